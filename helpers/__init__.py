@@ -1,0 +1,29 @@
+"""Self-Attention, Step by Step: the tested math, plots and widgets the notebooks call.
+
+The math is importable from the package root; plots live in ``helpers.plots`` and widget
+builders in ``helpers.widgets`` (they import matplotlib and ipywidgets only when asked for).
+"""
+
+from .attention import (
+    causal_mask,
+    contextual_embeddings,
+    dot_similarity,
+    merge_heads,
+    multi_head_attention,
+    scaled_dot_product_attention,
+    self_attention,
+    softmax,
+    split_heads,
+)
+
+__all__ = [
+    "causal_mask",
+    "contextual_embeddings",
+    "dot_similarity",
+    "merge_heads",
+    "multi_head_attention",
+    "scaled_dot_product_attention",
+    "self_attention",
+    "softmax",
+    "split_heads",
+]

@@ -1,0 +1,172 @@
+"""The attention math in plain numpy: the only copy, used by every notebook and widget.
+
+Row-vector convention: a sentence is ``X`` of shape ``(n, d)``, one word per row, and a
+projection is ``X @ W``. Leading batch dimensions ``(..., n, d)`` are accepted throughout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .checks import as_float_array, check_mask, check_positive, check_positive_int
+
+
+def _stable_softmax(z: np.ndarray, axis: int) -> np.ndarray:
+    """Softmax of a float array that may hold -inf (masked); raises on a fully masked row. (...) -> (...)"""
+    top = np.max(z, axis=axis, keepdims=True)
+    if not np.isfinite(top).all():
+        if np.isnan(top).any() or np.isposinf(top).any():
+            raise ValueError(
+                "the scores overflowed to inf or NaN; the inputs are too large for this dtype "
+                "(try smaller values, float64, or a smaller scale)."
+            )
+        where = tuple(int(i) for i in np.argwhere(np.isneginf(top))[0])
+        raise ValueError(
+            f"a row has every entry masked (-inf), at index {where}: softmax would divide 0 by 0. "
+            "Every query must be allowed to see at least one key (e.g. itself)."
+        )
+    e = z - top  # a new array: the caller's scores are never modified
+    np.exp(e, out=e)
+    e /= np.sum(e, axis=axis, keepdims=True)
+    return e
+
+
+def softmax(scores, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
+    """Numerically stable softmax of scores / temperature along axis; -inf means masked. (..., n) -> (..., n)"""
+    z = as_float_array(scores, "scores", min_ndim=1, allow_neg_inf=True)
+    t = check_positive(temperature, "temperature")
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis {axis} is out of range for scores of shape {z.shape}.")
+    if z.shape[axis] == 0:
+        raise ValueError(f"scores has no entries along axis {axis} (shape {z.shape}).")
+    z = z / z.dtype.type(t)  # keep float32 as float32
+    return _stable_softmax(z, axis)
+
+
+def dot_similarity(A, B=None) -> np.ndarray:
+    """Every row of A dotted with every row of B (B defaults to A). (n_a, d), (n_b, d) -> (n_a, n_b)"""
+    A = as_float_array(A, "A", min_ndim=2)
+    B = A if B is None else as_float_array(B, "B", min_ndim=2)
+    if A.shape[-1] != B.shape[-1]:
+        raise ValueError(
+            f"A and B must have the same vector length d: A is {A.shape}, B is {B.shape} "
+            f"({A.shape[-1]} != {B.shape[-1]})."
+        )
+    try:
+        return A @ np.swapaxes(B, -1, -2)
+    except ValueError:
+        raise ValueError(f"the batch dimensions of A {A.shape} and B {B.shape} do not broadcast.") from None
+
+
+def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
+    """Weights that are >= 0 with rows summing to 1, else a clear error. (..., n_q, n_k) -> (..., n_q, n_k)"""
+    W = as_float_array(weights, name, min_ndim=2)
+    tol = 1e-4 if W.dtype == np.float32 else 1e-8
+    if (W < 0).any():
+        where = tuple(int(i) for i in np.argwhere(W < 0)[0])
+        raise ValueError(f"{name} must be >= 0, but {name}{list(where)} = {W[where]:.4g}.")
+    sums = W.sum(axis=-1)
+    off = np.abs(sums - 1) > tol
+    if off.any():
+        where = tuple(int(i) for i in np.argwhere(off)[0])
+        raise ValueError(
+            f"every row of {name} must sum to 1, but row {list(where)} sums to {sums[where]:.6g}; "
+            "normalise it (e.g. with softmax)."
+        )
+    return W
+
+
+def contextual_embeddings(X, weights) -> np.ndarray:
+    """The article's weighted sum: new row i = sum_j weights[i, j] * X[j]. (n, d), (n, n) -> (n, d)"""
+    X = as_float_array(X, "X", min_ndim=2)
+    W = check_row_stochastic(weights)
+    if W.shape[-1] != X.shape[-2]:
+        raise ValueError(
+            f"weights has {W.shape[-1]} columns but X has {X.shape[-2]} words (rows): "
+            f"weights {W.shape} cannot mix X {X.shape}."
+        )
+    return W @ X
+
+
+def self_attention(X, scale: bool = False):
+    """Parameter-free self-attention: softmax(X X^T [/ sqrt(d)]) @ X. (n, d) -> ((n, d), (n, n))"""
+    X = as_float_array(X, "X", min_ndim=2)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _stable_softmax
+        scores = dot_similarity(X)
+    if scale:
+        scores /= X.dtype.type(np.sqrt(X.shape[-1]))
+    weights = _stable_softmax(scores, axis=-1)
+    return weights @ X, weights
+
+
+def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
+    """softmax(Q K^T * scale, masked) @ V, scale = 1/sqrt(d_k). (n_q, d_k), (n_k, d_k), (n_k, d_v) -> ((n_q, d_v), (n_q, n_k))"""
+    Q = as_float_array(Q, "Q", min_ndim=2)
+    K = as_float_array(K, "K", min_ndim=2)
+    V = as_float_array(V, "V", min_ndim=2)
+    if Q.shape[-1] != K.shape[-1]:
+        raise ValueError(f"Q and K must share d_k: Q is {Q.shape}, K is {K.shape}.")
+    if K.shape[-2] != V.shape[-2]:
+        raise ValueError(f"K and V must have the same number of keys n_k: K is {K.shape}, V is {V.shape}.")
+    d_k = Q.shape[-1]
+    s = 1.0 / np.sqrt(d_k) if scale is None else check_positive(scale, "scale")
+    dtype = np.result_type(Q, K, V)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _stable_softmax
+            scores = (Q * dtype.type(s)) @ np.swapaxes(K, -1, -2)  # fold the scale into Q: n*d, not n*n, multiplies
+    except ValueError:
+        raise ValueError(f"the batch dimensions of Q {Q.shape} and K {K.shape} do not broadcast.") from None
+    if mask is not None:
+        m = check_mask(mask, scores.shape)
+        scores[~m] = -np.inf  # scores is our own array: the caller's inputs are untouched
+    weights = _stable_softmax(scores, axis=-1)
+    try:
+        out = weights @ V
+    except ValueError:
+        raise ValueError(f"the batch dimensions of the weights {weights.shape} and V {V.shape} do not broadcast.") from None
+    return out, weights
+
+
+def causal_mask(n: int) -> np.ndarray:
+    """True where query i may see key j (j <= i): on and below the diagonal. () -> (n, n)"""
+    n = check_positive_int(n, "n")
+    return np.tri(n, dtype=bool)
+
+
+def split_heads(M: np.ndarray, n_heads: int) -> np.ndarray:
+    """Cut the features into n_heads contiguous blocks. (..., n, d_model) -> (..., n_heads, n, d_head)"""
+    *batch, n, d_model = M.shape
+    return np.swapaxes(M.reshape(*batch, n, n_heads, d_model // n_heads), -3, -2)
+
+
+def merge_heads(M: np.ndarray) -> np.ndarray:
+    """Concatenate the heads back side by side. (..., n_heads, n, d_head) -> (..., n, n_heads * d_head)"""
+    *batch, n_heads, n, d_head = M.shape
+    return np.swapaxes(M, -3, -2).reshape(*batch, n, n_heads * d_head)
+
+
+def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
+    """Multi-head self-attention; each head gets d_head = d_model // n_heads features. (n, d_model) -> ((n, d_model), (n_heads, n, n))"""
+    X = as_float_array(X, "X", min_ndim=2)
+    d_model = X.shape[-1]
+    n_heads = check_positive_int(n_heads, "n_heads")
+    if d_model % n_heads:
+        raise ValueError(
+            f"d_model = {d_model} is not divisible by n_heads = {n_heads}: "
+            f"each head needs d_head = d_model // n_heads features."
+        )
+    Ws = {}
+    for name, W in (("W_q", W_q), ("W_k", W_k), ("W_v", W_v), ("W_o", W_o)):
+        W = as_float_array(W, name, min_ndim=2)
+        if W.shape != (d_model, d_model):
+            raise ValueError(f"{name} must be (d_model, d_model) = ({d_model}, {d_model}), got {W.shape}.")
+        Ws[name] = W
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.ndim == X.ndim:  # one mask per sequence, shared by every head
+            mask = np.expand_dims(mask, -3)
+    Q = split_heads(X @ Ws["W_q"], n_heads)
+    K = split_heads(X @ Ws["W_k"], n_heads)
+    V = split_heads(X @ Ws["W_v"], n_heads)
+    heads, weights = scaled_dot_product_attention(Q, K, V, mask=mask)
+    return merge_heads(heads) @ Ws["W_o"], weights

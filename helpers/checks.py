@@ -1,0 +1,79 @@
+"""Input checks shared by the math: clear errors instead of silent NaNs (introduced in 00)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_float_array(x, name: str, min_ndim: int = 1, allow_neg_inf: bool = False) -> np.ndarray:
+    """Any array-like -> float ndarray (float32 stays float32); raises on bad input. (...) -> (...)"""
+    if isinstance(x, np.ndarray):
+        arr = x
+    else:
+        try:
+            arr = np.asarray(x)
+        except (ValueError, TypeError) as exc:  # ragged lists and the like
+            raise TypeError(f"{name} must be a numeric array; could not convert it ({exc}).") from None
+    kind = arr.dtype.kind
+    if kind == "b":
+        raise TypeError(f"{name} must be numeric, got a boolean array; convert it with .astype(float).")
+    if kind not in "iuf":
+        raise TypeError(f"{name} must be a numeric (real) array, got dtype {arr.dtype}.")
+    if kind in "iu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype == np.float16:
+        arr = arr.astype(np.float32)
+    if arr.ndim < min_ndim:
+        want = {1: "(n,)", 2: "(n, d)"}.get(min_ndim, f"at least {min_ndim} dimensions")
+        raise ValueError(f"{name} must have shape {want}, got shape {arr.shape}.")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): an empty sentence has nothing to attend to.")
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad = ~finite
+        if allow_neg_inf:
+            bad &= ~np.isneginf(arr)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(
+                f"{name} contains {arr[where]} at index {where}; NaN and inf are not allowed"
+                + (" (-inf is allowed: it means 'masked')." if allow_neg_inf else ".")
+            )
+    return arr
+
+
+def check_positive(value, name: str) -> float:
+    """A finite number > 0, else a clear error. () -> ()"""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}.")
+    value = float(value)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value}.")
+    return value
+
+
+def check_positive_int(value, name: str) -> int:
+    """A whole number >= 1, else a clear error. () -> ()"""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}.")
+    return int(value)
+
+
+def check_mask(mask, scores_shape: tuple) -> np.ndarray:
+    """A boolean mask broadcastable to the scores, else a clear error. (...) -> (..., n_q, n_k)"""
+    arr = np.asarray(mask)
+    if arr.dtype != np.bool_:
+        raise TypeError(
+            f"mask must be boolean (True = may attend, False = masked), got dtype {arr.dtype}; "
+            "for a 0/1 mask use mask.astype(bool)."
+        )
+    try:
+        return np.broadcast_to(arr, scores_shape)
+    except ValueError:
+        raise ValueError(
+            f"mask of shape {arr.shape} cannot be broadcast to the scores' shape {scores_shape}."
+        ) from None
