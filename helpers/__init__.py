@@ -7,6 +7,7 @@ builders in ``helpers.widgets`` (they import matplotlib and ipywidgets only when
 from .attention import (
     causal_mask,
     contextual_embeddings,
+    cosine_similarity,
     dot_similarity,
     merge_heads,
     multi_head_attention,
@@ -19,6 +20,7 @@ from .attention import (
 __all__ = [
     "causal_mask",
     "contextual_embeddings",
+    "cosine_similarity",
     "dot_similarity",
     "merge_heads",
     "multi_head_attention",

@@ -58,6 +58,20 @@ def dot_similarity(A, B=None) -> np.ndarray:
         raise ValueError(f"the batch dimensions of A {A.shape} and B {B.shape} do not broadcast.") from None
 
 
+def cosine_similarity(A, B=None) -> np.ndarray:
+    """Dot products of unit-length rows: alignment without length. (n_a, d), (n_b, d) -> (n_a, n_b)"""
+    A = as_float_array(A, "A", min_ndim=2)
+    B = A if B is None else as_float_array(B, "B", min_ndim=2)
+    for name, M in (("A", A), ("B", B)):
+        norms = np.linalg.norm(M, axis=-1, keepdims=True)
+        if (norms == 0).any():
+            row = int(np.argwhere(norms[..., 0] == 0)[0][-1])
+            raise ValueError(f"{name} has a zero vector (row {row}): it has no direction, so no cosine.")
+    A = A / np.linalg.norm(A, axis=-1, keepdims=True)
+    B = B / np.linalg.norm(B, axis=-1, keepdims=True)
+    return np.clip(dot_similarity(A, B), -1, 1)
+
+
 def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
     """Weights that are >= 0 with rows summing to 1, else a clear error. (..., n_q, n_k) -> (..., n_q, n_k)"""
     W = as_float_array(weights, name, min_ndim=2)

@@ -1,0 +1,120 @@
+"""Word vectors: the article's toy table and a shipped subset of real GloVe vectors (introduced in 01).
+
+GloVe 6B 50d: Jeffrey Pennington, Richard Socher and Christopher D. Manning (Stanford NLP, 2014),
+under the Open Data Commons Public Domain Dedication and License (PDDL) 1.0. The repo ships the
+20,000 most frequent words as float16 (``helpers/data``), made by ``scripts/make_glove_subset.py``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+DATA = Path(__file__).resolve().parent / "data"
+GLOVE_VECTORS = DATA / "glove_6b_50d_top20k_f16.npy"
+GLOVE_WORDS = DATA / "glove_6b_50d_top20k_words.txt"
+
+# The toy table: 4 hand-made features, so every number can be read.
+TOY_FEATURES = ("finance", "nature", "growth", "place")
+TOY_TABLE = {
+    "money": (0.9, 0.0, 0.3, 0.1),
+    "bank": (0.6, 0.2, 0.1, 0.7),  # the article's vector for bank
+    "grows": (0.4, 0.3, 0.8, 0.0),
+    "river": (0.0, 0.9, 0.2, 0.5),
+    "flows": (0.1, 0.7, 0.8, 0.0),
+    "cash": (0.9, 0.0, 0.1, 0.2),
+    "water": (0.0, 0.9, 0.3, 0.1),
+    "the": (0.1, 0.1, 0.1, 0.1),
+}
+
+
+class UnknownWordError(ValueError):
+    """A word that is not in the vocabulary; .suggestions holds close words."""
+
+    def __init__(self, word: str, suggestions: list[str]):
+        self.word = word
+        self.suggestions = suggestions
+        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"'{word}' is not in the vocabulary.{hint}")
+
+
+def tokenize(sentence: str) -> list[str]:
+    """Lower-case words of a sentence (letters, digits, inner apostrophes). str -> [str]"""
+    if not isinstance(sentence, str):
+        raise TypeError(f"the sentence must be text (str), got {type(sentence).__name__}.")
+    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", sentence.lower())
+    if not words:
+        raise ValueError("the sentence is empty: type at least one word.")
+    return words
+
+
+@dataclass(frozen=True)
+class WordVectors:
+    """A vocabulary and its vectors: words (V,), vectors (V, d)."""
+
+    words: tuple
+    vectors: np.ndarray
+    index: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_table(cls, table: dict) -> "WordVectors":
+        """A dict word -> vector. {str: (d,)} -> WordVectors"""
+        words = tuple(table)
+        vectors = np.array([table[w] for w in words], dtype=np.float64)
+        return cls(words, vectors, {w: i for i, w in enumerate(words)})
+
+    @property
+    def dim(self) -> int:
+        return self.vectors.shape[1]
+
+    def __contains__(self, word) -> bool:
+        return word in self.index
+
+    def suggest(self, word: str, k: int = 3) -> list[str]:
+        """Close spellings from the vocabulary. str -> [str]"""
+        return difflib.get_close_matches(word.lower(), self.words, n=k, cutoff=0.6)
+
+    def vector(self, word: str) -> np.ndarray:
+        """The static vector of one word (a copy). str -> (d,)"""
+        i = self.index.get(word.lower())
+        if i is None:
+            raise UnknownWordError(word, self.suggest(word))
+        return self.vectors[i].copy()
+
+    def embed(self, sentence) -> tuple[list[str], np.ndarray]:
+        """Words of a sentence and their stacked static vectors. str or [str] -> ([str], (n, d))"""
+        words = tokenize(sentence) if isinstance(sentence, str) else [str(w).lower() for w in sentence]
+        if not words:
+            raise ValueError("the sentence is empty: type at least one word.")
+        return words, np.stack([self.vector(w) for w in words])
+
+    def nearest(self, word: str, k: int = 8) -> list[tuple[str, float]]:
+        """The k words with the highest cosine to word (itself excluded). str -> [(str, float)]"""
+        v = self.vector(word)
+        norms = np.linalg.norm(self.vectors, axis=1) * np.linalg.norm(v)
+        cos = (self.vectors @ v) / np.where(norms == 0, 1, norms)
+        cos[self.index[word.lower()]] = -np.inf
+        best = np.argsort(-cos, kind="stable")[:k]
+        return [(self.words[i], float(cos[i])) for i in best]
+
+
+def toy_vectors() -> WordVectors:
+    """The article's 4-feature toy table. () -> WordVectors (V, 4)"""
+    return WordVectors.from_table(TOY_TABLE)
+
+
+def load_glove() -> WordVectors:
+    """The shipped GloVe 6B 50d subset (20,000 words), as float32. () -> WordVectors (20000, 50)"""
+    if not GLOVE_VECTORS.exists() or not GLOVE_WORDS.exists():
+        raise FileNotFoundError(
+            f"the GloVe subset is missing from {DATA}; rebuild it with scripts/make_glove_subset.py"
+        )
+    words = tuple(GLOVE_WORDS.read_text(encoding="utf-8").splitlines())
+    vectors = np.load(GLOVE_VECTORS, allow_pickle=False).astype(np.float32)
+    if vectors.shape != (len(words), 50):
+        raise ValueError(f"the GloVe subset is inconsistent: {len(words)} words but vectors {vectors.shape}")
+    return WordVectors(words, vectors, {w: i for i, w in enumerate(words)})

@@ -1,0 +1,153 @@
+"""Heatmaps and vector pictures of what the math computed (introduced in 00).
+
+Every function takes arrays and labels, draws on a matplotlib ``Figure`` (never pyplot's global
+state, so nothing is shown twice) and returns it. ``update_*`` functions change an existing
+drawing in place, which is what keeps a slider fast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import seaborn as sns
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+SEQUENTIAL = "viridis"  # weights, 0..1: perceptually uniform and colour-blind safe
+DIVERGING = "PuOr"  # signed similarities: colour-blind safe, centred on 0
+
+
+def _figure_and_axes(ax, figsize):
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, dpi=100)
+    return fig, fig.add_subplot()
+
+
+def shape_label(M) -> str:
+    """'(3, 4)' for a (3, 4) array. (...) -> str"""
+    return "(" + ", ".join(str(s) for s in np.shape(M)) + ")"
+
+
+def heatmap(
+    matrix,
+    row_labels=None,
+    col_labels=None,
+    title: str = "",
+    ax=None,
+    annotate=None,
+    fmt: str = ".2f",
+    cmap=None,
+    vmin=None,
+    vmax=None,
+    cbar: bool = True,
+    xlabel: str = "",
+    ylabel: str = "",
+):
+    """An annotated heatmap whose title shows the shape; words as labels. (n_rows, n_cols) -> Figure"""
+    M = np.asarray(matrix, dtype=float)
+    if M.ndim == 1:
+        M = M[None, :]
+    if M.ndim != 2:
+        raise ValueError(f"a heatmap needs a 2-D matrix, got shape {M.shape}.")
+    n_rows, n_cols = M.shape
+    if annotate is None:
+        annotate = M.size <= 144  # annotating large matrices costs seconds per redraw
+    if cmap is None:
+        cmap = SEQUENTIAL if M.min() >= 0 else DIVERGING
+    center = 0.0 if cmap == DIVERGING else None
+    fig, ax = _figure_and_axes(ax, (min(1.2 + 0.75 * n_cols, 12), min(1.0 + 0.5 * n_rows, 9)))
+    sns.heatmap(
+        M,
+        ax=ax,
+        annot=annotate,
+        fmt=fmt,
+        cmap=cmap,
+        vmin=vmin,
+        vmax=vmax,
+        center=center,
+        cbar=cbar,
+        linewidths=0.5 if M.size <= 400 else 0,
+        xticklabels=list(col_labels) if col_labels is not None else "auto",
+        yticklabels=list(row_labels) if row_labels is not None else "auto",
+    )
+    ax.tick_params(axis="y", labelrotation=0)
+    ax.set_title(f"{title}  shape {shape_label(M)}".strip())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def update_heatmap(ax, matrix, fmt: str = ".2f") -> None:
+    """Put new numbers into an existing heatmap of the same shape, in place. (n_rows, n_cols) -> None"""
+    M = np.asarray(matrix, dtype=float)
+    if M.ndim == 1:
+        M = M[None, :]
+    mesh = ax.collections[0]
+    if mesh.get_array().size != M.size:
+        raise ValueError(f"the heatmap holds {mesh.get_array().size} cells, the new matrix {M.shape}.")
+    mesh.set_array(M.ravel())
+    texts = [t for t in ax.texts if t.get_gid() != "keep"]
+    if len(texts) == M.size:
+        rgba = mesh.cmap(mesh.norm(M.ravel()))
+        for t, v, c in zip(texts, M.ravel(), rgba):
+            t.set_text(format(v, fmt))
+            lum = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+            t.set_color("#000000" if lum > 0.408 else "#ffffff")
+    ax.set_title(ax.get_title())
+
+
+def vectors_2d(vectors, labels, title: str = "", ax=None, colors=None, lim=None, xlabel="", ylabel=""):
+    """Arrows from the origin, one per row, labelled with the words. (n, 2) -> Figure"""
+    V = np.asarray(vectors, dtype=float)
+    if V.ndim != 2 or V.shape[1] != 2:
+        raise ValueError(f"vectors_2d draws 2-D vectors: expected shape (n, 2), got {V.shape}.")
+    labels = list(labels)
+    if len(labels) != len(V):
+        raise ValueError(f"{len(labels)} labels for {len(V)} vectors.")
+    colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(len(V))]
+    fig, ax = _figure_and_axes(ax, (4.8, 4.5))
+    ax.quiver(np.zeros(len(V)), np.zeros(len(V)), V[:, 0], V[:, 1], color=colors, angles="xy", scale_units="xy", scale=1, width=0.012)
+    for (x, y), word, c in zip(V, labels, colors):
+        ax.annotate(word, (x, y), xytext=(4, 4), textcoords="offset points", color=c, fontsize=11, fontweight="bold")
+    if lim is None:
+        lim = 1.15 * max(np.abs(V).max(), 1e-9)
+    ax.set_xlim(-lim if V[:, 0].min() < 0 else -0.05 * lim, lim)
+    ax.set_ylim(-lim if V[:, 1].min() < 0 else -0.05 * lim, lim)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+    ax.axvline(0, color="0.8", lw=0.8, zorder=0)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def update_vectors(ax, vectors) -> None:
+    """Move the arrows and labels of an existing vectors_2d picture, in place. (n, 2) -> None"""
+    V = np.asarray(vectors, dtype=float)
+    quiver = ax.collections[0]
+    if V.shape != (quiver.N, 2):
+        raise ValueError(f"the picture has {quiver.N} arrows, the new vectors have shape {V.shape}.")
+    quiver.set_UVC(V[:, 0], V[:, 1])
+    for text, (x, y) in zip(ax.texts, V):
+        text.xy = (x, y)
+
+
+def three_steps_diagram(left: str = "static embeddings", middle: str = "self-attention", right: str = "contextual embeddings"):
+    """The pipeline of the series as three boxes and two arrows. () -> Figure"""
+    fig = Figure(figsize=(8, 1.8), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 2)
+    ax.axis("off")
+    boxes = [(0.2, left, PALETTE[0]), (3.7, middle, PALETTE[1]), (7.2, right, PALETTE[2])]
+    for x, text, colour in boxes:
+        r, g, b = to_rgb(colour)
+        ax.add_patch(FancyBboxPatch((x, 0.5), 2.6, 1.0, boxstyle="round,pad=0.08", fc=(r, g, b, 0.18), ec=colour, lw=2))
+        ax.text(x + 1.3, 1.0, text, ha="center", va="center", fontsize=12, wrap=True)
+    for x0, x1 in ((2.9, 3.6), (6.4, 7.1)):
+        ax.add_patch(FancyArrowPatch((x0, 1.0), (x1, 1.0), arrowstyle="-|>", mutation_scale=20, lw=2, color="0.3"))
+    return fig

@@ -1,0 +1,120 @@
+"""Plots draw what the math computed; widget callbacks recompute and redraw in place (Agg backend)."""
+
+import numpy as np
+import pytest
+
+import helpers as h
+from helpers import plots
+from helpers.embeddings import load_glove, toy_vectors
+from helpers.widgets import App, attention_explorer, attention_step, figure_png
+
+
+def test_heatmap_shows_values_labels_and_shape():
+    W = np.array([[0.2, 0.7, 0.1], [0.3, 0.3, 0.4]])
+    fig = plots.heatmap(W, ["a", "b"], ["x", "y", "z"], "weights")
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.collections[0].get_array().reshape(2, 3), W)
+    assert [t.get_text() for t in ax.texts] == ["0.20", "0.70", "0.10", "0.30", "0.30", "0.40"]
+    assert "(2, 3)" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
+
+
+def test_heatmap_signed_values_use_the_diverging_palette():
+    fig = plots.heatmap([[-1.0, 2.0]])
+    mesh = fig.axes[0].collections[0]
+    zero = mesh.cmap(mesh.norm(0.0))
+    assert min(zero[:3]) > 0.9  # centred: 0 is the light middle of the diverging map
+
+
+def test_update_heatmap_in_place():
+    fig = plots.heatmap(np.zeros((2, 2)), vmin=0, vmax=1)
+    ax = fig.axes[0]
+    mesh = ax.collections[0]
+    plots.update_heatmap(ax, [[1.0, 0.0], [0.25, 0.75]])
+    assert ax.collections[0] is mesh
+    np.testing.assert_allclose(mesh.get_array(), [1.0, 0.0, 0.25, 0.75])
+    assert [t.get_text() for t in ax.texts] == ["1.00", "0.00", "0.25", "0.75"]
+    with pytest.raises(ValueError, match="cells"):
+        plots.update_heatmap(ax, np.zeros((3, 3)))
+
+
+def test_large_heatmaps_are_not_annotated():
+    fig = plots.heatmap(np.zeros((20, 20)))
+    assert len(fig.axes[0].texts) == 0
+
+
+def test_vectors_2d_and_update():
+    fig = plots.vectors_2d([[1.0, 0.0], [0.5, 0.5]], ["money", "bank"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["money", "bank"]
+    plots.update_vectors(ax, [[0.0, 1.0], [0.2, 0.3]])
+    np.testing.assert_allclose(ax.collections[0].U, [0.0, 0.2])
+    np.testing.assert_allclose(ax.collections[0].V, [1.0, 0.3])
+    assert ax.texts[1].xy == (0.2, 0.3)
+    with pytest.raises(ValueError, match="2-D vectors"):
+        plots.vectors_2d([[1.0, 2.0, 3.0]], ["x"])
+
+
+def test_three_steps_diagram_has_the_three_steps():
+    fig = plots.three_steps_diagram()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["static embeddings", "self-attention", "contextual embeddings"]
+
+
+def test_figure_png_is_a_png():
+    assert figure_png(plots.heatmap([[1.0]]))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_attention_step_is_the_math():
+    toy = toy_vectors()
+    r = attention_step(toy, "money bank grows", 0.5)
+    _, X = toy.embed("money bank grows")
+    np.testing.assert_allclose(r["weights"], h.softmax(X @ X.T / 0.5))
+    np.testing.assert_allclose(r["Y"], r["weights"] @ X)
+
+
+def test_attention_explorer_slider_redraws_in_place():
+    app = attention_explorer(toy_vectors())
+    ax = app.figure.axes[0]
+    mesh = ax.collections[0]
+    png = app.image.value
+    app.controls["temperature"].value = 0.1
+    assert ax.collections[0] is mesh  # same artist: updated, not redrawn
+    _, X = toy_vectors().embed("money bank grows")
+    expected = h.softmax(X @ X.T, temperature=0.1)
+    np.testing.assert_allclose(mesh.get_array().reshape(3, 3), expected)
+    np.testing.assert_allclose(app.result["weights"], expected)
+    assert app.image.value != png
+    assert ax.texts[0].get_text() == f"{expected[0, 0]:.2f}"
+
+
+def test_attention_explorer_new_sentence_redraws_labels():
+    app = attention_explorer(load_glove(), "money bank grows")
+    app.controls["sentence"].value = "we sat on the river bank"
+    assert app.result["weights"].shape == (6, 6)
+    assert [t.get_text() for t in app.figure.axes[0].get_xticklabels()] == ["we", "sat", "on", "the", "river", "bank"]
+    np.testing.assert_allclose(app.figure.axes[0].collections[0].get_array().reshape(6, 6), app.result["weights"])
+
+
+@pytest.mark.parametrize("sentence, words", [("money bnak", "Did you mean"), ("", "empty"), ("bank " * 13, "12 words")])
+def test_attention_explorer_bad_sentence_shows_a_message(sentence, words):
+    app = attention_explorer(toy_vectors())
+    before = app.result
+    png = app.image.value
+    app.controls["sentence"].value = sentence
+    assert words in app.message.value
+    assert app.result is before and app.image.value == png  # the last good picture stays
+    app.controls["sentence"].value = "river bank flows"
+    assert app.message.value == "" and app.result["words"] == ["river", "bank", "flows"]
+
+
+def test_app_only_catches_learner_errors():
+    def compute(x):
+        raise RuntimeError("a bug, not a bad value")
+
+    import ipywidgets as widgets
+    from matplotlib.figure import Figure
+
+    with pytest.raises(RuntimeError):
+        App({"x": widgets.IntSlider()}, Figure(), compute, lambda r: None)
