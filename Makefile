@@ -1,0 +1,43 @@
+# Two commands on a fresh machine:  `make lab` (open the series)  and  `make test` (run every test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
+
+.PHONY: setup lab test unit notebooks nav benchmark clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+## Open the series in JupyterLab at the contents page.
+lab: setup
+	$(BIN)/jupyter lab notebooks/00_contents.ipynb
+
+## Unit tests and strict nbval over every notebook, plus the generated-navigation check.
+test: setup
+	$(BIN)/python scripts/make_nav.py --check
+	$(BIN)/python -m pytest $(NBVAL) tests notebooks
+
+unit: setup
+	$(BIN)/python -m pytest tests
+
+## Regenerate navigation and re-execute every notebook in place (after editing one).
+notebooks: setup
+	$(BIN)/python scripts/make_nav.py
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=120 notebooks/[0-9]*.ipynb
+
+nav: setup
+	$(BIN)/python scripts/make_nav.py
+
+benchmark: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV)
