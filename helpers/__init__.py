@@ -15,6 +15,7 @@ from .attention import (
     self_attention,
     softmax,
     split_heads,
+    sum_normalize,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "self_attention",
     "softmax",
     "split_heads",
+    "sum_normalize",
 ]

@@ -184,3 +184,12 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
     V = split_heads(X @ Ws["W_v"], n_heads)
     heads, weights = scaled_dot_product_attention(Q, K, V, mask=mask)
     return merge_heads(heads) @ Ws["W_o"], weights
+
+
+def sum_normalize(values, axis: int = -1) -> np.ndarray:
+    """Divide by the sum (the naive normalisation softmax replaces); a zero sum is an error. (..., n) -> (..., n)"""
+    x = as_float_array(values, "values", min_ndim=1)
+    total = np.sum(x, axis=axis, keepdims=True)
+    if (total == 0).any():
+        raise ValueError("the values sum to 0: dividing by their sum is impossible (softmax never has this problem).")
+    return x / total

@@ -13,8 +13,8 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-# Okabe-Ito: distinguishable with every common colour-vision deficiency.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+# seaborn's "colorblind" palette: distinguishable with the common colour-vision deficiencies.
+PALETTE = tuple(sns.color_palette("colorblind").as_hex())
 SEQUENTIAL = "viridis"  # weights, 0..1: perceptually uniform and colour-blind safe
 DIVERGING = "PuOr"  # signed similarities: colour-blind safe, centred on 0
 
@@ -57,22 +57,26 @@ def heatmap(
         annotate = M.size <= 144  # annotating large matrices costs seconds per redraw
     if cmap is None:
         cmap = SEQUENTIAL if M.min() >= 0 else DIVERGING
-    center = 0.0 if cmap == DIVERGING else None
+    if cmap == DIVERGING and vmin is None and vmax is None:
+        vmax = float(np.abs(M).max()) or 1.0
+        vmin = -vmax  # centred on 0
     fig, ax = _figure_and_axes(ax, (min(1.2 + 0.75 * n_cols, 12), min(1.0 + 0.5 * n_rows, 9)))
-    sns.heatmap(
-        M,
-        ax=ax,
-        annot=annotate,
-        fmt=fmt,
-        cmap=cmap,
-        vmin=vmin,
-        vmax=vmax,
-        center=center,
-        cbar=cbar,
-        linewidths=0.5 if M.size <= 400 else 0,
-        xticklabels=list(col_labels) if col_labels is not None else "auto",
-        yticklabels=list(row_labels) if row_labels is not None else "auto",
-    )
+    mesh = ax.pcolormesh(M, cmap=cmap, vmin=vmin, vmax=vmax, edgecolors="white" if annotate else "none", linewidth=0.5 if annotate else 0)
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(n_rows, 0)  # first row on top, as the matrix is printed
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    step = 5 if n_cols > 16 and col_labels is None else 1
+    ax.set_xticks(np.arange(0, n_cols, step) + 0.5, list(col_labels) if col_labels is not None else list(range(0, n_cols, step)))
+    ax.set_yticks(np.arange(n_rows) + 0.5, list(row_labels) if row_labels is not None else list(range(n_rows)))
+    ax.tick_params(length=0)
+    if annotate:
+        for i in range(n_rows):
+            for j in range(n_cols):
+                ax.text(j + 0.5, i + 0.5, "", ha="center", va="center", fontsize=10)
+        update_heatmap(ax, M, fmt)
+    if cbar:
+        fig.colorbar(mesh, ax=ax, fraction=0.05, pad=0.03)
     ax.tick_params(axis="y", labelrotation=0)
     ax.set_title(f"{title}  shape {shape_label(M)}".strip())
     ax.set_xlabel(xlabel)

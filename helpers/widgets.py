@@ -18,7 +18,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import plots
-from .attention import contextual_embeddings, dot_similarity, softmax
+from .attention import (
+    contextual_embeddings,
+    cosine_similarity,
+    dot_similarity,
+    softmax,
+    sum_normalize,
+)
+from .embeddings import TOY_FEATURES
 
 MAX_WORDS = 12  # more words than this make unreadable heatmaps
 
@@ -122,6 +129,105 @@ def attention_explorer(vectors, sentence: str = "money bank grows", temperature:
         plots.heatmap(r["weights"], r["words"], r["words"], "weights", ax=ax_w, vmin=0, vmax=1, cbar=False, xlabel="attends to", ylabel="word")
         d = r["Y"].shape[1]
         lim = float(np.abs(r["X"]).max())
-        plots.heatmap(r["Y"], r["words"], None if d > 8 else [str(i) for i in range(d)], "new vectors Y", ax=ax_y, cmap=plots.DIVERGING, vmin=-lim, vmax=lim, cbar=False, annotate=d <= 8, xlabel="feature")
+        plots.heatmap(r["Y"], r["words"], list(TOY_FEATURES) if d == len(TOY_FEATURES) else None, "new vectors Y", ax=ax_y, cmap=plots.DIVERGING, vmin=-lim, vmax=lim, cbar=False, annotate=d <= 8, xlabel="feature")
 
     return App(controls, fig, lambda sentence, temperature: attention_step(vectors, sentence, temperature), draw)
+
+
+# ---------------------------------------------------------------- 01: a static vector never changes
+def static_vector_step(vectors, sentence: str, word: str) -> dict:
+    """Notebook 01: the sentence's vectors and the chosen word's (static) vector. str, str -> dict of (n, d), (d,)"""
+    words, X = _words_and_vectors(vectors, sentence)
+    word = word.strip().lower()
+    if word not in words:
+        raise ValueError(f"'{word}' is not in the sentence; pick one of: {', '.join(words)}.")
+    return {"words": words, "X": X, "word": word, "vector": X[words.index(word)]}
+
+
+def static_vector_explorer(vectors, sentence: str = "money bank grows", word: str = "bank", limit: float = 2.0) -> App:
+    """A sentence box and a word box; the word's static vector is drawn as a one-row heatmap."""
+    controls = {
+        "sentence": widgets.Text(value=sentence, description="sentence", continuous_update=False),
+        "word": widgets.Text(value=word, description="word", continuous_update=False),
+    }
+    fig = Figure(figsize=(10, 3.6), dpi=80)
+    ax_v, ax_x = fig.subplots(2, 1, gridspec_kw={"height_ratios": [1, 3]})
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.12, top=0.9, hspace=0.7)
+    annotate = vectors.dim <= 8
+    plots.heatmap(np.zeros(vectors.dim), [word], None, "", ax=ax_v, cmap=plots.DIVERGING, vmin=-limit, vmax=limit, cbar=False, annotate=annotate)
+    state = {"words": None}
+
+    def draw(r):
+        plots.update_heatmap(ax_v, r["vector"])
+        ax_v.set_yticklabels([r["word"]], rotation=0)
+        ax_v.set_title(f"static vector of '{r['word']}'  shape ({vectors.dim},): the same in every sentence")
+        if state["words"] != r["words"]:
+            state["words"] = r["words"]
+            ax_x.clear()
+            plots.heatmap(r["X"], r["words"], None, "the sentence's static vectors X", ax=ax_x, cmap=plots.DIVERGING, vmin=-limit, vmax=limit, cbar=False, annotate=annotate)
+
+    return App(controls, fig, lambda sentence, word: static_vector_step(vectors, sentence, word), draw)
+
+
+# ---------------------------------------------------------------- 02: a word as a weighted sum
+def weighted_sum_step(words, X2, raw_weights) -> dict:
+    """Notebook 02: raw slider values -> weights summing to 1 -> the new vector. [str], (n, 2), (n,) -> dict"""
+    weights = sum_normalize(np.asarray(raw_weights, dtype=float))
+    if (weights < 0).any():
+        raise ValueError("weights must be >= 0.")
+    new = contextual_embeddings(X2, weights[None, :])[0]
+    return {"words": list(words), "weights": weights, "new": new}
+
+
+def weighted_sum_explorer(vectors, words=("money", "bank", "river"), target: str = "bank", features=(0, 1), start=(0.2, 0.7, 0.1)) -> App:
+    """One slider per word; the weights are kept summing to 1 and the new target vector moves in 2-D."""
+    words = list(words)
+    _, X = vectors.embed(words)
+    X2 = X[:, list(features)]
+    controls = {
+        w: widgets.FloatSlider(value=v, min=0.0, max=1.0, step=0.05, description=w, continuous_update=True, readout_format=".2f")
+        for w, v in zip(words, start)
+    }
+    fig = Figure(figsize=(5.5, 5), dpi=80)
+    ax = fig.add_subplot()
+    names = [TOY_FEATURES[f] if vectors.dim == len(TOY_FEATURES) else f"feature {f}" for f in features]
+    colors = [plots.PALETTE[i] for i in range(len(words))] + ["#000000"]
+    plots.vectors_2d(np.vstack([X2, X2[words.index(target)]]), words + [f"new {target}"], ax=ax, colors=colors, lim=1.05, xlabel=names[0], ylabel=names[1])
+
+    def draw(r):
+        plots.update_vectors(ax, np.vstack([X2, r["new"]]))
+        terms = " + ".join(f"{w:.2f} {name}" for w, name in zip(r["weights"], r["words"]))
+        ax.set_title(f"new {target} = {terms}", fontsize=10)
+
+    def compute(**raw):
+        return weighted_sum_step(words, X2, [raw[w] for w in words])
+
+    return App(controls, fig, compute, draw)
+
+
+# ---------------------------------------------------------------- 03: the dot product as similarity
+def dot_product_step(a, angle_deg: float, length: float) -> dict:
+    """Notebook 03: b from an angle and a length; a.b and cos(a, b). (2,), (), () -> dict"""
+    a = np.asarray(a, dtype=float)
+    theta = np.deg2rad(angle_deg)
+    b = length * np.array([np.cos(theta), np.sin(theta)])
+    if length <= 0:
+        raise ValueError("b has length 0: it points nowhere, so it has no direction to compare.")
+    return {"a": a, "b": b, "dot": float(dot_similarity(a[None], b[None])[0, 0]), "cos": float(cosine_similarity(a[None], b[None])[0, 0])}
+
+
+def dot_product_explorer(a=(2.0, 1.0), angle: float = 60.0, length: float = 1.5) -> App:
+    """Sliders for the angle and length of b; the arrows and a.b (and the cosine) update."""
+    controls = {
+        "angle_deg": widgets.FloatSlider(value=angle, min=0, max=360, step=5, description="angle (deg)", continuous_update=True),
+        "length": widgets.FloatSlider(value=length, min=0.0, max=3.0, step=0.1, description="length of b", continuous_update=True),
+    }
+    fig = Figure(figsize=(5, 5), dpi=80)
+    ax = fig.add_subplot()
+    plots.vectors_2d(np.array([a, a]), ["a", "b"], ax=ax, colors=[plots.PALETTE[0], plots.PALETTE[3]], lim=3.2)
+
+    def draw(r):
+        plots.update_vectors(ax, np.vstack([r["a"], r["b"]]))
+        ax.set_title(f"a · b = {r['dot']:.2f}    cos(a, b) = {r['cos']:.2f}")
+
+    return App(controls, fig, lambda angle_deg, length: dot_product_step(a, angle_deg, length), draw)
