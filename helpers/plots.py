@@ -155,3 +155,24 @@ def three_steps_diagram(left: str = "static embeddings", middle: str = "self-att
     for x0, x1 in ((2.9, 3.6), (6.4, 7.1)):
         ax.add_patch(FancyArrowPatch((x0, 1.0), (x1, 1.0), arrowstyle="-|>", mutation_scale=20, lw=2, color="0.3"))
     return fig
+
+
+def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, **kwargs):
+    """Several heatmaps in one row with shared colours, e.g. one sentence each. [(n_i, m_i)] -> Figure"""
+    mats = [np.asarray(M, dtype=float) for M in matrices]
+    k = len(mats)
+    if not (len(row_labels) == len(col_labels) == len(titles) == k):
+        raise ValueError(f"{k} matrices need {k} row labels, column labels and titles.")
+    if "vmin" not in kwargs and "vmax" not in kwargs:
+        lo, hi = min(float(M.min()) for M in mats), max(float(M.max()) for M in mats)
+        if lo < 0:
+            hi = max(hi, -lo)
+            lo = -hi
+        kwargs.update(vmin=lo, vmax=hi)
+    width = sum(min(1.2 + 0.75 * M.shape[-1], 8) for M in mats)
+    height = max(min(1.2 + 0.5 * (M.shape[0] if M.ndim == 2 else 1), 6) for M in mats)
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    axes = fig.subplots(1, k, squeeze=False)[0]
+    for ax, M, rows, cols, title in zip(axes, mats, row_labels, col_labels, titles):
+        heatmap(M, rows, cols, title, ax=ax, cbar=False, **kwargs)
+    return fig

@@ -1,0 +1,174 @@
+"""Self-checks for the exercises: ``check_exercise("02.1", answer)`` says correct or gives a hint.
+
+Each checker recomputes the right answer with the tested helpers (nothing is hard-coded) and
+returns a Feedback that prints as one line. Exercises are numbered "NN.k" by notebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .attention import contextual_embeddings, cosine_similarity, dot_similarity, softmax
+from .checks import as_float_array
+from .embeddings import load_glove, toy_vectors
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: ok, and a message (a hint when not ok)."""
+
+    exercise: str
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        mark = "Correct" if self.ok else "Not yet"
+        return f"Exercise {self.exercise}: {mark}. {self.message}"
+
+
+def _number(answer):
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise TypeError("the answer should be a number")
+    return float(answer)
+
+
+def _array(answer, shape):
+    arr = as_float_array(answer, "your answer", min_ndim=len(shape))
+    if arr.shape != shape:
+        raise ValueError(f"the answer should have shape {shape}, yours has shape {arr.shape}")
+    return arr
+
+
+def _ex_01_1(answer):
+    g = load_glove()
+    want = float(cosine_similarity([g.vector("bank")], [g.vector("river")])[0, 0])
+    got = _number(answer)
+    if abs(got - want) <= 0.005:
+        return True, f"cos(bank, river) = {want:.3f}: lower than cos(bank, money), so GloVe's bank leans to finance."
+    if abs(got - float(g.vector("bank") @ g.vector("river"))) <= 0.01:
+        return False, "that is the dot product; the cosine divides it by both lengths (use cosine_similarity)."
+    return False, "compute cosine_similarity([glove.vector('bank')], [glove.vector('river')]) and round to 3 decimals."
+
+
+def _ex_01_2(answer):
+    g = load_glove()
+    choices = ["money", "river", "water", "loan"]
+    cos = cosine_similarity([g.vector("bank")], [g.vector(w) for w in choices])[0]
+    want = choices[int(np.argmax(cos))]
+    if not isinstance(answer, str):
+        return False, "answer with one of the words as a string, e.g. 'water'."
+    if answer.strip().lower() == want:
+        return True, f"'{want}' ({cos.max():.3f}): the financial sense dominates bank's static vector."
+    return False, "compare the cosines of 'bank' with each of the four words; pick the largest."
+
+
+def _ex_02_1(answer):
+    toy = toy_vectors()
+    _, X = toy.embed("money bank grows")
+    want = contextual_embeddings(X, [[0.2, 0.7, 0.1]])[0]
+    got = _array(answer, want.shape)
+    if np.allclose(got, want, atol=1e-6):
+        return True, f"new bank = {np.round(want, 3).tolist()}: a mix, mostly bank, pulled towards money."
+    if np.allclose(got, X[1]):
+        return False, "that is the static bank; weight the three vectors by 0.2, 0.7 and 0.1 and add them."
+    return False, "new bank = 0.2 * money + 0.7 * bank + 0.1 * grows, each a 4-number vector."
+
+
+def _ex_02_2(answer):
+    toy = toy_vectors()
+    words, X = toy.embed("river bank flows")
+    w = _array(answer, (3,))
+    if (w < 0).any() or abs(w.sum() - 1) > 1e-6:
+        return False, f"the weights must be >= 0 and sum to 1; yours sum to {w.sum():.3f}."
+    new = contextual_embeddings(X, w[None, :])[0]
+    if new[1] >= 0.5:
+        return True, f"new bank's nature feature is {new[1]:.2f}: this bank is a river bank."
+    return False, f"nature is only {new[1]:.2f}; give more weight to the word with the most 'nature'."
+
+
+def _ex_03_1(answer):
+    a = np.array([2.0, 1.0])
+    b = _array(answer, (2,))
+    length = float(np.linalg.norm(b))
+    if abs(length - 1) > 0.01:
+        return False, f"b must have length 1 (yours has {length:.3f}); divide by its length."
+    best = float(np.linalg.norm(a))
+    dot = float(dot_similarity(a[None], b[None])[0, 0])
+    if dot >= best - 0.01:
+        return True, f"a · b = {dot:.3f} = |a|: a unit vector scores highest when it points the same way as a."
+    return False, f"a · b = {dot:.3f}, but {best:.3f} is possible: turn b towards a."
+
+
+def _ex_03_2(answer):
+    toy = toy_vectors()
+    words, X = toy.embed("money bank river")
+    S = dot_similarity(X)
+    off = S - np.diag(np.full(len(words), np.inf))
+    i, j = np.unravel_index(int(np.argmax(off)), S.shape)
+    want = {words[i], words[j]}
+    if not isinstance(answer, (tuple, list, set)) or len(answer) != 2:
+        return False, "answer with two words, e.g. ('money', 'river')."
+    if {str(w).lower() for w in answer} == want:
+        return True, f"{words[i]} · {words[j]} = {S[i, j]:.2f} is the largest off-diagonal entry."
+    return False, "look at the heatmap of X @ X.T without the diagonal (a word with itself)."
+
+
+def _ex_04_1(answer):
+    toy = toy_vectors()
+    words, X = toy.embed("river bank flows")
+    want = float(softmax(dot_similarity(X))[1, 0])
+    got = _number(answer)
+    if abs(got - want) <= 0.005:
+        return True, f"bank gives {want:.3f} of its attention to river."
+    return False, "compute weights = softmax(X @ X.T) and read row 'bank', column 'river'."
+
+
+def _ex_04_2(answer):
+    toy = toy_vectors()
+    words, X = toy.embed("river bank flows")
+    t = _number(answer)
+    if t <= 0:
+        return False, "a temperature must be > 0."
+    w = float(softmax(dot_similarity(X), temperature=t)[1, 1])
+    if w >= 0.9:
+        return True, f"at temperature {t:g}, bank keeps {w:.3f} for itself: a low temperature sharpens the weights."
+    return False, f"at temperature {t:g} bank keeps only {w:.3f} for itself; try a smaller temperature."
+
+
+def _ex_04_3(answer):
+    if not isinstance(answer, str):
+        return False, "answer with a letter, 'a', 'b' or 'c'."
+    if answer.strip().lower() == "b":
+        return True, "the weights depend only on the fixed embeddings: there is nothing to learn yet."
+    return False, "ask what would change if training wanted bank to look more at river: which number could move?"
+
+
+CHECKS = {
+    "01.1": _ex_01_1,
+    "01.2": _ex_01_2,
+    "02.1": _ex_02_1,
+    "02.2": _ex_02_2,
+    "03.1": _ex_03_1,
+    "03.2": _ex_03_2,
+    "04.1": _ex_04_1,
+    "04.2": _ex_04_2,
+    "04.3": _ex_04_3,
+}
+
+
+def check_exercise(exercise: str, answer) -> Feedback:
+    """Check an answer; a wrong or missing one gets a hint, never a traceback. (str, answer) -> Feedback"""
+    if exercise not in CHECKS:
+        raise KeyError(f"no exercise '{exercise}'; known: {', '.join(CHECKS)}")
+    if answer is None or answer is Ellipsis:
+        return Feedback(exercise, False, "replace ... with your answer, then run the cell again.")
+    try:
+        ok, message = CHECKS[exercise](answer)
+    except (TypeError, ValueError) as exc:
+        return Feedback(exercise, False, f"{exc}.")
+    return Feedback(exercise, bool(ok), message)
