@@ -118,3 +118,72 @@ def test_app_only_catches_learner_errors():
 
     with pytest.raises(RuntimeError):
         App({"x": widgets.IntSlider()}, Figure(), compute, lambda r: None)
+
+
+# ---------------------------------------------------------------- widgets of notebooks 01-03
+from helpers.widgets import (  # noqa: E402
+    dot_product_explorer,
+    dot_product_step,
+    static_vector_explorer,
+    static_vector_step,
+    weighted_sum_explorer,
+    weighted_sum_step,
+)
+
+
+def test_static_vector_step_is_the_table_row():
+    g = load_glove()
+    r = static_vector_step(g, "We sat on the river bank", "Bank")
+    np.testing.assert_array_equal(r["vector"], g.vector("bank"))
+    assert r["words"] == ["we", "sat", "on", "the", "river", "bank"]
+    with pytest.raises(ValueError, match="not in the sentence"):
+        static_vector_step(g, "money grows", "bank")
+
+
+def test_static_vector_explorer_row_never_changes():
+    app = static_vector_explorer(toy_vectors(), "money bank grows", "bank")
+    ax_v = app.figure.axes[0]
+    first = ax_v.collections[0].get_array().copy()
+    app.controls["sentence"].value = "river bank flows"
+    np.testing.assert_array_equal(ax_v.collections[0].get_array(), first)
+    assert [t.get_text() for t in app.figure.axes[1].get_yticklabels()] == ["river", "bank", "flows"]
+    app.controls["word"].value = "river"
+    np.testing.assert_allclose(ax_v.collections[0].get_array(), toy_vectors().vector("river"))
+    app.controls["word"].value = "money"
+    assert "not in the sentence" in app.message.value
+
+
+def test_weighted_sum_step_normalises_and_mixes():
+    X2 = np.array([[0.9, 0.0], [0.6, 0.2], [0.0, 0.9]])
+    r = weighted_sum_step(["money", "bank", "river"], X2, [2.0, 1.0, 1.0])
+    np.testing.assert_allclose(r["weights"], [0.5, 0.25, 0.25])
+    np.testing.assert_allclose(r["new"], 0.5 * X2[0] + 0.25 * X2[1] + 0.25 * X2[2])
+    with pytest.raises(ValueError, match="sum to 0"):
+        weighted_sum_step(["a", "b", "c"], X2, [0.0, 0.0, 0.0])
+
+
+def test_weighted_sum_explorer_moves_the_new_arrow():
+    app = weighted_sum_explorer(toy_vectors(), words=("money", "bank", "river"), start=(0.2, 0.7, 0.1))
+    ax = app.figure.axes[0]
+    app.controls["river"].value = 1.0
+    app.controls["money"].value = 0.0
+    app.controls["bank"].value = 0.0
+    q = ax.collections[0]
+    np.testing.assert_allclose([q.U[-1], q.V[-1]], toy_vectors().vector("river")[:2])
+    assert "1.00 river" in ax.get_title()
+    app.controls["river"].value = 0.0  # all three at 0: a message, no NaN arrow
+    assert "sum to 0" in app.message.value
+    assert np.isfinite(q.U).all()
+
+
+def test_dot_product_step_and_explorer():
+    r = dot_product_step((2.0, 1.0), 90.0, 2.0)
+    np.testing.assert_allclose(r["b"], [0.0, 2.0], atol=1e-12)
+    assert r["dot"] == pytest.approx(2.0) and r["cos"] == pytest.approx(1 / np.sqrt(5))
+    app = dot_product_explorer()
+    app.controls["angle_deg"].value = 0.0
+    app.controls["length"].value = 2.0
+    assert app.result["dot"] == pytest.approx(4.0)
+    assert "a · b = 4.00" in app.figure.axes[0].get_title()
+    app.controls["length"].value = 0.0
+    assert "length 0" in app.message.value

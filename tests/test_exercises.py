@@ -1,0 +1,94 @@
+"""Every exercise's self-check accepts a right answer, rejects a wrong one with a hint, and never raises."""
+
+import numpy as np
+import pytest
+
+import helpers as h
+from helpers.embeddings import load_glove, toy_vectors
+from helpers.exercises import CHECKS, Feedback, check_exercise
+
+
+def right_answers():
+    """Computed here by other routes than the checkers' own (loops, plain numpy)."""
+    g = load_glove()
+    bank, river = g.vector("bank").astype(float), g.vector("river").astype(float)
+    cands = ["money", "river", "water", "loan"]
+    coss = [float(bank @ g.vector(w)) / np.linalg.norm(bank) / np.linalg.norm(g.vector(w)) for w in cands]
+    toy = toy_vectors()
+    m, b, gr = (toy.vector(w) for w in ("money", "bank", "grows"))
+    _, Xr = toy.embed("river bank flows")
+    row = [float(Xr[1] @ Xr[j]) for j in range(3)]
+    e = np.exp(np.array(row) - max(row))
+    return {
+        "01.1": round(float(bank @ river / np.linalg.norm(bank) / np.linalg.norm(river)), 3),
+        "01.2": cands[int(np.argmax(coss))],
+        "02.1": 0.2 * m + 0.7 * b + 0.1 * gr,
+        "02.2": [1.0, 0.0, 0.0],
+        "03.1": np.array([2.0, 1.0]) / np.sqrt(5.0),
+        "03.2": ("bank", "money"),
+        "04.1": float(e[0] / e.sum()),
+        "04.2": 0.01,
+        "04.3": "b",
+    }
+
+
+WRONG = {
+    "01.1": 0.9,
+    "01.2": "river",
+    "02.1": [0.6, 0.2, 0.1, 0.7],
+    "02.2": [0.0, 1.0, 0.0],
+    "03.1": [0.0, 1.0],
+    "03.2": ("money", "river"),
+    "04.1": 0.5,
+    "04.2": 10.0,
+    "04.3": "a",
+}
+
+
+def test_every_exercise_is_covered():
+    assert set(CHECKS) == set(right_answers()) == set(WRONG)
+
+
+@pytest.mark.parametrize("key", sorted(CHECKS))
+def test_accepts_the_right_answer(key):
+    fb = check_exercise(key, right_answers()[key])
+    assert isinstance(fb, Feedback) and fb.ok, fb
+    assert repr(fb).startswith(f"Exercise {key}: Correct.")
+
+
+@pytest.mark.parametrize("key", sorted(CHECKS))
+def test_rejects_a_wrong_answer_with_a_hint(key):
+    fb = check_exercise(key, WRONG[key])
+    assert not fb.ok
+    assert "Not yet" in repr(fb) and len(fb.message) > 10
+
+
+@pytest.mark.parametrize("key", sorted(CHECKS))
+@pytest.mark.parametrize("junk", [..., None, "nonsense", [1, 2, 3, 4, 5], {"a": 1}, np.nan])
+def test_junk_answers_get_a_hint_not_a_traceback(key, junk):
+    fb = check_exercise(key, junk)
+    assert not fb.ok and fb.message
+
+
+def test_a_dot_product_instead_of_a_cosine_gets_a_specific_hint():
+    g = load_glove()
+    fb = check_exercise("01.1", float(g.vector("bank") @ g.vector("river")))
+    assert not fb.ok and "dot product" in fb.message
+
+
+def test_weights_not_summing_to_one_are_rejected():
+    fb = check_exercise("02.2", [0.9, 0.9, 0.0])
+    assert not fb.ok and "sum to 1" in fb.message
+
+
+def test_unknown_exercise():
+    with pytest.raises(KeyError, match="no exercise"):
+        check_exercise("99.9", 1)
+
+
+def test_checker_uses_the_math():
+    # 04.1's answer is the softmax weight, which self_attention also gives
+    toy = toy_vectors()
+    _, X = toy.embed("river bank flows")
+    _, w = h.self_attention(X)
+    assert check_exercise("04.1", float(w[1, 0])).ok
