@@ -61,7 +61,7 @@ class WordVectors:
     index: dict = field(repr=False, compare=False)
 
     @classmethod
-    def from_table(cls, table: dict) -> "WordVectors":
+    def from_table(cls, table: dict) -> WordVectors:
         """A dict word -> vector. {str: (d,)} -> WordVectors"""
         words = tuple(table)
         vectors = np.array([table[w] for w in words], dtype=np.float64)

@@ -81,7 +81,7 @@ def _ex_02_1(answer):
 
 def _ex_02_2(answer):
     toy = toy_vectors()
-    words, X = toy.embed("river bank flows")
+    _, X = toy.embed("river bank flows")
     w = _array(answer, (3,))
     if (w < 0).any() or abs(w.sum() - 1) > 1e-6:
         return False, f"the weights must be >= 0 and sum to 1; yours sum to {w.sum():.3f}."
@@ -120,7 +120,7 @@ def _ex_03_2(answer):
 
 def _ex_04_1(answer):
     toy = toy_vectors()
-    words, X = toy.embed("river bank flows")
+    _, X = toy.embed("river bank flows")
     want = float(softmax(dot_similarity(X))[1, 0])
     got = _number(answer)
     if abs(got - want) <= 0.005:
@@ -130,7 +130,7 @@ def _ex_04_1(answer):
 
 def _ex_04_2(answer):
     toy = toy_vectors()
-    words, X = toy.embed("river bank flows")
+    _, X = toy.embed("river bank flows")
     t = _number(answer)
     if t <= 0:
         return False, "a temperature must be > 0."

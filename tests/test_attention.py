@@ -118,7 +118,7 @@ def test_dot_similarity_matches_loops(batch, n_a, n_b, d):
 
 
 def test_dot_similarity_article_example():
-    A, B, C = [1, 2, 3], [3, 4, 5], [1, 1, 3]  # noqa: F841 (the numbers of notebook 03's example)
+    A, B, C = [1, 2, 3], [3, 4, 5], [1, 1, 3]
     S = h.dot_similarity([A, B], [C])
     assert S.tolist() == [[12.0], [22.0]]
     assert h.dot_similarity([[2, 3, 4]], [[1, 2, 5]])[0, 0] == 28
@@ -263,6 +263,7 @@ def test_sdpa_padding_mask_per_sequence():
     assert (w[1, :, 2:] == 0).all()
     ref_out, ref_w = ref.attention(Q, K, V, mask=np.broadcast_to(mask, (2, 4, 4)))
     np.testing.assert_allclose(w, ref_w, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(out, ref_out, rtol=1e-10, atol=1e-12)
     # padded keys cannot change anything: garbage in their rows has no effect
     K2, V2 = K.copy(), V.copy()
     K2[1, 2:] = 100.0

@@ -121,7 +121,7 @@ def test_app_only_catches_learner_errors():
 
 
 # ---------------------------------------------------------------- widgets of notebooks 01-03
-from helpers.widgets import (  # noqa: E402
+from helpers.widgets import (
     dot_product_explorer,
     dot_product_step,
     static_vector_explorer,
