@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+# JupyterLab refuses to run as root (containers, some hubs) unless told it may
+ROOTOK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
 
 .PHONY: setup lab test unit notebooks nav benchmark clean
@@ -17,7 +19,7 @@ setup: $(STAMP)
 
 ## Open the series in JupyterLab at the contents page.
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_contents.ipynb
+	$(BIN)/jupyter lab $(ROOTOK) notebooks/00_contents.ipynb
 
 ## Unit tests and strict nbval over every notebook, plus the generated-navigation check.
 test: setup
