@@ -193,3 +193,55 @@ def sum_normalize(values, axis: int = -1) -> np.ndarray:
     if (total == 0).any():
         raise ValueError("the values sum to 0: dividing by their sum is impossible (softmax never has this problem).")
     return x / total
+
+
+def multi_head_attention_loop(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
+    """Multi-head attention head by head with column slices, for checking the reshape version. (n, d_model) -> ((n, d_model), (n_heads, n, n))"""
+    X = as_float_array(X, "X", min_ndim=2)
+    d_model = X.shape[-1]
+    n_heads = check_positive_int(n_heads, "n_heads")
+    if d_model % n_heads:
+        raise ValueError(f"d_model = {d_model} is not divisible by n_heads = {n_heads}.")
+    d_head = d_model // n_heads
+    Q, K, V = X @ np.asarray(W_q), X @ np.asarray(W_k), X @ np.asarray(W_v)
+    outputs, weights = [], []
+    for h in range(n_heads):
+        cols = slice(h * d_head, (h + 1) * d_head)  # head h owns features h*d_head .. (h+1)*d_head - 1
+        out_h, w_h = scaled_dot_product_attention(Q[..., cols], K[..., cols], V[..., cols], mask=mask)
+        outputs.append(out_h)
+        weights.append(w_h)
+    return np.concatenate(outputs, axis=-1) @ np.asarray(W_o), np.stack(weights, axis=-3)
+
+
+def padding_mask(lengths, n: int) -> np.ndarray:
+    """Keys that are real words (True) vs padding (False), per sentence. (batch,) -> (batch, 1, n)"""
+    n = check_positive_int(n, "n")
+    lengths = np.asarray(lengths)
+    if lengths.ndim != 1 or lengths.size == 0 or lengths.dtype.kind not in "iu":
+        raise TypeError(f"lengths must be a non-empty list of whole numbers, got {lengths!r}.")
+    if (lengths < 1).any() or (lengths > n).any():
+        raise ValueError(f"every length must be between 1 and n = {n}, got {lengths.tolist()}: an empty sentence has nothing to attend to.")
+    return (np.arange(n)[None, :] < lengths[:, None])[:, None, :]
+
+
+def pad_batch(sentences) -> tuple[np.ndarray, np.ndarray]:
+    """Stack sentences of different lengths, padding with zero rows. [(n_i, d)] -> ((batch, n_max, d), (batch,))"""
+    arrays = [as_float_array(X, f"sentence {i}", min_ndim=2) for i, X in enumerate(sentences)]
+    if not arrays:
+        raise ValueError("the batch is empty: give at least one sentence.")
+    d = {X.shape[-1] for X in arrays}
+    if len(d) != 1 or any(X.ndim != 2 for X in arrays):
+        raise ValueError(f"every sentence must be (n_i, d) with the same d, got shapes {[X.shape for X in arrays]}.")
+    lengths = np.array([X.shape[0] for X in arrays])
+    out = np.zeros((len(arrays), lengths.max(), d.pop()), dtype=np.result_type(*arrays))
+    for i, X in enumerate(arrays):
+        out[i, : len(X)] = X
+    return out, lengths
+
+
+def entropy(weights, axis: int = -1) -> np.ndarray:
+    """Entropy in nats of each row of weights: 0 = all on one key, log(n) = spread evenly. (..., n) -> (...)"""
+    W = as_float_array(weights, "weights", min_ndim=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(W > 0, W * np.log(W), 0.0)
+    return 0.0 - terms.sum(axis=axis)  # 0.0 - x, not -x: a one-hot row gives 0.0, never -0.0

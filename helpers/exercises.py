@@ -10,9 +10,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .attention import contextual_embeddings, cosine_similarity, dot_similarity, softmax
+from .attention import (
+    causal_mask,
+    contextual_embeddings,
+    cosine_similarity,
+    dot_similarity,
+    multi_head_attention,
+    padding_mask,
+    scaled_dot_product_attention,
+    softmax,
+)
 from .checks import as_float_array
 from .embeddings import load_glove, toy_vectors
+from .experiments import dot_product_variance
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,102 @@ def _ex_04_3(answer):
     return False, "ask what would change if training wanted bank to look more at river: which number could move?"
 
 
+def _shape(answer):
+    if not isinstance(answer, (tuple, list)) or not all(isinstance(a, (int, np.integer)) for a in answer):
+        raise TypeError("answer with a shape: a tuple of whole numbers, e.g. (2, 3)")
+    return tuple(int(a) for a in answer)
+
+
+def _ex_05_1(answer):
+    want = (np.zeros((5, 8)) @ np.zeros((8, 3))).shape
+    got = _shape(answer)
+    if got == want:
+        return True, "(n, d_model) @ (d_model, d_k) -> (n, d_k): one query of d_k numbers per word."
+    if got == (8, 3) or got == (3, 5):
+        return False, "X @ W_q keeps X's rows (one per word) and W_q's columns."
+    return False, "in A @ B the result has A's number of rows and B's number of columns."
+
+
+def _ex_05_2(answer):
+    toy = toy_vectors()
+    _, X = toy.embed(["money", "bank", "river"])
+    X2 = X[:, :2]
+    W_q = _array(answer, (2, 2))
+    _, w = scaled_dot_product_attention(X2 @ W_q, X2, X2)
+    bank = w[1]
+    if bank[2] > bank[0]:
+        return True, f"bank now gives river {bank[2]:.2f} and money {bank[0]:.2f}: W_q changed what bank looks for."
+    return False, f"bank gives money {bank[0]:.2f} and river {bank[2]:.2f}; make bank's query point towards nature (the 2nd feature)."
+
+
+def _ex_06_1(answer):
+    want = float(dot_product_variance([64], n_samples=50_000, seed=1)[0])
+    got = _number(answer)
+    if abs(got - 64) <= 0.1 * 64:
+        return True, f"about 64 (measured {want:.1f}): the variance of q . k equals d_k, so the spread grows as sqrt(d_k)."
+    if abs(got - 8) <= 0.8:
+        return False, "8 is the standard deviation (the spread); the question asks for the variance."
+    return False, "each of the d_k products q_i k_i has variance 1, and the variances of independent terms add up."
+
+
+def _ex_06_2(answer):
+    got = _number(answer)
+    if abs(got - 256 ** -0.5) <= 1e-3:
+        return True, "1/sqrt(256) = 0.0625: dividing by 16 is multiplying by 16 ** -1 = 256 ** -0.5."
+    if abs(got - 16) <= 1e-6:
+        return False, "16 = sqrt(256), but the scores are divided by it, not multiplied: multiplying makes saturation worse."
+    return False, "the scale is 1 / sqrt(d_k)."
+
+
+def _ex_07_1(answer):
+    want = int(causal_mask(6).sum())
+    got = _number(answer)
+    if got == want:
+        return True, f"{want} = 6 * 7 / 2: word i sees i + 1 words (itself and those before it)."
+    if got == 15:
+        return False, "15 leaves out the diagonal; a word may always see itself."
+    return False, "count the True entries on and below the diagonal of a 6 x 6 matrix."
+
+
+def _ex_07_2(answer):
+    want = padding_mask([3, 1], 3)
+    got = np.asarray(answer)
+    if got.dtype != np.bool_:
+        return False, "a mask is boolean: True = a real word that may be seen, False = padding."
+    if got.shape in ((2, 3), (2, 1, 3)) and np.array_equal(got.reshape(2, 1, 3), want):
+        return True, "sentence 0 shows all 3 keys, sentence 1 only its first."
+    return False, "row i is True for the first lengths[i] positions and False after them."
+
+
+def _ex_08_1(answer):
+    got = _number(answer)
+    if got == 512 // 8:
+        return True, "d_head = d_model // n_heads = 64 features per head; the 8 heads together have 512 again."
+    return False, "split the d_model features evenly between the heads."
+
+
+def _ex_08_2(answer):
+    X = np.zeros((2, 7, 8))
+    W = np.eye(8)
+    want = multi_head_attention(X, W, W, W, W, n_heads=4)[1].shape
+    got = _shape(answer)
+    if got == want:
+        return True, "(batch, n_heads, n, n): one n x n weights matrix per head and per sentence."
+    if got == (2, 7, 7):
+        return False, "every head has its own weights: there is one more axis."
+    return False, "the weights are (batch, n_heads, n_queries, n_keys)."
+
+
+def _ex_08_3(answer):
+    got = _number(answer)
+    want = 4 * 512 * 512
+    if got == want:
+        return True, "4 * 512 * 512 = 1,048,576, whatever n_heads is: heads split the features, they do not add parameters."
+    if got == 4 * 512 * 64:
+        return False, "each W is (d_model, d_model) = (512, 512), not per head: the heads share it as column blocks."
+    return False, "W_q, W_k, W_v and W_o are each (d_model, d_model)."
+
+
 CHECKS = {
     "01.1": _ex_01_1,
     "01.2": _ex_01_2,
@@ -158,6 +264,15 @@ CHECKS = {
     "04.1": _ex_04_1,
     "04.2": _ex_04_2,
     "04.3": _ex_04_3,
+    "05.1": _ex_05_1,
+    "05.2": _ex_05_2,
+    "06.1": _ex_06_1,
+    "06.2": _ex_06_2,
+    "07.1": _ex_07_1,
+    "07.2": _ex_07_2,
+    "08.1": _ex_08_1,
+    "08.2": _ex_08_2,
+    "08.3": _ex_08_3,
 }
 
 

@@ -56,9 +56,9 @@ def heatmap(
     if annotate is None:
         annotate = M.size <= 144  # annotating large matrices costs seconds per redraw
     if cmap is None:
-        cmap = SEQUENTIAL if M.min() >= 0 else DIVERGING
+        cmap = SEQUENTIAL if np.nanmin(M) >= 0 else DIVERGING  # NaN cells (e.g. masked) are left blank
     if cmap == DIVERGING and vmin is None and vmax is None:
-        vmax = float(np.abs(M).max()) or 1.0
+        vmax = float(np.nanmax(np.abs(M))) or 1.0
         vmin = -vmax  # centred on 0
     fig, ax = _figure_and_axes(ax, (min(1.2 + 0.75 * n_cols, 12), min(1.0 + 0.5 * n_rows, 9)))
     mesh = ax.pcolormesh(M, cmap=cmap, vmin=vmin, vmax=vmax, edgecolors="white" if annotate else "none", linewidth=0.5 if annotate else 0)
@@ -97,7 +97,7 @@ def update_heatmap(ax, matrix, fmt: str = ".2f") -> None:
     if len(texts) == M.size:
         rgba = mesh.cmap(mesh.norm(M.ravel()))
         for t, v, c in zip(texts, M.ravel(), rgba):
-            t.set_text(format(v, fmt))
+            t.set_text("" if np.isnan(v) else format(v, fmt))
             lum = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
             t.set_color("#000000" if lum > 0.408 else "#ffffff")
     ax.set_title(ax.get_title())
@@ -176,3 +176,47 @@ def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, **kwargs):
     for ax, M, rows, cols, title in zip(axes, mats, row_labels, col_labels, titles):
         heatmap(M, rows, cols, title, ax=ax, cbar=False, **kwargs)
     return fig
+
+
+def lines(x, series: dict, title: str = "", xlabel: str = "", ylabel: str = "", logx: bool = False, logy: bool = False, ax=None, markers: bool = True):
+    """One line per named series over shared x values. (n,), {name: (n,)} -> Figure"""
+    x = np.asarray(x, dtype=float)
+    fig, ax = _figure_and_axes(ax, (5.5, 3.8))
+    for i, (name, y) in enumerate(series.items()):
+        y = np.asarray(y, dtype=float)
+        if y.shape != x.shape:
+            raise ValueError(f"series '{name}' has shape {y.shape}, x has {x.shape}.")
+        ax.plot(x, y, marker="o" if markers else None, color=PALETTE[i % len(PALETTE)], label=name, lw=2)
+    if logx:
+        ax.set_xscale("log", base=2)
+    if logy:
+        ax.set_yscale("log", base=2)
+    ax.grid(True, color="0.9")
+    ax.legend(frameon=False)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def bars(values, labels, title: str = "", ax=None, ylim=(0, 1), ylabel: str = "weight"):
+    """A bar per value, labelled, with a fixed y range so an update does not rescale. (n,) -> Figure"""
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1 or len(labels) != len(v):
+        raise ValueError(f"bars needs (n,) values and n labels, got {v.shape} and {len(labels)} labels.")
+    fig, ax = _figure_and_axes(ax, (5.5, 3.2))
+    ax.bar(np.arange(len(v)), v, color=PALETTE[0], tick_label=[str(lab) for lab in labels])
+    ax.set_ylim(*ylim)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+def update_bars(ax, values) -> None:
+    """New heights for the bars of an existing bars picture, in place. (n,) -> None"""
+    v = np.asarray(values, dtype=float)
+    patches = ax.patches
+    if len(patches) != v.size:
+        raise ValueError(f"the picture has {len(patches)} bars, got {v.size} values.")
+    for p, h in zip(patches, v):
+        p.set_height(h)

@@ -20,13 +20,18 @@ from matplotlib.figure import Figure
 
 from . import plots
 from .attention import (
+    causal_mask,
     contextual_embeddings,
     cosine_similarity,
     dot_similarity,
+    entropy,
+    multi_head_attention,
+    scaled_dot_product_attention,
     softmax,
     sum_normalize,
 )
 from .embeddings import TOY_FEATURES
+from .experiments import random_query_keys
 
 MAX_WORDS = 12  # more words than this make unreadable heatmaps
 
@@ -232,3 +237,169 @@ def dot_product_explorer(a=(2.0, 1.0), angle: float = 60.0, length: float = 1.5)
         ax.set_title(f"a · b = {r['dot']:.2f}    cos(a, b) = {r['cos']:.2f}")
 
     return App(controls, fig, lambda angle_deg, length: dot_product_step(a, angle_deg, length), draw)
+
+
+# ---------------------------------------------------------------- 05: a learnable W_q
+def rotation_scaling(angle_deg: float, stretch: float) -> np.ndarray:
+    """A 2-D matrix that rotates by angle_deg and scales by stretch (row-vector convention). () -> (2, 2)"""
+    t = np.deg2rad(angle_deg)
+    return stretch * np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
+
+
+def qk_step(X2, angle_deg: float, stretch: float) -> dict:
+    """Notebook 05: Q = X W_q (W_q rotates and scales), K = V = X; the weights. (n, 2) -> dict"""
+    W_q = rotation_scaling(angle_deg, stretch)
+    Q = X2 @ W_q
+    out, weights = scaled_dot_product_attention(Q, X2, X2)
+    return {"W_q": W_q, "Q": Q, "K": X2, "weights": weights, "out": out}
+
+
+def qk_explorer(vectors, words=("money", "bank", "river"), features=(0, 1), angle: float = 0.0, stretch: float = 1.0) -> App:
+    """Sliders rotate and stretch a 2-D W_q; the queries move and the weights heatmap follows."""
+    words = list(words)
+    _, X = vectors.embed(words)
+    X2 = X[:, list(features)]
+    controls = {
+        "angle_deg": widgets.FloatSlider(value=angle, min=-180, max=180, step=5, description="rotate W_q", continuous_update=True),
+        "stretch": widgets.FloatSlider(value=stretch, min=0.0, max=4.0, step=0.25, description="stretch W_q", continuous_update=True),
+    }
+    fig = Figure(figsize=(10, 4.2), dpi=80)
+    ax_v, ax_w = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.07, right=0.97, bottom=0.15, top=0.88, wspace=0.35)
+    labels = [f"k {w}" for w in words] + [f"q {w}" for w in words]
+    colors = [plots.PALETTE[i] for i in range(len(words))] * 2
+    plots.vectors_2d(np.vstack([X2, X2]), labels, "keys k (fixed) and queries q = x W_q", ax=ax_v, colors=colors)
+    reach = 4.0 * float(np.abs(X2).max()) * 1.15  # the longest a query can get
+    ax_v.set_xlim(-reach, reach)
+    ax_v.set_ylim(-reach, reach)
+    plots.heatmap(np.eye(len(words)), words, words, "weights", ax=ax_w, vmin=0, vmax=1, cbar=False, xlabel="key", ylabel="query")
+
+    def draw(r):
+        plots.update_vectors(ax_v, np.vstack([r["K"], r["Q"]]))
+        plots.update_heatmap(ax_w, r["weights"])
+
+    return App(controls, fig, lambda angle_deg, stretch: qk_step(X2, angle_deg, stretch), draw)
+
+
+# ---------------------------------------------------------------- 06: scaling by sqrt(d_k)
+D_K_CHOICES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+
+
+def scaling_step(d_k: int, scaled: bool, n_keys: int = 8, seed: int = 0) -> dict:
+    """Notebook 06: one random query against n_keys random keys; weights with or without / sqrt(d_k). -> dict"""
+    q, K = random_query_keys(d_k, n_keys, seed)
+    _, weights = scaled_dot_product_attention(q[None, :], K, K, scale=(1 / np.sqrt(d_k)) if scaled else 1.0)
+    w = weights[0]
+    return {"weights": w, "entropy": float(entropy(w)), "max_entropy": float(np.log(n_keys)), "max_weight": float(w.max())}
+
+
+def scaling_explorer(d_k: int = 64, scaled: bool = False, n_keys: int = 8, seed: int = 0) -> App:
+    """A d_k slider and a scaling toggle; one query's weights over 8 keys and their entropy."""
+    controls = {
+        "d_k": widgets.SelectionSlider(options=list(D_K_CHOICES), value=d_k, description="d_k", continuous_update=True),
+        "scaled": widgets.Checkbox(value=scaled, description="divide by sqrt(d_k)"),
+    }
+    fig = Figure(figsize=(6, 3.4), dpi=80)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.86)
+    plots.bars(np.zeros(n_keys), [f"k{i}" for i in range(n_keys)], ax=ax)
+
+    def draw(r):
+        plots.update_bars(ax, r["weights"])
+        ax.set_title(f"entropy {r['entropy']:.2f} of max {r['max_entropy']:.2f}   largest weight {r['max_weight']:.2f}")
+
+    return App(controls, fig, lambda d_k, scaled: scaling_step(d_k, scaled, n_keys, seed), draw)
+
+
+# ---------------------------------------------------------------- 07: masks
+MASK_KINDS = ("none", "causal", "padding", "causal + padding")
+PAD = "<pad>"
+
+
+def mask_step(X, n_words: int, kind: str, position: int) -> dict:
+    """Notebook 07: weights of a padded sentence under a mask; what one position can see. (n, d) -> dict"""
+    n = X.shape[0]
+    if kind not in MASK_KINDS:
+        raise ValueError(f"unknown mask '{kind}'; choose one of {', '.join(MASK_KINDS)}.")
+    if not 0 <= position < n:
+        raise ValueError(f"position must be between 0 and {n - 1}.")
+    mask = np.ones((n, n), dtype=bool)
+    if "causal" in kind:
+        mask &= causal_mask(n)
+    if "padding" in kind:
+        mask &= (np.arange(n) < n_words)[None, :]
+    _, weights = scaled_dot_product_attention(X, X, X, mask=mask)
+    return {"mask": mask, "weights": weights, "position": position, "visible": np.flatnonzero(mask[position])}
+
+
+def mask_explorer(vectors, sentence: str = "the river bank flows", n_pad: int = 2, kind: str = "causal", position: int = 2) -> App:
+    """A mask selector and a position slider: the weights heatmap, with the chosen word's row outlined."""
+    from matplotlib.patches import Rectangle
+
+    words, X = vectors.embed(sentence)
+    n_words = len(words)
+    labels = words + [PAD] * n_pad
+    Xp = np.vstack([X, np.zeros((n_pad, X.shape[1]))])
+    n = len(labels)
+    controls = {
+        "kind": widgets.ToggleButtons(options=list(MASK_KINDS), value=kind, description="mask"),
+        "position": widgets.IntSlider(value=position, min=0, max=n - 1, description="position", continuous_update=True),
+    }
+    fig = Figure(figsize=(6.5, 5), dpi=80)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.18, right=0.97, bottom=0.14, top=0.88)
+    plots.heatmap(np.eye(n), labels, labels, "weights", ax=ax, vmin=0, vmax=1, cbar=False, xlabel="key (may be seen)", ylabel="query (who looks)")
+    box = ax.add_patch(Rectangle((0, 0), n, 1, fill=False, ec=plots.PALETTE[3], lw=3))
+    box.set_gid("keep")
+
+    def draw(r):
+        plots.update_heatmap(ax, r["weights"])
+        box.set_y(r["position"])
+        seen = ", ".join(labels[j] for j in r["visible"])
+        ax.set_title(f"'{labels[r['position']]}' can see: {seen}", fontsize=10)
+
+    return App(controls, fig, lambda kind, position: mask_step(Xp, n_words, kind, position), draw)
+
+
+# ---------------------------------------------------------------- 08: multi-head attention
+def random_weights(d_model: int, seed: int = 0, gain: float = 1.0) -> dict:
+    """Seeded W_q, W_k, W_v, W_o with N(0, gain^2/d_model) entries. () -> {name: (d_model, d_model)}"""
+    rng = np.random.default_rng(seed)
+    return {name: gain * rng.standard_normal((d_model, d_model)) / np.sqrt(d_model) for name in ("W_q", "W_k", "W_v", "W_o")}
+
+
+def heads_step(vectors, sentence: str, n_heads: int, seed: int = 0, gain: float = 3.0) -> dict:
+    """Notebook 08: every head's weights for a sentence, with seeded random projections. str -> dict"""
+    words, X = _words_and_vectors(vectors, sentence)
+    W = random_weights(X.shape[1], seed, gain)
+    out, weights = multi_head_attention(X, W["W_q"], W["W_k"], W["W_v"], W["W_o"], n_heads=n_heads)
+    return {"words": words, "weights": weights, "out": out}
+
+
+def head_explorer(vectors, sentence: str = "we sat on the river bank", n_heads: int = 5, head: int = 0, seed: int = 0) -> App:
+    """A sentence box and a head selector: that head's weights heatmap."""
+    controls = {
+        "sentence": widgets.Text(value=sentence, description="sentence", continuous_update=False),
+        "head": widgets.ToggleButtons(options=list(range(n_heads)), value=head, description="head"),
+    }
+    fig = Figure(figsize=(6, 5), dpi=80)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.2, right=0.97, bottom=0.16, top=0.9)
+    state = {"words": None}
+
+    def compute(sentence, head):
+        r = heads_step(vectors, sentence, n_heads, seed)
+        r["head"] = head
+        return r
+
+    def draw(r):
+        w = r["weights"][r["head"]]
+        if state["words"] != r["words"]:
+            state["words"] = r["words"]
+            ax.clear()
+            plots.heatmap(w, r["words"], r["words"], "", ax=ax, vmin=0, vmax=1, cbar=False, xlabel="key", ylabel="query")
+        else:
+            plots.update_heatmap(ax, w)
+        ax.set_title(f"head {r['head']} of {n_heads}   weights shape {w.shape}")
+
+    return App(controls, fig, compute, draw)

@@ -1,0 +1,62 @@
+"""Seeded numerical experiments behind the pictures of notebook 06 (why divide by sqrt(d_k))."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .attention import entropy, softmax
+from .checks import check_positive_int
+
+
+def _d_ks(d_ks) -> list[int]:
+    values = [check_positive_int(int(d) if isinstance(d, np.integer) else d, "d_k") for d in d_ks]
+    if not values:
+        raise ValueError("give at least one d_k.")
+    return values
+
+
+def dot_product_variance(d_ks, n_samples: int = 20_000, seed: int = 0) -> np.ndarray:
+    """Variance of q . k for q, k with independent N(0, 1) entries, per d_k. (n_d,) -> (n_d,)"""
+    n_samples = check_positive_int(n_samples, "n_samples")
+    rng = np.random.default_rng(seed)
+    out = []
+    for d in _d_ks(d_ks):
+        q = rng.standard_normal((n_samples, d))
+        k = rng.standard_normal((n_samples, d))
+        out.append(np.var(np.einsum("ij,ij->i", q, k)))
+    return np.array(out)
+
+
+def softmax_jacobian(weights) -> np.ndarray:
+    """d softmax / d scores for one row of weights: diag(w) - w w^T. (n,) -> (n, n)"""
+    w = np.asarray(weights, dtype=float)
+    if w.ndim != 1:
+        raise ValueError(f"one row of weights, shape (n,), expected; got {w.shape}.")
+    return np.diag(w) - np.outer(w, w)
+
+
+def random_query_keys(d_k: int, n_keys: int, seed: int = 0):
+    """One query and n_keys keys with N(0, 1) entries, the same for the same seed and d_k. -> ((d_k,), (n_keys, d_k))"""
+    d_k = check_positive_int(d_k, "d_k")
+    n_keys = check_positive_int(n_keys, "n_keys")
+    rng = np.random.default_rng([seed, d_k])
+    return rng.standard_normal(d_k), rng.standard_normal((n_keys, d_k))
+
+
+def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True, seed: int = 0) -> dict:
+    """Mean entropy, mean largest weight and mean gradient size of softmax(q.k [/ sqrt(d_k)]) per d_k. (n_d,) -> dict of (n_d,)"""
+    n_keys = check_positive_int(n_keys, "n_keys")
+    n_queries = check_positive_int(n_queries, "n_queries")
+    rng = np.random.default_rng(seed)
+    ent, top, grad = [], [], []
+    for d in _d_ks(d_ks):
+        Q = rng.standard_normal((n_queries, d))
+        K = rng.standard_normal((n_keys, d))
+        scores = Q @ K.T
+        if scaled:
+            scores = scores / np.sqrt(d)
+        W = softmax(scores)
+        ent.append(entropy(W).mean())
+        top.append(W.max(axis=-1).mean())
+        grad.append(np.mean([np.abs(softmax_jacobian(w)).sum() for w in W]))
+    return {"entropy": np.array(ent), "max_weight": np.array(top), "gradient": np.array(grad)}
