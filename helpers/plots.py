@@ -169,7 +169,7 @@ def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, **kwargs):
             hi = max(hi, -lo)
             lo = -hi
         kwargs.update(vmin=lo, vmax=hi)
-    width = sum(min(1.2 + 0.75 * M.shape[-1], 8) for M in mats)
+    width = min(sum(min(1.2 + 0.75 * M.shape[-1], 8) for M in mats), 15)
     height = max(min(1.2 + 0.5 * (M.shape[0] if M.ndim == 2 else 1), 6) for M in mats)
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     axes = fig.subplots(1, k, squeeze=False)[0]

@@ -29,6 +29,15 @@ def right_answers():
         "04.1": float(e[0] / e.sum()),
         "04.2": 0.01,
         "04.3": "b",
+        "05.1": (5, 3),
+        "05.2": [[0.0, 1.0], [0.0, 1.0]],
+        "06.1": 64,
+        "06.2": 1 / 16,
+        "07.1": sum(i + 1 for i in range(6)),
+        "07.2": np.array([[[True, True, True]], [[True, False, False]]]),
+        "08.1": 64,
+        "08.2": (2, 4, 7, 7),
+        "08.3": 4 * 512 * 512,
     }
 
 
@@ -42,6 +51,15 @@ WRONG = {
     "04.1": 0.5,
     "04.2": 10.0,
     "04.3": "a",
+    "05.1": (8, 3),
+    "05.2": np.eye(2),
+    "06.1": 8,
+    "06.2": 16,
+    "07.1": 15,
+    "07.2": np.array([[True, True, True], [False, False, True]]),
+    "08.1": 512,
+    "08.2": (2, 7, 7),
+    "08.3": 4 * 512 * 64,
 }
 
 
@@ -92,3 +110,19 @@ def test_checker_uses_the_math():
     _, X = toy.embed("river bank flows")
     _, w = h.self_attention(X)
     assert check_exercise("04.1", float(w[1, 0])).ok
+
+
+@pytest.mark.parametrize(
+    "key, answer, words",
+    [
+        ("06.1", 8, "standard deviation"),
+        ("06.2", 16, "divided"),
+        ("07.1", 15, "diagonal"),
+        ("08.2", (2, 7, 7), "one more axis"),
+        ("08.3", 4 * 512 * 64, "not per head"),
+        ("07.2", [[1, 1, 1], [1, 0, 0]], "boolean"),
+    ],
+)
+def test_common_mistakes_get_specific_hints(key, answer, words):
+    fb = check_exercise(key, answer)
+    assert not fb.ok and words in fb.message
