@@ -53,7 +53,7 @@ def test_entropy_matches_loops_and_is_never_negative_zero():
     expected = [-sum(p * np.log(p) for p in row if p > 0) for row in W]
     got = h.entropy(W)
     np.testing.assert_allclose(got, expected)
-    assert np.signbit(got[1]) == False  # noqa: E712 (a one-hot row prints 0.00, not -0.00)
+    assert not np.signbit(got[1])  # a one-hot row prints 0.00, not -0.00
 
 
 # ---------------------------------------------------------------- the loop reference
@@ -177,7 +177,7 @@ def test_mask_explorer_moves_the_outline_and_updates_weights():
     app.controls["kind"].value = "padding"
     np.testing.assert_allclose(ax.collections[0].get_array().reshape(6, 6)[:, 4:], 0.0)
     app.controls["position"].value = 3
-    box = [p for p in ax.patches if p.get_gid() == "keep"][0]
+    box = next(p for p in ax.patches if p.get_gid() == "keep")
     assert box.get_y() == 3
     assert "'flows' can see: the, river, bank, flows" in ax.get_title()
 
