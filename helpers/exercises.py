@@ -254,6 +254,45 @@ def _ex_08_3(answer):
     return False, "W_q, W_k, W_v and W_o are each (d_model, d_model)."
 
 
+def _model():
+    from . import minilm  # imported here: only the notebook 09 exercises need the model
+
+    return minilm, minilm.load()
+
+
+def _ex_09_1(answer):
+    _, model = _model()
+    want = len(model.tokenizer.tokenize("tokenization"))
+    got = _number(answer)
+    if got == want:
+        return True, f"{want}: [CLS], token, ##ization, [SEP]."
+    if got == want - 2:
+        return False, "count [CLS] and [SEP] too."
+    return False, "run model.tokenizer.tokenize('tokenization') and count the tokens."
+
+
+def _ex_09_2(answer):
+    minilm, model = _model()
+    a, b = model.encode("i deposited cash at the bank"), model.encode("we sat on the river bank")
+    want = float(minilm.cosine_by_layer(a, b, "bank")[-1])
+    got = _number(answer)
+    if abs(got - want) <= 0.006:
+        return True, f"{want:.3f}: far from the 1.000 they started with."
+    if abs(got - 1.0) <= 0.006:
+        return False, "1.0 is the cosine of the input embeddings; take the last layer (hidden_states[-1])."
+    return False, "use minilm.cosine_by_layer(a, b, 'bank') and take the last entry."
+
+
+def _ex_09_3(answer):
+    got = _shape(answer)
+    want = (6, 12, 8, 8)
+    if got == want:
+        return True, "(layers, heads, tokens, tokens): one 8 x 8 weights matrix per head per layer."
+    if got == (12, 8, 8):
+        return False, "that is one layer; there are 6."
+    return False, "(n_layers, n_heads, n_tokens, n_tokens)."
+
+
 CHECKS = {
     "01.1": _ex_01_1,
     "01.2": _ex_01_2,
@@ -273,6 +312,9 @@ CHECKS = {
     "08.1": _ex_08_1,
     "08.2": _ex_08_2,
     "08.3": _ex_08_3,
+    "09.1": _ex_09_1,
+    "09.2": _ex_09_2,
+    "09.3": _ex_09_3,
 }
 
 

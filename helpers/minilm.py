@@ -306,3 +306,31 @@ def load(directory=None) -> MiniLM:
     if tokens and tokens[-1] == "":
         tokens.pop()
     return MiniLM(read_safetensors(weights), tokens)
+
+
+# ---------------------------------------------------------------- for notebook 09
+def token_index(enc: Encoding, token: str) -> int:
+    """Position of the first occurrence of a token (e.g. 'bank'). Encoding, str -> int"""
+    if token not in enc.tokens:
+        raise ValueError(f"'{token}' is not among the tokens {enc.tokens}.")
+    return enc.tokens.index(token)
+
+
+def cosine_by_layer(a: Encoding, b: Encoding, token: str) -> np.ndarray:
+    """Cosine of one token's vectors in two sentences, at the input and after every layer. -> (n_layers + 1,)"""
+    va = a.hidden_states[:, token_index(a, token)].astype(np.float64)
+    vb = b.hidden_states[:, token_index(b, token)].astype(np.float64)
+    return (va * vb).sum(-1) / (np.linalg.norm(va, axis=-1) * np.linalg.norm(vb, axis=-1))
+
+
+def attention_to(enc: Encoding, tokens=("[CLS]", "[SEP]")) -> np.ndarray:
+    """Mean share of attention each layer and head gives to the given tokens. -> (n_layers, n_heads)"""
+    cols = [i for i, t in enumerate(enc.tokens) if t in tokens]
+    return enc.attentions[..., cols].sum(-1).mean(-1)
+
+
+def attention_to_previous(enc: Encoding) -> np.ndarray:
+    """Mean attention from each token to the token just before it, per layer and head. -> (n_layers, n_heads)"""
+    n = len(enc.tokens)
+    rows = np.arange(1, n)
+    return enc.attentions[..., rows, rows - 1].mean(-1)

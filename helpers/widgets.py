@@ -403,3 +403,39 @@ def head_explorer(vectors, sentence: str = "we sat on the river bank", n_heads: 
         ax.set_title(f"head {r['head']} of {n_heads}   weights shape {w.shape}")
 
     return App(controls, fig, compute, draw)
+
+
+# ---------------------------------------------------------------- 09: a real model's attention
+def minilm_step(model, sentence: str, layer: int, head: int) -> dict:
+    """Notebook 09: the attention weights of layer (1..6) and head (0..11) for a sentence. str -> dict of (n, n)"""
+    enc = model.encode(sentence)
+    if len(enc.tokens) > 2 + 2 * MAX_WORDS:
+        raise ValueError(f"{len(enc.tokens)} tokens: please keep the sentence shorter (at most {2 * MAX_WORDS} word pieces).")
+    if not 1 <= layer <= enc.attentions.shape[0]:
+        raise ValueError(f"layer must be between 1 and {enc.attentions.shape[0]}.")
+    return {"tokens": enc.tokens, "weights": enc.attentions[layer - 1, head], "layer": layer, "head": head}
+
+
+def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: int = 1, head: int = 0, n_layers: int = 6, n_heads: int = 12) -> App:
+    """A sentence box, a layer slider and a head selector: that head's attention in the real model."""
+    controls = {
+        "sentence": widgets.Text(value=sentence, description="sentence", continuous_update=False),
+        "layer": widgets.IntSlider(value=layer, min=1, max=n_layers, description="layer", continuous_update=True),
+        "head": widgets.Dropdown(options=list(range(n_heads)), value=head, description="head"),
+    }
+    fig = Figure(figsize=(6.5, 5.5), dpi=80)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.2, right=0.97, bottom=0.18, top=0.92)
+    state = {"tokens": None}
+
+    def draw(r):
+        if state["tokens"] != r["tokens"]:
+            state["tokens"] = r["tokens"]
+            ax.clear()
+            plots.heatmap(r["weights"], r["tokens"], r["tokens"], "", ax=ax, vmin=0, vmax=1, cbar=False, annotate=len(r["tokens"]) <= 12, xlabel="key", ylabel="query")
+            ax.tick_params(axis="x", labelrotation=90)
+        else:
+            plots.update_heatmap(ax, r["weights"])
+        ax.set_title(f"layer {r['layer']}, head {r['head']}   weights shape {r['weights'].shape}")
+
+    return App(controls, fig, lambda sentence, layer, head: minilm_step(model, sentence, layer, head), draw)

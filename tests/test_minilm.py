@@ -10,6 +10,10 @@ import pytest
 
 from helpers import minilm
 
+def _file_with_header(header: bytes) -> bytes:
+    return len(header).to_bytes(8, "little") + header + b"\x00" * 8
+
+
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.json").read_text(encoding="utf-8"))
 
 
@@ -87,11 +91,11 @@ def test_loader_missing_file_and_missing_package(tmp_path, monkeypatch):
         ((10**9).to_bytes(8, "little") + b"{}", "header length"),
         ((5).to_bytes(8, "little") + b"nope!", "not JSON"),
         (
-            (lambda h: len(h).to_bytes(8, "little") + h + b"\x00" * 8)(b'{"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}'),
+            _file_with_header(b'{"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}'),
             "offsets",
         ),
         (
-            (lambda h: len(h).to_bytes(8, "little") + h + b"\x00" * 8)(b'{"w": {"dtype": "Q7", "shape": [2], "data_offsets": [0, 8]}}'),
+            _file_with_header(b'{"w": {"dtype": "Q7", "shape": [2], "data_offsets": [0, 8]}}'),
             "dtype",
         ),
     ],
@@ -156,3 +160,41 @@ def test_erf_and_gelu():
     np.testing.assert_allclose(minilm.erf(x), [math.erf(v) for v in x], atol=2e-7)
     np.testing.assert_allclose(minilm.gelu(np.array([0.0, 1.0, -1.0])), [0.0, 0.8413447460685429, -0.15865525393145707], atol=1e-7)
     assert minilm.gelu(np.ones(2, np.float32)).dtype == np.float32
+
+
+# ---------------------------------------------------------------- notebook 09 helpers and widget
+def test_cosine_by_layer_and_token_index(model):
+    a, b = model.encode("i deposited cash at the bank"), model.encode("we sat on the river bank")
+    c = minilm.cosine_by_layer(a, b, "bank")
+    assert c.shape == (7,)
+    va, vb = a.hidden_states[3, 6].astype(float), b.hidden_states[3, 6].astype(float)
+    assert c[3] == pytest.approx(va @ vb / np.linalg.norm(va) / np.linalg.norm(vb))
+    with pytest.raises(ValueError, match="not among the tokens"):
+        minilm.token_index(a, "river")
+
+
+def test_attention_shares_match_loops(model):
+    enc = model.encode("we sat on the river bank")
+    share = minilm.attention_to(enc, ("[SEP]",))
+    prev = minilm.attention_to_previous(enc)
+    L, H, n = 2, 5, len(enc.tokens)
+    assert share[L, H] == pytest.approx(np.mean([enc.attentions[L, H, i, n - 1] for i in range(n)]))
+    assert prev[L, H] == pytest.approx(np.mean([enc.attentions[L, H, i, i - 1] for i in range(1, n)]))
+
+
+def test_minilm_explorer(model):
+    from helpers.widgets import minilm_explorer, minilm_step
+
+    app = minilm_explorer(model, "we sat on the river bank", layer=1, head=2)
+    ax = app.figure.axes[0]
+    app.controls["layer"].value = 6
+    app.controls["head"].value = 11
+    enc = model.encode("we sat on the river bank")
+    np.testing.assert_allclose(ax.collections[0].get_array().reshape(8, 8), enc.attentions[5, 11])
+    assert ax.get_title().startswith("layer 6, head 11")
+    app.controls["sentence"].value = "the bank"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["[CLS]", "the", "bank", "[SEP]"]
+    app.controls["sentence"].value = ""
+    assert "empty" in app.message.value
+    with pytest.raises(ValueError, match="layer"):
+        minilm_step(model, "the bank", 0, 0)
