@@ -10,6 +10,7 @@ import pytest
 
 from helpers import minilm
 
+
 def _file_with_header(header: bytes) -> bytes:
     return len(header).to_bytes(8, "little") + header + b"\x00" * 8
 
