@@ -5,6 +5,7 @@ builders in ``helpers.widgets`` (they import matplotlib and ipywidgets only when
 """
 
 from .attention import (
+    blockwise_attention,
     causal_mask,
     contextual_embeddings,
     cosine_similarity,
@@ -13,6 +14,7 @@ from .attention import (
     merge_heads,
     multi_head_attention,
     multi_head_attention_loop,
+    online_softmax_steps,
     pad_batch,
     padding_mask,
     scaled_dot_product_attention,
@@ -23,6 +25,7 @@ from .attention import (
 )
 
 __all__ = [
+    "blockwise_attention",
     "causal_mask",
     "contextual_embeddings",
     "cosine_similarity",
@@ -31,6 +34,7 @@ __all__ = [
     "merge_heads",
     "multi_head_attention",
     "multi_head_attention_loop",
+    "online_softmax_steps",
     "pad_batch",
     "padding_mask",
     "scaled_dot_product_attention",

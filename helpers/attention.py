@@ -12,7 +12,7 @@ from .checks import as_float_array, check_mask, check_positive, check_positive_i
 
 
 def _stable_softmax(z: np.ndarray, axis: int) -> np.ndarray:
-    """Softmax of a float array that may hold -inf (masked); raises on a fully masked row. (...) -> (...)"""
+    """Softmax IN PLACE of an array the caller owns, which may hold -inf (masked); raises on a fully masked row. (...) -> (...)"""
     top = np.max(z, axis=axis, keepdims=True)
     if not np.isfinite(top).all():
         if np.isnan(top).any() or np.isposinf(top).any():
@@ -25,10 +25,10 @@ def _stable_softmax(z: np.ndarray, axis: int) -> np.ndarray:
             f"a row has every entry masked (-inf), at index {where}: softmax would divide 0 by 0. "
             "Every query must be allowed to see at least one key (e.g. itself)."
         )
-    e = z - top  # a new array: the caller's scores are never modified
-    np.exp(e, out=e)
-    e /= np.sum(e, axis=axis, keepdims=True)
-    return e
+    z -= top  # in place: every caller passes an array it made itself, never the user's input
+    np.exp(z, out=z)
+    z /= np.sum(z, axis=axis, keepdims=True)
+    return z
 
 
 def softmax(scores, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
@@ -263,3 +263,79 @@ def entropy(weights, axis: int = -1) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(W > 0, W * np.log(W), 0.0)
     return 0.0 - terms.sum(axis=axis)  # 0.0 - x, not -x: a one-hot row gives 0.0, never -0.0
+
+
+def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_size: int = 1024) -> np.ndarray:
+    """Exact attention without the n_q x n_k matrix: keys in blocks, a running max and sum per query. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> (n_q, d_v)
+
+    ``mask``: None, a boolean array broadcastable to (..., n_q, n_k) (True = may attend), or "causal".
+    Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 10).
+    """
+    Q = as_float_array(Q, "Q", min_ndim=2)
+    K = as_float_array(K, "K", min_ndim=2)
+    V = as_float_array(V, "V", min_ndim=2)
+    if Q.shape[-1] != K.shape[-1]:
+        raise ValueError(f"Q and K must share d_k: Q is {Q.shape}, K is {K.shape}.")
+    if K.shape[-2] != V.shape[-2]:
+        raise ValueError(f"K and V must have the same number of keys n_k: K is {K.shape}, V is {V.shape}.")
+    block_size = check_positive_int(block_size, "block_size")
+    query_block_size = check_positive_int(query_block_size, "query_block_size")
+    n_q, n_k = Q.shape[-2], K.shape[-2]
+    dtype = np.result_type(Q, K, V)
+    batch = np.broadcast_shapes(Q.shape[:-2], K.shape[:-2], V.shape[:-2])
+    causal = isinstance(mask, str)
+    if causal and mask != "causal":
+        raise ValueError(f"mask must be a boolean array or 'causal', got '{mask}'.")
+    if mask is not None and not causal:
+        mask = check_mask(mask, batch + (n_q, n_k))  # a broadcast view: nothing n_q x n_k is allocated
+    Qs = Q * dtype.type(1.0 / np.sqrt(Q.shape[-1]))
+    Kt = np.swapaxes(K, -1, -2)
+    out = np.empty(batch + (n_q, V.shape[-1]), dtype=dtype)
+    for q0 in range(0, n_q, query_block_size):
+        q1 = min(q0 + query_block_size, n_q)
+        Qb = Qs[..., q0:q1, :]
+        top = np.full(batch + (q1 - q0, 1), -np.inf, dtype=dtype)  # running max of the scores seen so far
+        total = np.zeros(batch + (q1 - q0, 1), dtype=dtype)  # running sum of exp(score - top)
+        acc = np.zeros(batch + (q1 - q0, V.shape[-1]), dtype=dtype)  # running sum of exp(score - top) * v
+        for k0 in range(0, n_k, block_size):
+            k1 = min(k0 + block_size, n_k)
+            if causal and k0 > q1 - 1:
+                break  # every later key is in the future of every query of this block
+            S = Qb @ Kt[..., :, k0:k1]
+            if causal:
+                S[..., np.arange(q0, q1)[:, None] < np.arange(k0, k1)[None, :]] = -np.inf
+            elif mask is not None:
+                S[~np.broadcast_to(mask[..., q0:q1, k0:k1], S.shape)] = -np.inf
+            new_top = np.maximum(top, S.max(axis=-1, keepdims=True))
+            shift = np.where(np.isneginf(new_top), 0, new_top)  # rows with nothing visible yet stay at 0
+            S -= shift
+            np.exp(S, out=S)
+            rescale = np.exp(top - shift)  # earlier sums were relative to the old max
+            total = total * rescale + S.sum(axis=-1, keepdims=True)
+            acc = acc * rescale + S @ V[..., k0:k1, :]
+            top = new_top
+        if (total == 0).any():
+            where = tuple(int(i) for i in np.argwhere(total[..., 0] == 0)[0])
+            raise ValueError(f"a query has every key masked (query block row {where}): it has nothing to attend to.")
+        out[..., q0:q1, :] = acc / total
+    return out
+
+
+def online_softmax_steps(scores, values, block_size: int) -> list:
+    """The running max, sum and output of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]"""
+    s = as_float_array(scores, "scores", min_ndim=1)
+    v = as_float_array(values, "values", min_ndim=2)
+    if s.ndim != 1 or v.shape[0] != s.shape[0]:
+        raise ValueError(f"scores must be (n,) and values (n, d_v); got {s.shape} and {v.shape}.")
+    block_size = check_positive_int(block_size, "block_size")
+    top, total, acc, steps = -np.inf, 0.0, np.zeros(v.shape[1]), []
+    for k0 in range(0, len(s), block_size):
+        block = s[k0 : k0 + block_size]
+        new_top = max(top, float(block.max()))
+        p = np.exp(block - new_top)
+        rescale = float(np.exp(top - new_top))
+        total = total * rescale + float(p.sum())
+        acc = acc * rescale + p @ v[k0 : k0 + block_size]
+        top = new_top
+        steps.append({"seen": k0 + len(block), "max": top, "sum": total, "rescale": rescale, "output": acc / total})
+    return steps

@@ -60,3 +60,54 @@ def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True
         top.append(W.max(axis=-1).mean())
         grad.append(np.mean([np.abs(softmax_jacobian(w)).sum() for w in W]))
     return {"entropy": np.array(ent), "max_weight": np.array(top), "gradient": np.array(grad)}
+
+
+# ---------------------------------------------------------------- notebook 10: what attention costs
+def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
+    """Median seconds of fn() over repeats, and the peak bytes Python/numpy allocated during one call. -> (float, int)"""
+    import time
+    import tracemalloc
+
+    repeats = check_positive_int(repeats, "repeats")
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    try:
+        fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return float(np.median(times)), int(peak)
+
+
+def attention_cost(ns, d: int = 64, repeats: int = 3, seed: int = 0, block_size=None, progress=None) -> dict:
+    """Time and peak memory of exact (block_size None) or blockwise attention, float32, per n. (k,) -> dict of (k,)"""
+    from .attention import blockwise_attention, scaled_dot_product_attention
+
+    ns = [check_positive_int(int(n), "n") for n in ns]
+    rng = np.random.default_rng(seed)
+    seconds, peak = [], []
+    for i, n in enumerate(ns):
+        Q, K, V = (rng.standard_normal((n, d)).astype(np.float32) for _ in range(3))
+        if block_size is None:
+            t, p = time_and_peak_memory(lambda Q=Q, K=K, V=V: scaled_dot_product_attention(Q, K, V), repeats)
+        else:
+            t, p = time_and_peak_memory(
+                lambda Q=Q, K=K, V=V: blockwise_attention(Q, K, V, block_size=block_size, query_block_size=block_size), repeats
+            )
+        seconds.append(t)
+        peak.append(p)
+        if progress is not None:
+            progress(i + 1, len(ns))
+    return {"n": np.array(ns), "seconds": np.array(seconds), "peak_bytes": np.array(peak)}
+
+
+def loglog_slope(x, y) -> float:
+    """The exponent k of the least-squares fit y ~ c * x**k. (m,), (m,) -> float"""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.size < 2 or (x <= 0).any() or (y <= 0).any():
+        raise ValueError("need at least two positive (x, y) pairs of the same length.")
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])

@@ -26,12 +26,13 @@ from .attention import (
     dot_similarity,
     entropy,
     multi_head_attention,
+    online_softmax_steps,
     scaled_dot_product_attention,
     softmax,
     sum_normalize,
 )
 from .embeddings import TOY_FEATURES
-from .experiments import random_query_keys
+from .experiments import attention_cost, random_query_keys
 
 MAX_WORDS = 12  # more words than this make unreadable heatmaps
 
@@ -60,6 +61,7 @@ class App:
     figure: Figure
     compute: Callable[..., Any]
     draw: Callable[[Any], None]
+    extras: list = field(default_factory=list)  # shown beside the controls, not watched (e.g. a progress bar)
     image: widgets.Image = field(init=False)
     message: widgets.HTML = field(init=False)
     box: widgets.VBox = field(init=False)
@@ -69,7 +71,7 @@ class App:
     def __post_init__(self):
         self.image = widgets.Image(format="png")
         self.message = widgets.HTML(value="")
-        self.box = widgets.VBox([widgets.HBox(list(self.controls.values())), self.message, self.image])
+        self.box = widgets.VBox([widgets.HBox(list(self.controls.values()) + list(self.extras)), self.message, self.image])
         for control in self.controls.values():
             control.observe(lambda change: self.refresh(), names="value")
         self.refresh()
@@ -439,3 +441,74 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
         ax.set_title(f"layer {r['layer']}, head {r['head']}   weights shape {r['weights'].shape}")
 
     return App(controls, fig, lambda sentence, layer, head: minilm_step(model, sentence, layer, head), draw)
+
+
+# ---------------------------------------------------------------- 10: cost and online softmax
+N_CHOICES = (256, 512, 1024, 2048, 4096)
+
+
+def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> App:
+    """A choice of the largest n; measures time and peak memory of exact and blockwise attention (seconds, with a progress bar)."""
+    progress = widgets.IntProgress(value=0, min=0, max=1, description="measuring")
+    controls = {"largest_n": widgets.SelectionSlider(options=list(N_CHOICES), value=largest_n, description="largest n", continuous_update=False)}
+    fig = Figure(figsize=(10, 4), dpi=80)
+    ax_t, ax_m = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.88, wspace=0.3)
+
+    def report(done, total):
+        progress.max = total
+        progress.value = done
+
+    def compute(largest_n):
+        ns = [n for n in (16, 32, 64, 128, 256, 512, 1024, 2048, 4096) if n <= largest_n]
+        exact = attention_cost(ns, d, repeats=3, progress=report)
+        block = attention_cost(ns, d, repeats=3, block_size=block_size, progress=report)
+        return {"exact": exact, "block": block}
+
+    def draw(r):
+        for ax, key, unit, scale in ((ax_t, "seconds", "ms", 1e3), (ax_m, "peak_bytes", "MB", 1e-6)):
+            ax.clear()
+            n = r["exact"]["n"]
+            ax.loglog(n, r["exact"][key] * scale, "o-", color=plots.PALETTE[0], label="exact (n x n scores)")
+            ax.loglog(n, r["block"][key] * scale, "s-", color=plots.PALETTE[1], label=f"blockwise ({block_size} x {block_size} tiles)")
+            top = r["exact"][key][-1] * scale
+            ax.loglog(n, top * (n / n[-1]) ** 2, "--", color="0.5", label="slope 2 (n^2)")
+            ax.set_xlabel("n (words)")
+            ax.set_ylabel(unit)
+            ax.legend(frameon=False, fontsize=9)
+            ax.grid(True, which="both", color="0.92")
+        ax_t.set_title("time per call")
+        ax_m.set_title("peak memory")
+
+    return App(controls, fig, compute, draw, extras=[progress])
+
+
+def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) -> App:
+    """A slider over key blocks: the weights online softmax knows so far, against the final ones."""
+    scores = np.asarray(scores, dtype=float)
+    values = np.asarray(values, dtype=float)
+    steps = online_softmax_steps(scores, values, block_size)
+    final = softmax(scores)
+    n = len(scores)
+    labels = [f"k{i}" for i in range(n)] if labels is None else list(labels)
+    controls = {"block": widgets.IntSlider(value=1, min=1, max=len(steps), description="blocks seen", continuous_update=True)}
+    fig = Figure(figsize=(6.5, 3.6), dpi=80)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.14, top=0.82)
+    plots.bars(np.zeros(n), labels, ax=ax)
+    ax.plot(np.arange(n), final, "_", color="#000000", markersize=22, mew=2, label="final weights")
+    ax.legend(frameon=False, loc="upper left")
+
+    def compute(block):
+        step = steps[block - 1]
+        known = np.zeros(n)
+        seen = step["seen"]
+        known[:seen] = np.exp(scores[:seen] - step["max"]) / step["sum"]
+        return {**step, "weights_so_far": known, "block": block}
+
+    def draw(r):
+        plots.update_bars(ax, r["weights_so_far"])
+        out = np.array2string(r["output"], precision=2)
+        ax.set_title(f"after {r['block']} block(s): {r['seen']} keys seen, running max {r['max']:.2f},\nrunning sum {r['sum']:.2f}, output so far {out}", fontsize=10)
+
+    return App(controls, fig, compute, draw)
