@@ -16,6 +16,7 @@ from .attention import (
     cosine_similarity,
     dot_similarity,
     multi_head_attention,
+    online_softmax_steps,
     padding_mask,
     scaled_dot_product_attention,
     softmax,
@@ -293,6 +294,26 @@ def _ex_09_3(answer):
     return False, "(n_layers, n_heads, n_tokens, n_tokens)."
 
 
+def _ex_10_1(answer):
+    want = 8192 * 8192 * np.dtype(np.float32).itemsize
+    got = _number(answer)
+    if got == want:
+        return True, f"{want:,} bytes = 256 MiB for one matrix, per head, per layer."
+    if got == 8192 * 8192:
+        return False, "that counts numbers; each float32 number takes 4 bytes."
+    return False, "n * n numbers of 4 bytes each."
+
+
+def _ex_10_2(answer):
+    want = float(online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"])
+    got = _number(answer)
+    if abs(got - want) <= 5e-4:
+        return True, f"exp(2 - 5) = {want:.4f}: the old terms shrink because the new maximum is larger."
+    if abs(got - np.exp(3.0)) <= 0.05:
+        return False, "that is exp(5 - 2); the old terms must shrink, not grow: exp(m_old - m_new)."
+    return False, "the factor is exp(m_old - m_new)."
+
+
 CHECKS = {
     "01.1": _ex_01_1,
     "01.2": _ex_01_2,
@@ -315,6 +336,8 @@ CHECKS = {
     "09.1": _ex_09_1,
     "09.2": _ex_09_2,
     "09.3": _ex_09_3,
+    "10.1": _ex_10_1,
+    "10.2": _ex_10_2,
 }
 
 
