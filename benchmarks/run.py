@@ -1,11 +1,23 @@
-"""Benchmarks (not tests): how fast a slider answers, and how long the series takes to run.
+"""Benchmarks (not tests): slider latency, series run time, attention speed and memory, MiniLM.
 
-    make benchmark            # or: .venv/bin/python benchmarks/run.py [--repeats 30] [--nbval-runs 3]
+    make benchmark                     # everything, about a minute
+    .venv/bin/python benchmarks/run.py --sections attention minilm   # only some sections
 
-Prints a Markdown table of medians (and 90th percentiles) measured in this process, side by
-side, so the ratios hold on a noisy machine. A slider update is what happens in the kernel
-when a learner moves a control: the widget's compute (the tested math) plus the in-place
-redraw and the PNG encoding of the figure. The browser's own share is not included.
+Prints Markdown tables of medians measured in this one process, side by side, so that ratios
+hold on a noisy machine. Sections:
+
+- sliders: a control change in every widget kind of notebooks 01-10, in the kernel: the widget's
+  compute (the tested math) + the in-place redraw + PNG encoding. The browser's share is not included.
+- nbval: strict `pytest --nbval` wall time of the whole series.
+- attention: scaled_dot_product_attention, blockwise_attention and multi_head_attention in float32,
+  in GFLOP/s and as a fraction of this machine's float32 matrix-multiply peak, measured in the same
+  run; the BLAS kernel numpy runs (threadpoolctl). If torch is importable (it is not in the default
+  install), the same calls relative to torch's, with the same inputs and weights, and the largest
+  difference.
+- minilm: the forward pass of notebook 09 for two short sentences.
+
+`--kernel-compare` repeats the attention section in a child process with OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE unset (this command only; the tests never change them).
 """
 
 from __future__ import annotations
@@ -19,25 +31,27 @@ import sys
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
 
-from helpers.embeddings import load_glove, toy_vectors
-from helpers.widgets import (
-    attention_explorer,
-    dot_product_explorer,
-    static_vector_explorer,
-    weighted_sum_explorer,
-)
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SECTIONS = ("sliders", "nbval", "attention", "minilm")
 
 
+def median_seconds(fn, repeats=5, warmup=1):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------- sliders
 def time_control(app, name, values, repeats):
-    """Median and p90 in ms of setting one control to each value in turn, `repeats` changes in all."""
+    """Median and p90 in ms of setting one control to the values in turn, `repeats` changes in all."""
     control = app.controls[name]
     times = []
     for i in range(repeats):
@@ -53,28 +67,49 @@ def time_control(app, name, values, repeats):
     return statistics.median(times), times[int(0.9 * (len(times) - 1))]
 
 
-def slider_rows(repeats):
-    glove, toy = load_glove(), toy_vectors()
+def sliders(repeats):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import minilm
+    from helpers import widgets as w
+    from helpers.embeddings import load_glove, toy_vectors
+
+    glove, toy, model = load_glove(), toy_vectors(), minilm.load()
     sentences = ["we sat on the river bank", "i deposited cash at the bank", "money bank grows"]
+    temps = list(np.round(np.geomspace(0.05, 20, 25), 3))
+    s = np.array([1.0, 3.0, 0.5, 2.0, 4.0, -1.0, 0.0, 2.5])
     cases = [
-        ("01 static vector: word box (GloVe)", static_vector_explorer(glove, "i deposited cash at the bank"), "word", ["bank", "cash", "deposited"]),
-        ("01 static vector: sentence box (GloVe)", static_vector_explorer(glove), "sentence", sentences),
-        ("02 weighted sum: weight slider (toy)", weighted_sum_explorer(toy), "river", list(np.round(np.linspace(0, 1, 21), 2))),
-        ("03 dot product: angle slider", dot_product_explorer(), "angle_deg", list(range(0, 360, 5))),
-        ("03 dot product: length slider", dot_product_explorer(), "length", list(np.round(np.linspace(0.1, 3, 30), 1))),
-        ("04 attention: temperature slider (toy)", attention_explorer(toy), "temperature", list(np.round(np.geomspace(0.05, 20, 25), 3))),
-        ("04 attention: temperature slider (GloVe, 6 words)", attention_explorer(glove, "we sat on the river bank", 7.0), "temperature", list(np.round(np.geomspace(0.05, 20, 25), 3))),
-        ("04 attention: sentence box (GloVe)", attention_explorer(glove), "sentence", sentences),
+        ("01 static vector: word box (GloVe)", lambda: w.static_vector_explorer(glove, "i deposited cash at the bank"), "word", ["bank", "cash", "deposited"]),
+        ("01 static vector: sentence box (GloVe)", lambda: w.static_vector_explorer(glove), "sentence", sentences),
+        ("02 weighted sum: weight slider", lambda: w.weighted_sum_explorer(toy), "river", list(np.round(np.linspace(0, 1, 21), 2))),
+        ("03 dot product: angle slider", w.dot_product_explorer, "angle_deg", list(range(0, 360, 5))),
+        ("04 attention: temperature slider (toy)", lambda: w.attention_explorer(toy), "temperature", temps),
+        ("04 attention: temperature slider (GloVe, 6 words)", lambda: w.attention_explorer(glove, "we sat on the river bank", 7.0), "temperature", temps),
+        ("04 attention: sentence box (GloVe)", lambda: w.attention_explorer(glove), "sentence", sentences),
+        ("05 Q/K/V: rotate W_q slider", lambda: w.qk_explorer(toy), "angle_deg", list(range(-180, 180, 15))),
+        ("06 scaling: d_k slider", w.scaling_explorer, "d_k", list(w.D_K_CHOICES)),
+        ("07 masks: position slider", lambda: w.mask_explorer(glove), "position", [0, 1, 2, 3, 4, 5]),
+        ("07 masks: mask selector", lambda: w.mask_explorer(glove), "kind", list(w.MASK_KINDS)),
+        ("08 multi-head: head selector", lambda: w.head_explorer(glove), "head", [0, 1, 2, 3, 4]),
+        ("08 multi-head: sentence box", lambda: w.head_explorer(glove), "sentence", sentences),
+        ("09 MiniLM: layer slider (model runs each time)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
+        ("09 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
+        ("10 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
     ]
-    rows = []
-    for label, app, control, values in cases:
-        median, p90 = time_control(app, control, values, repeats)
-        rows.append((label, median, p90))
-    return rows
+    print(f"| control change in the kernel (compute + in-place redraw + PNG), {repeats} changes | median ms | p90 ms |")
+    print("|---|---:|---:|")
+    for label, build, control, values in cases:
+        median, p90 = time_control(build(), control, values, repeats)
+        print(f"| {label} | {median:.0f} | {p90:.0f} |")
+    start = time.perf_counter()
+    w.cost_explorer(2048)
+    print(f"| 10 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |")
 
 
-def nbval_seconds(runs):
-    cmd = [sys.executable, "-m", "pytest", "-q", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval-sanitize.cfg", "notebooks"]
+# ---------------------------------------------------------------- nbval
+def nbval(runs):
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval-sanitize.cfg", "notebooks"]
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -82,27 +117,133 @@ def nbval_seconds(runs):
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             raise RuntimeError("strict nbval failed:\n" + done.stdout[-2000:])
-    return statistics.median(times), len(sorted(ROOT.glob("notebooks/[0-9]*.ipynb")))
+    count = len(sorted(ROOT.glob("notebooks/[0-9]*.ipynb")))
+    print("| the whole series | median s |")
+    print("|---|---:|")
+    print(f"| strict `pytest --nbval` over all {count} notebooks, {runs} runs (pytest start-up included) | {statistics.median(times):.1f} |")
+
+
+# ---------------------------------------------------------------- attention
+def blas_kernel():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (threadpoolctl not installed)"
+    infos = [f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')}, {i.get('num_threads')} threads" for i in threadpool_info() if i.get("user_api") == "blas"]
+    return "; ".join(infos) or "none found"
+
+
+def attention(repeats):
+    import helpers as h
+
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    env = {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    print(f"numpy {np.__version__}, BLAS: {blas_kernel()}; " + ", ".join(f"{k}={v}" for k, v in env.items()))
+    if torch is not None:
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    rng = np.random.default_rng(0)
+    m = 2048
+    A, B = (rng.standard_normal((m, m)).astype(np.float32) for _ in range(2))
+    peak = 2 * m**3 / median_seconds(lambda: A @ B, repeats) / 1e9
+    print()
+    print(f"float32 matrix-multiply peak ({m} x {m} @ {m} x {m}): {peak:.0f} GFLOP/s")
+    print()
+    header = "| call (float32) | ms | GFLOP/s | of matmul peak |"
+    if torch is not None:
+        header += " time / torch's | max difference |"
+    print(header)
+    print("|---|---:|---:|---:|" + ("---:|---:|" if torch is not None else ""))
+
+    def row(label, seconds, flops, torch_seconds=None, diff=None):
+        line = f"| {label} | {seconds * 1e3:.1f} | {flops / seconds / 1e9:.0f} | {flops / seconds / 1e9 / peak:.0%} |"
+        if torch is not None:
+            line += f" {seconds / torch_seconds:.2f}x | {diff:.1e} |" if torch_seconds else " | |"
+        print(line)
+
+    d = 64
+    for n in (1024, 4096):
+        Q, K, V = (rng.standard_normal((n, d)).astype(np.float32) for _ in range(3))
+        flops = 4 * n * n * d
+        t_exact = median_seconds(lambda Q=Q, K=K, V=V: h.scaled_dot_product_attention(Q, K, V), repeats)
+        t_block = median_seconds(lambda Q=Q, K=K, V=V: h.blockwise_attention(Q, K, V), repeats)
+        t_torch = diff_exact = diff_block = None
+        if torch is not None:
+            tq, tk, tv = (torch.from_numpy(a) for a in (Q, K, V))
+            with torch.no_grad():
+                t_torch = median_seconds(lambda tq=tq, tk=tk, tv=tv: torch.nn.functional.scaled_dot_product_attention(tq, tk, tv), repeats)
+                ref = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv).numpy()
+            diff_exact = float(np.abs(h.scaled_dot_product_attention(Q, K, V)[0] - ref).max())
+            diff_block = float(np.abs(h.blockwise_attention(Q, K, V) - ref).max())
+        row(f"scaled_dot_product_attention, n = {n}, d = {d}", t_exact, flops, t_torch, diff_exact)
+        row(f"blockwise_attention (1024 x 512 tiles), n = {n}, d = {d}", t_block, flops, t_torch, diff_block)
+
+    n, d_model, n_heads = 1024, 512, 8
+    X = rng.standard_normal((n, d_model)).astype(np.float32)
+    Ws = [(rng.standard_normal((d_model, d_model)) / np.sqrt(d_model)).astype(np.float32) for _ in range(4)]
+    flops = 4 * 2 * n * d_model * d_model + 4 * n * n * d_model
+    t_mha = median_seconds(lambda: h.multi_head_attention(X, *Ws, n_heads=n_heads), repeats)
+    t_torch = diff = None
+    if torch is not None:
+        mha = torch.nn.MultiheadAttention(d_model, n_heads, bias=False, batch_first=True)
+        with torch.no_grad():
+            mha.in_proj_weight.copy_(torch.from_numpy(np.concatenate([W.T for W in Ws[:3]])))
+            mha.out_proj.weight.copy_(torch.from_numpy(Ws[3].T.copy()))
+            tx = torch.from_numpy(X)[None]
+            t_torch = median_seconds(lambda: mha(tx, tx, tx, need_weights=False), repeats)
+            ref = mha(tx, tx, tx, need_weights=False)[0][0].numpy()
+        diff = float(np.abs(h.multi_head_attention(X, *Ws, n_heads=n_heads)[0] - ref).max())
+    row(f"multi_head_attention, n = {n}, d_model = {d_model}, {n_heads} heads", t_mha, flops, t_torch, diff)
+    if torch is None:
+        print("\n(torch is not importable: no comparison with torch's attention; it is not part of the default install.)")
+
+
+# ---------------------------------------------------------------- minilm
+def minilm_section(repeats):
+    from helpers import minilm
+
+    start = time.perf_counter()
+    model = minilm.load()
+    load_s = time.perf_counter() - start
+    sentences = ["i deposited cash at the bank", "we sat on the river bank"]
+    t_two = median_seconds(lambda: [model.encode(s) for s in sentences], repeats * 2)
+    t_batch = median_seconds(lambda: model.encode_batch(sentences), repeats * 2)
+    print("| MiniLM (notebook 09), numpy, 1 BLAS thread | ms |")
+    print("|---|---:|")
+    print(f"| load: verify sha256 of both files + read weights | {load_s * 1e3:.0f} |")
+    print(f"| forward pass, two short sentences one after the other (8 tokens each) | {t_two * 1e3:.1f} |")
+    print(f"| forward pass, the same two as one padded batch | {t_batch * 1e3:.1f} |")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--repeats", type=int, default=30, help="control changes per widget")
-    parser.add_argument("--nbval-runs", type=int, default=3, help="strict nbval runs of the whole series (0 to skip)")
+    parser.add_argument("--nbval-runs", type=int, default=3, help="strict nbval runs of the whole series")
+    parser.add_argument("--kernel-compare", action="store_true", help="also run the attention section with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset")
     args = parser.parse_args()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}, matplotlib {matplotlib.__version__}")
-    print()
-    print(f"| slider update in the kernel (compute + in-place redraw + PNG), {args.repeats} changes | median ms | p90 ms |")
-    print("|---|---:|---:|")
-    for label, median, p90 in slider_rows(args.repeats):
-        print(f"| {label} | {median:.0f} | {p90:.0f} |")
-    if args.nbval_runs:
-        seconds, count = nbval_seconds(args.nbval_runs)
+    start = time.perf_counter()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
+    if "sliders" in args.sections:
         print()
-        print("| the whole series | median s |")
-        print("|---|---:|")
-        print(f"| strict `pytest --nbval` over all {count} notebooks, {args.nbval_runs} runs (includes pytest start-up) | {seconds:.1f} |")
+        sliders(args.repeats)
+    if "nbval" in args.sections:
+        print()
+        nbval(args.nbval_runs)
+    if "attention" in args.sections:
+        print()
+        attention(repeats=7)
+    if "minilm" in args.sections:
+        print()
+        minilm_section(repeats=10)
+    if args.kernel_compare:
+        env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+        print("\nThe attention section again, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset:\n", flush=True)
+        subprocess.run([sys.executable, __file__, "--sections", "attention"], env=env, check=True)
+    print(f"\n(benchmark took {time.perf_counter() - start:.0f} s)")
 
 
 if __name__ == "__main__":
