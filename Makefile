@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-model.txt
 ROOTOK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
 
-.PHONY: setup lab test unit notebooks nav benchmark clean
+.PHONY: setup lab test unit browser notebooks nav benchmark clean
 
 $(STAMP): requirements.txt requirements-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,14 @@ lab: setup
 ## Unit tests and strict nbval over every notebook, plus the generated-navigation check.
 test: setup
 	$(BIN)/python scripts/make_nav.py --check
+	$(BIN)/ruff check helpers tests scripts benchmarks notebooks
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
 
 unit: setup
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests --ignore=tests/browser
+
+browser: setup
+	$(BIN)/python -m pytest tests/browser
 
 ## Regenerate navigation and re-execute every notebook in place (after editing one).
 notebooks: setup

@@ -73,6 +73,8 @@ class App:
         self.message = widgets.HTML(value="")
         self.box = widgets.VBox([widgets.HBox(list(self.controls.values()) + list(self.extras)), self.message, self.image])
         for control in self.controls.values():
+            if hasattr(control.style, "description_width"):
+                control.style.description_width = "initial"  # show the whole label, never "temperat..."
             control.observe(lambda change: self.refresh(), names="value")
         self.refresh()
 
