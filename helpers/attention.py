@@ -113,8 +113,8 @@ def self_attention(X, scale: bool = False):
     return weights @ X, weights
 
 
-def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
-    """softmax(Q K^T * scale, masked) @ V, scale = 1/sqrt(d_k). (n_q, d_k), (n_k, d_k), (n_k, d_v) -> ((n_q, d_v), (n_q, n_k))"""
+def _check_qkv(Q, K, V):
+    """Float arrays with matching sizes, else a clear error. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> the same"""
     Q = as_float_array(Q, "Q", min_ndim=2)
     K = as_float_array(K, "K", min_ndim=2)
     V = as_float_array(V, "V", min_ndim=2)
@@ -122,6 +122,12 @@ def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
         raise ValueError(f"Q and K must share d_k: Q is {Q.shape}, K is {K.shape}.")
     if K.shape[-2] != V.shape[-2]:
         raise ValueError(f"K and V must have the same number of keys n_k: K is {K.shape}, V is {V.shape}.")
+    return Q, K, V
+
+
+def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
+    """softmax(Q K^T * scale, masked) @ V, scale = 1/sqrt(d_k). (n_q, d_k), (n_k, d_k), (n_k, d_v) -> ((n_q, d_v), (n_q, n_k))"""
+    Q, K, V = _check_qkv(Q, K, V)
     d_k = Q.shape[-1]
     s = 1.0 / np.sqrt(d_k) if scale is None else check_positive(scale, "scale")
     dtype = np.result_type(Q, K, V)
@@ -271,13 +277,7 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
     ``mask``: None, a boolean array broadcastable to (..., n_q, n_k) (True = may attend), or "causal".
     Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 10).
     """
-    Q = as_float_array(Q, "Q", min_ndim=2)
-    K = as_float_array(K, "K", min_ndim=2)
-    V = as_float_array(V, "V", min_ndim=2)
-    if Q.shape[-1] != K.shape[-1]:
-        raise ValueError(f"Q and K must share d_k: Q is {Q.shape}, K is {K.shape}.")
-    if K.shape[-2] != V.shape[-2]:
-        raise ValueError(f"K and V must have the same number of keys n_k: K is {K.shape}, V is {V.shape}.")
+    Q, K, V = _check_qkv(Q, K, V)
     block_size = check_positive_int(block_size, "block_size")
     query_block_size = check_positive_int(query_block_size, "query_block_size")
     n_q, n_k = Q.shape[-2], K.shape[-2]
