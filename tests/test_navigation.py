@@ -1,0 +1,39 @@
+"""The generated navigation: titles, prev | contents | next, and broken-link detection."""
+
+import importlib.util
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("make_nav", ROOT / "scripts" / "make_nav.py")
+make_nav = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(make_nav)
+
+
+def test_every_notebook_has_a_title_and_a_generated_navigation_cell():
+    paths = make_nav.numbered_notebooks()
+    assert [p.name[:2] for p in paths] == [f"{i:02d}" for i in range(len(paths))]  # no gaps, no duplicates
+    for i, path in enumerate(paths):
+        nb = nbformat.read(path, as_version=4)
+        assert make_nav.title(nb, path)
+        last = nb.cells[-1]
+        assert "navigation" in last.metadata.get("tags", [])
+        if i + 1 < len(paths):
+            assert f"]({paths[i + 1].name})" in last.source
+        if i > 0:
+            assert f"]({paths[i - 1].name})" in last.source
+
+
+def test_contents_links_every_notebook():
+    nb = nbformat.read(ROOT / "notebooks" / "00_contents.ipynb", as_version=4)
+    contents = "\n".join(c.source for c in nb.cells if "contents" in c.metadata.get("tags", []))
+    for path in make_nav.numbered_notebooks()[1:]:
+        assert f"]({path.name})" in contents
+
+
+def test_broken_links_are_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(make_nav, "ROOT", tmp_path)  # it reports paths relative to the repository
+    (tmp_path / "there.ipynb").write_text("{}")
+    text = "[ok](there.ipynb) [anchor](#x) [web](https://example.org) [bad](missing.ipynb)"
+    assert make_nav.broken_links(tmp_path / "page.md", text) == ["page.md: link to missing file missing.ipynb"]
