@@ -32,7 +32,10 @@ def _stable_softmax(z: np.ndarray, axis: int) -> np.ndarray:
 
 
 def softmax(scores, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
-    """Numerically stable softmax of scores / temperature along axis; -inf means masked. (..., n) -> (..., n)"""
+    """Numerically stable softmax of scores / temperature along axis; -inf means masked. (..., n) -> (..., n)
+
+    Introduced in notebook 04.
+    """
     z = as_float_array(scores, "scores", min_ndim=1, allow_neg_inf=True)
     t = check_positive(temperature, "temperature")
     if not -z.ndim <= axis < z.ndim:
@@ -44,7 +47,10 @@ def softmax(scores, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
 
 
 def dot_similarity(A, B=None) -> np.ndarray:
-    """Every row of A dotted with every row of B (B defaults to A). (n_a, d), (n_b, d) -> (n_a, n_b)"""
+    """Every row of A dotted with every row of B (B defaults to A). (n_a, d), (n_b, d) -> (n_a, n_b)
+
+    Introduced in notebook 03.
+    """
     A = as_float_array(A, "A", min_ndim=2)
     B = A if B is None else as_float_array(B, "B", min_ndim=2)
     if A.shape[-1] != B.shape[-1]:
@@ -59,7 +65,10 @@ def dot_similarity(A, B=None) -> np.ndarray:
 
 
 def cosine_similarity(A, B=None) -> np.ndarray:
-    """Dot products of unit-length rows: alignment without length. (n_a, d), (n_b, d) -> (n_a, n_b)"""
+    """Dot products of unit-length rows: alignment without length. (n_a, d), (n_b, d) -> (n_a, n_b)
+
+    Introduced in notebook 01.
+    """
     A = as_float_array(A, "A", min_ndim=2)
     B = A if B is None else as_float_array(B, "B", min_ndim=2)
     for name, M in (("A", A), ("B", B)):
@@ -73,7 +82,10 @@ def cosine_similarity(A, B=None) -> np.ndarray:
 
 
 def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
-    """Weights that are >= 0 with rows summing to 1, else a clear error. (..., n_q, n_k) -> (..., n_q, n_k)"""
+    """Weights that are >= 0 with rows summing to 1, else a clear error. (..., n_q, n_k) -> (..., n_q, n_k)
+
+    Introduced in notebook 02.
+    """
     W = as_float_array(weights, name, min_ndim=2)
     tol = 1e-4 if W.dtype == np.float32 else 1e-8
     if (W < 0).any():
@@ -91,7 +103,10 @@ def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
 
 
 def contextual_embeddings(X, weights) -> np.ndarray:
-    """The article's weighted sum: new row i = sum_j weights[i, j] * X[j]. (n, d), (n, n) -> (n, d)"""
+    """The article's weighted sum: new row i = sum_j weights[i, j] * X[j]. (n, d), (n, n) -> (n, d)
+
+    Introduced in notebook 02.
+    """
     X = as_float_array(X, "X", min_ndim=2)
     W = check_row_stochastic(weights)
     if W.shape[-1] != X.shape[-2]:
@@ -103,7 +118,10 @@ def contextual_embeddings(X, weights) -> np.ndarray:
 
 
 def self_attention(X, scale: bool = False):
-    """Parameter-free self-attention: softmax(X X^T [/ sqrt(d)]) @ X. (n, d) -> ((n, d), (n, n))"""
+    """Parameter-free self-attention: softmax(X X^T [/ sqrt(d)]) @ X. (n, d) -> ((n, d), (n, n))
+
+    Introduced in notebook 04.
+    """
     X = as_float_array(X, "X", min_ndim=2)
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _stable_softmax
         scores = dot_similarity(X)
@@ -126,7 +144,10 @@ def _check_qkv(Q, K, V):
 
 
 def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
-    """softmax(Q K^T * scale, masked) @ V, scale = 1/sqrt(d_k). (n_q, d_k), (n_k, d_k), (n_k, d_v) -> ((n_q, d_v), (n_q, n_k))"""
+    """softmax(Q K^T * scale, masked) @ V, scale = 1/sqrt(d_k). (n_q, d_k), (n_k, d_k), (n_k, d_v) -> ((n_q, d_v), (n_q, n_k))
+
+    Introduced in notebook 05.
+    """
     Q, K, V = _check_qkv(Q, K, V)
     d_k = Q.shape[-1]
     s = 1.0 / np.sqrt(d_k) if scale is None else check_positive(scale, "scale")
@@ -148,25 +169,36 @@ def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
 
 
 def causal_mask(n: int) -> np.ndarray:
-    """True where query i may see key j (j <= i): on and below the diagonal. () -> (n, n)"""
+    """True where query i may see key j (j <= i): on and below the diagonal. () -> (n, n)
+
+    Introduced in notebook 07.
+    """
     n = check_positive_int(n, "n")
     return np.tri(n, dtype=bool)
 
 
 def split_heads(M: np.ndarray, n_heads: int) -> np.ndarray:
-    """Cut the features into n_heads contiguous blocks. (..., n, d_model) -> (..., n_heads, n, d_head)"""
+    """Cut the features into n_heads contiguous blocks. (..., n, d_model) -> (..., n_heads, n, d_head)
+
+    Introduced in notebook 08.
+    """
     *batch, n, d_model = M.shape
     return np.swapaxes(M.reshape(*batch, n, n_heads, d_model // n_heads), -3, -2)
 
 
 def merge_heads(M: np.ndarray) -> np.ndarray:
-    """Concatenate the heads back side by side. (..., n_heads, n, d_head) -> (..., n, n_heads * d_head)"""
+    """Concatenate the heads back side by side. (..., n_heads, n, d_head) -> (..., n, n_heads * d_head)
+
+    Introduced in notebook 08.
+    """
     *batch, n_heads, n, d_head = M.shape
     return np.swapaxes(M, -3, -2).reshape(*batch, n, n_heads * d_head)
 
 
 def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=None):
     """Multi-head self-attention; each head gets d_head = d_model // n_heads features. (n, d_model) -> ((n, d_model), (n_heads, n, n))
+
+    Introduced in notebook 08.
 
     ``biases``, optional: {"b_q", "b_k", "b_v", "b_o"} of shape (d_model,), added after each projection
     (trained models such as BERT have them; notebook 09).
@@ -211,7 +243,10 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
 
 
 def sum_normalize(values, axis: int = -1) -> np.ndarray:
-    """Divide by the sum (the naive normalisation softmax replaces); a zero sum is an error. (..., n) -> (..., n)"""
+    """Divide by the sum (the naive normalisation softmax replaces); a zero sum is an error. (..., n) -> (..., n)
+
+    Introduced in notebook 04.
+    """
     x = as_float_array(values, "values", min_ndim=1)
     total = np.sum(x, axis=axis, keepdims=True)
     if (total == 0).any():
@@ -220,7 +255,10 @@ def sum_normalize(values, axis: int = -1) -> np.ndarray:
 
 
 def multi_head_attention_loop(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
-    """Multi-head attention head by head with column slices, for checking the reshape version. (n, d_model) -> ((n, d_model), (n_heads, n, n))"""
+    """Multi-head attention head by head with column slices, for checking the reshape version. (n, d_model) -> ((n, d_model), (n_heads, n, n))
+
+    Introduced in notebook 08.
+    """
     X = as_float_array(X, "X", min_ndim=2)
     d_model = X.shape[-1]
     n_heads = check_positive_int(n_heads, "n_heads")
@@ -238,7 +276,10 @@ def multi_head_attention_loop(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
 
 
 def padding_mask(lengths, n: int) -> np.ndarray:
-    """Keys that are real words (True) vs padding (False), per sentence. (batch,) -> (batch, 1, n)"""
+    """Keys that are real words (True) vs padding (False), per sentence. (batch,) -> (batch, 1, n)
+
+    Introduced in notebook 07.
+    """
     n = check_positive_int(n, "n")
     lengths = np.asarray(lengths)
     if lengths.ndim != 1 or lengths.size == 0 or lengths.dtype.kind not in "iu":
@@ -249,7 +290,10 @@ def padding_mask(lengths, n: int) -> np.ndarray:
 
 
 def pad_batch(sentences) -> tuple[np.ndarray, np.ndarray]:
-    """Stack sentences of different lengths, padding with zero rows. [(n_i, d)] -> ((batch, n_max, d), (batch,))"""
+    """Stack sentences of different lengths, padding with zero rows. [(n_i, d)] -> ((batch, n_max, d), (batch,))
+
+    Introduced in notebook 07.
+    """
     arrays = [as_float_array(X, f"sentence {i}", min_ndim=2) for i, X in enumerate(sentences)]
     if not arrays:
         raise ValueError("the batch is empty: give at least one sentence.")
@@ -264,7 +308,10 @@ def pad_batch(sentences) -> tuple[np.ndarray, np.ndarray]:
 
 
 def entropy(weights, axis: int = -1) -> np.ndarray:
-    """Entropy in nats of each row of weights: 0 = all on one key, log(n) = spread evenly. (..., n) -> (...)"""
+    """Entropy in nats of each row of weights: 0 = all on one key, log(n) = spread evenly. (..., n) -> (...)
+
+    Introduced in notebook 06.
+    """
     W = as_float_array(weights, "weights", min_ndim=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(W > 0, W * np.log(W), 0.0)
@@ -273,6 +320,8 @@ def entropy(weights, axis: int = -1) -> np.ndarray:
 
 def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_size: int = 1024) -> np.ndarray:
     """Exact attention without the n_q x n_k matrix: keys in blocks, a running max and sum per query. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> (n_q, d_v)
+
+    Introduced in notebook 10.
 
     ``mask``: None, a boolean array broadcastable to (..., n_q, n_k) (True = may attend), or "causal".
     Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 10).
@@ -322,7 +371,10 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
 
 
 def online_softmax_steps(scores, values, block_size: int) -> list:
-    """The running max, sum and output of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]"""
+    """The running max, sum and output of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]
+
+    Introduced in notebook 10.
+    """
     s = as_float_array(scores, "scores", min_ndim=1)
     v = as_float_array(values, "values", min_ndim=2)
     if s.ndim != 1 or v.shape[0] != s.shape[0]:
