@@ -64,11 +64,12 @@ def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True
 
 # ---------------------------------------------------------------- notebook 10: what attention costs
 def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
-    """Median seconds of fn() over repeats, and the peak bytes Python/numpy allocated during one call. -> (float, int)"""
+    """Median seconds of fn() over repeats after one warm-up call, and the peak bytes Python/numpy allocated during one call. -> (float, int)"""
     import time
     import tracemalloc
 
     repeats = check_positive_int(repeats, "repeats")
+    fn()  # warm-up: first-call costs (page faults, caches) are not what we measure
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -83,7 +84,7 @@ def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
     return float(np.median(times)), int(peak)
 
 
-def attention_cost(ns, d: int = 64, repeats: int = 3, seed: int = 0, block_size=None, progress=None) -> dict:
+def attention_cost(ns, d: int = 64, repeats: int = 5, seed: int = 0, block_size=None, progress=None) -> dict:
     """Time and peak memory of exact (block_size None) or blockwise attention, float32, per n. (k,) -> dict of (k,)"""
     from .attention import blockwise_attention, scaled_dot_product_attention
 

@@ -463,8 +463,8 @@ def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> 
 
     def compute(largest_n):
         ns = [n for n in (16, 32, 64, 128, 256, 512, 1024, 2048, 4096) if n <= largest_n]
-        exact = attention_cost(ns, d, repeats=3, progress=report)
-        block = attention_cost(ns, d, repeats=3, block_size=block_size, progress=report)
+        exact = attention_cost(ns, d, repeats=5, progress=report)
+        block = attention_cost(ns, d, repeats=5, block_size=block_size, progress=report)
         return {"exact": exact, "block": block}
 
     def draw(r):
