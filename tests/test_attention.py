@@ -118,9 +118,8 @@ def test_dot_similarity_matches_loops(batch, n_a, n_b, d):
 
 
 def test_dot_similarity_article_example():
-    A, B, C = [1, 2, 3], [3, 4, 5], [1, 1, 3]
-    S = h.dot_similarity([A, B], [C])
-    assert S.tolist() == [[12.0], [22.0]]
+    A, B, C = [3, 1, 2], [2, 3, 6], [1, 2, 3]  # notebook 03's worked example
+    assert h.dot_similarity([A, B], [C]).tolist() == [[11.0], [26.0]]
     assert h.dot_similarity([[2, 3, 4]], [[1, 2, 5]])[0, 0] == 28
 
 
