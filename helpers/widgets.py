@@ -45,6 +45,46 @@ def figure_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
+class Blitter:
+    """Redraws only the artists a control changes, over a cached picture of everything else (axes, ticks, labels)."""
+
+    def __init__(self, fig: Figure):
+        self.fig = fig
+        self.canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        self.background = None
+        self.artists = []
+
+    def png(self, artists: list) -> bytes:
+        """The figure as PNG bytes; a full draw only when the set of changing artists is new. [Artist] -> bytes"""
+        from PIL import Image
+
+        same = len(artists) == len(self.artists) and all(a is b for a, b in zip(artists, self.artists))
+        if self.background is None or not same:
+            for a in self.artists:
+                a.set_animated(False)
+            for a in artists:
+                a.set_animated(True)  # left out of the full draw, which becomes the cached background
+            self.canvas.draw()
+            self.background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self.artists = list(artists)
+        else:
+            self.canvas.restore_region(self.background)
+        for a in artists:
+            self.fig.draw_artist(a)
+        width, height = self.canvas.get_width_height()
+        buf = io.BytesIO()
+        Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buf, format="png")
+        return buf.getvalue()
+
+
+def changing_artists(*axes) -> list:
+    """What an update changes in a heatmap or vector picture: its mesh or arrows, its texts, its title. -> [Artist]"""
+    out = []
+    for ax in axes:
+        out += list(ax.collections) + list(ax.texts) + list(ax.patches) + [ax.title]
+    return out
+
+
 def friendly(error: Exception) -> str:
     """An error as a short HTML message for the learner. Exception -> str"""
     return (
@@ -62,6 +102,7 @@ class App:
     compute: Callable[..., Any]
     draw: Callable[[Any], None]
     extras: list = field(default_factory=list)  # shown beside the controls, not watched (e.g. a progress bar)
+    dynamic: Callable[[], list] | None = None  # the artists an update changes; None = redraw the whole figure
     image: widgets.Image = field(init=False)
     message: widgets.HTML = field(init=False)
     box: widgets.VBox = field(init=False)
@@ -69,6 +110,7 @@ class App:
     error: Exception | None = field(init=False, default=None)
 
     def __post_init__(self):
+        self._blitter = Blitter(self.figure) if self.dynamic is not None else None
         self.image = widgets.Image(format="png")
         self.message = widgets.HTML(value="")
         self.box = widgets.VBox([widgets.HBox(list(self.controls.values()) + list(self.extras)), self.message, self.image])
@@ -94,7 +136,7 @@ class App:
         self.message.value = ""
         self.result = result
         self.draw(result)
-        self.image.value = figure_png(self.figure)
+        self.image.value = figure_png(self.figure) if self._blitter is None else self._blitter.png(self.dynamic())
         return result
 
     def _repr_mimebundle_(self, **kwargs):
@@ -141,7 +183,7 @@ def attention_explorer(vectors, sentence: str = "money bank grows", temperature:
         lim = float(np.abs(r["X"]).max())
         plots.heatmap(r["Y"], r["words"], list(TOY_FEATURES) if d == len(TOY_FEATURES) else None, "new vectors Y", ax=ax_y, cmap=plots.DIVERGING, vmin=-lim, vmax=lim, cbar=False, annotate=d <= 8, xlabel="feature")
 
-    return App(controls, fig, lambda sentence, temperature: attention_step(vectors, sentence, temperature), draw)
+    return App(controls, fig, lambda sentence, temperature: attention_step(vectors, sentence, temperature), draw, dynamic=lambda: changing_artists(ax_w, ax_y))
 
 
 # ---------------------------------------------------------------- 01: a static vector never changes
@@ -282,7 +324,7 @@ def qk_explorer(vectors, words=("money", "bank", "river"), features=(0, 1), angl
         plots.update_vectors(ax_v, np.vstack([r["K"], r["Q"]]))
         plots.update_heatmap(ax_w, r["weights"])
 
-    return App(controls, fig, lambda angle_deg, stretch: qk_step(X2, angle_deg, stretch), draw)
+    return App(controls, fig, lambda angle_deg, stretch: qk_step(X2, angle_deg, stretch), draw, dynamic=lambda: changing_artists(ax_v, ax_w))
 
 
 # ---------------------------------------------------------------- 06: scaling by sqrt(d_k)
@@ -362,7 +404,7 @@ def mask_explorer(vectors, sentence: str = "the river bank flows", n_pad: int = 
         seen = ", ".join(labels[j] for j in r["visible"])
         ax.set_title(f"'{labels[r['position']]}' can see: {seen}", fontsize=10)
 
-    return App(controls, fig, lambda kind, position: mask_step(Xp, n_words, kind, position), draw)
+    return App(controls, fig, lambda kind, position: mask_step(Xp, n_words, kind, position), draw, dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 08: multi-head attention
@@ -406,7 +448,7 @@ def head_explorer(vectors, sentence: str = "we sat on the river bank", n_heads: 
             plots.update_heatmap(ax, w)
         ax.set_title(f"head {r['head']} of {n_heads}   weights shape {w.shape}")
 
-    return App(controls, fig, compute, draw)
+    return App(controls, fig, compute, draw, dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 09: a real model's attention
@@ -442,7 +484,7 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
             plots.update_heatmap(ax, r["weights"])
         ax.set_title(f"layer {r['layer']}, head {r['head']}   weights shape {r['weights'].shape}")
 
-    return App(controls, fig, lambda sentence, layer, head: minilm_step(model, sentence, layer, head), draw)
+    return App(controls, fig, lambda sentence, layer, head: minilm_step(model, sentence, layer, head), draw, dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 10: cost and online softmax

@@ -187,3 +187,35 @@ def test_dot_product_step_and_explorer():
     assert "a · b = 4.00" in app.figure.axes[0].get_title()
     app.controls["length"].value = 0.0
     assert "length 0" in app.message.value
+
+
+# ---------------------------------------------------------------- blitting shows exactly what a full redraw shows
+def _pixels(png: bytes):
+    import io
+
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+@pytest.mark.parametrize(
+    "build, changes",
+    [
+        (lambda: attention_explorer(load_glove(), "we sat on the river bank", 7.0), [("temperature", 0.3), ("temperature", 12.0), ("sentence", "money bank grows"), ("temperature", 2.0)]),
+        (lambda: __import__("helpers.widgets", fromlist=["qk_explorer"]).qk_explorer(toy_vectors()), [("angle_deg", 60.0), ("stretch", 3.0)]),
+        (lambda: __import__("helpers.widgets", fromlist=["mask_explorer"]).mask_explorer(load_glove()), [("position", 4), ("kind", "padding")]),
+        (lambda: __import__("helpers.widgets", fromlist=["head_explorer"]).head_explorer(load_glove()), [("head", 3), ("sentence", "the bank")]),
+    ],
+)
+def test_blitted_picture_equals_a_full_redraw(build, changes):
+    app = build()
+    assert app.dynamic is not None
+    for name, value in changes:
+        app.controls[name].value = value
+        blitted = _pixels(app.image.value)
+        for a in app.figure.findobj():
+            a.set_animated(False)
+        full = _pixels(figure_png(app.figure))
+        app._blitter.background = None  # the next update re-caches with the animated flags set again
+        assert blitted.shape == full.shape
+        assert np.abs(blitted.astype(int) - full.astype(int)).max() <= 1, f"after {name}={value!r} the blitted picture differs"
