@@ -199,3 +199,18 @@ def test_minilm_explorer(model):
     assert "empty" in app.message.value
     with pytest.raises(ValueError, match="layer"):
         minilm_step(model, "the bank", 0, 0)
+
+
+def test_minilm_explorer_blitting_equals_a_full_redraw(model):
+    from helpers.widgets import figure_png, minilm_explorer
+    from tests.test_plots_widgets import _pixels
+
+    app = minilm_explorer(model, "we sat on the river bank")
+    for name, value in [("layer", 4), ("head", 7), ("sentence", "the bank")]:
+        app.controls[name].value = value
+        blitted = _pixels(app.image.value)
+        for a in app.figure.findobj():
+            a.set_animated(False)
+        full = _pixels(figure_png(app.figure))
+        app._blitter.background = None
+        assert np.abs(blitted.astype(int) - full.astype(int)).max() <= 1, name
