@@ -71,7 +71,7 @@ def sliders(repeats):
     import matplotlib
 
     matplotlib.use("Agg")
-    from helpers import minilm
+    from helpers import minilm, steps
     from helpers import widgets as w
     from helpers.embeddings import load_glove, toy_vectors
 
@@ -90,7 +90,7 @@ def sliders(repeats):
         ("05 Q/K/V: rotate W_q slider", lambda: w.qk_explorer(toy), "angle_deg", list(range(-180, 180, 15))),
         ("06 scaling: d_k slider", w.scaling_explorer, "d_k", list(w.D_K_CHOICES)),
         ("07 masks: position slider", lambda: w.mask_explorer(glove), "position", [0, 1, 2, 3, 4, 5]),
-        ("07 masks: mask selector", lambda: w.mask_explorer(glove), "kind", list(w.MASK_KINDS)),
+        ("07 masks: mask selector", lambda: w.mask_explorer(glove), "kind", list(steps.MASK_KINDS)),
         ("08 multi-head: head selector", lambda: w.head_explorer(glove), "head", [0, 1, 2, 3, 4]),
         ("08 multi-head: sentence box", lambda: w.head_explorer(glove), "sentence", sentences),
         ("09 MiniLM: layer slider (model runs each time)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),

@@ -1,7 +1,9 @@
 """Self-Attention, Step by Step: the tested math, plots and widgets the notebooks call.
 
-The math is importable from the package root; plots live in ``helpers.plots`` and widget
-builders in ``helpers.widgets`` (they import matplotlib and ipywidgets only when asked for).
+The math is importable from the package root. Layers, each importing only those before it:
+the math (``attention``, ``embeddings``, ``minilm``, ``experiments``) -> ``steps`` (one
+computation per widget, numpy only) -> views (``plots``, ``app``) -> ``widgets`` (builders)
+and ``exercises`` (checkers). Only the views and the builders import matplotlib and ipywidgets.
 """
 
 from .attention import (

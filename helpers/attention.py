@@ -371,7 +371,7 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
 
 
 def online_softmax_steps(scores, values, block_size: int) -> list:
-    """The running max, sum and output of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]
+    """The running max, sum, output and weights so far of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]
 
     Introduced in notebook 10.
     """
@@ -389,5 +389,8 @@ def online_softmax_steps(scores, values, block_size: int) -> list:
         total = total * rescale + float(p.sum())
         acc = acc * rescale + p @ v[k0 : k0 + block_size]
         top = new_top
-        steps.append({"seen": k0 + len(block), "max": top, "sum": total, "rescale": rescale, "output": acc / total})
+        seen = k0 + len(block)
+        known = np.zeros(len(s))  # the weights as far as they are known: seen keys against the running max and sum
+        known[:seen] = np.exp(s[:seen] - top) / total
+        steps.append({"seen": seen, "max": top, "sum": total, "rescale": rescale, "output": acc / total, "weights": known})
     return steps

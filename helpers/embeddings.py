@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .attention import cosine_similarity
+
 DATA = Path(__file__).resolve().parent / "data"
 GLOVE_VECTORS = DATA / "glove_6b_50d_top20k_f16.npy"
 GLOVE_WORDS = DATA / "glove_6b_50d_top20k_words.txt"
@@ -94,9 +96,7 @@ class WordVectors:
 
     def nearest(self, word: str, k: int = 8) -> list[tuple[str, float]]:
         """The k words with the highest cosine to word (itself excluded). str -> [(str, float)]"""
-        v = self.vector(word)
-        norms = np.linalg.norm(self.vectors, axis=1) * np.linalg.norm(v)
-        cos = (self.vectors @ v) / np.where(norms == 0, 1, norms)
+        cos = cosine_similarity(self.vectors, self.vector(word)[None, :])[:, 0]
         cos[self.index[word.lower()]] = -np.inf
         best = np.argsort(-cos, kind="stable")[:k]
         return [(self.words[i], float(cos[i])) for i in best]

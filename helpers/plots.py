@@ -45,6 +45,7 @@ def heatmap(
     cbar: bool = True,
     xlabel: str = "",
     ylabel: str = "",
+    xrotation: float = 0,
 ):
     """An annotated heatmap whose title shows the shape; words as labels. (n_rows, n_cols) -> Figure"""
     M = np.asarray(matrix, dtype=float)
@@ -78,6 +79,8 @@ def heatmap(
     if cbar:
         fig.colorbar(mesh, ax=ax, fraction=0.05, pad=0.03)
     ax.tick_params(axis="y", labelrotation=0)
+    if xrotation:
+        ax.tick_params(axis="x", labelrotation=xrotation)
     ax.set_title(f"{title}  shape {shape_label(M)}".strip())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

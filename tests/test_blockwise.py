@@ -95,6 +95,11 @@ def test_online_softmax_steps_end_at_the_exact_answer():
     assert steps[1]["rescale"] == pytest.approx(np.exp(3.0 - 4.0))
     np.testing.assert_allclose(steps[-1]["output"], h.softmax(s) @ v)
     np.testing.assert_allclose(steps[-1]["sum"], np.exp(s - 4.0).sum())
+    for step in steps:  # the weights known so far: seen keys against the running max and sum, unseen keys 0
+        seen = step["seen"]
+        expected = np.r_[np.exp(s[:seen] - step["max"]) / step["sum"], np.zeros(len(s) - seen)]
+        np.testing.assert_allclose(step["weights"], expected)
+    np.testing.assert_allclose(steps[-1]["weights"], h.softmax(s))
 
 
 def test_loglog_slope_and_cost():
@@ -110,10 +115,10 @@ def test_loglog_slope_and_cost():
 
 def test_cost_explorer_measures_and_draws():
     app = cost_explorer(256)
-    assert app.result["exact"]["n"].tolist() == [16, 32, 64, 128, 256]
+    assert app.result.exact["n"].tolist() == [16, 32, 64, 128, 256]
     assert app.extras[0].value == app.extras[0].max == 5
     app.controls["largest_n"].value = N_CHOICES[1]
-    assert app.result["block"]["n"][-1] == 512
+    assert app.result.block["n"][-1] == 512
     assert len(app.figure.axes[0].lines) == 3
 
 

