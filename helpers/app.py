@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,11 +72,16 @@ def changing_artists(*axes) -> list:
     return out
 
 
+def visible(text: str) -> str:
+    """Control and format characters (e.g. U+202E, which reverses what follows) shown as <U+202E>, never obeyed. str -> str"""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") and c != "\n" else c for c in text)
+
+
 def friendly(error: Exception) -> str:
-    """An error as a short HTML message for the learner. Exception -> str"""
+    """An error as a short HTML message for the learner, echoing nothing that could rearrange it. Exception -> str"""
     return (
         '<div class="sa-message" style="color:#8c2d04;background:#fff5eb;padding:4px 8px;border-radius:4px">'
-        f"&#9888; {html.escape(str(error))}</div>"
+        f"&#9888; {html.escape(visible(str(error)))}</div>"
     )
 
 

@@ -6,26 +6,36 @@ projection is ``X @ W``. Leading batch dimensions ``(..., n, d)`` are accepted t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
-from .checks import as_float_array, check_mask, check_positive, check_positive_int
+from .checks import as_float_array, check_axis, check_bool, check_mask, check_positive, check_positive_int, overflow_error
 
 
-def _stable_softmax(z: np.ndarray, axis: int) -> np.ndarray:
-    """Softmax IN PLACE of an array the caller owns, which may hold -inf (masked); raises on a fully masked row. (...) -> (...)"""
+def _check_finite_scores(scores: np.ndarray) -> np.ndarray:
+    """Scores as computed, before any mask: inf or NaN here means an overflow, never a mask. (...) -> (...)"""
+    if not (np.isfinite(scores.max()) and np.isfinite(scores.min())):  # two reductions: no n x n boolean array
+        raise overflow_error()
+    return scores
+
+
+def _stable_softmax(z: np.ndarray, axis: int, temperature: float = 1.0) -> np.ndarray:
+    """Softmax of z / temperature IN PLACE of an array the caller owns, which may hold -inf (masked); raises on a fully masked row. (...) -> (...)"""
     top = np.max(z, axis=axis, keepdims=True)
     if not np.isfinite(top).all():
         if np.isnan(top).any() or np.isposinf(top).any():
-            raise ValueError(
-                "the scores overflowed to inf or NaN; the inputs are too large for this dtype "
-                "(try smaller values, float64, or a smaller scale)."
-            )
+            raise overflow_error()
         where = tuple(int(i) for i in np.argwhere(np.isneginf(top))[0])
         raise ValueError(
             f"a row has every entry masked (-inf), at index {where}: softmax would divide 0 by 0. "
             "Every query must be allowed to see at least one key (e.g. itself)."
         )
-    z -= top  # in place: every caller passes an array it made itself, never the user's input
+    with np.errstate(over="ignore"):  # -1e308 - 1e308 is -inf: a weight of 0, as it should be
+        z -= top  # in place: every caller passes an array it made itself, never the user's input
+    if temperature != 1.0:  # divided after the shift: z <= 0, so a tiny temperature gives -inf (weight 0), never +inf
+        with np.errstate(over="ignore", divide="ignore", under="ignore"):
+            np.divide(z, z.dtype.type(temperature), out=z, where=z != 0)
     np.exp(z, out=z)
     z /= np.sum(z, axis=axis, keepdims=True)
     return z
@@ -38,12 +48,8 @@ def softmax(scores, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     """
     z = as_float_array(scores, "scores", min_ndim=1, allow_neg_inf=True)
     t = check_positive(temperature, "temperature")
-    if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis {axis} is out of range for scores of shape {z.shape}.")
-    if z.shape[axis] == 0:
-        raise ValueError(f"scores has no entries along axis {axis} (shape {z.shape}).")
-    z = z / z.dtype.type(t)  # keep float32 as float32
-    return _stable_softmax(z, axis)
+    axis = check_axis(axis, z.ndim)
+    return _stable_softmax(z.copy(), axis, t)  # a copy: the caller's scores are never changed
 
 
 def dot_similarity(A, B=None) -> np.ndarray:
@@ -69,16 +75,19 @@ def cosine_similarity(A, B=None) -> np.ndarray:
 
     Introduced in notebook 01.
     """
-    A = as_float_array(A, "A", min_ndim=2)
-    B = A if B is None else as_float_array(B, "B", min_ndim=2)
-    for name, M in (("A", A), ("B", B)):
-        norms = np.linalg.norm(M, axis=-1, keepdims=True)
-        if (norms == 0).any():
-            row = int(np.argwhere(norms[..., 0] == 0)[0][-1])
-            raise ValueError(f"{name} has a zero vector (row {row}): it has no direction, so no cosine.")
-    A = A / np.linalg.norm(A, axis=-1, keepdims=True)
-    B = B / np.linalg.norm(B, axis=-1, keepdims=True)
+    A = _unit_rows(as_float_array(A, "A", min_ndim=2), "A")
+    B = A if B is None else _unit_rows(as_float_array(B, "B", min_ndim=2), "B")
     return np.clip(dot_similarity(A, B), -1, 1)
+
+
+def _unit_rows(M: np.ndarray, name: str) -> np.ndarray:
+    """Each row divided by its length; each row is first scaled by its largest entry, so 1e200 or 1e-200 neither overflow nor vanish. (..., d) -> (..., d)"""
+    big = np.max(np.abs(M), axis=-1, keepdims=True)
+    if (big == 0).any():
+        row = int(np.argwhere(big[..., 0] == 0)[0][-1])
+        raise ValueError(f"{name} has a zero vector (row {row}): it has no direction, so no cosine.")
+    M = M / big
+    return M / np.linalg.norm(M, axis=-1, keepdims=True)
 
 
 def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
@@ -87,7 +96,8 @@ def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
     Introduced in notebook 02.
     """
     W = as_float_array(weights, name, min_ndim=2)
-    tol = 1e-4 if W.dtype == np.float32 else 1e-8
+    # float32's precision whatever the dtype: weights made in float32 and cast to float64 are still weights
+    tol = 1e-6 + W.shape[-1] * float(np.finfo(np.float32).eps)
     if (W < 0).any():
         where = tuple(int(i) for i in np.argwhere(W < 0)[0])
         raise ValueError(f"{name} must be >= 0, but {name}{list(where)} = {W[where]:.4g}.")
@@ -96,7 +106,7 @@ def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
     if off.any():
         where = tuple(int(i) for i in np.argwhere(off)[0])
         raise ValueError(
-            f"every row of {name} must sum to 1, but row {list(where)} sums to {sums[where]:.6g}; "
+            f"every row of {name} must sum to 1 (to within {tol:.1g}), but row {list(where)} sums to {sums[where]:.10g}; "
             "normalise it (e.g. with softmax)."
         )
     return W
@@ -114,7 +124,10 @@ def contextual_embeddings(X, weights) -> np.ndarray:
             f"weights has {W.shape[-1]} columns but X has {X.shape[-2]} words (rows): "
             f"weights {W.shape} cannot mix X {X.shape}."
         )
-    return W @ X
+    try:
+        return W @ X
+    except ValueError:
+        raise ValueError(f"the batch dimensions of weights {W.shape} and X {X.shape} do not broadcast.") from None
 
 
 def self_attention(X, scale: bool = False):
@@ -123,8 +136,9 @@ def self_attention(X, scale: bool = False):
     Introduced in notebook 04.
     """
     X = as_float_array(X, "X", min_ndim=2)
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _stable_softmax
-        scores = dot_similarity(X)
+    scale = check_bool(scale, "scale")
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        scores = _check_finite_scores(dot_similarity(X))
     if scale:
         scores /= X.dtype.type(np.sqrt(X.shape[-1]))
     weights = _stable_softmax(scores, axis=-1)
@@ -153,10 +167,11 @@ def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
     s = 1.0 / np.sqrt(d_k) if scale is None else check_positive(scale, "scale")
     dtype = np.result_type(Q, K, V)
     try:
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by _stable_softmax
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
             scores = (Q * dtype.type(s)) @ np.swapaxes(K, -1, -2)  # fold the scale into Q: n*d, not n*n, multiplies
     except ValueError:
         raise ValueError(f"the batch dimensions of Q {Q.shape} and K {K.shape} do not broadcast.") from None
+    _check_finite_scores(scores)
     if mask is not None:
         m = check_mask(mask, scores.shape)
         scores[~m] = -np.inf  # scores is our own array: the caller's inputs are untouched
@@ -182,7 +197,11 @@ def split_heads(M: np.ndarray, n_heads: int) -> np.ndarray:
 
     Introduced in notebook 08.
     """
+    M = as_float_array(M, "M", min_ndim=2)
+    n_heads = check_positive_int(n_heads, "n_heads")
     *batch, n, d_model = M.shape
+    if d_model % n_heads:
+        raise ValueError(f"d_model = {d_model} is not divisible by n_heads = {n_heads}: each head needs d_head = d_model // n_heads features.")
     return np.swapaxes(M.reshape(*batch, n, n_heads, d_model // n_heads), -3, -2)
 
 
@@ -191,6 +210,7 @@ def merge_heads(M: np.ndarray) -> np.ndarray:
 
     Introduced in notebook 08.
     """
+    M = as_float_array(M, "M", min_ndim=3)
     *batch, n_heads, n, d_head = M.shape
     return np.swapaxes(M, -3, -2).reshape(*batch, n, n_heads * d_head)
 
@@ -203,20 +223,10 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
     ``biases``, optional: {"b_q", "b_k", "b_v", "b_o"} of shape (d_model,), added after each projection
     (trained models such as BERT have them; notebook 09).
     """
-    X = as_float_array(X, "X", min_ndim=2)
-    d_model = X.shape[-1]
-    n_heads = check_positive_int(n_heads, "n_heads")
-    if d_model % n_heads:
-        raise ValueError(
-            f"d_model = {d_model} is not divisible by n_heads = {n_heads}: "
-            f"each head needs d_head = d_model // n_heads features."
-        )
-    Ws = {}
-    for name, W in (("W_q", W_q), ("W_k", W_k), ("W_v", W_v), ("W_o", W_o)):
-        W = as_float_array(W, name, min_ndim=2)
-        if W.shape != (d_model, d_model):
-            raise ValueError(f"{name} must be (d_model, d_model) = ({d_model}, {d_model}), got {W.shape}.")
-        Ws[name] = W
+    X, Ws, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
+    d_model, dtype = X.shape[-1], np.result_type(X, *Ws.values())
+    if biases is not None and not isinstance(biases, Mapping):
+        raise TypeError(f"biases must be a dict such as {{'b_q': (d_model,), ...}}, got {type(biases).__name__}.")
     b = {}
     for name, value in (biases or {}).items():
         if name not in ("b_q", "b_k", "b_v", "b_o"):
@@ -224,11 +234,8 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
         value = as_float_array(value, name, min_ndim=1)
         if value.shape != (d_model,):
             raise ValueError(f"{name} must be (d_model,) = ({d_model},), got {value.shape}.")
-        b[name] = value
-    if mask is not None:
-        mask = np.asarray(mask)
-        if mask.ndim == X.ndim:  # one mask per sequence, shared by every head
-            mask = np.expand_dims(mask, -3)
+        b[name] = value.astype(dtype, copy=False)  # float32 in, float32 out, whatever the biases were given as
+    mask = _heads_mask(mask, X)
 
     def project(W_name, b_name):
         out = X @ Ws[W_name]
@@ -242,13 +249,49 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
     return (out + b["b_o"] if "b_o" in b else out), weights
 
 
+def _check_projections(X, Ws, n_heads):
+    """X (..., n, d_model), four (d_model, d_model) matrices and n_heads dividing d_model, else a clear error."""
+    X = as_float_array(X, "X", min_ndim=2)
+    d_model = X.shape[-1]
+    n_heads = check_positive_int(n_heads, "n_heads")
+    if d_model % n_heads:
+        raise ValueError(
+            f"d_model = {d_model} is not divisible by n_heads = {n_heads}: "
+            f"each head needs d_head = d_model // n_heads features."
+        )
+    checked = {}
+    for name, W in zip(("W_q", "W_k", "W_v", "W_o"), Ws):
+        W = as_float_array(W, name, min_ndim=2)
+        if W.shape != (d_model, d_model):
+            raise ValueError(f"{name} must be (d_model, d_model) = ({d_model}, {d_model}), got {W.shape}.")
+        checked[name] = W
+    return X, checked, n_heads
+
+
+def _heads_mask(mask, X: np.ndarray):
+    """A mask for the weights (..., n_heads, n_q, n_k), broadcast as numpy does; a batch X needs the head axis spelled out."""
+    if mask is None:
+        return None
+    try:
+        ndim = np.ndim(mask)
+    except ValueError:  # a ragged list: check_mask says so
+        return mask
+    if X.ndim > 2 and 2 < ndim <= X.ndim:
+        raise ValueError(
+            f"a mask of shape {np.shape(mask)} for a batch X of shape {X.shape} is ambiguous (one per sentence, or one per head?). "
+            "The mask broadcasts against the weights (..., n_heads, n_q, n_k): give one per sentence as (batch, 1, n_q, n_k) "
+            "(e.g. mask[:, None]), one per head as (n_heads, n_q, n_k) with a leading 1 for the batch, or (n_q, n_k) for all."
+        )
+    return mask
+
+
 def sum_normalize(values, axis: int = -1) -> np.ndarray:
     """Divide by the sum (the naive normalisation softmax replaces); a zero sum is an error. (..., n) -> (..., n)
 
     Introduced in notebook 04.
     """
     x = as_float_array(values, "values", min_ndim=1)
-    total = np.sum(x, axis=axis, keepdims=True)
+    total = np.sum(x, axis=check_axis(axis, x.ndim), keepdims=True)
     if (total == 0).any():
         raise ValueError("the values sum to 0: dividing by their sum is impossible (softmax never has this problem).")
     return x / total
@@ -259,20 +302,17 @@ def multi_head_attention_loop(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
 
     Introduced in notebook 08.
     """
-    X = as_float_array(X, "X", min_ndim=2)
-    d_model = X.shape[-1]
-    n_heads = check_positive_int(n_heads, "n_heads")
-    if d_model % n_heads:
-        raise ValueError(f"d_model = {d_model} is not divisible by n_heads = {n_heads}.")
-    d_head = d_model // n_heads
-    Q, K, V = X @ np.asarray(W_q), X @ np.asarray(W_k), X @ np.asarray(W_v)
+    X, W, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
+    mask = _heads_mask(mask, X)
+    d_head = X.shape[-1] // n_heads
+    Q, K, V = X @ W["W_q"], X @ W["W_k"], X @ W["W_v"]
     outputs, weights = [], []
     for h in range(n_heads):
         cols = slice(h * d_head, (h + 1) * d_head)  # head h owns features h*d_head .. (h+1)*d_head - 1
         out_h, w_h = scaled_dot_product_attention(Q[..., cols], K[..., cols], V[..., cols], mask=mask)
         outputs.append(out_h)
         weights.append(w_h)
-    return np.concatenate(outputs, axis=-1) @ np.asarray(W_o), np.stack(weights, axis=-3)
+    return np.concatenate(outputs, axis=-1) @ W["W_o"], np.stack(weights, axis=-3)
 
 
 def padding_mask(lengths, n: int) -> np.ndarray:
@@ -313,6 +353,7 @@ def entropy(weights, axis: int = -1) -> np.ndarray:
     Introduced in notebook 06.
     """
     W = as_float_array(weights, "weights", min_ndim=1)
+    axis = check_axis(axis, W.ndim)
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(W > 0, W * np.log(W), 0.0)
     return 0.0 - terms.sum(axis=axis)  # 0.0 - x, not -x: a one-hot row gives 0.0, never -0.0
@@ -331,7 +372,10 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
     query_block_size = check_positive_int(query_block_size, "query_block_size")
     n_q, n_k = Q.shape[-2], K.shape[-2]
     dtype = np.result_type(Q, K, V)
-    batch = np.broadcast_shapes(Q.shape[:-2], K.shape[:-2], V.shape[:-2])
+    try:
+        batch = np.broadcast_shapes(Q.shape[:-2], K.shape[:-2], V.shape[:-2])
+    except ValueError:
+        raise ValueError(f"the batch dimensions of Q {Q.shape}, K {K.shape} and V {V.shape} do not broadcast.") from None
     causal = isinstance(mask, str)
     if causal and mask != "causal":
         raise ValueError(f"mask must be a boolean array or 'causal', got '{mask}'.")
@@ -350,7 +394,8 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
             k1 = min(k0 + block_size, n_k)
             if causal and k0 > q1 - 1:
                 break  # every later key is in the future of every query of this block
-            S = Qb @ Kt[..., :, k0:k1]
+            with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+                S = _check_finite_scores(Qb @ Kt[..., :, k0:k1])
             if causal:
                 S[..., np.arange(q0, q1)[:, None] < np.arange(k0, k1)[None, :]] = -np.inf
             elif mask is not None:

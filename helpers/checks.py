@@ -63,13 +63,45 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_bool(value, name: str) -> bool:
+    """True or False (numpy's too), else a clear error: "no" is not a boolean. () -> bool"""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__}).")
+    return bool(value)
+
+
+def check_axis(axis, ndim: int, name: str = "axis") -> int:
+    """A whole-number axis in range for ndim dimensions, else a clear error. () -> ()"""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {axis!r} ({type(axis).__name__}).")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{name} {axis} is out of range for an array of {ndim} dimension(s).")
+    return int(axis)
+
+
+def overflow_error() -> ValueError:
+    """The error for scores that overflowed to inf or NaN. () -> ValueError"""
+    return ValueError(
+        "the scores overflowed to inf or NaN; the inputs are too large for this dtype "
+        "(try smaller values, float64, or a smaller scale)."
+    )
+
+
 def check_mask(mask, scores_shape: tuple) -> np.ndarray:
     """A boolean mask broadcastable to the scores, else a clear error. (...) -> (..., n_q, n_k)"""
-    arr = np.asarray(mask)
+    try:
+        arr = np.asarray(mask)
+    except (ValueError, TypeError):  # a ragged list
+        raise TypeError("mask must be a rectangular boolean array (True = may attend); its rows have different lengths.") from None
     if arr.dtype != np.bool_:
+        if arr.dtype.kind == "f" and np.isneginf(arr).any() and np.isin(arr[np.isfinite(arr)], (0.0,)).all():
+            raise TypeError(
+                "mask looks additive (0 = may attend, -inf = masked, as PyTorch's float attn_mask); "
+                "this series uses boolean masks (True = may attend): convert it with np.isfinite(mask)."
+            )
         raise TypeError(
             f"mask must be boolean (True = may attend, False = masked), got dtype {arr.dtype}; "
-            "for a 0/1 mask use mask.astype(bool)."
+            "for a 0/1 mask (1 = may attend) use mask.astype(bool)."
         )
     try:
         return np.broadcast_to(arr, scores_shape)

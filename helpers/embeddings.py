@@ -8,13 +8,16 @@ under the Open Data Commons Public Domain Dedication and License (PDDL) 1.0. The
 from __future__ import annotations
 
 import difflib
+import numbers
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .attention import cosine_similarity
+from .checks import as_float_array
 
 DATA = Path(__file__).resolve().parent / "data"
 GLOVE_VECTORS = DATA / "glove_6b_50d_top20k_f16.npy"
@@ -44,12 +47,20 @@ class UnknownWordError(ValueError):
         super().__init__(f"'{word}' is not in the vocabulary.{hint}")
 
 
+def normalize(text: str) -> str:
+    """Lower case, compatibility forms folded (fullwidth letters) and accents stripped, as the model's tokenizer does. str -> str"""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
 def tokenize(sentence: str) -> list[str]:
-    """Lower-case words of a sentence (letters, digits, inner apostrophes). str -> [str]"""
+    """Lower-case words of a sentence (letters, digits, inner apostrophes), accents stripped: "résumé" -> resume. str -> [str]"""
     if not isinstance(sentence, str):
         raise TypeError(f"the sentence must be text (str), got {type(sentence).__name__}.")
-    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", sentence.lower())
+    words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", normalize(sentence))
     if not words:
+        if any(unicodedata.category(c)[0] not in "PZC" for c in sentence):  # something other than spaces and punctuation
+            raise ValueError("no English words found: the vocabulary holds English words in Latin letters (a to z) and digits.")
         raise ValueError("the sentence is empty: type at least one word.")
     return words
 
@@ -66,7 +77,10 @@ class WordVectors:
     def from_table(cls, table: dict) -> WordVectors:
         """A dict word -> vector. {str: (d,)} -> WordVectors"""
         words = tuple(table)
-        vectors = np.array([table[w] for w in words], dtype=np.float64)
+        lengths = {len(table[w]) for w in words}
+        if len(lengths) != 1:
+            raise ValueError(f"every vector of the table must have the same length, got lengths {sorted(lengths)}.")
+        vectors = as_float_array([table[w] for w in words], "the table's vectors", min_ndim=2)
         return cls(words, vectors, {w: i for i, w in enumerate(words)})
 
     @property
@@ -78,28 +92,49 @@ class WordVectors:
 
     def suggest(self, word: str, k: int = 3) -> list[str]:
         """Close spellings from the vocabulary. str -> [str]"""
-        return difflib.get_close_matches(word.lower(), self.words, n=k, cutoff=0.6)
+        return difflib.get_close_matches(normalize(_word(word)), self.words, n=_count(k), cutoff=0.6)
 
     def vector(self, word: str) -> np.ndarray:
         """The static vector of one word (a copy). str -> (d,)"""
-        i = self.index.get(word.lower())
+        i = self.index.get(normalize(_word(word)).strip())
         if i is None:
             raise UnknownWordError(word, self.suggest(word))
         return self.vectors[i].copy()
 
     def embed(self, sentence) -> tuple[list[str], np.ndarray]:
         """Words of a sentence and their stacked static vectors. str or [str] -> ([str], (n, d))"""
-        words = tokenize(sentence) if isinstance(sentence, str) else [str(w).lower() for w in sentence]
+        if isinstance(sentence, str):
+            words = tokenize(sentence)
+        elif isinstance(sentence, list | tuple):
+            words = [normalize(_word(w)).strip() for w in sentence]
+        else:
+            raise TypeError(f"give a sentence as text (str) or a list of words, got {type(sentence).__name__}.")
         if not words:
             raise ValueError("the sentence is empty: type at least one word.")
         return words, np.stack([self.vector(w) for w in words])
 
     def nearest(self, word: str, k: int = 8) -> list[tuple[str, float]]:
         """The k words with the highest cosine to word (itself excluded). str -> [(str, float)]"""
-        cos = cosine_similarity(self.vectors, self.vector(word)[None, :])[:, 0]
-        cos[self.index[word.lower()]] = -np.inf
+        k = _count(k)
+        v = self.vector(word)
+        cos = cosine_similarity(self.vectors, v[None, :])[:, 0]
+        cos[self.index[normalize(word).strip()]] = -np.inf
         best = np.argsort(-cos, kind="stable")[:k]
         return [(self.words[i], float(cos[i])) for i in best]
+
+
+def _word(word) -> str:
+    if not isinstance(word, str):
+        raise TypeError(f"a word must be text (str), got {word!r} ({type(word).__name__}).")
+    return word
+
+
+def _count(k) -> int:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"k must be a whole number, got {k!r}.")
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}.")
+    return int(k)
 
 
 def toy_vectors() -> WordVectors:

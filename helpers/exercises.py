@@ -243,8 +243,8 @@ _routine(
 @exercise("04.2")
 def _ex_04_2(answer):
     t = _number(answer)
-    if not t > 0:
-        return False, "a temperature must be > 0."
+    if not (math.isfinite(t) and t > 0):
+        return False, "a temperature must be a finite number > 0."
     w = float(softmax(_toy_scores("river bank flows"), temperature=t)[1, 1])
     if w >= 0.9:  # the question's threshold
         return True, f"at temperature {t:g}, bank keeps {w:.3f} for itself: a low temperature sharpens the weights."

@@ -212,6 +212,8 @@ class WordPieceTokenizer:
 
     def wordpiece(self, word: str) -> list:
         """Greedy longest-match-first pieces of one word; [UNK] if it cannot be split. str -> [str]"""
+        if not isinstance(word, str):
+            raise TypeError(f"a word must be text (str), got {type(word).__name__}.")
         if len(word) > self.max_chars:
             return ["[UNK]"]
         pieces, start = [], 0
@@ -246,6 +248,9 @@ class WordPieceTokenizer:
 # ---------------------------------------------------------------- the encoder
 def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     """Normalise each row to mean 0 and variance 1, then scale and shift. (..., d) -> (..., d)"""
+    d = np.shape(x)[-1]
+    if np.shape(gamma) != (d,) or np.shape(beta) != (d,):
+        raise ValueError(f"gamma and beta must be ({d},) for x of shape {np.shape(x)}, got {np.shape(gamma)} and {np.shape(beta)}.")
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
     return (x - mean) / np.sqrt(var + x.dtype.type(eps)) * gamma + beta
@@ -333,7 +338,7 @@ class MiniLM:
 
     def forward(self, ids: np.ndarray, mask=None):
         """Hidden states of every layer and every layer's attention weights. (..., n) ids -> ((L+1, ..., n, d_model), (L, ..., n_heads, n, n))"""
-        ids = np.asarray(ids)
+        ids = self.check_ids(ids)
         n = ids.shape[-1]
         eps = self.config.layer_norm_eps
         h = self.word_embeddings[ids] + self.position_embeddings[:n] + self.token_type_embeddings[0]
@@ -351,6 +356,26 @@ class MiniLM:
                 attentions.append(weights)
         return np.stack(hidden), np.stack(attentions)
 
+    def check_ids(self, ids) -> np.ndarray:
+        """Token ids as whole numbers in the vocabulary, at most max_tokens per row, else a clear error. (..., n) -> (..., n)"""
+        try:
+            arr = np.asarray(ids)
+        except (ValueError, TypeError):
+            raise TypeError("ids must be a rectangular array of whole numbers (token ids).") from None
+        if arr.size == 0:
+            raise ValueError(f"ids must be (..., n) with at least one token, got shape {arr.shape}.")
+        if arr.dtype.kind not in "iu" or arr.dtype == np.bool_:
+            raise TypeError(f"ids must be whole numbers (token ids), got dtype {arr.dtype}.")
+        if arr.ndim < 1 or arr.shape[-1] == 0:
+            raise ValueError(f"ids must be (..., n) with at least one token, got shape {arr.shape}.")
+        if arr.shape[-1] > self.config.max_tokens:
+            raise ValueError(f"{arr.shape[-1]} tokens: the model has positions for at most {self.config.max_tokens}.")
+        bad = (arr < 0) | (arr >= self.config.vocab_size)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"token id {arr[where]} at {where} is not in the vocabulary (0 to {self.config.vocab_size - 1}).")
+        return arr
+
     def encode(self, sentence: str) -> Encoding:
         """Tokens, hidden states and attention weights for one sentence. str -> Encoding"""
         tokens, ids = self.tokenizer.encode(sentence)
@@ -359,6 +384,8 @@ class MiniLM:
 
     def encode_batch(self, sentences) -> list:
         """Several sentences at once, padded with [PAD] and a padding mask; the same results as encode. [str] -> [Encoding]"""
+        if isinstance(sentences, str) or not isinstance(sentences, list | tuple):
+            raise TypeError(f"encode_batch takes a list of sentences (str), got {type(sentences).__name__}; for one sentence use encode.")
         encoded = [self.tokenizer.encode(s) for s in sentences]
         if not encoded:
             raise ValueError("give at least one sentence.")
@@ -367,7 +394,7 @@ class MiniLM:
         ids = np.zeros((len(encoded), n), dtype=np.int64)  # [PAD] has id 0
         for i, (_, token_ids) in enumerate(encoded):
             ids[i, : len(token_ids)] = token_ids
-        mask = padding_mask(lengths, n)  # (batch, 1, n): padded keys are never attended to
+        mask = padding_mask(lengths, n)[:, None]  # (batch, 1, 1, n): padded keys are never attended to, by any head
         hidden, attentions = self.forward(ids, mask=mask)
         return [
             Encoding(tokens, hidden[:, i, :k], attentions[:, i, :, :k, :k])

@@ -6,6 +6,7 @@ Nothing on this module's import path needs matplotlib or ipywidgets.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -24,13 +25,19 @@ from .attention import (
     softmax,
     sum_normalize,
 )
-from .checks import check_positive_int
+from .checks import as_float_array, check_positive_int
 from .experiments import attention_cost, random_query_keys
 
 MAX_WORDS = 12  # more words than this make unreadable heatmaps
 MASK_KINDS = ("none", "causal", "padding", "causal + padding")
 PAD = "<pad>"
 COST_NS = (16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+
+
+def _real(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise TypeError(f"{name} must be a finite real number, got {value!r}.")
+    return float(value)
 
 
 def sentence_vectors(vectors, sentence) -> tuple[list[str], np.ndarray]:
@@ -124,6 +131,7 @@ def attention_step(vectors, sentence: str, temperature: float) -> AttentionStep:
 # ---------------------------------------------------------------- 05: a learnable W_q
 def rotation_scaling(angle_deg: float, stretch: float) -> np.ndarray:
     """A 2-D matrix that rotates by angle_deg and scales by stretch (row-vector convention). (), () -> (2, 2)"""
+    angle_deg, stretch = _real(angle_deg, "angle_deg"), _real(stretch, "stretch")
     t = np.deg2rad(angle_deg)
     return stretch * np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]])
 
@@ -141,6 +149,9 @@ class QKStep:
 
 def qk_step(X2, angle_deg: float, stretch: float) -> QKStep:
     """Notebook 05: Q = X W_q (W_q rotates and scales), K = V = X; the weights. (n, 2) -> (n, 2), (n, n)"""
+    X2 = as_float_array(X2, "X2", min_ndim=2)
+    if X2.ndim != 2 or X2.shape[1] != 2:
+        raise ValueError(f"X2 must be (n, 2): two features per word, got shape {X2.shape}.")
     W_q = rotation_scaling(angle_deg, stretch)
     Q = X2 @ W_q
     out, weights = scaled_dot_product_attention(Q, X2, X2)

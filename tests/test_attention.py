@@ -372,11 +372,33 @@ def test_mha_one_head_is_sdpa_with_projections():
 def test_mha_padding_mask_per_sequence_in_batch():
     X, Ws = mha_inputs((2,), 4, 6, salt=2)
     key_ok = np.array([[True] * 4, [True, True, False, False]])
-    mask = key_ok[:, None, :]  # (batch, 1, n): same number of dims as X, so shared across heads
+    mask = key_ok[:, None, None, :]  # (batch, 1 head axis, 1 query axis, n keys): one mask per sentence, shared by the heads
     out, w = h.multi_head_attention(X, *Ws, n_heads=3, mask=mask)
     assert (w[1, :, :, 2:] == 0).all()
     ref_out, _ = ref.multi_head_attention_2d(X[1], *Ws, 3, np.broadcast_to(key_ok[1], (4, 4)))
     np.testing.assert_allclose(out[1], ref_out, atol=1e-12)
+
+
+def test_mha_mask_broadcasts_against_batch_heads_queries_keys():
+    # batch == n_heads == 2: a 3-D mask could mean one per sentence or one per head, so it is refused
+    X, Ws = mha_inputs((2,), 4, 6, salt=5)
+    per_head = np.stack([h.causal_mask(4), np.ones((4, 4), dtype=bool)])  # head 0 causal, head 1 sees all
+    with pytest.raises(ValueError, match="ambiguous"):
+        h.multi_head_attention(X, *Ws, n_heads=2, mask=per_head)
+    with pytest.raises(ValueError, match="ambiguous"):
+        h.multi_head_attention_loop(X, *Ws, n_heads=2, mask=per_head)
+    # spelled out, each meaning gives what loops over sentences and heads give
+    _, w_heads = h.multi_head_attention(X, *Ws, n_heads=2, mask=per_head[None])  # (1, n_heads, n, n)
+    _, w_sents = h.multi_head_attention(X, *Ws, n_heads=2, mask=per_head[:, None])  # (batch, 1, n, n)
+    for b in range(2):
+        for head in range(2):
+            _, w_ref = ref.multi_head_attention_2d(X[b], *Ws, 2, per_head[head])
+            np.testing.assert_allclose(w_heads[b, head], w_ref[head], atol=1e-12)
+            _, w_ref = ref.multi_head_attention_2d(X[b], *Ws, 2, per_head[b])
+            np.testing.assert_allclose(w_sents[b, head], w_ref[head], atol=1e-12)
+    # an unbatched X: a 3-D mask is one per head, without ambiguity
+    _, w = h.multi_head_attention(X[0], *Ws, n_heads=2, mask=per_head)
+    assert (w[0][~h.causal_mask(4)] == 0).all() and (w[1] > 0).all()
 
 
 def test_mha_split_merge_roundtrip():

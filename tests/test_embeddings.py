@@ -4,12 +4,7 @@ import numpy as np
 import pytest
 
 import helpers as h
-from helpers.embeddings import UnknownWordError, load_glove, tokenize, toy_vectors
-
-
-@pytest.fixture(scope="module")
-def glove():
-    return load_glove()
+from helpers.embeddings import UnknownWordError, tokenize, toy_vectors
 
 
 def test_toy_bank_is_the_articles_vector():

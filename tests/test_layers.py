@@ -36,7 +36,7 @@ def test_the_block_really_blocks():
 LAYERS = {
     "checks": set(),
     "attention": {"checks"},
-    "embeddings": {"attention"},
+    "embeddings": {"attention", "checks"},
     "experiments": {"attention", "checks"},
     "minilm": {"attention"},
     "steps": {"attention", "checks", "embeddings", "experiments"},

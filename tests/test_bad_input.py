@@ -1,0 +1,326 @@
+"""Bad input gets a clear error, never a silent NaN or a raw numpy message: the cases a learner found, then a table over every public function."""
+
+import functools
+import importlib
+import inspect
+
+import numpy as np
+import pytest
+
+import helpers as h
+from helpers import attention, exercises, experiments, minilm, plots, steps
+from helpers.app import friendly, visible
+from helpers.embeddings import UnknownWordError, WordVectors, load_glove, tokenize, toy_vectors
+
+F32 = np.float32
+
+
+# ---------------------------------------------------------------- the cases found by trying ~1,400 inputs
+@pytest.mark.parametrize("Q", [np.full((2, 2), 1e200), np.full((2, 2), 1e20, dtype=F32), np.array([[1e200, 0.0], [-1e200, 1.0]])])
+def test_blockwise_overflow_is_the_same_clear_error(Q):
+    with pytest.raises(ValueError, match="overflowed"):
+        h.scaled_dot_product_attention(Q, Q, Q)
+    with pytest.raises(ValueError, match="overflowed"):
+        h.blockwise_attention(Q, Q, Q)
+
+
+@pytest.mark.parametrize(
+    "A, want",
+    [([[1e200, 1e200]], 1.0), ([[3e19, 4e19]], 1.0), ([[1e-200, 2e-200]], 1.0), ([[1e-320, 1e-320]], 1.0)],
+)
+def test_cosine_of_huge_and_tiny_vectors(A, want):
+    for dtype in (np.float64, F32):
+        info = np.finfo(dtype)
+        if not (info.smallest_subnormal <= np.abs(A).min() and np.abs(A).max() <= info.max):
+            continue  # not representable in this dtype
+        M = np.asarray(A, dtype=dtype)
+        np.testing.assert_allclose(h.cosine_similarity(M), [[want]], rtol=1e-6)
+    np.testing.assert_allclose(h.cosine_similarity([[1e200, 0.0]], [[1e200, 1e200]]), [[np.sqrt(0.5)]])
+
+
+def test_an_additive_mask_is_recognised():
+    additive = np.where(h.causal_mask(3), 0.0, -np.inf)
+    with pytest.raises(TypeError, match=r"additive.*np\.isfinite\(mask\)"):
+        h.scaled_dot_product_attention(np.eye(3), np.eye(3), np.eye(3), mask=additive)
+    # the advice is right: converted, it gives the causal weights
+    _, w = h.scaled_dot_product_attention(np.eye(3), np.eye(3), np.eye(3), mask=np.isfinite(additive))
+    assert (w[~h.causal_mask(3)] == 0).all()
+    with pytest.raises(TypeError, match=r"0/1 mask \(1 = may attend\) use mask\.astype\(bool\)"):
+        h.scaled_dot_product_attention(np.eye(3), np.eye(3), np.eye(3), mask=h.causal_mask(3).astype(int))
+
+
+def test_float32_weights_cast_to_float64_are_weights():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    w32 = h.softmax(rng.normal(size=(300, 300)).astype(F32))
+    out = h.contextual_embeddings(X, w32.astype(np.float64))
+    np.testing.assert_allclose(out, w32.astype(np.float64) @ X)
+    with pytest.raises(ValueError, match=r"sums to 1\.3\b"):  # enough digits to see the error
+        h.contextual_embeddings(X[:2], [[0.65, 0.65], [0.5, 0.5]])
+    with pytest.raises(ValueError, match=r"sums to 1\.0001\b"):
+        h.contextual_embeddings(X[:2], [[0.5001, 0.5], [0.5, 0.5]])
+
+
+def test_softmax_tiny_temperature_is_one_hot_and_huge_scores_are_not_masked():
+    np.testing.assert_array_equal(h.softmax([1.0, 2.0], temperature=1e-308), [0.0, 1.0])
+    np.testing.assert_array_equal(h.softmax(np.array([1.0, 2.0], dtype=F32), temperature=1e-300), [0.0, 1.0])
+    np.testing.assert_allclose(h.softmax([-1e308, -1e308], temperature=1e-3), [0.5, 0.5])
+    np.testing.assert_array_equal(h.softmax([1e308, -1e308]), [1.0, 0.0])
+    big = np.full((2, 2), 1e200)  # Q K^T overflows to -inf: that is an overflow, not a mask
+    with pytest.raises(ValueError, match="overflowed"):
+        h.scaled_dot_product_attention(big, -big, big)
+    with pytest.raises(ValueError, match="overflowed"):
+        h.self_attention([[1e200, -1e200], [-1e200, 1e200]])
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [("résumé", ["resume"]), ("Café au LAIT", ["cafe", "au", "lait"]), ("ｂａｎｋ", ["bank"]), ("naïve bank", ["naive", "bank"])],
+)
+def test_glove_tokenizer_normalises_like_the_models(text, words):
+    assert tokenize(text) == words
+
+
+@pytest.mark.parametrize("text", ["銀行", "بنك", "🏦💰", "Ωμέγα"])
+def test_no_english_words_is_said_so(text):
+    with pytest.raises(ValueError, match="no English words found"):
+        tokenize(text)
+
+
+@pytest.mark.parametrize(
+    "call, err, words",
+    [
+        (lambda g: g.embed(b"bank"), TypeError, "text .str. or a list"),
+        (lambda g: g.embed([None]), TypeError, "word must be text"),
+        (lambda g: g.embed(123), TypeError, "text .str. or a list"),
+        (lambda g: g.embed([]), ValueError, "empty"),
+        (lambda g: g.vector(None), TypeError, "word must be text"),
+        (lambda g: g.nearest("bank", k=-1), ValueError, "at least 1"),
+        (lambda g: g.nearest("bank", k=2.5), TypeError, "whole number"),
+        (lambda g: g.suggest(7), TypeError, "word must be text"),
+    ],
+)
+def test_word_vectors_bad_input(call, err, words):
+    with pytest.raises(err, match=words):
+        call(toy_vectors())
+
+
+def test_vector_of_an_accented_word_finds_it():
+    np.testing.assert_array_equal(toy_vectors().vector("Bánk"), toy_vectors().vector("bank"))
+
+
+def test_sentence_box_does_not_echo_control_characters():
+    message = friendly(UnknownWordError("abc\u202edef", []))
+    assert "\u202e" not in message and "&lt;U+202E&gt;" in message
+    assert visible("a\u200bb\x07c\nd") == "a<U+200B>b<U+0007>c\nd"
+    assert visible("plain words, é and 銀行") == "plain words, é and 銀行"
+
+
+@pytest.mark.parametrize(
+    "call, err, words",
+    [
+        (lambda X, Ws: h.contextual_embeddings(np.ones((2, 3, 4)), np.full((3, 3, 3), 1 / 3)), ValueError, "batch dimensions of weights"),
+        (lambda X, Ws: h.blockwise_attention(np.ones((2, 3, 4)), np.ones((3, 3, 4)), np.ones((3, 3, 4))), ValueError, "batch dimensions of Q"),
+        (lambda X, Ws: h.multi_head_attention_loop(X, *Ws[:3], np.ones((4, 3)), n_heads=2), ValueError, "W_o must be"),
+        (lambda X, Ws: h.scaled_dot_product_attention(X, X, X, mask=[[True, False], [True]]), TypeError, "rectangular"),
+        (lambda X, Ws: h.multi_head_attention(X, *Ws, n_heads=2, biases=[np.ones(4)] * 4), TypeError, "biases must be a dict"),
+        (lambda X, Ws: h.split_heads(X, 0), ValueError, "n_heads must be at least 1"),
+        (lambda X, Ws: h.split_heads(X, 3), ValueError, "not divisible"),
+        (lambda X, Ws: h.merge_heads(X), ValueError, "n_heads, n, d_head|shape"),
+        (lambda X, Ws: h.softmax(X, axis=1.5), TypeError, "axis must be a whole number"),
+        (lambda X, Ws: h.softmax(X, axis=2), ValueError, "out of range"),
+        (lambda X, Ws: h.self_attention(X, scale="no"), TypeError, "scale must be True or False"),
+        (lambda X, Ws: h.entropy(X, axis="x"), TypeError, "axis"),
+        (lambda X, Ws: h.sum_normalize(X, axis=5), ValueError, "out of range"),
+    ],
+)
+def test_raw_numpy_errors_are_named(call, err, words):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3, 4))
+    Ws = [rng.normal(size=(4, 4)) for _ in range(4)]
+    if "mask=" in inspect.getsource(call):
+        X = X[:2]
+    with pytest.raises(err, match=words):
+        call(X, Ws)
+
+
+def test_multi_head_float32_with_list_biases_stays_float32():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(3, 4)).astype(F32)
+    Ws = [rng.normal(size=(4, 4)).astype(F32) for _ in range(4)]
+    out, w = h.multi_head_attention(X, *Ws, n_heads=2, biases={k: [0.1, 0.2, 0.3, 0.4] for k in ("b_q", "b_k", "b_v", "b_o")})
+    assert out.dtype == F32 and w.dtype == F32
+
+
+# ---------------------------------------------------------------- the model
+@pytest.mark.parametrize(
+    "ids, err, words",
+    [
+        ([101, -1, 102], ValueError, "not in the vocabulary"),
+        ([101, 30522, 102], ValueError, "not in the vocabulary"),
+        ([101.0, 2000.0, 102.0], TypeError, "whole numbers"),
+        ([[101, 102], [101]], TypeError, "rectangular"),
+        ([], ValueError, "at least one token"),
+        ([101] * 513, ValueError, "at most 512"),
+    ],
+)
+def test_model_ids_are_checked(model, ids, err, words):
+    with pytest.raises(err, match=words):
+        model.forward(ids)
+
+
+def test_encode_batch_needs_a_list_of_sentences(model):
+    with pytest.raises(TypeError, match="list of sentences"):
+        model.encode_batch("bank")
+    with pytest.raises(TypeError, match="text"):
+        model.encode_batch(["bank", 3])
+
+
+def test_explorer_refuses_a_long_sentence_before_running_the_model(model, monkeypatch):
+    def must_not_run(sentence):
+        raise AssertionError("the model ran on a sentence that is refused anyway")
+
+    monkeypatch.setattr(model, "encode", must_not_run)
+    with pytest.raises(ValueError, match="tokens"):
+        steps.minilm_step(model, "bank " * 500, 1, 0)
+
+
+# ---------------------------------------------------------------- exercises
+@pytest.mark.parametrize("key", exercises.exercise_ids())
+def test_check_exercise_never_raises_and_no_hint_ends_in_two_dots(key):
+    for answer in (10**400, -(10**400), float("inf"), "x" * 10_000, b"bytes", [None], {1, 2}):
+        fb = exercises.check_exercise(key, answer)
+        assert not fb.ok and fb.message and not fb.message.endswith("..")
+
+
+# ---------------------------------------------------------------- a table over every public function
+@functools.lru_cache(maxsize=1)
+def _glove():
+    return load_glove()
+
+
+@functools.lru_cache(maxsize=1)
+def _model():
+    return minilm.load()
+
+
+BAD = {
+    # helpers.attention
+    "softmax": [(lambda: h.softmax([]), ValueError, "empty"), (lambda: h.softmax([1.0, np.nan]), ValueError, "NaN"), (lambda: h.softmax([1.0], temperature=0), ValueError, "> 0")],
+    "dot_similarity": [(lambda: h.dot_similarity(np.ones((2, 3)), np.ones((2, 4))), ValueError, "same vector length")],
+    "cosine_similarity": [(lambda: h.cosine_similarity([[0.0, 0.0]]), ValueError, "zero vector")],
+    "check_row_stochastic": [(lambda: attention.check_row_stochastic([[-0.5, 1.5]]), ValueError, ">= 0")],
+    "contextual_embeddings": [(lambda: h.contextual_embeddings(np.ones((2, 3)), np.full((2, 3), 1 / 3)), ValueError, "columns")],
+    "self_attention": [(lambda: h.self_attention(np.ones(3)), ValueError, r"\(n, d\)")],
+    "scaled_dot_product_attention": [(lambda: h.scaled_dot_product_attention(np.ones((2, 3)), np.ones((2, 4)), np.ones((2, 4))), ValueError, "share d_k")],
+    "causal_mask": [(lambda: h.causal_mask(0), ValueError, "at least 1"), (lambda: h.causal_mask(2.0), TypeError, "whole number")],
+    "split_heads": [(lambda: h.split_heads(np.ones((2, 6)), -1), ValueError, "at least 1")],
+    "merge_heads": [(lambda: h.merge_heads(np.ones((2, 3))), ValueError, "shape")],
+    "multi_head_attention": [(lambda: h.multi_head_attention(np.ones((2, 6)), *[np.eye(6)] * 4, n_heads=4), ValueError, "divisible")],
+    "multi_head_attention_loop": [(lambda: h.multi_head_attention_loop(np.ones((2, 6)), *[np.eye(6)] * 4, n_heads=4), ValueError, "divisible")],
+    "sum_normalize": [(lambda: h.sum_normalize([1.0, -1.0]), ValueError, "sum to 0")],
+    "padding_mask": [(lambda: h.padding_mask([0], 3), ValueError, "between 1 and n")],
+    "pad_batch": [(lambda: h.pad_batch([]), ValueError, "empty")],
+    "entropy": [(lambda: h.entropy([np.inf]), ValueError, "inf")],
+    "blockwise_attention": [(lambda: h.blockwise_attention(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), mask="future"), ValueError, "'causal'")],
+    "online_softmax_steps": [(lambda: h.online_softmax_steps([1.0, 2.0], np.ones((3, 2)), 1), ValueError, r"\(n, d_v\)")],
+    # helpers.checks
+    "as_float_array": [(lambda: h.softmax(["a"]), TypeError, "numeric")],
+    "check_positive": [(lambda: h.softmax([1.0], temperature="hot"), TypeError, "real number")],
+    "check_positive_int": [(lambda: h.causal_mask(True), TypeError, "whole number")],
+    "check_bool": [(lambda: h.self_attention(np.eye(2), scale=1), TypeError, "True or False")],
+    "check_axis": [(lambda: h.softmax([1.0], axis=None), TypeError, "whole number")],
+    "check_mask": [(lambda: h.scaled_dot_product_attention(np.eye(2), np.eye(2), np.eye(2), mask=np.ones((3, 3), bool)), ValueError, "cannot be broadcast")],
+    # helpers.embeddings
+    "normalize": [(lambda: tokenize(None), TypeError, "text")],
+    "tokenize": [(lambda: tokenize("  "), ValueError, "empty")],
+    "WordVectors.vector": [(lambda: toy_vectors().vector("bnak"), UnknownWordError, "Did you mean: bank")],
+    "WordVectors.embed": [(lambda: _glove().embed("bank qqqzzz"), UnknownWordError, "not in the vocabulary")],
+    "WordVectors.nearest": [(lambda: toy_vectors().nearest("bank", 0), ValueError, "at least 1")],
+    "WordVectors.suggest": [(lambda: toy_vectors().suggest("bank", k=0), ValueError, "at least 1")],
+    "WordVectors.from_table": [(lambda: WordVectors.from_table({"a": (1.0, 2.0), "b": (1.0,)}), ValueError, "same length")],
+    # helpers.experiments
+    "dot_product_variance": [(lambda: experiments.dot_product_variance([]), ValueError, "at least one d_k")],
+    "softmax_jacobian": [(lambda: experiments.softmax_jacobian(np.eye(2)), ValueError, "one row")],
+    "random_query_keys": [(lambda: experiments.random_query_keys(0, 4), ValueError, "at least 1")],
+    "saturation": [(lambda: experiments.saturation([4], n_keys=0), ValueError, "at least 1")],
+    "time_and_peak_memory": [(lambda: experiments.time_and_peak_memory(lambda: None, repeats=0), ValueError, "at least 1")],
+    "attention_cost": [(lambda: experiments.attention_cost([0]), ValueError, "at least 1")],
+    "loglog_slope": [(lambda: experiments.loglog_slope([1.0], [1.0]), ValueError, "at least two")],
+    # helpers.steps
+    "sentence_vectors": [(lambda: steps.sentence_vectors(toy_vectors(), "bank " * 13), ValueError, "12 words")],
+    "static_vector_step": [(lambda: steps.static_vector_step(toy_vectors(), "money grows", "bank"), ValueError, "not in the sentence")],
+    "weighted_sum_step": [(lambda: steps.weighted_sum_step(["a", "b"], np.ones((2, 2)), [0.0, 0.0]), ValueError, "sum to 0")],
+    "dot_product_step": [(lambda: steps.dot_product_step((2.0, 1.0), 30.0, 0.0), ValueError, "length 0")],
+    "attention_step": [(lambda: steps.attention_step(toy_vectors(), "money bank", 0.0), ValueError, "> 0")],
+    "rotation_scaling": [(lambda: steps.rotation_scaling("left", 1.0), TypeError, "angle_deg must be a finite real number")],
+    "qk_step": [(lambda: steps.qk_step(np.ones((3, 3)), 0.0, 1.0), ValueError, r"X2 must be \(n, 2\)")],
+    "scaling_step": [(lambda: steps.scaling_step(0, True), ValueError, "at least 1")],
+    "mask_step": [(lambda: steps.mask_step(np.ones((4, 2)), 2, "causal", 9), ValueError, "position must be between 0 and 3")],
+    "random_weights": [(lambda: steps.random_weights(-2), ValueError, "at least 1")],
+    "heads_step": [(lambda: steps.heads_step(_glove(), "the bank", n_heads=5, head=7), ValueError, "head must be between 0 and 4")],
+    "minilm_step": [(lambda: steps.minilm_step(_model(), "the bank", 1, 12), ValueError, "head must be between 0 and 11")],
+    "cost_step": [(lambda: steps.cost_step(8), ValueError, "at least 16")],
+    "online_softmax_step": [(lambda: steps.online_softmax_step([1.0, 2.0], np.eye(2), 1, 3), ValueError, "between 1 and 2")],
+    # helpers.minilm
+    "expected_shapes": [(lambda: minilm.MiniLM({}, ["[PAD]"], _model().config), minilm.ModelFileError, "word pieces")],
+    "verify": [(lambda: minilm.verify(minilm.model_dir() / "nope.txt", "0"), minilm.ModelFileError, "missing")],
+    "sha256_file": [(lambda: minilm.sha256_file(minilm.model_dir() / "nope.txt"), FileNotFoundError, "nope.txt")],
+    "read_safetensors": [(lambda: minilm.read_safetensors(minilm.model_dir() / "vocab.txt"), ValueError, "not a safetensors file")],
+    "WordPieceTokenizer.basic_tokens": [(lambda: _model().tokenizer.basic_tokens(b"bank"), TypeError, "text")],
+    "WordPieceTokenizer.wordpiece": [(lambda: _model().tokenizer.wordpiece(None), TypeError, "text")],
+    "WordPieceTokenizer.encode": [(lambda: _model().tokenizer.encode("   "), ValueError, "empty")],
+    "MiniLM.check_ids": [(lambda: _model().check_ids([[1, 2], [3]]), TypeError, "rectangular")],
+    "WordPieceTokenizer.tokenize": [(lambda: _model().tokenizer.tokenize("?" * 600), ValueError, "at most 510")],
+    "layer_norm": [(lambda: minilm.layer_norm(np.ones((2, 3)), np.ones(4), np.zeros(4)), ValueError, r"gamma and beta must be \(3,\)")],
+    "MiniLM.forward": [(lambda: _model().forward([-5]), ValueError, "not in the vocabulary")],
+    "MiniLM.encode": [(lambda: _model().encode(""), ValueError, "empty")],
+    "MiniLM.encode_batch": [(lambda: _model().encode_batch([]), ValueError, "at least one")],
+    "token_index": [(lambda: minilm.token_index(_model().encode("the bank"), "river"), ValueError, "not among the tokens")],
+    "cosine_by_layer": [(lambda: minilm.cosine_by_layer(_model().encode("the bank"), _model().encode("a river"), "bank"), ValueError, "not among")],
+    "Config.from_json": [(lambda: minilm.Config.from_json({}), minilm.ModelFileError, "config.json has no")],
+    # helpers.plots
+    "heatmap": [(lambda: plots.heatmap(np.ones((2, 2, 2))), ValueError, "2-D matrix")],
+    "update_heatmap": [(lambda: plots.update_heatmap(plots.heatmap(np.eye(2)).axes[0], np.eye(3)), ValueError, "cells")],
+    "vectors_2d": [(lambda: plots.vectors_2d(np.ones((2, 2)), ["a"]), ValueError, "labels")],
+    "update_vectors": [(lambda: plots.update_vectors(plots.vectors_2d(np.ones((2, 2)), ["a", "b"]).axes[0], np.ones((3, 2))), ValueError, "arrows")],
+    "heatmaps_side_by_side": [(lambda: plots.heatmaps_side_by_side([np.eye(2)], [], [], []), ValueError, "need 1")],
+    "lines": [(lambda: plots.lines([1, 2], {"a": [1.0]}), ValueError, "shape")],
+    "bars": [(lambda: plots.bars([1.0, 2.0], ["a"]), ValueError, "labels")],
+    "update_bars": [(lambda: plots.update_bars(plots.bars([1.0], ["a"]).axes[0], [1.0, 2.0]), ValueError, "bars")],
+    # helpers.exercises: never raises for an answer (above); registering twice is refused
+    "exercise": [(lambda: exercises.exercise("01.1")(lambda a: (True, "")), RuntimeError, "twice")],
+}
+
+# public functions that take no input a learner could get wrong, or only draw what the tested math computed
+NO_BAD_INPUT = {
+    "toy_vectors", "load_glove", "exercise_ids", "check_exercise", "model_dir", "load", "overflow_error", "shape_label",
+    "three_steps_diagram", "erf", "gelu", "attention_to", "attention_to_previous",
+}
+
+
+def _public_functions():
+    names = set()
+    for module in ("attention", "checks", "embeddings", "experiments", "steps", "minilm", "plots", "exercises"):
+        mod = importlib.import_module(f"helpers.{module}")
+        for name, obj in vars(mod).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:
+                continue
+            if inspect.isfunction(obj):
+                names.add(name)
+            elif inspect.isclass(obj) and not issubclass(obj, Exception):
+                names.update(f"{name}.{m}" for m, f in vars(obj).items() if not m.startswith("_") and (inspect.isfunction(f) or isinstance(f, classmethod)))
+    return names
+
+
+def test_every_public_function_has_a_bad_input_case():
+    missing = _public_functions() - set(BAD) - NO_BAD_INPUT
+    assert not missing, f"add a bad-input case for: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name, call, err, words", [(name, *case) for name, cases in BAD.items() for case in cases], ids=lambda v: v if isinstance(v, str) else "")
+def test_bad_input_table(name, call, err, words):
+    with pytest.raises(err, match=words) as info:
+        call()
+    message = str(info.value)
+    assert message and not message.startswith(("operands could not", "cannot reshape", "setting an array element")), message
