@@ -93,7 +93,7 @@ def sliders(repeats):
         ("07 masks: mask selector", lambda: w.mask_explorer(glove), "kind", list(steps.MASK_KINDS)),
         ("08 multi-head: head selector", lambda: w.head_explorer(glove), "head", [0, 1, 2, 3, 4]),
         ("08 multi-head: sentence box", lambda: w.head_explorer(glove), "sentence", sentences),
-        ("09 MiniLM: layer slider (model runs each time)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
+        ("09 MiniLM: layer slider (the sentence's encoding reused)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
         ("09 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
         ("10 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
     ]

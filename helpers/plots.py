@@ -7,10 +7,15 @@ drawing in place, which is what keeps a slider fast.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import seaborn as sns
+from matplotlib.artist import Artist
+from matplotlib.backends.backend_agg import RendererAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 # seaborn's "colorblind" palette: distinguishable with the common colour-vision deficiencies.
@@ -24,6 +29,64 @@ def _figure_and_axes(ax, figsize):
         return ax.figure, ax
     fig = Figure(figsize=figsize, dpi=100)
     return fig, fig.add_subplot()
+
+
+class CellLabels(Artist):
+    """The numbers in a heatmap's cells. Each distinct (text, colour) is rendered once and its pixels reused,
+    so a slider redraws 36 numbers in about a millisecond instead of drawing 36 texts (~1 ms each)."""
+
+    def __init__(self, centers, fontsize: float = 10):
+        super().__init__()
+        self.set_zorder(3)  # above the cells, as texts are
+        self.centers = np.asarray(centers, dtype=float)  # (n_cells, 2), data coordinates
+        self.fontsize = fontsize
+        self.texts = [""] * len(self.centers)
+        self.colors = ["#000000"] * len(self.centers)
+        self._pixels = {}  # (text, colour, dpi) -> (RGBA pixels, width, height); this artist's own cache
+
+    def set_labels(self, texts, colors) -> None:
+        """New texts and colours, one per cell. [str], [colour] -> None"""
+        if len(texts) != len(self.centers) or len(colors) != len(self.centers):
+            raise ValueError(f"{len(self.centers)} cells, got {len(texts)} texts and {len(colors)} colours.")
+        self.texts, self.colors = list(texts), list(colors)
+        self.stale = True
+
+    def _rendered(self, text: str, color: str, dpi: float):
+        key = (text, color, dpi)
+        if key not in self._pixels:
+            prop = FontProperties(size=self.fontsize)
+            probe = RendererAgg(1, 1, dpi)
+            w, h, d = probe.get_text_width_height_descent(text, prop, ismath=False)
+            _, lp_h, lp_d = probe.get_text_width_height_descent("lp", prop, ismath=False)
+            h, d = max(h, lp_h), max(d, lp_d)  # the line box matplotlib centres on, as Text does for one line
+            pad = 2
+            width, height = math.ceil(w) + 2 * pad, math.ceil(h) + 2 * pad
+            renderer = RendererAgg(width, height, dpi)
+            gc = renderer.new_gc()
+            gc.set_foreground(color)
+            renderer.draw_text(gc, pad, height - pad - d, text, prop, 0)  # y counts down from the top: the baseline sits d above the box's bottom
+            gc.restore()
+            pixels = np.asarray(renderer.buffer_rgba())[::-1].copy()  # draw_image wants the bottom row first
+            self._pixels[key] = (pixels, w + 2 * pad, h + 2 * pad)
+        return self._pixels[key]
+
+    def draw(self, renderer) -> None:
+        if not self.get_visible():
+            return
+        xy = self.axes.transData.transform(self.centers)
+        gc = renderer.new_gc()
+        for (x, y), text, color in zip(xy, self.texts, self.colors):
+            if text:
+                pixels, w, h = self._rendered(text, color, renderer.dpi)
+                renderer.draw_image(gc, round(x - w / 2), round(y - h / 2), pixels)  # centred on the cell, as ha=va="center"
+        gc.restore()
+        self.stale = False
+
+
+def cell_labels(ax) -> list:
+    """The numbers shown in a heatmap's cells, row by row ('' for a blank cell). Axes -> [str]"""
+    labels = [a for a in ax.artists if isinstance(a, CellLabels)]
+    return list(labels[0].texts) if labels else []
 
 
 def shape_label(M) -> str:
@@ -72,9 +135,8 @@ def heatmap(
     ax.set_yticks(np.arange(n_rows) + 0.5, list(row_labels) if row_labels is not None else list(range(n_rows)))
     ax.tick_params(length=0)
     if annotate:
-        for i in range(n_rows):
-            for j in range(n_cols):
-                ax.text(j + 0.5, i + 0.5, "", ha="center", va="center", fontsize=10)
+        centers = [(j + 0.5, i + 0.5) for i in range(n_rows) for j in range(n_cols)]
+        ax.add_artist(CellLabels(centers, fontsize=10))
         update_heatmap(ax, M, fmt)
     if cbar:
         fig.colorbar(mesh, ax=ax, fraction=0.05, pad=0.03)
@@ -96,13 +158,12 @@ def update_heatmap(ax, matrix, fmt: str = ".2f") -> None:
     if mesh.get_array().size != M.size:
         raise ValueError(f"the heatmap holds {mesh.get_array().size} cells, the new matrix {M.shape}.")
     mesh.set_array(M.ravel())
-    texts = [t for t in ax.texts if t.get_gid() != "keep"]
-    if len(texts) == M.size:
+    labels = [a for a in ax.artists if isinstance(a, CellLabels)]
+    if labels:
         rgba = mesh.cmap(mesh.norm(M.ravel()))
-        for t, v, c in zip(texts, M.ravel(), rgba):
-            t.set_text("" if np.isnan(v) else format(v, fmt))
-            lum = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
-            t.set_color("#000000" if lum > 0.408 else "#ffffff")
+        lum = 0.2126 * rgba[:, 0] + 0.7152 * rgba[:, 1] + 0.0722 * rgba[:, 2]
+        texts = ["" if np.isnan(v) else format(v, fmt) for v in M.ravel()]
+        labels[0].set_labels(texts, np.where(lum > 0.408, "#000000", "#ffffff").tolist())
     ax.set_title(ax.get_title())
 
 

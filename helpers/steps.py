@@ -255,8 +255,8 @@ class MiniLMStep:
     head: int
 
 
-def minilm_step(model, sentence: str, layer: int, head: int) -> MiniLMStep:
-    """Notebook 09: the attention weights of layer (1..6) and head (0..11) for a sentence. str -> (n, n)"""
+def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | None = None) -> MiniLMStep:
+    """Notebook 09: the attention weights of layer (1..6) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
     tokens = model.tokenizer.tokenize(sentence)  # the length is checked before the model runs
     if len(tokens) > 2 + 2 * MAX_WORDS:
         raise ValueError(f"{len(tokens)} tokens: please keep the sentence shorter (at most {2 * MAX_WORDS} word pieces).")
@@ -265,7 +265,7 @@ def minilm_step(model, sentence: str, layer: int, head: int) -> MiniLMStep:
         raise ValueError(f"layer must be between 1 and {n_layers}.")
     if not 0 <= head < n_heads:
         raise ValueError(f"head must be between 0 and {n_heads - 1}.")
-    enc = model.encode(sentence)
+    enc = (model.encode if encode is None else encode)(sentence)
     return MiniLMStep(enc.tokens, enc.attentions[layer - 1, head], layer, head)
 
 

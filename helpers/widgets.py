@@ -7,6 +7,8 @@ a friendly message above the picture instead of a traceback.
 
 from __future__ import annotations
 
+import functools
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
@@ -41,6 +43,7 @@ def static_vector_explorer(vectors, sentence: str = "money bank grows", word: st
         ax_v.set_title(f"static vector of '{r.word}'  shape ({vectors.dim},): the same in every sentence")
         sentence_view.show(r.X, r.words, None, "the sentence's static vectors X", **style)
 
+    # no blitting: the word is a tick label, part of what blitting caches
     return App(controls, fig, lambda sentence, word: steps.static_vector_step(vectors, sentence, word), draw)
 
 
@@ -65,7 +68,7 @@ def weighted_sum_explorer(vectors, words=("money", "bank", "river"), target: str
         terms = " + ".join(f"{w:.2f} {name}" for w, name in zip(r.weights, r.words))
         ax.set_title(f"new {target} = {terms}", fontsize=10)
 
-    return App(controls, fig, lambda **raw: steps.weighted_sum_step(words, X2, [raw[w] for w in words]), draw)
+    return App(controls, fig, lambda **raw: steps.weighted_sum_step(words, X2, [raw[w] for w in words]), draw, dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 03: the dot product as similarity
@@ -83,7 +86,7 @@ def dot_product_explorer(a=(2.0, 1.0), angle: float = 60.0, length: float = 1.5)
         plots.update_vectors(ax, np.vstack([r.a, r.b]))
         ax.set_title(f"a · b = {r.dot:.2f}    cos(a, b) = {r.cos:.2f}")
 
-    return App(controls, fig, lambda angle_deg, length: steps.dot_product_step(a, angle_deg, length), draw)
+    return App(controls, fig, lambda angle_deg, length: steps.dot_product_step(a, angle_deg, length), draw, dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 04: self-attention
@@ -105,7 +108,8 @@ def attention_explorer(vectors, sentence: str = "money bank grows", temperature:
         features = list(TOY_FEATURES) if d == len(TOY_FEATURES) else None
         y_view.show(r.Y, r.words, features, "new vectors Y", cmap=plots.DIVERGING, vmin=-lim, vmax=lim, cbar=False, annotate=d <= 8, xlabel="feature")
 
-    return App(controls, fig, lambda sentence, temperature: steps.attention_step(vectors, sentence, temperature), draw, dynamic=lambda: changing_artists(ax_w, ax_y))
+    # the titles change only with the sentence, which draws the heatmaps anew (and so the cached background)
+    return App(controls, fig, lambda sentence, temperature: steps.attention_step(vectors, sentence, temperature), draw, dynamic=lambda: changing_artists(ax_w, ax_y, titles=False))
 
 
 # ---------------------------------------------------------------- 05: a learnable W_q
@@ -133,7 +137,7 @@ def qk_explorer(vectors, words=("money", "bank", "river"), features=(0, 1), angl
         plots.update_vectors(ax_v, np.vstack([r.K, r.Q]))
         weights_view.show(r.weights, words, words, "weights", vmin=0, vmax=1, cbar=False, xlabel="key", ylabel="query")
 
-    return App(controls, fig, lambda angle_deg, stretch: steps.qk_step(X2, angle_deg, stretch), draw, dynamic=lambda: changing_artists(ax_v, ax_w))
+    return App(controls, fig, lambda angle_deg, stretch: steps.qk_step(X2, angle_deg, stretch), draw, dynamic=lambda: changing_artists(ax_v, ax_w, titles=False))
 
 
 # ---------------------------------------------------------------- 06: scaling by sqrt(d_k)
@@ -152,7 +156,7 @@ def scaling_explorer(d_k: int = 64, scaled: bool = False, n_keys: int = 8, seed:
         plots.update_bars(ax, r.weights)
         ax.set_title(f"entropy {r.entropy:.2f} of max {r.max_entropy:.2f}   largest weight {r.max_weight:.2f}")
 
-    return App(controls, fig, lambda d_k, scaled: steps.scaling_step(d_k, scaled, n_keys, seed), draw)
+    return App(controls, fig, lambda d_k, scaled: steps.scaling_step(d_k, scaled, n_keys, seed), draw, dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 07: masks
@@ -212,12 +216,13 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
     ax = fig.add_subplot()
     fig.subplots_adjust(left=0.2, right=0.97, bottom=0.18, top=0.92)
     view = HeatmapView(ax)
+    encode = functools.lru_cache(maxsize=16)(model.encode)  # the layer and head controls reuse the sentence's encoding
 
     def draw(r: steps.MiniLMStep):
         view.show(r.weights, r.tokens, r.tokens, vmin=0, vmax=1, cbar=False, annotate=len(r.tokens) <= 12, xlabel="key", ylabel="query", xrotation=90)
         ax.set_title(f"layer {r.layer}, head {r.head}   weights shape {r.weights.shape}")
 
-    return App(controls, fig, lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head), draw, dynamic=lambda: changing_artists(ax))
+    return App(controls, fig, lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head, encode=encode), draw, dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 10: cost and online softmax
@@ -271,4 +276,4 @@ def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) ->
         out = np.array2string(r.output, precision=2)
         ax.set_title(f"after {r.block} block(s): {r.seen} keys seen, running max {r.max:.2f},\nrunning sum {r.sum:.2f}, output so far {out}", fontsize=10)
 
-    return App(controls, fig, lambda block: steps.online_softmax_step(scores, values, block_size, block), draw)
+    return App(controls, fig, lambda block: steps.online_softmax_step(scores, values, block_size, block), draw, dynamic=lambda: changing_artists(ax))

@@ -287,6 +287,7 @@ BAD = {
     "heatmaps_side_by_side": [(lambda: plots.heatmaps_side_by_side([np.eye(2)], [], [], []), ValueError, "need 1")],
     "lines": [(lambda: plots.lines([1, 2], {"a": [1.0]}), ValueError, "shape")],
     "bars": [(lambda: plots.bars([1.0, 2.0], ["a"]), ValueError, "labels")],
+    "CellLabels.set_labels": [(lambda: plots.CellLabels([(0.5, 0.5)]).set_labels(["1", "2"], ["k", "k"]), ValueError, "1 cells")],
     "update_bars": [(lambda: plots.update_bars(plots.bars([1.0], ["a"]).axes[0], [1.0, 2.0]), ValueError, "bars")],
     # helpers.exercises: never raises for an answer (above); registering twice is refused
     "exercise": [(lambda: exercises.exercise("01.1")(lambda a: (True, "")), RuntimeError, "twice")],
@@ -296,6 +297,7 @@ BAD = {
 NO_BAD_INPUT = {
     "toy_vectors", "load_glove", "exercise_ids", "check_exercise", "model_dir", "load", "overflow_error", "shape_label",
     "three_steps_diagram", "erf", "gelu", "attention_to", "attention_to_previous",
+    "cell_labels", "CellLabels.draw", "CellLabels.set",  # read or drawn by matplotlib, from what update_heatmap set
 }
 
 

@@ -268,6 +268,22 @@ def test_minilm_explorer(model):
         minilm_step(model, "the bank", 0, 0)
 
 
+def test_minilm_layer_slider_does_not_run_the_model_again(model, monkeypatch):
+    from helpers.widgets import minilm_explorer
+
+    calls = []
+    encode = model.encode
+    monkeypatch.setattr(model, "encode", lambda sentence: calls.append(sentence) or encode(sentence))
+    app = minilm_explorer(model, "we sat on the river bank")
+    for layer in (2, 3, 4, 5, 6, 1):
+        app.controls["layer"].value = layer
+    app.controls["head"].value = 5
+    assert calls == ["we sat on the river bank"]
+    np.testing.assert_array_equal(app.result.weights, encode("we sat on the river bank").attentions[0, 5])
+    app.controls["sentence"].value = "the bank"
+    assert calls == ["we sat on the river bank", "the bank"]
+
+
 def test_minilm_explorer_blitting_equals_a_full_redraw(model, assert_blit_equals_full_redraw):
     from helpers.widgets import minilm_explorer
 

@@ -13,7 +13,9 @@ from helpers.widgets import (
     dot_product_explorer,
     head_explorer,
     mask_explorer,
+    online_softmax_explorer,
     qk_explorer,
+    scaling_explorer,
     static_vector_explorer,
     weighted_sum_explorer,
 )
@@ -24,7 +26,7 @@ def test_heatmap_shows_values_labels_and_shape():
     fig = plots.heatmap(W, ["a", "b"], ["x", "y", "z"], "weights")
     ax = fig.axes[0]
     np.testing.assert_allclose(ax.collections[0].get_array().reshape(2, 3), W)
-    assert [t.get_text() for t in ax.texts] == ["0.20", "0.70", "0.10", "0.30", "0.30", "0.40"]
+    assert plots.cell_labels(ax) == ["0.20", "0.70", "0.10", "0.30", "0.30", "0.40"]
     assert "(2, 3)" in ax.get_title()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "y", "z"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
@@ -44,14 +46,34 @@ def test_update_heatmap_in_place():
     plots.update_heatmap(ax, [[1.0, 0.0], [0.25, 0.75]])
     assert ax.collections[0] is mesh
     np.testing.assert_allclose(mesh.get_array(), [1.0, 0.0, 0.25, 0.75])
-    assert [t.get_text() for t in ax.texts] == ["1.00", "0.00", "0.25", "0.75"]
+    assert plots.cell_labels(ax) == ["1.00", "0.00", "0.25", "0.75"]
     with pytest.raises(ValueError, match="cells"):
         plots.update_heatmap(ax, np.zeros((3, 3)))
 
 
+def test_cell_labels_look_like_matplotlib_texts():
+    """The cached label pixels land where ax.text(ha=va='center') would draw, in the same colours."""
+    from helpers.app import figure_png
+    from tests.conftest import png_pixels
+
+    W = np.array([[0.2, 0.9], [0.55, 0.05]])
+    cached = plots.heatmap(W, ["a", "b"], ["x", "y"], vmin=0, vmax=1, cbar=False)
+    texts = plots.heatmap(W, ["a", "b"], ["x", "y"], vmin=0, vmax=1, cbar=False)
+    ax = texts.axes[0]
+    ax.artists[0].set_visible(False)  # the same heatmap, its numbers drawn as matplotlib texts instead
+    labels = cached.axes[0].artists[0]
+    for (x, y), text, color in zip(labels.centers, labels.texts, labels.colors):
+        ax.text(x, y, text, ha="center", va="center", fontsize=10, color=color)
+    a, b = png_pixels(figure_png(cached)).astype(int), png_pixels(figure_png(texts)).astype(int)
+    assert np.abs(a - b).max(axis=-1).mean() < 1.0  # sub-pixel placement differs by at most a few edge pixels
+    shifted = [np.abs(a - np.roll(b, s, axis=ax_)).sum() for ax_ in (0, 1) for s in (-1, 1)]
+    assert np.abs(a - b).sum() < min(shifted)  # not off by a whole pixel
+    assert labels.colors == ["#ffffff", "#000000", "#000000", "#ffffff"]  # dark cells get white numbers
+
+
 def test_large_heatmaps_are_not_annotated():
     fig = plots.heatmap(np.zeros((20, 20)))
-    assert len(fig.axes[0].texts) == 0
+    assert plots.cell_labels(fig.axes[0]) == []
 
 
 def test_vectors_2d_and_update():
@@ -96,7 +118,7 @@ def test_attention_explorer_slider_redraws_in_place():
     np.testing.assert_allclose(mesh.get_array().reshape(3, 3), expected)
     np.testing.assert_allclose(app.result.weights, expected)
     assert app.image.value != png
-    assert ax.texts[0].get_text() == f"{expected[0, 0]:.2f}"
+    assert plots.cell_labels(ax)[0] == f"{expected[0, 0]:.2f}"
 
 
 def test_attention_explorer_new_sentence_redraws_labels():
@@ -199,6 +221,10 @@ def test_dot_product_step_and_explorer():
         (lambda: qk_explorer(toy_vectors()), [("angle_deg", 60.0), ("stretch", 3.0)]),
         (lambda: mask_explorer(load_glove()), [("position", 4), ("kind", "padding")]),
         (lambda: head_explorer(load_glove()), [("head", 3), ("sentence", "the bank")]),
+        (lambda: weighted_sum_explorer(toy_vectors()), [("river", 0.9), ("money", 0.0)]),
+        (lambda: dot_product_explorer(), [("angle_deg", 200.0), ("length", 2.5)]),
+        (lambda: scaling_explorer(), [("d_k", 1024), ("scaled", True)]),
+        (lambda: online_softmax_explorer(np.array([1.0, 3.0, 0.5, 2.0, 4.0]), np.eye(5), 2), [("block", 2), ("block", 3)]),
     ],
 )
 def test_blitted_picture_equals_a_full_redraw(build, changes, assert_blit_equals_full_redraw):
@@ -213,7 +239,7 @@ def test_heatmap_view_redraws_only_when_labels_or_shape_change():
     assert view.show(np.eye(2), ["a", "b"], ["a", "b"], "w", vmin=0, vmax=1)
     mesh = ax.collections[0]
     assert not view.show(np.ones((2, 2)) / 2, ["a", "b"], ["a", "b"])
-    assert ax.collections[0] is mesh and [t.get_text() for t in ax.texts] == ["0.50"] * 4
+    assert ax.collections[0] is mesh and plots.cell_labels(ax) == ["0.50"] * 4
     assert view.show(np.eye(2), ["a", "c"], ["a", "c"])  # new labels: drawn anew
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "c"]
     assert view.show(np.eye(3), ["a", "b", "c"], ["a", "b", "c"])  # new shape: drawn anew
