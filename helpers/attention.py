@@ -106,7 +106,7 @@ def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
     if off.any():
         where = tuple(int(i) for i in np.argwhere(off)[0])
         raise ValueError(
-            f"every row of {name} must sum to 1 (to within {tol:.1g}), but row {list(where)} sums to {sums[where]:.10g}; "
+            f"every row of {name} must sum to 1, but row {list(where)} sums to {sums[where]:.10g}; "
             "normalise it (e.g. with softmax)."
         )
     return W

@@ -222,8 +222,8 @@ def test_dot_product_step_and_explorer():
         (lambda: mask_explorer(load_glove()), [("position", 4), ("kind", "padding")]),
         (lambda: head_explorer(load_glove()), [("head", 3), ("sentence", "the bank")]),
         (lambda: weighted_sum_explorer(toy_vectors()), [("river", 0.9), ("money", 0.0)]),
-        (lambda: dot_product_explorer(), [("angle_deg", 200.0), ("length", 2.5)]),
-        (lambda: scaling_explorer(), [("d_k", 1024), ("scaled", True)]),
+        (dot_product_explorer, [("angle_deg", 200.0), ("length", 2.5)]),
+        (scaling_explorer, [("d_k", 1024), ("scaled", True)]),
         (lambda: online_softmax_explorer(np.array([1.0, 3.0, 0.5, 2.0, 4.0]), np.eye(5), 2), [("block", 2), ("block", 3)]),
     ],
 )
