@@ -11,9 +11,8 @@ hold on a noisy machine. Sections:
 - nbval: strict `pytest --nbval` wall time of the whole series.
 - attention: scaled_dot_product_attention, blockwise_attention and multi_head_attention in float32,
   in GFLOP/s and as a fraction of this machine's float32 matrix-multiply peak, measured in the same
-  run; the BLAS kernel numpy runs (threadpoolctl). If torch is importable (it is not in the default
-  install), the same calls relative to torch's, with the same inputs and weights, and the largest
-  difference.
+  run; the BLAS kernel numpy runs (threadpoolctl). The comparison with torch is benchmarks/vs_torch.py,
+  which runs each side in its own process.
 - minilm: the forward pass of notebook 09 for two short sentences.
 
 `--kernel-compare` repeats the attention section in a child process with OPENBLAS_CORETYPE and
@@ -136,14 +135,8 @@ def blas_kernel():
 def attention(repeats):
     import helpers as h
 
-    try:
-        import torch
-    except ImportError:
-        torch = None
     env = {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     print(f"numpy {np.__version__}, BLAS: {blas_kernel()}; " + ", ".join(f"{k}={v}" for k, v in env.items()))
-    if torch is not None:
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     rng = np.random.default_rng(0)
     m = 2048
     A, B = (rng.standard_normal((m, m)).astype(np.float32) for _ in range(2))
@@ -151,53 +144,24 @@ def attention(repeats):
     print()
     print(f"float32 matrix-multiply peak ({m} x {m} @ {m} x {m}): {peak:.0f} GFLOP/s")
     print()
-    header = "| call (float32) | ms | GFLOP/s | of matmul peak |"
-    if torch is not None:
-        header += " time / torch's | max difference |"
-    print(header)
-    print("|---|---:|---:|---:|" + ("---:|---:|" if torch is not None else ""))
+    print("| call (float32) | ms | GFLOP/s | of matmul peak |")
+    print("|---|---:|---:|---:|")
 
-    def row(label, seconds, flops, torch_seconds=None, diff=None):
-        line = f"| {label} | {seconds * 1e3:.1f} | {flops / seconds / 1e9:.0f} | {flops / seconds / 1e9 / peak:.0%} |"
-        if torch is not None:
-            line += f" {seconds / torch_seconds:.2f}x | {diff:.1e} |" if torch_seconds else " | |"
-        print(line)
+    def row(label, seconds, flops):
+        print(f"| {label} | {seconds * 1e3:.1f} | {flops / seconds / 1e9:.0f} | {flops / seconds / 1e9 / peak:.0%} |")
 
     d = 64
     for n in (1024, 4096):
         Q, K, V = (rng.standard_normal((n, d)).astype(np.float32) for _ in range(3))
-        flops = 4 * n * n * d
-        t_exact = median_seconds(lambda Q=Q, K=K, V=V: h.scaled_dot_product_attention(Q, K, V), repeats)
-        t_block = median_seconds(lambda Q=Q, K=K, V=V: h.blockwise_attention(Q, K, V), repeats)
-        t_torch = diff_exact = diff_block = None
-        if torch is not None:
-            tq, tk, tv = (torch.from_numpy(a) for a in (Q, K, V))
-            with torch.no_grad():
-                t_torch = median_seconds(lambda tq=tq, tk=tk, tv=tv: torch.nn.functional.scaled_dot_product_attention(tq, tk, tv), repeats)
-                ref = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv).numpy()
-            diff_exact = float(np.abs(h.scaled_dot_product_attention(Q, K, V)[0] - ref).max())
-            diff_block = float(np.abs(h.blockwise_attention(Q, K, V) - ref).max())
-        row(f"scaled_dot_product_attention, n = {n}, d = {d}", t_exact, flops, t_torch, diff_exact)
-        row(f"blockwise_attention (1024 x 512 tiles), n = {n}, d = {d}", t_block, flops, t_torch, diff_block)
-
+        flops = 4 * n * n * d  # Q K^T and weights @ V: 2 n^2 d multiply-adds, 2 FLOPs each
+        row(f"scaled_dot_product_attention, n = {n}, d = {d}", median_seconds(lambda Q=Q, K=K, V=V: h.scaled_dot_product_attention(Q, K, V), repeats), flops)
+        row(f"blockwise_attention (1024 x 512 tiles), n = {n}, d = {d}", median_seconds(lambda Q=Q, K=K, V=V: h.blockwise_attention(Q, K, V), repeats), flops)
     n, d_model, n_heads = 1024, 512, 8
     X = rng.standard_normal((n, d_model)).astype(np.float32)
     Ws = [(rng.standard_normal((d_model, d_model)) / np.sqrt(d_model)).astype(np.float32) for _ in range(4)]
     flops = 4 * 2 * n * d_model * d_model + 4 * n * n * d_model
-    t_mha = median_seconds(lambda: h.multi_head_attention(X, *Ws, n_heads=n_heads), repeats)
-    t_torch = diff = None
-    if torch is not None:
-        mha = torch.nn.MultiheadAttention(d_model, n_heads, bias=False, batch_first=True)
-        with torch.no_grad():
-            mha.in_proj_weight.copy_(torch.from_numpy(np.concatenate([W.T for W in Ws[:3]])))
-            mha.out_proj.weight.copy_(torch.from_numpy(Ws[3].T.copy()))
-            tx = torch.from_numpy(X)[None]
-            t_torch = median_seconds(lambda: mha(tx, tx, tx, need_weights=False), repeats)
-            ref = mha(tx, tx, tx, need_weights=False)[0][0].numpy()
-        diff = float(np.abs(h.multi_head_attention(X, *Ws, n_heads=n_heads)[0] - ref).max())
-    row(f"multi_head_attention, n = {n}, d_model = {d_model}, {n_heads} heads", t_mha, flops, t_torch, diff)
-    if torch is None:
-        print("\n(torch is not importable: no comparison with torch's attention; it is not part of the default install.)")
+    row(f"multi_head_attention, n = {n}, d_model = {d_model}, {n_heads} heads", median_seconds(lambda: h.multi_head_attention(X, *Ws, n_heads=n_heads), repeats), flops)
+    print("\n(against torch, each in its own process: benchmarks/vs_torch.py --torch-python PYTHON)")
 
 
 # ---------------------------------------------------------------- minilm

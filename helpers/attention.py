@@ -6,27 +6,44 @@ projection is ``X @ W``. Leading batch dimensions ``(..., n, d)`` are accepted t
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from .checks import as_float_array, check_axis, check_bool, check_mask, check_positive, check_positive_int, overflow_error
 
-
-def _check_finite_scores(scores: np.ndarray) -> np.ndarray:
-    """Scores as computed, before any mask: inf or NaN here means an overflow, never a mask. (...) -> (...)"""
-    if not (np.isfinite(scores.max()) and np.isfinite(scores.min())):  # two reductions: no n x n boolean array
-        raise overflow_error()
-    return scores
+# rows are normalised in blocks of about this many entries (1 MB of float32), so that the five passes of a
+# softmax (max, shift, exp, sum, divide) run on data still in the processor's cache
+_BLOCK_ENTRIES = 1 << 18
 
 
-def _stable_softmax(z: np.ndarray, axis: int, temperature: float = 1.0) -> np.ndarray:
-    """Softmax of z / temperature IN PLACE of an array the caller owns, which may hold -inf (masked); raises on a fully masked row. (...) -> (...)"""
+def _stable_softmax(z: np.ndarray, axis: int, temperature: float = 1.0, masked: bool = True) -> np.ndarray:
+    """Softmax of z / temperature IN PLACE of an array the caller owns; -inf is masked (masked=True) or an overflow. (...) -> (...)"""
+    if axis in (-1, z.ndim - 1) and z.flags.c_contiguous and z.size > _BLOCK_ENTRIES:
+        rows = z.reshape(-1, z.shape[-1])
+        step = max(1, _BLOCK_ENTRIES // z.shape[-1])
+        for r0 in range(0, rows.shape[0], step):
+            _softmax_block(rows[r0 : r0 + step], -1, temperature, masked, z.shape, r0)
+    else:
+        _softmax_block(z, axis, temperature, masked, z.shape, 0)
+    return z
+
+
+def _softmax_block(z: np.ndarray, axis: int, temperature: float, masked: bool, shape: tuple, first_row: int) -> None:
     top = np.max(z, axis=axis, keepdims=True)
     if not np.isfinite(top).all():
-        if np.isnan(top).any() or np.isposinf(top).any():
-            raise overflow_error()
-        where = tuple(int(i) for i in np.argwhere(np.isneginf(top))[0])
+        if np.isnan(top).any() or np.isposinf(top).any() or not masked:
+            raise overflow_error()  # without a mask, -inf in a whole row can only be an overflow
+        local = np.argwhere(np.isneginf(top))[0]
+        if first_row or z.ndim != len(shape):  # a block of rows of a larger array: say where in that array
+            where = (*np.unravel_index(first_row + int(local[0]), shape[:-1]), 0)
+        else:
+            where = local
+        where = tuple(int(i) for i in where)
         raise ValueError(
             f"a row has every entry masked (-inf), at index {where}: softmax would divide 0 by 0. "
             "Every query must be allowed to see at least one key (e.g. itself)."
@@ -38,7 +55,6 @@ def _stable_softmax(z: np.ndarray, axis: int, temperature: float = 1.0) -> np.nd
             np.divide(z, z.dtype.type(temperature), out=z, where=z != 0)
     np.exp(z, out=z)
     z /= np.sum(z, axis=axis, keepdims=True)
-    return z
 
 
 def softmax(scores, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
@@ -137,11 +153,11 @@ def self_attention(X, scale: bool = False):
     """
     X = as_float_array(X, "X", min_ndim=2)
     scale = check_bool(scale, "scale")
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
-        scores = _check_finite_scores(dot_similarity(X))
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the softmax
+        scores = dot_similarity(X)
     if scale:
         scores /= X.dtype.type(np.sqrt(X.shape[-1]))
-    weights = _stable_softmax(scores, axis=-1)
+    weights = _stable_softmax(scores, axis=-1, masked=False)
     return weights @ X, weights
 
 
@@ -163,19 +179,23 @@ def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
     Introduced in notebook 05.
     """
     Q, K, V = _check_qkv(Q, K, V)
-    d_k = Q.shape[-1]
-    s = 1.0 / np.sqrt(d_k) if scale is None else check_positive(scale, "scale")
+    s = 1.0 / np.sqrt(Q.shape[-1]) if scale is None else check_positive(scale, "scale")
+    return _attend(Q, K, V, mask, s)
+
+
+def _attend(Q, K, V, mask, s: float, weights_out=None):
+    """scaled_dot_product_attention without its input checks, for callers that made Q, K, V from checked inputs;
+    the weights are written into weights_out when given."""
     dtype = np.result_type(Q, K, V)
     try:
-        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
-            scores = (Q * dtype.type(s)) @ np.swapaxes(K, -1, -2)  # fold the scale into Q: n*d, not n*n, multiplies
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the softmax
+            scores = np.matmul(Q * dtype.type(s), np.swapaxes(K, -1, -2), out=weights_out)  # the scale folded into Q: n*d, not n*n, multiplies
     except ValueError:
         raise ValueError(f"the batch dimensions of Q {Q.shape} and K {K.shape} do not broadcast.") from None
-    _check_finite_scores(scores)
     if mask is not None:
         m = check_mask(mask, scores.shape)
         scores[~m] = -np.inf  # scores is our own array: the caller's inputs are untouched
-    weights = _stable_softmax(scores, axis=-1)
+    weights = _stable_softmax(scores, axis=-1, masked=mask is not None)
     try:
         out = weights @ V
     except ValueError:
@@ -199,9 +219,13 @@ def split_heads(M: np.ndarray, n_heads: int) -> np.ndarray:
     """
     M = as_float_array(M, "M", min_ndim=2)
     n_heads = check_positive_int(n_heads, "n_heads")
+    if M.shape[-1] % n_heads:
+        raise ValueError(f"d_model = {M.shape[-1]} is not divisible by n_heads = {n_heads}: each head needs d_head = d_model // n_heads features.")
+    return _split(M, n_heads)
+
+
+def _split(M: np.ndarray, n_heads: int) -> np.ndarray:
     *batch, n, d_model = M.shape
-    if d_model % n_heads:
-        raise ValueError(f"d_model = {d_model} is not divisible by n_heads = {n_heads}: each head needs d_head = d_model // n_heads features.")
     return np.swapaxes(M.reshape(*batch, n, n_heads, d_model // n_heads), -3, -2)
 
 
@@ -210,7 +234,10 @@ def merge_heads(M: np.ndarray) -> np.ndarray:
 
     Introduced in notebook 08.
     """
-    M = as_float_array(M, "M", min_ndim=3)
+    return _merge(as_float_array(M, "M", min_ndim=3))
+
+
+def _merge(M: np.ndarray) -> np.ndarray:
     *batch, n_heads, n, d_head = M.shape
     return np.swapaxes(M, -3, -2).reshape(*batch, n, n_heads * d_head)
 
@@ -236,17 +263,50 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
             raise ValueError(f"{name} must be (d_model,) = ({d_model},), got {value.shape}.")
         b[name] = value.astype(dtype, copy=False)  # float32 in, float32 out, whatever the biases were given as
     mask = _heads_mask(mask, X)
+    d_head, n = d_model // n_heads, X.shape[-2]
+    weights = np.empty(X.shape[:-2] + (n_heads, n, n), dtype=dtype)
+    mask = None if mask is None else check_mask(mask, weights.shape)
+    concat = np.empty(X.shape, dtype=dtype)  # the heads' outputs side by side, (..., n, d_model)
+    out = np.empty(X.shape, dtype=dtype)
 
-    def project(W_name, b_name):
-        out = X @ Ws[W_name]
-        return out + b[b_name] if b_name in b else out
+    def project(name, cols):  # X @ W[:, cols] (+ b[cols]): the columns that belong to some of the heads
+        P = X @ Ws["W_" + name][:, cols]
+        return P + b["b_" + name][cols] if "b_" + name in b else P
 
-    Q = split_heads(project("W_q", "b_q"), n_heads)
-    K = split_heads(project("W_k", "b_k"), n_heads)
-    V = split_heads(project("W_v", "b_v"), n_heads)
-    heads, weights = scaled_dot_product_attention(Q, K, V, mask=mask)
-    out = merge_heads(heads) @ Ws["W_o"]
-    return (out + b["b_o"] if "b_o" in b else out), weights
+    def heads(first, last):  # heads first..last-1 own the feature columns first*d_head .. last*d_head - 1
+        cols = slice(first * d_head, last * d_head)
+        Q, K, V = (_split(project(name, cols), last - first) for name in "qkv")
+        part_mask = None if mask is None else mask[..., first:last, :, :]
+        part, _ = _attend(Q, K, V, part_mask, 1.0 / np.sqrt(d_head), weights_out=weights[..., first:last, :, :])  # scale 1/sqrt(d_head)
+        concat[..., cols] = _merge(part)
+
+    def output(cols):
+        out[..., cols] = concat @ Ws["W_o"][:, cols] + (b["b_o"][cols] if "b_o" in b else 0)
+
+    workers = _workers(weights.size, n_heads)
+    if workers == 1:
+        heads(0, n_heads)
+        output(slice(None))
+        return out, weights
+    # large: each thread takes a group of heads (projections, scores, softmax, outputs) with one BLAS thread
+    # each, so no BLAS thread is left spinning on a core the other group needs
+    bounds = np.linspace(0, n_heads, workers + 1).round().astype(int)
+    col_bounds = np.linspace(0, d_model, workers + 1).round().astype(int)
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        list(pool.map(heads, bounds[:-1], bounds[1:]))
+        list(pool.map(output, [slice(a, z) for a, z in itertools.pairwise(col_bounds)]))
+    return out, weights
+
+
+# attention larger than this many weights runs its heads in parallel threads (notebook 10 measures the gain)
+_PARALLEL_WEIGHTS = 1 << 20
+
+
+def _workers(n_weights: int, n_heads: int) -> int:
+    """How many threads multi-head attention uses: 1 for small inputs, else one per core, at most one per head."""
+    if n_weights < _PARALLEL_WEIGHTS or n_heads < 2:
+        return 1
+    return max(1, min(n_heads, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def _check_projections(X, Ws, n_heads):
@@ -395,12 +455,15 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
             if causal and k0 > q1 - 1:
                 break  # every later key is in the future of every query of this block
             with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
-                S = _check_finite_scores(Qb @ Kt[..., :, k0:k1])
+                S = Qb @ Kt[..., :, k0:k1]
             if causal:
                 S[..., np.arange(q0, q1)[:, None] < np.arange(k0, k1)[None, :]] = -np.inf
             elif mask is not None:
                 S[~np.broadcast_to(mask[..., q0:q1, k0:k1], S.shape)] = -np.inf
-            new_top = np.maximum(top, S.max(axis=-1, keepdims=True))
+            tile_top = S.max(axis=-1, keepdims=True)
+            if np.isnan(tile_top).any() or np.isposinf(tile_top).any() or (mask is None and np.isneginf(tile_top).any()):
+                raise overflow_error()  # unmasked, a whole row of -inf can only be an overflow
+            new_top = np.maximum(top, tile_top)
             shift = np.where(np.isneginf(new_top), 0, new_top)  # rows with nothing visible yet stay at 0
             S -= shift
             np.exp(S, out=S)

@@ -64,7 +64,7 @@ def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True
 
 # ---------------------------------------------------------------- notebook 10: what attention costs
 def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
-    """Median seconds of fn() over repeats after one warm-up call, and the peak bytes Python/numpy allocated during one call. -> (float, int)"""
+    """Fastest seconds of fn() over repeats after one warm-up call (as timeit advises: noise only ever adds time), and the peak bytes Python/numpy allocated during one call. -> (float, int)"""
     import time
     import tracemalloc
 
@@ -81,7 +81,7 @@ def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    return float(np.median(times)), int(peak)
+    return float(min(times)), int(peak)
 
 
 def attention_cost(ns, d: int = 64, repeats: int = 5, seed: int = 0, block_size=None, progress=None) -> dict:

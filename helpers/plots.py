@@ -18,6 +18,10 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+# every attention heatmap names its axes the same way: one row per query, one column per key
+QUERY_AXIS = "query (who looks)"
+KEY_AXIS = "key (looked at)"
+
 # seaborn's "colorblind" palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = tuple(sns.color_palette("colorblind").as_hex())
 SEQUENTIAL = "viridis"  # weights, 0..1: perceptually uniform and colour-blind safe
@@ -221,8 +225,8 @@ def three_steps_diagram(left: str = "static embeddings", middle: str = "self-att
     return fig
 
 
-def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, **kwargs):
-    """Several heatmaps in one row with shared colours, e.g. one sentence each. [(n_i, m_i)] -> Figure"""
+def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, colorbar: bool = False, **kwargs):
+    """Several heatmaps in one row with shared colours (and one colour bar for all), e.g. one sentence each. [(n_i, m_i)] -> Figure"""
     mats = [np.asarray(M, dtype=float) for M in matrices]
     k = len(mats)
     if not (len(row_labels) == len(col_labels) == len(titles) == k):
@@ -239,7 +243,18 @@ def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, **kwargs):
     axes = fig.subplots(1, k, squeeze=False)[0]
     for ax, M, rows, cols, title in zip(axes, mats, row_labels, col_labels, titles):
         heatmap(M, rows, cols, title, ax=ax, cbar=False, **kwargs)
+    if colorbar:
+        fig.colorbar(axes[0].collections[0], ax=list(axes), fraction=0.05 / k, pad=0.02)
     return fig
+
+
+def attention_heatmaps(weights, row_labels, col_labels, titles, annotate=None):
+    """Attention weights side by side, drawn the same way everywhere: 0 to 1, queries as rows, keys as columns,
+    and a colour bar when the cells carry no numbers. [(n_q, n_k)] -> Figure"""
+    mats = [np.asarray(W, dtype=float) for W in weights]
+    if annotate is None:
+        annotate = all(M.size <= 144 for M in mats)
+    return heatmaps_side_by_side(mats, row_labels, col_labels, titles, colorbar=not annotate, vmin=0, vmax=1, annotate=annotate, xlabel=KEY_AXIS, ylabel=QUERY_AXIS)
 
 
 def lines(x, series: dict, title: str = "", xlabel: str = "", ylabel: str = "", logx: bool = False, logy: bool = False, ax=None, markers: bool = True):

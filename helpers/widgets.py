@@ -102,7 +102,7 @@ def attention_explorer(vectors, sentence: str = "money bank grows", temperature:
     weights_view, y_view = HeatmapView(ax_w), HeatmapView(ax_y)
 
     def draw(r: steps.AttentionStep):
-        weights_view.show(r.weights, r.words, r.words, "weights", vmin=0, vmax=1, cbar=False, xlabel="attends to", ylabel="word")
+        weights_view.show(r.weights, r.words, r.words, "weights", vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS)
         d = r.Y.shape[1]
         lim = float(np.abs(r.X).max())
         features = list(TOY_FEATURES) if d == len(TOY_FEATURES) else None
@@ -135,7 +135,7 @@ def qk_explorer(vectors, words=("money", "bank", "river"), features=(0, 1), angl
 
     def draw(r: steps.QKStep):
         plots.update_vectors(ax_v, np.vstack([r.K, r.Q]))
-        weights_view.show(r.weights, words, words, "weights", vmin=0, vmax=1, cbar=False, xlabel="key", ylabel="query")
+        weights_view.show(r.weights, words, words, "weights", vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS)
 
     return App(controls, fig, lambda angle_deg, stretch: steps.qk_step(X2, angle_deg, stretch), draw, dynamic=lambda: changing_artists(ax_v, ax_w, titles=False))
 
@@ -174,7 +174,7 @@ def mask_explorer(vectors, sentence: str = "the river bank flows", n_pad: int = 
     fig = Figure(figsize=(6.5, 5), dpi=80)
     ax = fig.add_subplot()
     fig.subplots_adjust(left=0.18, right=0.97, bottom=0.14, top=0.88)
-    plots.heatmap(np.eye(n), labels, labels, "weights", ax=ax, vmin=0, vmax=1, cbar=False, xlabel="key (may be seen)", ylabel="query (who looks)")
+    plots.heatmap(np.eye(n), labels, labels, "weights", ax=ax, vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS)
     box = ax.add_patch(Rectangle((0, 0), n, 1, fill=False, ec=plots.PALETTE[3], lw=3))
     box.set_gid("keep")
 
@@ -198,7 +198,7 @@ def head_explorer(vectors, sentence: str = "we sat on the river bank", n_heads: 
 
     def draw(r: steps.HeadsStep):
         w = r.weights[r.head]
-        view.show(w, r.words, r.words, vmin=0, vmax=1, cbar=False, xlabel="key", ylabel="query")
+        view.show(w, r.words, r.words, vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS)
         ax.set_title(f"head {r.head} of {n_heads}   weights shape {w.shape}")
 
     return App(controls, fig, lambda sentence, head: steps.heads_step(vectors, sentence, n_heads, seed, head=head), draw, dynamic=lambda: changing_artists(ax))
@@ -219,7 +219,7 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
     encode = functools.lru_cache(maxsize=16)(model.encode)  # the layer and head controls reuse the sentence's encoding
 
     def draw(r: steps.MiniLMStep):
-        view.show(r.weights, r.tokens, r.tokens, vmin=0, vmax=1, cbar=False, annotate=len(r.tokens) <= 12, xlabel="key", ylabel="query", xrotation=90)
+        view.show(r.weights, r.tokens, r.tokens, vmin=0, vmax=1, cbar=False, annotate=len(r.tokens) <= 12, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS, xrotation=90)
         ax.set_title(f"layer {r.layer}, head {r.head}   weights shape {r.weights.shape}")
 
     return App(controls, fig, lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head, encode=encode), draw, dynamic=lambda: changing_artists(ax))

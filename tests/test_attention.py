@@ -401,6 +401,32 @@ def test_mha_mask_broadcasts_against_batch_heads_queries_keys():
     assert (w[0][~h.causal_mask(4)] == 0).all() and (w[1] > 0).all()
 
 
+@pytest.mark.parametrize("batch", [(), (2,)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_mha_in_threads_equals_one_thread(monkeypatch, batch, dtype):
+    from helpers import attention
+
+    X, Ws = mha_inputs(batch, 6, 12, salt=7)
+    X, Ws = X.astype(dtype), [W.astype(dtype) for W in Ws]
+    r = rng(99)
+    biases = {k: r.normal(size=12) for k in ("b_q", "b_k", "b_v", "b_o")}
+    mask = h.causal_mask(6)
+    serial = h.multi_head_attention(X, *Ws, n_heads=4, mask=mask, biases=biases)
+    monkeypatch.setattr(attention, "_PARALLEL_WEIGHTS", 0)  # every size takes the threaded path
+    monkeypatch.setattr(attention.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)  # 3 threads, 4 heads: uneven groups
+    assert attention._workers(10, 4) == 3
+    threaded = h.multi_head_attention(X, *Ws, n_heads=4, mask=mask, biases=biases)
+    for a, b in zip(serial, threaded):
+        assert b.dtype == dtype
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-5 if dtype == np.float32 else 1e-12)
+    loop_out, loop_w = h.multi_head_attention_loop(X, *Ws, n_heads=4, mask=mask)
+    no_bias_out, no_bias_w = h.multi_head_attention(X, *Ws, n_heads=4, mask=mask)
+    np.testing.assert_allclose(no_bias_w, loop_w, atol=1e-5 if dtype == np.float32 else 1e-12)
+    np.testing.assert_allclose(no_bias_out, loop_out, atol=1e-5 if dtype == np.float32 else 1e-12)
+    with pytest.raises(ValueError, match="every entry masked"):  # errors in a thread reach the caller
+        h.multi_head_attention(X, *Ws, n_heads=4, mask=np.zeros((6, 6), bool))
+
+
 def test_mha_split_merge_roundtrip():
     M = np.arange(2 * 3 * 8, dtype=float).reshape(2, 3, 8)
     parts = h.split_heads(M, 4)

@@ -132,3 +132,18 @@ def test_online_softmax_explorer_bars_follow_the_steps():
     assert heights[2:] == [0.0, 0.0, 0.0]
     app.controls["block"].value = 3
     np.testing.assert_allclose([p.get_height() for p in ax.patches], h.softmax(s))
+
+
+def test_time_is_the_fastest_call_so_one_slow_call_does_not_spike_the_curve():
+    import time
+
+    calls = []
+
+    def sometimes_slow():
+        calls.append(None)
+        if len(calls) == 3:  # one slow call among the timed ones (the first call is the warm-up)
+            time.sleep(0.05)
+
+    seconds, _ = experiments.time_and_peak_memory(sometimes_slow, repeats=4)
+    assert len(calls) == 1 + 4 + 1  # warm-up, timed calls, the memory measurement
+    assert seconds < 0.01
