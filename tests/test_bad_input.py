@@ -285,6 +285,7 @@ BAD = {
     "vectors_2d": [(lambda: plots.vectors_2d(np.ones((2, 2)), ["a"]), ValueError, "labels")],
     "update_vectors": [(lambda: plots.update_vectors(plots.vectors_2d(np.ones((2, 2)), ["a", "b"]).axes[0], np.ones((3, 2))), ValueError, "arrows")],
     "heatmaps_side_by_side": [(lambda: plots.heatmaps_side_by_side([np.eye(2)], [], [], []), ValueError, "need 1")],
+    "attention_heatmaps": [(lambda: plots.attention_heatmaps([np.eye(2)], [["a", "b"]], [], ["t"]), ValueError, "need 1")],
     "lines": [(lambda: plots.lines([1, 2], {"a": [1.0]}), ValueError, "shape")],
     "bars": [(lambda: plots.bars([1.0, 2.0], ["a"]), ValueError, "labels")],
     "CellLabels.set_labels": [(lambda: plots.CellLabels([(0.5, 0.5)]).set_labels(["1", "2"], ["k", "k"]), ValueError, "1 cells")],

@@ -244,3 +244,15 @@ def test_heatmap_view_redraws_only_when_labels_or_shape_change():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "c"]
     assert view.show(np.eye(3), ["a", "b", "c"], ["a", "b", "c"])  # new shape: drawn anew
     assert ax.collections[0].get_array().size == 9
+
+
+def test_attention_heatmaps_label_queries_and_keys_with_a_colour_bar_when_not_annotated():
+    W = np.full((3, 3), 1 / 3)
+    fig = plots.attention_heatmaps([W, W], [["a", "b", "c"]] * 2, [["a", "b", "c"]] * 2, ["one", "two"], annotate=False)
+    heat = [ax for ax in fig.axes if ax.get_xlabel()]
+    assert len(heat) == 2 and all(ax.get_ylabel() == plots.QUERY_AXIS and ax.get_xlabel() == plots.KEY_AXIS for ax in heat)
+    assert len(fig.axes) == 3  # the two heatmaps and one shared colour bar
+    mesh = heat[0].collections[0]
+    assert mesh.norm.vmin == 0 and mesh.norm.vmax == 1
+    small = plots.attention_heatmaps([W], [["a", "b", "c"]], [["a", "b", "c"]], ["numbers"])
+    assert len(small.axes) == 1 and plots.cell_labels(small.axes[0]) == ["0.33"] * 9  # numbers in the cells: no bar needed
