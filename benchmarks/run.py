@@ -176,7 +176,7 @@ def minilm_section(repeats):
     t_batch = median_seconds(lambda: model.encode_batch(sentences), repeats * 2)
     print("| MiniLM (notebook 09), numpy, 1 BLAS thread | ms |")
     print("|---|---:|")
-    print(f"| load: verify sha256 of both files + read weights | {load_s * 1e3:.0f} |")
+    print(f"| load: verify sha256 of both files + read the parameters | {load_s * 1e3:.0f} |")
     print(f"| forward pass, two short sentences one after the other (8 tokens each) | {t_two * 1e3:.1f} |")
     print(f"| forward pass, the same two as one padded batch | {t_batch * 1e3:.1f} |")
 

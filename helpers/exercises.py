@@ -31,7 +31,7 @@ from .attention import (
 from .checks import as_float_array
 from .embeddings import load_glove, toy_vectors
 from .experiments import dot_product_variance
-from .steps import random_weights
+from .steps import random_projections
 
 
 class MalformedAnswer(Exception):
@@ -340,7 +340,7 @@ _routine(
 )
 
 _routine(
-    "08.3", "number", lambda: sum(W.size for W in random_weights(512)),
+    "08.3", "number", lambda: sum(W.size for W in random_projections(512)),
     "4 * 512 * 512 = {want:,}, whatever n_heads is: heads split the features, they do not add parameters.",
     "W_q, W_k, W_v and W_o are each (d_model, d_model).",
     mistakes=lambda want: [(want // 8, "each W is (d_model, d_model) = (512, 512), not per head: the heads share it as column blocks.")],

@@ -218,7 +218,7 @@ class Projections:
         return iter((self.W_q, self.W_k, self.W_v, self.W_o))
 
 
-def random_weights(d_model: int, seed: int = 0, gain: float = 1.0) -> Projections:
+def random_projections(d_model: int, seed: int = 0, gain: float = 1.0) -> Projections:
     """Seeded W_q, W_k, W_v, W_o with N(0, gain^2/d_model) entries. () -> 4 x (d_model, d_model)"""
     d_model = check_positive_int(d_model, "d_model")
     rng = np.random.default_rng(seed)
@@ -240,7 +240,7 @@ def heads_step(vectors, sentence: str, n_heads: int, seed: int = 0, gain: float 
     words, X = sentence_vectors(vectors, sentence)
     if not 0 <= head < n_heads:
         raise ValueError(f"head must be between 0 and {n_heads - 1}.")
-    out, weights = multi_head_attention(X, *random_weights(X.shape[1], seed, gain), n_heads=n_heads)
+    out, weights = multi_head_attention(X, *random_projections(X.shape[1], seed, gain), n_heads=n_heads)
     return HeadsStep(words, weights, out, head)
 
 

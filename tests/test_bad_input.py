@@ -257,7 +257,7 @@ BAD = {
     "qk_step": [(lambda: steps.qk_step(np.ones((3, 3)), 0.0, 1.0), ValueError, r"X2 must be \(n, 2\)")],
     "scaling_step": [(lambda: steps.scaling_step(0, True), ValueError, "at least 1")],
     "mask_step": [(lambda: steps.mask_step(np.ones((4, 2)), 2, "causal", 9), ValueError, "position must be between 0 and 3")],
-    "random_weights": [(lambda: steps.random_weights(-2), ValueError, "at least 1")],
+    "random_projections": [(lambda: steps.random_projections(-2), ValueError, "at least 1")],
     "heads_step": [(lambda: steps.heads_step(_glove(), "the bank", n_heads=5, head=7), ValueError, "head must be between 0 and 4")],
     "minilm_step": [(lambda: steps.minilm_step(_model(), "the bank", 1, 12), ValueError, "head must be between 0 and 11")],
     "cost_step": [(lambda: steps.cost_step(8), ValueError, "at least 16")],

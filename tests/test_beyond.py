@@ -6,7 +6,7 @@ import pytest
 import helpers as h
 from helpers import experiments, plots
 from helpers.embeddings import load_glove, toy_vectors
-from helpers.steps import MASK_KINDS, heads_step, mask_step, qk_step, random_weights, rotation_scaling, scaling_step
+from helpers.steps import MASK_KINDS, heads_step, mask_step, qk_step, random_projections, rotation_scaling, scaling_step
 from helpers.widgets import head_explorer, mask_explorer, qk_explorer, scaling_explorer
 from tests import reference as ref
 
@@ -115,9 +115,9 @@ def test_lines_and_bars():
 
 
 # ---------------------------------------------------------------- widgets of notebooks 05-08
-def test_random_weights_are_seeded_projections():
-    W = random_weights(6, seed=3, gain=2.0)
-    again = random_weights(6, seed=3, gain=2.0)
+def test_random_projections_are_seeded_projections():
+    W = random_projections(6, seed=3, gain=2.0)
+    again = random_projections(6, seed=3, gain=2.0)
     assert [M.shape for M in W] == [(6, 6)] * 4
     for a, b in zip(W, again):
         np.testing.assert_array_equal(a, b)
@@ -126,7 +126,7 @@ def test_random_weights_are_seeded_projections():
         np.testing.assert_array_equal(got, getattr(W, name))
     assert not np.allclose(W.W_q, W.W_k)
     with pytest.raises(ValueError):
-        random_weights(0)
+        random_projections(0)
 
 
 def test_mask_step_padding_is_padding_mask():
@@ -194,7 +194,7 @@ def test_heads_step_matches_helper_and_explorer_switches_heads():
     g = load_glove()
     r = heads_step(g, "we sat on the river bank", n_heads=5)
     _, X = g.embed("we sat on the river bank")
-    W = random_weights(50, 0, 3.0)
+    W = random_projections(50, 0, 3.0)
     _, w = h.multi_head_attention(X, *W, n_heads=5)
     np.testing.assert_allclose(r.weights, w)
     app = head_explorer(g, "we sat on the river bank", n_heads=5)
