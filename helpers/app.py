@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
+import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -81,6 +85,107 @@ def visible(text: str) -> str:
     return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") and c != "\n" else c for c in text)
 
 
+# the picture of a widget, in the browser: an <img> with its text alternative, a polite live region that
+# announces each new description, and a "describe" button that shows the numbers behind the picture
+_FIGURE_ESM = """
+function render({ model, el }) {
+  const figure = document.createElement("figure");
+  figure.className = "sa-figure";
+  const img = document.createElement("img");
+  img.className = "sa-picture";
+  const live = document.createElement("p");
+  live.className = "sa-live";
+  live.setAttribute("role", "status");
+  live.setAttribute("aria-live", "polite");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "sa-describe-button";
+  const panel = document.createElement("div");
+  panel.className = "sa-describe";
+  panel.id = "sa-describe-" + Math.random().toString(36).slice(2);
+  panel.hidden = true;
+  button.setAttribute("aria-controls", panel.id);
+  const toggle = () => {
+    button.textContent = panel.hidden ? "describe the picture" : "hide the description";
+    button.setAttribute("aria-expanded", String(!panel.hidden));
+  };
+  button.addEventListener("click", () => { panel.hidden = !panel.hidden; toggle(); });
+  let url = null;
+  const picture = () => {
+    const value = model.get("value");
+    if (!value || value.byteLength === 0) return;
+    const next = URL.createObjectURL(new Blob([value], { type: "image/png" }));
+    img.src = next;
+    if (url) URL.revokeObjectURL(url);
+    url = next;
+  };
+  const words = () => {
+    const alt = model.get("alt");
+    img.alt = alt;
+    live.textContent = alt;
+    const text = document.createElement("p");
+    text.textContent = alt;
+    panel.replaceChildren(text);
+    panel.insertAdjacentHTML("beforeend", model.get("table"));  // made and escaped by helpers.describe.table_html
+  };
+  // ipywidgets' sliders leave their handle (role="slider") without an accessible name: the noUiSlider option
+  // that would name it (handleAttributes) is not exposed. Name each handle of this widget after its slider's label.
+  const nameControls = () => {
+    const app = el.closest(".widget-vbox");
+    if (!app) return;
+    for (const slider of app.querySelectorAll(".widget-slider")) {
+      const label = slider.querySelector(".widget-label");
+      const handle = slider.querySelector(".noUi-handle");
+      if (label && handle && label.textContent.trim() && handle.getAttribute("aria-label") !== label.textContent.trim()) {
+        handle.setAttribute("aria-label", label.textContent.trim());
+      }
+    }
+  };
+  const observer = new MutationObserver(nameControls);
+  const watch = () => {
+    const app = el.closest(".widget-vbox");
+    if (app) {
+      nameControls();
+      observer.observe(app, { childList: true, subtree: true });
+    } else {
+      requestAnimationFrame(watch);
+    }
+  };
+  model.on("change:value", picture);
+  model.on("change:alt", words);
+  model.on("change:table", words);
+  picture();
+  words();
+  toggle();
+  figure.append(img, live, button, panel);
+  el.append(figure);
+  requestAnimationFrame(watch);
+  return () => { observer.disconnect(); if (url) URL.revokeObjectURL(url); };
+}
+export default { render };
+"""
+
+_FIGURE_CSS = """
+.sa-figure { margin: 0; }
+.sa-live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
+.sa-describe-button { margin: 4px 0; padding: 2px 10px; color: #1a1a1a; background: #f0f0f0; border: 1px solid #595959; border-radius: 3px; font: inherit; cursor: pointer; }
+.sa-describe-button:focus-visible { outline: 2px solid #1a1a1a; outline-offset: 2px; }
+.sa-describe { color: #1a1a1a; background: #ffffff; max-width: 60em; }
+.sa-numbers { border-collapse: collapse; margin: 4px 0; }
+.sa-numbers th, .sa-numbers td { border: 1px solid #b3b3b3; padding: 1px 6px; text-align: right; color: #1a1a1a; }
+"""
+
+
+class FigureView(anywidget.AnyWidget):
+    """A widget's picture with words: PNG value, alt text (also announced, politely), and the numbers as an HTML table."""
+
+    _esm = _FIGURE_ESM
+    _css = _FIGURE_CSS
+    value = traitlets.Bytes(b"").tag(sync=True)
+    alt = traitlets.Unicode("").tag(sync=True)
+    table = traitlets.Unicode("").tag(sync=True)
+
+
 def friendly(error: Exception) -> str:
     """An error as a short HTML message for the learner, echoing nothing that could rearrange it. Exception -> str"""
     return (
@@ -110,17 +215,30 @@ class HeatmapView:
         return True
 
 
+FIGURES = Path("figures")  # where save() writes, relative to the notebook's folder (git ignores it)
+
+
+def saved(paths) -> str:
+    """The note a widget shows after saving its picture. [Path] -> str"""
+    return (
+        '<div class="sa-note" style="color:#1a3d1a;background:#eef7ee;padding:4px 8px;border-radius:4px">'
+        f"Saved {html.escape(' and '.join(str(p) for p in paths))}</div>"
+    )
+
+
 @dataclass
 class App:
-    """Controls + a figure shown as a PNG image + a message line; refresh() recomputes and redraws."""
+    """Controls + a figure shown as a described picture + a message line; refresh() recomputes and redraws."""
 
     controls: dict
     figure: Figure
     compute: Callable[..., Any]
     draw: Callable[[Any], None]
+    describe: Callable[[Any], tuple[str, str]]  # the result -> (text alternative, HTML table of the numbers)
+    name: str = "figure"  # the file name save() uses
     extras: list = field(default_factory=list)  # shown beside the controls, not watched (e.g. a progress bar)
     dynamic: Callable[[], list] | None = None  # the artists an update changes; None = redraw the whole figure
-    image: widgets.Image = field(init=False)
+    image: FigureView = field(init=False)
     message: widgets.HTML = field(init=False)
     box: widgets.VBox = field(init=False)
     result: Any = field(init=False, default=None)
@@ -128,9 +246,12 @@ class App:
 
     def __post_init__(self):
         self._blitter = Blitter(self.figure) if self.dynamic is not None else None
-        self.image = widgets.Image(format="png")
+        self.image = FigureView()
         self.message = widgets.HTML(value="")
-        self.box = widgets.VBox([widgets.HBox(list(self.controls.values()) + list(self.extras)), self.message, self.image])
+        self.save_button = widgets.Button(description="save figure", tooltip=f"save the picture as {FIGURES / self.name}.png and .svg")
+        self.save_button.on_click(lambda button: self._save_clicked())
+        row = widgets.HBox(list(self.controls.values()) + list(self.extras) + [self.save_button])
+        self.box = widgets.VBox([row, self.message, self.image])
         for control in self.controls.values():
             if hasattr(control.style, "description_width"):
                 control.style.description_width = "initial"  # show the whole label, never "temperat..."
@@ -158,8 +279,38 @@ class App:
         self.message.value = ""
         self.result = result
         self.draw(result)
-        self.image.value = figure_png(self.figure) if self._blitter is None else self._blitter.png(self.dynamic())
+        alt, table = self.describe(result)
+        with self.image.hold_sync():  # picture and words change together
+            self.image.value = figure_png(self.figure) if self._blitter is None else self._blitter.png(self.dynamic())
+            self.image.alt = alt
+            self.image.table = table
         return result
+
+    def save(self, name: str | None = None, folder=FIGURES) -> list:
+        """Write what the widget shows as PNG and SVG (for slides): folder/name.png and folder/name.svg. -> [Path]"""
+        name = self.name if name is None else name
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name.startswith("."):
+            raise ValueError(f"{name!r} is not a plain file name: use letters, digits, '_', '-' and '.'.")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        animated = [a for a in self.figure.findobj() if a.get_animated()]
+        for a in animated:  # blitting leaves the changing artists out of a plain draw: put them back for the file
+            a.set_animated(False)
+        try:
+            paths = [folder / f"{name}.png", folder / f"{name}.svg"]
+            self.figure.savefig(paths[0], format="png")
+            self.figure.savefig(paths[1], format="svg", metadata={"Date": None})
+        finally:
+            for a in animated:
+                a.set_animated(True)
+            self.invalidate()
+        return paths
+
+    def _save_clicked(self):
+        try:
+            self.message.value = saved(self.save())
+        except OSError as exc:
+            self.message.value = friendly(exc)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.box._repr_mimebundle_(**kwargs)

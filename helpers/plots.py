@@ -7,6 +7,9 @@ drawing in place, which is what keeps a slider fast.
 
 from __future__ import annotations
 
+import base64
+import html
+import io
 import math
 
 import numpy as np
@@ -18,6 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from . import describe
+
 # every attention heatmap names its axes the same way: one row per query, one column per key
 QUERY_AXIS = "query (who looks)"
 KEY_AXIS = "key (looked at)"
@@ -28,11 +33,36 @@ SEQUENTIAL = "viridis"  # weights, 0..1: perceptually uniform and colour-blind s
 DIVERGING = "PuOr"  # signed similarities: colour-blind safe, centred on 0
 
 
+class DescribedFigure(Figure):
+    """A figure with a text alternative (alt_text, made from the numbers it shows) that a notebook displays as an
+    image with alt text and a "describe" note; text-only front ends show the text."""
+
+    alt_text = ""
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", bbox_inches="tight")
+        png = base64.b64encode(buf.getvalue()).decode("ascii")
+        alt = html.escape(self.alt_text or "A figure.")
+        page = (
+            f'<figure class="sa-figure" style="margin:0"><img src="data:image/png;base64,{png}" alt="{alt}">'
+            f'<details class="sa-describe"><summary>describe the picture</summary><p>{alt}</p></details></figure>'
+        )
+        return {"image/png": png, "text/html": page, "text/plain": self.alt_text or "A figure."}
+
+
 def _figure_and_axes(ax, figsize):
     if ax is not None:
         return ax.figure, ax
-    fig = Figure(figsize=figsize, dpi=100)
+    fig = DescribedFigure(figsize=figsize, dpi=100)
     return fig, fig.add_subplot()
+
+
+def _described(fig, text: str):
+    """Give a figure this module made its text alternative (a figure the caller made keeps the caller's). -> Figure"""
+    if isinstance(fig, DescribedFigure):
+        fig.alt_text = text
+    return fig
 
 
 class CellLabels(Artist):
@@ -150,7 +180,7 @@ def heatmap(
     ax.set_title(f"{title}  shape {shape_label(M)}".strip())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    return fig
+    return _described(fig, describe.heatmap(M, row_labels, col_labels, f"{title} shape {shape_label(M)}".strip()))
 
 
 def update_heatmap(ax, matrix, fmt: str = ".2f") -> None:
@@ -194,7 +224,7 @@ def vectors_2d(vectors, labels, title: str = "", ax=None, colors=None, lim=None,
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    return fig
+    return _described(fig, describe.vectors(V, labels, title, xlabel, ylabel))
 
 
 def update_vectors(ax, vectors) -> None:
@@ -210,7 +240,7 @@ def update_vectors(ax, vectors) -> None:
 
 def three_steps_diagram(left: str = "static embeddings", middle: str = "self-attention", right: str = "contextual embeddings"):
     """The pipeline of the series as three boxes and two arrows. () -> Figure"""
-    fig = Figure(figsize=(8, 1.8), dpi=100)
+    fig = _described(DescribedFigure(figsize=(8, 1.8), dpi=100), describe.diagram([left, middle, right]))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 2)
@@ -239,13 +269,13 @@ def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, colorbar: bo
         kwargs.update(vmin=lo, vmax=hi)
     width = min(sum(min(1.2 + 0.75 * M.shape[-1], 8) for M in mats), 15)
     height = max(min(1.2 + 0.5 * (M.shape[0] if M.ndim == 2 else 1), 6) for M in mats)
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    fig = DescribedFigure(figsize=(width, height), dpi=100, layout="constrained")
     axes = fig.subplots(1, k, squeeze=False)[0]
     for ax, M, rows, cols, title in zip(axes, mats, row_labels, col_labels, titles):
         heatmap(M, rows, cols, title, ax=ax, cbar=False, **kwargs)
     if colorbar:
         fig.colorbar(axes[0].collections[0], ax=list(axes), fraction=0.05 / k, pad=0.02)
-    return fig
+    return _described(fig, describe.several(describe.heatmap(M, r, c, t) for M, r, c, t in zip(mats, row_labels, col_labels, titles)))
 
 
 def attention_heatmaps(weights, row_labels, col_labels, titles, annotate=None):
@@ -254,7 +284,8 @@ def attention_heatmaps(weights, row_labels, col_labels, titles, annotate=None):
     mats = [np.asarray(W, dtype=float) for W in weights]
     if annotate is None:
         annotate = all(M.size <= 144 for M in mats)
-    return heatmaps_side_by_side(mats, row_labels, col_labels, titles, colorbar=not annotate, vmin=0, vmax=1, annotate=annotate, xlabel=KEY_AXIS, ylabel=QUERY_AXIS)
+    fig = heatmaps_side_by_side(mats, row_labels, col_labels, titles, colorbar=not annotate, vmin=0, vmax=1, annotate=annotate, xlabel=KEY_AXIS, ylabel=QUERY_AXIS)
+    return _described(fig, describe.several(describe.attention(W, r, c, t) for W, r, c, t in zip(mats, row_labels, col_labels, titles)))
 
 
 def lines(x, series: dict, title: str = "", xlabel: str = "", ylabel: str = "", logx: bool = False, logy: bool = False, ax=None, markers: bool = True):
@@ -275,7 +306,7 @@ def lines(x, series: dict, title: str = "", xlabel: str = "", ylabel: str = "", 
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    return fig
+    return _described(fig, describe.lines(x, series, title, xlabel, ylabel))
 
 
 def bars(values, labels, title: str = "", ax=None, ylim=(0, 1), ylabel: str = "weight"):
@@ -288,7 +319,7 @@ def bars(values, labels, title: str = "", ax=None, ylim=(0, 1), ylabel: str = "w
     ax.set_ylim(*ylim)
     ax.set_title(title)
     ax.set_ylabel(ylabel)
-    return fig
+    return _described(fig, describe.bars(v, labels, title, ylabel))
 
 
 def update_bars(ax, values) -> None:

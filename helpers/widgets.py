@@ -14,9 +14,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from . import plots, steps
+from . import describe, plots, steps
 from .app import App, HeatmapView, changing_artists
 from .embeddings import TOY_FEATURES
+from .experiments import loglog_slope
 
 D_K_CHOICES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 N_CHOICES = (256, 512, 1024, 2048, 4096)
@@ -24,6 +25,11 @@ N_CHOICES = (256, 512, 1024, 2048, 4096)
 
 def _sentence_box(sentence: str) -> widgets.Text:
     return widgets.Text(value=sentence, description="sentence", continuous_update=False)
+
+
+def _attention_words(prefix: str, weights, queries, keys) -> tuple[str, str]:
+    """A heatmap of attention weights in words, and its numbers as a table."""
+    return f"{prefix}{describe.attention(weights, queries, keys)}", describe.table_html(weights, queries, keys, "attention weights: rows are queries, columns keys")
 
 
 # ---------------------------------------------------------------- 01: a static vector never changes
@@ -44,7 +50,12 @@ def static_vector_explorer(vectors, sentence: str = "money bank grows", word: st
         sentence_view.show(r.X, r.words, None, "the sentence's static vectors X", **style)
 
     # no blitting: the word is a tick label, part of what blitting caches
-    return App(controls, fig, lambda sentence, word: steps.static_vector_step(vectors, sentence, word), draw)
+    def words(r: steps.StaticVectorStep):
+        alt = f"The static vector of '{r.word}' ({vectors.dim} numbers), the same in every sentence. " + describe.heatmap(r.X, r.words, None, "the sentence's static vectors X")
+        return alt, describe.table_html(r.vector[None, :], [r.word], features, f"the static vector of '{r.word}'")
+
+    features = list(TOY_FEATURES) if vectors.dim == len(TOY_FEATURES) else None
+    return App(controls, fig, lambda sentence, word: steps.static_vector_step(vectors, sentence, word), draw, words, name="static_vector")
 
 
 # ---------------------------------------------------------------- 02: a word as a weighted sum
@@ -68,7 +79,14 @@ def weighted_sum_explorer(vectors, words=("money", "bank", "river"), target: str
         terms = " + ".join(f"{w:.2f} {name}" for w, name in zip(r.weights, r.words))
         ax.set_title(f"new {target} = {terms}", fontsize=10)
 
-    return App(controls, fig, lambda **raw: steps.weighted_sum_step(words, X2, [raw[w] for w in words]), draw, dynamic=lambda: changing_artists(ax))
+    def in_words(r: steps.WeightedSumStep):
+        terms = " + ".join(f"{w:.2f} {name}" for w, name in zip(r.weights, r.words))
+        V = np.vstack([X2, r.new])
+        alt = f"new {target} = {terms}. " + describe.vectors(V, words + [f"new {target}"], "", names[0], names[1])
+        table = np.c_[np.r_[r.weights, np.nan], V]
+        return alt, describe.table_html(table, words + [f"new {target}"], ["weight", *names], "weights and vectors")
+
+    return App(controls, fig, lambda **raw: steps.weighted_sum_step(words, X2, [raw[w] for w in words]), draw, in_words, name="weighted_sum", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 03: the dot product as similarity
@@ -86,7 +104,11 @@ def dot_product_explorer(a=(2.0, 1.0), angle: float = 60.0, length: float = 1.5)
         plots.update_vectors(ax, np.vstack([r.a, r.b]))
         ax.set_title(f"a · b = {r.dot:.2f}    cos(a, b) = {r.cos:.2f}")
 
-    return App(controls, fig, lambda angle_deg, length: steps.dot_product_step(a, angle_deg, length), draw, dynamic=lambda: changing_artists(ax))
+    def words(r: steps.DotProductStep):
+        alt = f"a · b = {r.dot:.2f}, cos(a, b) = {r.cos:.2f}. " + describe.vectors(np.vstack([r.a, r.b]), ["a", "b"])
+        return alt, describe.table_html(np.vstack([r.a, r.b]), ["a", "b"], ["x", "y"], f"a · b = {r.dot:.2f}")
+
+    return App(controls, fig, lambda angle_deg, length: steps.dot_product_step(a, angle_deg, length), draw, words, name="dot_product", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 04: self-attention
@@ -109,7 +131,13 @@ def attention_explorer(vectors, sentence: str = "money bank grows", temperature:
         y_view.show(r.Y, r.words, features, "new vectors Y", cmap=plots.DIVERGING, vmin=-lim, vmax=lim, cbar=False, annotate=d <= 8, xlabel="feature")
 
     # the titles change only with the sentence, which draws the heatmaps anew (and so the cached background)
-    return App(controls, fig, lambda sentence, temperature: steps.attention_step(vectors, sentence, temperature), draw, dynamic=lambda: changing_artists(ax_w, ax_y, titles=False))
+    def words(r: steps.AttentionStep):
+        alt, table = _attention_words("", r.weights, r.words, r.words)
+        d = r.Y.shape[1]
+        features = list(TOY_FEATURES) if d == len(TOY_FEATURES) else None
+        return f"{alt} Right: {describe.heatmap(r.Y, r.words, features, 'new vectors Y')}", table
+
+    return App(controls, fig, lambda sentence, temperature: steps.attention_step(vectors, sentence, temperature), draw, words, name="attention", dynamic=lambda: changing_artists(ax_w, ax_y, titles=False))
 
 
 # ---------------------------------------------------------------- 05: a learnable W_q
@@ -137,7 +165,13 @@ def qk_explorer(vectors, words=("money", "bank", "river"), features=(0, 1), angl
         plots.update_vectors(ax_v, np.vstack([r.K, r.Q]))
         weights_view.show(r.weights, words, words, "weights", vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS)
 
-    return App(controls, fig, lambda angle_deg, stretch: steps.qk_step(X2, angle_deg, stretch), draw, dynamic=lambda: changing_artists(ax_v, ax_w, titles=False))
+    def in_words(r: steps.QKStep):
+        angle = float(np.degrees(np.arctan2(r.W_q[0, 1], r.W_q[0, 0])))
+        stretch = float(np.hypot(r.W_q[0, 0], r.W_q[0, 1]))
+        prefix = f"W_q turns the queries by {angle:.0f} degrees and stretches them by {stretch:.2f}. "
+        return _attention_words(prefix, r.weights, words, words)
+
+    return App(controls, fig, lambda angle_deg, stretch: steps.qk_step(X2, angle_deg, stretch), draw, in_words, name="queries_keys", dynamic=lambda: changing_artists(ax_v, ax_w, titles=False))
 
 
 # ---------------------------------------------------------------- 06: scaling by sqrt(d_k)
@@ -156,7 +190,13 @@ def scaling_explorer(d_k: int = 64, scaled: bool = False, n_keys: int = 8, seed:
         plots.update_bars(ax, r.weights)
         ax.set_title(f"entropy {r.entropy:.2f} of max {r.max_entropy:.2f}   largest weight {r.max_weight:.2f}")
 
-    return App(controls, fig, lambda d_k, scaled: steps.scaling_step(d_k, scaled, n_keys, seed), draw, dynamic=lambda: changing_artists(ax))
+    keys = [f"k{i}" for i in range(n_keys)]
+
+    def words(r: steps.ScalingStep):
+        alt = describe.bars(r.weights, keys, f"one query's weights over {n_keys} keys") + f" Entropy {r.entropy:.2f} of at most {r.max_entropy:.2f}."
+        return alt, describe.table_html(r.weights[None, :], ["weight"], keys, "one query's weights")
+
+    return App(controls, fig, lambda d_k, scaled: steps.scaling_step(d_k, scaled, n_keys, seed), draw, words, name="scaling", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 07: masks
@@ -184,7 +224,11 @@ def mask_explorer(vectors, sentence: str = "the river bank flows", n_pad: int = 
         seen = ", ".join(labels[j] for j in r.visible)
         ax.set_title(f"'{labels[r.position]}' can see: {seen}", fontsize=10)
 
-    return App(controls, fig, lambda kind, position: steps.mask_step(Xp, n_words, kind, position), draw, dynamic=lambda: changing_artists(ax))
+    def words(r: steps.MaskStep):
+        seen = ", ".join(labels[j] for j in r.visible)
+        return _attention_words(f"'{labels[r.position]}' can see: {seen}. ", r.weights, labels, labels)
+
+    return App(controls, fig, lambda kind, position: steps.mask_step(Xp, n_words, kind, position), draw, words, name="masks", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 08: multi-head attention
@@ -201,7 +245,10 @@ def head_explorer(vectors, sentence: str = "we sat on the river bank", n_heads: 
         view.show(w, r.words, r.words, vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS)
         ax.set_title(f"head {r.head} of {n_heads}   weights shape {w.shape}")
 
-    return App(controls, fig, lambda sentence, head: steps.heads_step(vectors, sentence, n_heads, seed, head=head), draw, dynamic=lambda: changing_artists(ax))
+    def words(r: steps.HeadsStep):
+        return _attention_words(f"Head {r.head} of {n_heads}. ", r.weights[r.head], r.words, r.words)
+
+    return App(controls, fig, lambda sentence, head: steps.heads_step(vectors, sentence, n_heads, seed, head=head), draw, words, name="heads", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 09: a real model's attention
@@ -222,7 +269,10 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
         view.show(r.weights, r.tokens, r.tokens, vmin=0, vmax=1, cbar=False, annotate=len(r.tokens) <= 12, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS, xrotation=90)
         ax.set_title(f"layer {r.layer}, head {r.head}   weights shape {r.weights.shape}")
 
-    return App(controls, fig, lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head, encode=encode), draw, dynamic=lambda: changing_artists(ax))
+    def words(r: steps.MiniLMStep):
+        return _attention_words(f"Layer {r.layer}, head {r.head}. ", r.weights, r.tokens, r.tokens)
+
+    return App(controls, fig, lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head, encode=encode), draw, words, name="minilm_heads", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 10: cost and online softmax
@@ -253,7 +303,20 @@ def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> 
         ax_t.set_title("time per call")
         ax_m.set_title("peak memory")
 
-    return App(controls, fig, lambda largest_n: steps.cost_step(largest_n, d, block_size, progress=report), draw, extras=[progress])
+    def words(r: steps.CostStep):
+        n = r.exact["n"]
+        slope = {(k, key): loglog_slope(n, getattr(r, k)[key]) for k in ("exact", "block") for key in ("seconds", "peak_bytes")}
+        alt = (
+            f"Time and peak memory of attention on log-log axes, n from {n[0]} to {n[-1]} words: exact attention's time grows like "
+            f"n^{slope['exact', 'seconds']:.1f} and its memory like n^{slope['exact', 'peak_bytes']:.1f}; blockwise attention's time like "
+            f"n^{slope['block', 'seconds']:.1f} and its memory like n^{slope['block', 'peak_bytes']:.1f}. At n = {n[-1]}: exact "
+            f"{r.exact['seconds'][-1] * 1e3:.1f} ms and {r.exact['peak_bytes'][-1] / 1e6:.1f} MB, blockwise {r.block['seconds'][-1] * 1e3:.1f} ms "
+            f"and {r.block['peak_bytes'][-1] / 1e6:.1f} MB."
+        )
+        table = np.c_[r.exact["seconds"] * 1e3, r.block["seconds"] * 1e3, r.exact["peak_bytes"] / 1e6, r.block["peak_bytes"] / 1e6]
+        return alt, describe.table_html(table, [str(v) for v in n], ["exact ms", "blockwise ms", "exact MB", "blockwise MB"], "time and peak memory per n")
+
+    return App(controls, fig, lambda largest_n: steps.cost_step(largest_n, d, block_size, progress=report), draw, words, name="cost", extras=[progress])
 
 
 def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) -> App:
@@ -276,4 +339,12 @@ def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) ->
         out = np.array2string(r.output, precision=2)
         ax.set_title(f"after {r.block} block(s): {r.seen} keys seen, running max {r.max:.2f},\nrunning sum {r.sum:.2f}, output so far {out}", fontsize=10)
 
-    return App(controls, fig, lambda block: steps.online_softmax_step(scores, values, block_size, block), draw, dynamic=lambda: changing_artists(ax))
+    def words(r: steps.OnlineSoftmaxStep):
+        alt = (
+            f"After {r.block} of {n_blocks} blocks, {r.seen} of {n} keys seen, running max {r.max:.2f}, running sum {r.sum:.2f}. "
+            + describe.bars(r.weights_so_far, labels, "the weights known so far")
+            + " Final weights: " + ", ".join(f"{label} {w:.2f}" for label, w in zip(labels, final)) + "."
+        )
+        return alt, describe.table_html(np.vstack([r.weights_so_far, final]), ["known so far", "final"], labels, "weights")
+
+    return App(controls, fig, lambda block: steps.online_softmax_step(scores, values, block_size, block), draw, words, name="online_softmax", dynamic=lambda: changing_artists(ax))

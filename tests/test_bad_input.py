@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import helpers as h
-from helpers import attention, exercises, experiments, minilm, plots, steps
+from helpers import attention, describe, exercises, experiments, minilm, plots, steps
 from helpers.app import friendly, visible
 from helpers.embeddings import UnknownWordError, WordVectors, load_glove, tokenize, toy_vectors
 
@@ -290,6 +290,13 @@ BAD = {
     "bars": [(lambda: plots.bars([1.0, 2.0], ["a"]), ValueError, "labels")],
     "CellLabels.set_labels": [(lambda: plots.CellLabels([(0.5, 0.5)]).set_labels(["1", "2"], ["k", "k"]), ValueError, "1 cells")],
     "update_bars": [(lambda: plots.update_bars(plots.bars([1.0], ["a"]).axes[0], [1.0, 2.0]), ValueError, "bars")],
+    # helpers.describe
+    "describe.attention": [(lambda: describe.attention(np.eye(2), ["a"], ["a", "b"]), ValueError, "1 query labels for 2 querys")],
+    "describe.heatmap": [(lambda: describe.heatmap(np.eye(2), None, ["x"]), ValueError, "column labels")],
+    "describe.vectors": [(lambda: describe.vectors(np.ones((2, 3)), ["a", "b"]), ValueError, r"\(n, 2\)")],
+    "describe.bars": [(lambda: describe.bars([1.0, 2.0], ["a"]), ValueError, "bar labels")],
+    "describe.lines": [(lambda: describe.lines([1, 2], {"a": [1.0]}), ValueError, "shape")],
+    "describe.table_html": [(lambda: describe.table_html(np.eye(2), ["a"]), ValueError, "row labels")],
     # helpers.exercises: never raises for an answer (above); registering twice is refused
     "exercise": [(lambda: exercises.exercise("01.1")(lambda a: (True, "")), RuntimeError, "twice")],
 }
@@ -299,18 +306,19 @@ NO_BAD_INPUT = {
     "toy_vectors", "load_glove", "exercise_ids", "check_exercise", "model_dir", "load", "overflow_error", "shape_label",
     "three_steps_diagram", "erf", "gelu", "attention_to", "attention_to_previous",
     "cell_labels", "CellLabels.draw", "CellLabels.set",  # read or drawn by matplotlib, from what update_heatmap set
+    "DescribedFigure.set", "describe.diagram", "describe.several",  # matplotlib's own; any list of words is fine
 }
 
 
 def _public_functions():
     names = set()
-    for module in ("attention", "checks", "embeddings", "experiments", "steps", "minilm", "plots", "exercises"):
+    for module in ("attention", "checks", "embeddings", "experiments", "steps", "minilm", "plots", "exercises", "describe"):
         mod = importlib.import_module(f"helpers.{module}")
         for name, obj in vars(mod).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:
                 continue
             if inspect.isfunction(obj):
-                names.add(name)
+                names.add(f"describe.{name}" if module == "describe" else name)  # its names repeat plots' names
             elif inspect.isclass(obj) and not issubclass(obj, Exception):
                 names.update(f"{name}.{m}" for m, f in vars(obj).items() if not m.startswith("_") and (inspect.isfunction(f) or isinstance(f, classmethod)))
     return names

@@ -19,7 +19,7 @@ sys.meta_path.insert(0, Block())
 """
 
 
-@pytest.mark.parametrize("module", ["helpers", "helpers.steps", "helpers.exercises", "helpers.minilm", "helpers.experiments"])
+@pytest.mark.parametrize("module", ["helpers", "helpers.steps", "helpers.exercises", "helpers.minilm", "helpers.experiments", "helpers.describe"])
 def test_imports_without_matplotlib_or_ipywidgets(module):
     code = BLOCK + f"import {module}\nimport helpers.steps as s\nprint(s.attention_step(__import__('helpers.embeddings').embeddings.toy_vectors(), 'money bank', 1.0).weights.shape)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -40,10 +40,11 @@ LAYERS = {
     "experiments": {"attention", "checks"},
     "minilm": {"attention"},
     "steps": {"attention", "checks", "embeddings", "experiments"},
-    "plots": set(),
+    "describe": set(),
+    "plots": {"describe"},
     "app": {"plots"},
     "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm"},
-    "widgets": {"plots", "steps", "app", "embeddings"},
+    "widgets": {"plots", "steps", "app", "embeddings", "describe", "experiments"},
 }
 
 

@@ -149,7 +149,7 @@ def test_app_only_catches_learner_errors():
     from matplotlib.figure import Figure
 
     with pytest.raises(RuntimeError):
-        App({"x": widgets.IntSlider()}, Figure(), compute, lambda r: None)
+        App({"x": widgets.IntSlider()}, Figure(), compute, lambda r: None, lambda r: ("", ""))
 
 
 # ---------------------------------------------------------------- widgets of notebooks 01-03

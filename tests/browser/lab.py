@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / ".cache" / "axe-core-4.14.1" / "axe.min.js"  # `make test` fetches it from the npm registry (Makefile)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,7 +35,9 @@ def missing_browser_reason() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "playwright is not installed: run `make setup` (it is in requirements.txt)"
+        return "playwright is not installed: run `make setup-test` (it is in requirements-test.txt)"
+    if not AXE.exists():
+        return f"axe-core is missing at {AXE}: run `make setup-test`"
     return None
 
 
