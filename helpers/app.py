@@ -209,7 +209,8 @@ class HeatmapView:
         if key == self._key:
             plots.update_heatmap(self.ax, matrix)
             return False
-        self.ax.clear()
+        for artist in [*self.ax.collections, *self.ax.artists]:  # the old cells and numbers; the axes and ticks are reused (faster than clear())
+            artist.remove()
         plots.heatmap(matrix, rows, cols, title, ax=self.ax, **style)
         self._key = key
         return True
