@@ -60,9 +60,7 @@ class LabServer:
     def start(self, timeout: float = 60.0):
         root = self.workdir / "root"
         shutil.copytree(ROOT / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        settings = self.workdir / "settings" / "@jupyterlab" / "apputils-extension"
-        settings.mkdir(parents=True)
-        (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        # no news or update settings here: the environment's lab-settings/overrides.json (make setup) must provide them
         notebook_settings = self.workdir / "settings" / "@jupyterlab" / "notebook-extension"
         notebook_settings.mkdir(parents=True)
         # every cell in the page, so every widget can be found (JupyterLab 4 otherwise renders only what is in view)

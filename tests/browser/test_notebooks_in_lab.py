@@ -221,6 +221,12 @@ def test_notebook_runs_and_widgets_respond(lab, browser, outside_requests, name)
         lab.shutdown_kernels()
 
 
+def test_the_shipped_settings_turn_off_news_and_update_checks(lab):
+    # JupyterLab applies overrides.json to the settings' defaults, which a learner's own settings could still change
+    schema = lab.api("GET", "/lab/api/settings/@jupyterlab/apputils-extension:notification")["schema"]["properties"]
+    assert schema["fetchNews"]["default"] == "false" and schema["checkForUpdates"]["default"] is False
+
+
 def test_slider_latency_in_the_browser(lab, browser):
     """Key press on notebook 04's temperature slider -> new picture on screen; median of 15."""
     page = browser.new_page()
