@@ -65,30 +65,41 @@ def _described(fig, text: str):
     return fig
 
 
-class CellLabels(Artist):
-    """The numbers in a heatmap's cells. Each distinct (text, colour) is rendered once and its pixels reused,
-    so a slider redraws 36 numbers in about a millisecond instead of drawing 36 texts (~1 ms each)."""
+class CachedLabels(Artist):
+    """Short texts at points of an axes: a heatmap's numbers (centred in the cells) or the words at the tips of
+    arrows (bold, lower left corner 4 points up and right of the tip, as ``annotate`` places them). Each distinct
+    (text, colour) is rendered once and its pixels reused, so a slider redraws 36 numbers in about a
+    millisecond instead of drawing 36 matplotlib texts (~1 ms each)."""
 
-    def __init__(self, centers, fontsize: float = 10):
+    def __init__(self, centers, fontsize: float = 10, fontweight: str = "normal", offset_points=None, role: str = "cells"):
         super().__init__()
-        self.set_zorder(3)  # above the cells, as texts are
-        self.centers = np.asarray(centers, dtype=float)  # (n_cells, 2), data coordinates
-        self.fontsize = fontsize
+        self.set_zorder(3)  # above the cells and arrows, as texts are
+        self.centers = np.asarray(centers, dtype=float).reshape(-1, 2)  # (n, 2), data coordinates
+        self.fontsize, self.fontweight, self.role = fontsize, fontweight, role
+        self.offset_points = offset_points  # None: centred on the point; (dx, dy): text starts there, on its baseline
         self.texts = [""] * len(self.centers)
         self.colors = ["#000000"] * len(self.centers)
-        self._pixels = {}  # (text, colour, dpi) -> (RGBA pixels, width, height); this artist's own cache
+        self._pixels = {}  # (text, colour, dpi) -> (RGBA pixels, width, height, descent); this artist's own cache
 
     def set_labels(self, texts, colors) -> None:
-        """New texts and colours, one per cell. [str], [colour] -> None"""
+        """New texts and colours, one per point. [str], [colour] -> None"""
         if len(texts) != len(self.centers) or len(colors) != len(self.centers):
             raise ValueError(f"{len(self.centers)} cells, got {len(texts)} texts and {len(colors)} colours.")
         self.texts, self.colors = list(texts), list(colors)
         self.stale = True
 
+    def set_centers(self, centers) -> None:
+        """Move the labels to new points, e.g. the new tips of arrows. (n, 2) -> None"""
+        centers = np.asarray(centers, dtype=float)
+        if centers.shape != self.centers.shape:
+            raise ValueError(f"{len(self.centers)} labels, got points of shape {centers.shape}.")
+        self.centers = centers
+        self.stale = True
+
     def _rendered(self, text: str, color: str, dpi: float):
         key = (text, color, dpi)
         if key not in self._pixels:
-            prop = FontProperties(size=self.fontsize)
+            prop = FontProperties(size=self.fontsize, weight=self.fontweight)
             probe = RendererAgg(1, 1, dpi)
             w, h, d = probe.get_text_width_height_descent(text, prop, ismath=False)
             _, lp_h, lp_d = probe.get_text_width_height_descent("lp", prop, ismath=False)
@@ -101,7 +112,7 @@ class CellLabels(Artist):
             renderer.draw_text(gc, pad, height - pad - d, text, prop, 0)  # y counts down from the top: the baseline sits d above the box's bottom
             gc.restore()
             pixels = np.asarray(renderer.buffer_rgba())[::-1].copy()  # draw_image wants the bottom row first
-            self._pixels[key] = (pixels, w + 2 * pad, h + 2 * pad)
+            self._pixels[key] = (pixels, w + 2 * pad, h + 2 * pad, d)
         return self._pixels[key]
 
     def draw(self, renderer) -> None:
@@ -110,17 +121,34 @@ class CellLabels(Artist):
         xy = self.axes.transData.transform(self.centers)
         gc = renderer.new_gc()
         for (x, y), text, color in zip(xy, self.texts, self.colors):
-            if text:
-                pixels, w, h = self._rendered(text, color, renderer.dpi)
-                renderer.draw_image(gc, round(x - w / 2), round(y - h / 2), pixels)  # centred on the cell, as ha=va="center"
+            if not text:
+                continue
+            pixels, w, h, d = self._rendered(text, color, renderer.dpi)
+            if self.offset_points is None:  # centred on the point, as ha=va="center"
+                left, bottom = x - w / 2, y - h / 2
+            else:  # as annotate(xytext=offset, textcoords="offset points"): ha="left", va="baseline"
+                dx, dy = (v * renderer.dpi / 72 for v in self.offset_points)
+                left, bottom = x + dx - 2, y + dy - d - 2
+            renderer.draw_image(gc, round(left), round(bottom), pixels)
         gc.restore()
         self.stale = False
 
 
+def _labels_artist(ax, role: str):
+    found = [a for a in ax.artists if isinstance(a, CachedLabels) and a.role == role]
+    return found[0] if found else None
+
+
 def cell_labels(ax) -> list:
     """The numbers shown in a heatmap's cells, row by row ('' for a blank cell). Axes -> [str]"""
-    labels = [a for a in ax.artists if isinstance(a, CellLabels)]
-    return list(labels[0].texts) if labels else []
+    labels = _labels_artist(ax, "cells")
+    return list(labels.texts) if labels else []
+
+
+def point_labels(ax) -> list:
+    """The words at the tips of a vectors_2d picture's arrows, with where they are. Axes -> [(str, (x, y))]"""
+    labels = _labels_artist(ax, "points")
+    return [(t, (float(x), float(y))) for t, (x, y) in zip(labels.texts, labels.centers)] if labels else []
 
 
 def shape_label(M) -> str:
@@ -170,7 +198,7 @@ def heatmap(
     ax.tick_params(length=0)
     if annotate:
         centers = [(j + 0.5, i + 0.5) for i in range(n_rows) for j in range(n_cols)]
-        ax.add_artist(CellLabels(centers, fontsize=10))
+        ax.add_artist(CachedLabels(centers, fontsize=10))
         update_heatmap(ax, M, fmt)
     if cbar:
         fig.colorbar(mesh, ax=ax, fraction=0.05, pad=0.03)
@@ -192,12 +220,12 @@ def update_heatmap(ax, matrix, fmt: str = ".2f") -> None:
     if mesh.get_array().size != M.size:
         raise ValueError(f"the heatmap holds {mesh.get_array().size} cells, the new matrix {M.shape}.")
     mesh.set_array(M.ravel())
-    labels = [a for a in ax.artists if isinstance(a, CellLabels)]
+    labels = _labels_artist(ax, "cells")
     if labels:
         rgba = mesh.cmap(mesh.norm(M.ravel()))
         lum = 0.2126 * rgba[:, 0] + 0.7152 * rgba[:, 1] + 0.0722 * rgba[:, 2]
         texts = ["" if np.isnan(v) else format(v, fmt) for v in M.ravel()]
-        labels[0].set_labels(texts, np.where(lum > 0.408, "#000000", "#ffffff").tolist())
+        labels.set_labels(texts, np.where(lum > 0.408, "#000000", "#ffffff").tolist())
     ax.set_title(ax.get_title())
 
 
@@ -212,8 +240,9 @@ def vectors_2d(vectors, labels, title: str = "", ax=None, colors=None, lim=None,
     colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(len(V))]
     fig, ax = _figure_and_axes(ax, (4.8, 4.5))
     ax.quiver(np.zeros(len(V)), np.zeros(len(V)), V[:, 0], V[:, 1], color=colors, angles="xy", scale_units="xy", scale=1, width=0.012)
-    for (x, y), word, c in zip(V, labels, colors):
-        ax.annotate(word, (x, y), xytext=(4, 4), textcoords="offset points", color=c, fontsize=11, fontweight="bold")
+    words = CachedLabels(V, fontsize=11, fontweight="bold", offset_points=(4, 4), role="points")
+    words.set_labels(labels, colors)
+    ax.add_artist(words)
     if lim is None:
         lim = 1.15 * max(np.abs(V).max(), 1e-9)
     ax.set_xlim(-lim if V[:, 0].min() < 0 else -0.05 * lim, lim)
@@ -234,8 +263,7 @@ def update_vectors(ax, vectors) -> None:
     if V.shape != (quiver.N, 2):
         raise ValueError(f"the picture has {quiver.N} arrows, the new vectors have shape {V.shape}.")
     quiver.set_UVC(V[:, 0], V[:, 1])
-    for text, (x, y) in zip(ax.texts, V):
-        text.xy = (x, y)
+    _labels_artist(ax, "points").set_centers(V)
 
 
 def three_steps_diagram(left: str = "static embeddings", middle: str = "self-attention", right: str = "contextual embeddings"):

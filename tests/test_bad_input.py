@@ -288,7 +288,8 @@ BAD = {
     "attention_heatmaps": [(lambda: plots.attention_heatmaps([np.eye(2)], [["a", "b"]], [], ["t"]), ValueError, "need 1")],
     "lines": [(lambda: plots.lines([1, 2], {"a": [1.0]}), ValueError, "shape")],
     "bars": [(lambda: plots.bars([1.0, 2.0], ["a"]), ValueError, "labels")],
-    "CellLabels.set_labels": [(lambda: plots.CellLabels([(0.5, 0.5)]).set_labels(["1", "2"], ["k", "k"]), ValueError, "1 cells")],
+    "CachedLabels.set_labels": [(lambda: plots.CachedLabels([(0.5, 0.5)]).set_labels(["1", "2"], ["k", "k"]), ValueError, "1 cells")],
+    "CachedLabels.set_centers": [(lambda: plots.CachedLabels([(0.5, 0.5)]).set_centers([(1.0, 2.0), (3.0, 4.0)]), ValueError, "1 labels")],
     "update_bars": [(lambda: plots.update_bars(plots.bars([1.0], ["a"]).axes[0], [1.0, 2.0]), ValueError, "bars")],
     # helpers.describe
     "describe.attention": [(lambda: describe.attention(np.eye(2), ["a"], ["a", "b"]), ValueError, "1 query labels for 2 querys")],
@@ -305,7 +306,7 @@ BAD = {
 NO_BAD_INPUT = {
     "toy_vectors", "load_glove", "exercise_ids", "check_exercise", "model_dir", "load", "overflow_error", "shape_label",
     "three_steps_diagram", "erf", "gelu", "attention_to", "attention_to_previous",
-    "cell_labels", "CellLabels.draw", "CellLabels.set",  # read or drawn by matplotlib, from what update_heatmap set
+    "cell_labels", "point_labels", "CachedLabels.draw", "CachedLabels.set",  # read or drawn by matplotlib, from what update_* set
     "DescribedFigure.set", "describe.diagram", "describe.several",  # matplotlib's own; any list of words is fine
 }
 

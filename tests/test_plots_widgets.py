@@ -71,6 +71,23 @@ def test_cell_labels_look_like_matplotlib_texts():
     assert labels.colors == ["#ffffff", "#000000", "#000000", "#ffffff"]  # dark cells get white numbers
 
 
+def test_arrow_words_land_where_annotate_puts_them():
+    from helpers.app import figure_png
+    from tests.conftest import png_pixels
+
+    V, words = np.array([[1.0, 0.5], [-0.5, 0.8]]), ["money", "bank"]
+    cached = plots.vectors_2d(V, words, colors=["#0173b2", "#de8f05"], lim=1.2)
+    texts = plots.vectors_2d(V, words, colors=["#0173b2", "#de8f05"], lim=1.2)
+    ax = texts.axes[0]
+    next(a for a in ax.artists if isinstance(a, plots.CachedLabels)).set_visible(False)
+    for (x, y), word, c in zip(V, words, ["#0173b2", "#de8f05"]):
+        ax.annotate(word, (x, y), xytext=(4, 4), textcoords="offset points", color=c, fontsize=11, fontweight="bold")
+    a, b = png_pixels(figure_png(cached)).astype(int), png_pixels(figure_png(texts)).astype(int)
+    assert np.abs(a - b).max(axis=-1).mean() < 1.0
+    shifted = [np.abs(a - np.roll(b, s, axis=ax_)).sum() for ax_ in (0, 1) for s in (-1, 1)]
+    assert np.abs(a - b).sum() < min(shifted)
+
+
 def test_large_heatmaps_are_not_annotated():
     fig = plots.heatmap(np.zeros((20, 20)))
     assert plots.cell_labels(fig.axes[0]) == []
@@ -79,11 +96,11 @@ def test_large_heatmaps_are_not_annotated():
 def test_vectors_2d_and_update():
     fig = plots.vectors_2d([[1.0, 0.0], [0.5, 0.5]], ["money", "bank"])
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.texts] == ["money", "bank"]
+    assert plots.point_labels(ax) == [("money", (1.0, 0.0)), ("bank", (0.5, 0.5))]
     plots.update_vectors(ax, [[0.0, 1.0], [0.2, 0.3]])
     np.testing.assert_allclose(ax.collections[0].U, [0.0, 0.2])
     np.testing.assert_allclose(ax.collections[0].V, [1.0, 0.3])
-    assert ax.texts[1].xy == (0.2, 0.3)
+    assert plots.point_labels(ax)[1] == ("bank", (0.2, 0.3))
     with pytest.raises(ValueError, match="2-D vectors"):
         plots.vectors_2d([[1.0, 2.0, 3.0]], ["x"])
 
