@@ -7,6 +7,10 @@ import numbers
 import numpy as np
 
 
+class MalformedAnswer(Exception):
+    """An exercise's answer is not of the form asked for (a number, a shape, a function, ...); the message says which."""
+
+
 def as_float_array(x, name: str, min_ndim: int = 1, allow_neg_inf: bool = False) -> np.ndarray:
     """Any array-like -> float ndarray (float32 stays float32); raises on bad input. (...) -> (...)"""
     if isinstance(x, np.ndarray):

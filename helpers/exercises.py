@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import implement
 from .attention import (
     causal_mask,
     contextual_embeddings,
@@ -28,14 +29,10 @@ from .attention import (
     softmax,
     split_heads,
 )
-from .checks import as_float_array
+from .checks import MalformedAnswer, as_float_array
 from .embeddings import load_glove, toy_vectors
 from .experiments import dot_product_variance
 from .steps import random_projections
-
-
-class MalformedAnswer(Exception):
-    """The answer is not of the form the exercise asks for (a number, a shape, ...); the message says which."""
 
 
 @dataclass(frozen=True)
@@ -388,6 +385,20 @@ _routine(
     mistakes=lambda want: [(1 / want, "that is exp(5 - 2); the old terms must shrink, not grow: exp(m_old - m_new).")],
     atol=5e-4, rtol=2e-3,
 )
+
+
+# ---------------------------------------------------------------- implement-it: the answer is the learner's function
+for _id, _checker in (
+    ("04.4", implement.check_softmax),
+    ("04.5", implement.check_self_attention),
+    ("05.3", implement.check_scaled_attention),
+    ("07.3", implement.check_causal_mask),
+    ("07.4", implement.check_masked_attention),
+    ("08.4", implement.check_split_heads),
+    ("08.5", implement.check_merge_heads),
+    ("08.6", implement.check_multi_head_attention),
+):
+    exercise(_id)(_checker)
 
 
 def check_exercise(exercise_id, answer) -> Feedback:

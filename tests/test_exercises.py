@@ -7,6 +7,7 @@ import helpers as h
 from helpers import exercises
 from helpers.embeddings import load_glove, toy_vectors
 from helpers.exercises import Feedback, MalformedAnswer, check_exercise, exercise_ids
+from tests import test_implement as _impl
 
 
 def right_answers():
@@ -44,8 +45,31 @@ def right_answers():
         "09.3": (6, 12, 8, 8),
         "10.1": 8192 * 8192 * 4,
         "10.2": float(np.exp(-3.0)),
+        **{key: fn for key, fn in IMPLEMENT_RIGHT.items()},
     }
 
+
+# implement-it exercises: a right function each (tests/test_implement.py names every mistake)
+IMPLEMENT_RIGHT = {
+    "04.4": _impl.right_softmax,
+    "04.5": _impl.right_self_attention,
+    "05.3": _impl.right_scaled,
+    "07.3": lambda n: np.tril(np.ones((n, n), dtype=bool)),
+    "07.4": _impl.right_masked,
+    "08.4": _impl.right_split,
+    "08.5": _impl.right_merge,
+    "08.6": _impl.right_mha,
+}
+IMPLEMENT_WRONG = {
+    "04.4": lambda s: np.exp(s) / np.exp(s).sum(axis=-1, keepdims=True),
+    "04.5": lambda X: (X @ X.T @ X, X @ X.T),
+    "05.3": lambda Q, K, V: _impl.right_scaled(Q * np.sqrt(Q.shape[-1]), K, V),
+    "07.3": lambda n: np.triu(np.ones((n, n), dtype=bool)),
+    "07.4": _impl.mask_after_softmax,
+    "08.4": lambda M, h: M.reshape(*M.shape[:-2], h, M.shape[-2], M.shape[-1] // h),
+    "08.5": lambda M: M.reshape(*M.shape[:-3], M.shape[-2], M.shape[-3] * M.shape[-1]),
+    "08.6": _impl.mha_no_transpose,
+}
 
 WRONG = {
     "01.1": 0.9,
@@ -71,6 +95,7 @@ WRONG = {
     "09.3": (12, 8, 8),
     "10.1": 8192 * 8192,
     "10.2": float(np.exp(3.0)),
+    **IMPLEMENT_WRONG,
 }
 
 

@@ -43,7 +43,8 @@ LAYERS = {
     "describe": set(),
     "plots": {"describe"},
     "app": {"plots"},
-    "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm"},
+    "implement": {"attention", "checks"},
+    "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm", "implement"},
     "widgets": {"plots", "steps", "app", "embeddings", "describe", "experiments"},
 }
 

@@ -1,0 +1,235 @@
+"""The implement-it checkers accept a right function and name each listed mistake, written here as a learner would."""
+
+import math
+
+import numpy as np
+import pytest
+
+from helpers.exercises import check_exercise
+
+
+def hint(exercise, fn):
+    fb = check_exercise(exercise, fn)
+    assert not fb.ok, f"{exercise} accepted a wrong function"
+    return fb.message
+
+
+# ---------------------------------------------------------------- 04.4 softmax
+def right_softmax(scores):
+    z = scores - np.max(scores, axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def softmax_loops(scores):  # right too, the slow way
+    s = np.asarray(scores)
+    out = np.empty_like(s)
+    for idx in np.ndindex(s.shape[:-1]):
+        row = s[idx]
+        m = max(row)
+        e = [math.exp(v - m) for v in row]
+        out[idx] = [v / sum(e) for v in e]
+    return out
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (lambda s: np.exp(s) / np.exp(s).sum(axis=-1, keepdims=True), "subtract each row's max"),
+        (lambda s: np.exp(s - s.max(axis=0)) / np.exp(s - s.max(axis=0)).sum(axis=0), "each column sums to 1"),
+        (lambda s: np.exp(s - s.max()) / np.exp(s - s.max()).sum(), "the whole array sums to 1"),
+    ],
+)
+def test_softmax_mistakes(fn, words):
+    assert words in hint("04.4", fn)
+
+
+def test_softmax_right_and_in_place():
+    assert check_exercise("04.4", right_softmax).ok and check_exercise("04.4", softmax_loops).ok
+
+    def in_place(scores):
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=-1, keepdims=True)
+        return scores
+
+    assert "changed its input" in hint("04.4", in_place)
+
+
+# ---------------------------------------------------------------- 04.5 self-attention
+def right_self_attention(X):
+    weights = right_softmax(X @ X.T)
+    return weights @ X, weights
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (lambda X: (right_softmax(X @ X.T / np.sqrt(X.shape[1])) @ X, right_softmax(X @ X.T / np.sqrt(X.shape[1]))), "does not scale"),
+        (lambda X: (right_softmax(X @ X.T).T @ X, right_softmax(X @ X.T).T), "weights are transposed"),
+        (lambda X: (X @ X.T @ X, X @ X.T), "raw dot products"),
+        (lambda X: right_softmax(X @ X.T) @ X, "return two arrays"),
+    ],
+)
+def test_self_attention_mistakes(fn, words):
+    assert words in hint("04.5", fn)
+
+
+def test_self_attention_right():
+    assert check_exercise("04.5", right_self_attention).ok
+
+
+# ---------------------------------------------------------------- 05.3 scaled attention
+def right_scaled(Q, K, V):
+    weights = right_softmax(Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1]))
+    return weights @ V, weights
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (lambda Q, K, V: (right_softmax(Q @ np.swapaxes(K, -1, -2)) @ V, right_softmax(Q @ np.swapaxes(K, -1, -2))), "no scale"),
+        (lambda Q, K, V: right_scaled(Q * Q.shape[-1], K, V), "multiplied by sqrt(d_k)"),
+        (lambda Q, K, V: right_scaled(Q * np.sqrt(Q.shape[-1] / K.shape[-2]), K, V), "sqrt(n), the number of words"),
+        (lambda Q, K, V: (right_scaled(Q, K, V)[0], np.swapaxes(right_scaled(Q, K, V)[1], -1, -2)), "weights are returned transposed"),
+        (lambda Q, K, V: right_scaled(Q, K, V) if Q.ndim == 2 else (Q @ K.T, Q), ".T reverses every axis"),
+        (lambda Q, K, V: 1 / 0, "your function raised ZeroDivisionError: division by zero"),
+    ],
+)
+def test_scaled_attention_mistakes(fn, words):
+    assert words in hint("05.3", fn)
+
+
+def test_scaled_attention_right_and_float32():
+    assert check_exercise("05.3", right_scaled).ok
+
+    def float64_constant(Q, K, V):
+        out, w = right_scaled(Q, K, V)
+        return out.astype(np.float64), w
+
+    fb = check_exercise("05.3", float64_constant)
+    assert fb.ok and "float32 in gives float64 out" in fb.message
+
+
+# ---------------------------------------------------------------- 07.3 causal mask, 07.4 masked attention
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (lambda n: np.triu(np.ones((n, n), dtype=bool)), "np.triu"),
+        (lambda n: ~np.tril(np.ones((n, n), dtype=bool)), "inverted"),
+        (lambda n: np.triu(np.ones((n, n), dtype=bool), k=1), "True marks the blocked positions"),
+        (lambda n: np.tril(np.ones((n, n), dtype=bool), k=-1), "may always see itself"),
+        (lambda n: np.tril(np.ones((n, n))), "boolean"),
+    ],
+)
+def test_causal_mask_mistakes(fn, words):
+    assert words in hint("07.3", fn)
+
+
+def test_causal_mask_right():
+    assert check_exercise("07.3", lambda n: np.tril(np.ones((n, n), dtype=bool))).ok
+    assert check_exercise("07.3", lambda n: np.array([[j <= i for j in range(n)] for i in range(n)])).ok
+
+
+def right_masked(Q, K, V, mask):
+    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+    weights = right_softmax(np.where(mask, scores, -np.inf))
+    return weights @ V, weights
+
+
+def masked_with(value):
+    def fn(Q, K, V, mask):
+        scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+        weights = right_softmax(np.where(mask, scores, value))
+        return weights @ V, weights
+
+    return fn
+
+
+def mask_after_softmax(Q, K, V, mask):
+    weights = right_softmax(Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])) * mask
+    return weights @ V, weights
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (masked_with(0.0), "masked scores set to 0"),
+        (mask_after_softmax, "after the softmax"),
+        (lambda Q, K, V, mask: right_masked(Q, K, V, ~mask), "inverted"),
+        (lambda Q, K, V, mask: right_masked(Q * np.sqrt(Q.shape[-1]), K, V, mask), "scale is missing"),
+    ],
+)
+def test_masked_attention_mistakes(fn, words):
+    assert words in hint("07.4", fn)
+
+
+def test_masked_attention_right():
+    assert check_exercise("07.4", right_masked).ok
+    assert check_exercise("07.4", masked_with(-1e9)).ok  # a large negative number works too (in float64 and float32)
+
+
+# ---------------------------------------------------------------- 08.4-08.6 heads
+def right_split(M, n_heads):
+    *batch, n, d_model = M.shape
+    return np.swapaxes(M.reshape(*batch, n, n_heads, d_model // n_heads), -3, -2)
+
+
+def right_merge(M):
+    *batch, n_heads, n, d_head = M.shape
+    return np.swapaxes(M, -3, -2).reshape(*batch, n, n_heads * d_head)
+
+
+def right_mha(X, W_q, W_k, W_v, W_o, n_heads):
+    Q, K, V = (right_split(X @ W, n_heads) for W in (W_q, W_k, W_v))
+    out, weights = right_scaled(Q, K, V)
+    return right_merge(out) @ W_o, weights
+
+
+def mha_scaled_by(X, W_q, W_k, W_v, W_o, n_heads, by):
+    Q, K, V = (right_split(X @ W, n_heads) for W in (W_q, W_k, W_v))
+    weights = right_softmax(Q @ np.swapaxes(K, -1, -2) / by)
+    return right_merge(weights @ V) @ W_o, weights
+
+
+def mha_no_transpose(X, W_q, W_k, W_v, W_o, n_heads):
+    n, d = X.shape
+    Q, K, V = ((X @ W).reshape(n_heads, n, d // n_heads) for W in (W_q, W_k, W_v))
+    out, weights = right_scaled(Q, K, V)
+    return out.reshape(n, d) @ W_o, weights
+
+
+@pytest.mark.parametrize(
+    "exercise, fn, words",
+    [
+        ("08.4", lambda M, h: M.reshape(*M.shape[:-2], h, M.shape[-2], M.shape[-1] // h), "without the transpose"),
+        ("08.4", lambda M, h: np.moveaxis(M.reshape(*M.shape[:-1], M.shape[-1] // h, h), -1, -3), "contiguous block"),
+        ("08.4", lambda M, h: np.swapaxes(M.reshape(M.shape[0], h, -1), 0, 1), "has shape (3, 2, 8), expected (2, 3, 4, 2)"),
+        ("08.4", lambda M, h: np.swapaxes(M.reshape(M.shape[-2], h, M.shape[-1] // h), 0, 1), "your function raised ValueError: cannot reshape"),
+        ("08.5", lambda M: M.reshape(*M.shape[:-3], M.shape[-2], M.shape[-3] * M.shape[-1]), "without the transpose"),
+        ("08.5", lambda M: np.moveaxis(M, -3, -1).reshape(*M.shape[:-3], M.shape[-2], -1), "wrong order"),
+        ("08.6", lambda X, Wq, Wk, Wv, Wo, h: mha_scaled_by(X, Wq, Wk, Wv, Wo, h, np.sqrt(X.shape[-1])), "sqrt(d_model)"),
+        ("08.6", mha_no_transpose, "without the transpose"),
+        ("08.6", lambda X, Wq, Wk, Wv, Wo, h: (right_merge(right_scaled(*(right_split(X @ W, h) for W in (Wq, Wk, Wv)))[0]), right_mha(X, Wq, Wk, Wv, Wo, h)[1]), "W_o"),
+        ("08.6", lambda X, Wq, Wk, Wv, Wo, h: (right_mha(X, Wq, Wk, Wv, Wo, h)[0], np.swapaxes(right_mha(X, Wq, Wk, Wv, Wo, h)[1], -1, -2)), "transposed"),
+    ],
+)
+def test_head_mistakes(exercise, fn, words):
+    assert words in hint(exercise, fn)
+
+
+def test_heads_right():
+    assert check_exercise("08.4", right_split).ok
+    assert check_exercise("08.5", right_merge).ok
+    assert check_exercise("08.6", right_mha).ok
+
+
+# ---------------------------------------------------------------- never a traceback
+@pytest.mark.parametrize("exercise", ["04.4", "04.5", "05.3", "07.3", "07.4", "08.4", "08.5", "08.6"])
+@pytest.mark.parametrize(
+    "answer",
+    [3, "my_softmax", None, ..., lambda *a: None, lambda *a: "text", lambda *a: (1, 2, 3), lambda *a: [np.ones(2), np.ones(2)], lambda *a: {}, lambda: 1, lambda *a: np.array(["a"])],
+)
+def test_junk_gets_a_hint(exercise, answer):
+    fb = check_exercise(exercise, answer)
+    assert not fb.ok and fb.message and "\n" not in fb.message and not fb.message.endswith("..")
