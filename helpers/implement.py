@@ -90,7 +90,7 @@ def _loose_softmax(s, axis=-1):
         return e / e.sum(axis=axis, keepdims=True)
 
 
-def _check(fn, cases: list, reference: Callable, mistakes: list, unpack: Callable, what: str, tol_of=lambda args: 1e-6) -> tuple:
+def _check(fn, cases: list, reference: Callable, mistakes: list, unpack: Callable, what: str, covers: str, tol_of=lambda args: 1e-6) -> tuple:
     """Run fn on every case; right if it equals the reference everywhere, else name the first mistake it equals."""
     if not callable(fn):
         name = what.split("(", maxsplit=1)[0]
@@ -104,8 +104,8 @@ def _check(fn, cases: list, reference: Callable, mistakes: list, unpack: Callabl
     if not mismatch:
         dtypes = [np.asarray(g[0]).dtype for g, args in zip(got, cases) if any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in args)]
         if any(d == np.float64 for d in dtypes):
-            return True, "right on every input, but float32 in gives float64 out: avoid mixing in float64 constants (use x.dtype.type(...))."
-        return True, f"right on all {len(cases)} inputs (large values, batch dimensions, one word, float32 included)."
+            return True, f"right on all {len(cases)} inputs ({covers}), but float32 in gives float64 out: a numpy float64 such as np.sqrt(d) turns float32 arrays into float64 (use d ** 0.5 or math.sqrt(d))."
+        return True, f"right on all {len(cases)} inputs ({covers})."
     for mistake, hint in mistakes:
         with np.errstate(all="ignore"):
             expected = [mistake(*args) for args in cases]
@@ -174,7 +174,7 @@ def check_softmax(fn) -> tuple:
                 return False, "right on small scores, but exp(1000) overflows to inf and the result has NaN: subtract each row's max before exp (it cancels out)."
         except _LearnerError:
             pass  # _check reports it
-    return _check(fn, cases, lambda s: (softmax(s),), SOFTMAX_MISTAKES, _one, "my_softmax(scores)")
+    return _check(fn, cases, lambda s: (softmax(s),), SOFTMAX_MISTAKES, _one, "my_softmax(scores)", "scores of 1000, a batch, one word, float32")
 
 
 def _self_attention_cases() -> list:
@@ -202,7 +202,7 @@ SELF_ATTENTION_MISTAKES = [
 
 def check_self_attention(fn) -> tuple:
     """04.5: my_self_attention(X) -> (Y, weights), unscaled: softmax(X @ X.T) @ X."""
-    return _check(fn, _self_attention_cases(), _reference_self_attention, SELF_ATTENTION_MISTAKES, lambda r: _pair(r, ("Y", "weights")), "my_self_attention(X)")
+    return _check(fn, _self_attention_cases(), _reference_self_attention, SELF_ATTENTION_MISTAKES, lambda r: _pair(r, ("Y", "weights")), "my_self_attention(X)", "the toy sentence, random vectors, one word, float32")
 
 
 # ---------------------------------------------------------------- 05: scaled attention
@@ -237,7 +237,7 @@ SCALED_MISTAKES = [
 
 def check_scaled_attention(fn) -> tuple:
     """05.3: my_scaled_attention(Q, K, V) -> (out, weights), scores scaled by 1/sqrt(d_k)."""
-    return _check(fn, _qkv_cases(0), scaled_dot_product_attention, SCALED_MISTAKES, _pair, "my_scaled_attention(Q, K, V)")
+    return _check(fn, _qkv_cases(0), scaled_dot_product_attention, SCALED_MISTAKES, _pair, "my_scaled_attention(Q, K, V)", "n_q != n_k, large scores, a batch, one word, float32")
 
 
 # ---------------------------------------------------------------- 07: masks
@@ -258,7 +258,7 @@ def check_causal_mask(fn) -> tuple:
         except _LearnerError:
             pass  # _check reports it
     cases = [(1,), (3,), (6,)]
-    return _check(fn, cases, lambda n: (causal_mask(n),), CAUSAL_MISTAKES, lambda r: (_array(r, "the mask"),), "my_causal_mask(n)", tol_of=lambda args: 0)
+    return _check(fn, cases, lambda n: (causal_mask(n),), CAUSAL_MISTAKES, lambda r: (_array(r, "the mask"),), "my_causal_mask(n)", "n = 1, 3 and 6", tol_of=lambda args: 0)
 
 
 def _masked_cases() -> list:
@@ -297,7 +297,7 @@ MASKED_MISTAKES = [
 
 def check_masked_attention(fn) -> tuple:
     """07.4: my_masked_attention(Q, K, V, mask) -> (out, weights), -inf before the softmax where mask is False."""
-    return _check(fn, _masked_cases(), lambda Q, K, V, m: scaled_dot_product_attention(Q, K, V, mask=m), MASKED_MISTAKES, _pair, "my_masked_attention(Q, K, V, mask)")
+    return _check(fn, _masked_cases(), lambda Q, K, V, m: scaled_dot_product_attention(Q, K, V, mask=m), MASKED_MISTAKES, _pair, "my_masked_attention(Q, K, V, mask)", "a causal and a padding mask, a batch, one word, float32")
 
 
 # ---------------------------------------------------------------- 08: heads
@@ -324,7 +324,7 @@ SPLIT_MISTAKES = [
 
 def check_split_heads(fn) -> tuple:
     """08.4: my_split_heads(M, n_heads): (..., n, d_model) -> (..., n_heads, n, d_head)."""
-    return _check(fn, _split_cases(), lambda M, h: (split_heads(M, h),), SPLIT_MISTAKES, _one, "my_split_heads(M, n_heads)", tol_of=lambda args: 0)
+    return _check(fn, _split_cases(), lambda M, h: (split_heads(M, h),), SPLIT_MISTAKES, _one, "my_split_heads(M, n_heads)", "2 to 4 heads, a batch, one word, float32", tol_of=lambda args: 0)
 
 
 def _merge_cases() -> list:
@@ -350,7 +350,7 @@ MERGE_MISTAKES = [
 
 def check_merge_heads(fn) -> tuple:
     """08.5: my_merge_heads(M): (..., n_heads, n, d_head) -> (..., n, n_heads * d_head)."""
-    return _check(fn, _merge_cases(), lambda M: (merge_heads(M),), MERGE_MISTAKES, _one, "my_merge_heads(M)", tol_of=lambda args: 0)
+    return _check(fn, _merge_cases(), lambda M: (merge_heads(M),), MERGE_MISTAKES, _one, "my_merge_heads(M)", "2 to 4 heads, a batch, one word, float32", tol_of=lambda args: 0)
 
 
 def _mha_cases() -> list:
@@ -389,4 +389,4 @@ def check_multi_head_attention(fn) -> tuple:
     def reference(X, W_q, W_k, W_v, W_o, n_heads):
         return multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads=n_heads)
 
-    return _check(fn, _mha_cases(), reference, MHA_MISTAKES, _pair, "my_multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads)")
+    return _check(fn, _mha_cases(), reference, MHA_MISTAKES, _pair, "my_multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads)", "1 to 3 heads, one word, float32")

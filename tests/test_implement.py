@@ -108,7 +108,7 @@ def test_scaled_attention_right_and_float32():
         return out.astype(np.float64), w
 
     fb = check_exercise("05.3", float64_constant)
-    assert fb.ok and "float32 in gives float64 out" in fb.message
+    assert fb.ok and "float32 in gives float64 out" in fb.message and "np.sqrt" in fb.message
 
 
 # ---------------------------------------------------------------- 07.3 causal mask, 07.4 masked attention

@@ -37,3 +37,21 @@ def test_broken_links_are_found(tmp_path, monkeypatch):
     (tmp_path / "there.ipynb").write_text("{}")
     text = "[ok](there.ipynb) [anchor](#x) [web](https://example.org) [bad](missing.ipynb)"
     assert make_nav.broken_links(tmp_path / "page.md", text) == ["page.md: link to missing file missing.ipynb"]
+
+
+def test_handout_copies_have_every_exercise_and_no_solution(tmp_path):
+    spec = importlib.util.spec_from_file_location("handout", ROOT / "scripts" / "handout.py")
+    handout = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(handout)
+    handout.main([str(tmp_path)])
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        original = nbformat.read(path, as_version=4)
+        copy = nbformat.read(tmp_path / path.name, as_version=4)
+        text = "\n".join(c.source for c in copy.cells)
+        assert "## Solutions" not in text and "solution_" not in text
+        assert copy.cells[-1].source.lstrip().startswith("---")  # the navigation stays
+        for cell in original.cells:  # every exercise's question and check stays
+            if ("check_exercise(" in cell.source and "= ..." in cell.source) or "    ...\n" in cell.source:
+                assert any(c.source == cell.source for c in copy.cells), cell.source[:60]
+        if "## Solutions" in "\n".join(c.source for c in original.cells):
+            assert len(copy.cells) < len(original.cells)
