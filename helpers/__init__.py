@@ -1,7 +1,7 @@
 """Self-Attention, Step by Step: the tested math, plots and widgets the notebooks call.
 
 The math is importable from the package root. Layers, each importing only those before it:
-the math (``attention``, ``embeddings``, ``minilm``, ``experiments``) -> ``steps`` (one
+the math (``attention``, ``positions``, ``embeddings``, ``minilm``, ``experiments``) -> ``steps`` (one
 computation per widget, numpy only) -> views (``plots``, ``app``) -> ``widgets`` (builders)
 and ``exercises`` (checkers). Only the views and the builders import matplotlib and ipywidgets.
 """
@@ -25,8 +25,10 @@ from .attention import (
     split_heads,
     sum_normalize,
 )
+from .positions import apply_rope, permute, positional_encoding
 
 __all__ = [
+    "apply_rope",
     "blockwise_attention",
     "causal_mask",
     "contextual_embeddings",
@@ -39,6 +41,8 @@ __all__ = [
     "online_softmax_steps",
     "pad_batch",
     "padding_mask",
+    "permute",
+    "positional_encoding",
     "scaled_dot_product_attention",
     "self_attention",
     "softmax",

@@ -224,6 +224,10 @@ BAD = {
     "entropy": [(lambda: h.entropy([np.inf]), ValueError, "inf")],
     "blockwise_attention": [(lambda: h.blockwise_attention(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), mask="future"), ValueError, "'causal'")],
     "online_softmax_steps": [(lambda: h.online_softmax_steps([1.0, 2.0], np.ones((3, 2)), 1), ValueError, r"\(n, d_v\)")],
+    # helpers.positions
+    "positional_encoding": [(lambda: h.positional_encoding(-2, 4), ValueError, "at least 0")],
+    "apply_rope": [(lambda: h.apply_rope(np.ones((2, 3))), ValueError, "even")],
+    "permute": [(lambda: h.permute(np.ones((2, 2)), [1, 1]), ValueError, "once")],
     # helpers.checks
     "as_float_array": [(lambda: h.softmax(["a"]), TypeError, "numeric")],
     "check_positive": [(lambda: h.softmax([1.0], temperature="hot"), TypeError, "real number")],
@@ -313,7 +317,7 @@ NO_BAD_INPUT = {
 
 def _public_functions():
     names = set()
-    for module in ("attention", "checks", "embeddings", "experiments", "steps", "minilm", "plots", "exercises", "describe"):
+    for module in ("attention", "positions", "checks", "embeddings", "experiments", "steps", "minilm", "plots", "exercises", "describe"):
         mod = importlib.import_module(f"helpers.{module}")
         for name, obj in vars(mod).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:

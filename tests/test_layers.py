@@ -36,6 +36,7 @@ def test_the_block_really_blocks():
 LAYERS = {
     "checks": set(),
     "attention": {"checks"},
+    "positions": {"checks"},
     "embeddings": {"attention", "checks"},
     "experiments": {"attention", "checks"},
     "minilm": {"attention"},
