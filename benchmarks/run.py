@@ -6,14 +6,14 @@
 Prints Markdown tables of medians measured in this one process, side by side, so that ratios
 hold on a noisy machine. Sections:
 
-- sliders: a control change in every widget kind of notebooks 01-10, in the kernel: the widget's
+- sliders: a control change in every widget kind of notebooks 01-11, in the kernel: the widget's
   compute (the tested math) + the in-place redraw + PNG encoding. The browser's share is not included.
 - nbval: strict `pytest --nbval` wall time of the whole series.
 - attention: scaled_dot_product_attention, blockwise_attention and multi_head_attention in float32,
   in GFLOP/s and as a fraction of this machine's float32 matrix-multiply peak, measured in the same
   run; the BLAS kernel numpy runs (threadpoolctl). The comparison with torch is benchmarks/vs_torch.py,
   which runs each side in its own process.
-- minilm: the forward pass of notebook 09 for two short sentences.
+- minilm: the forward pass of notebook 10 for two short sentences.
 
 `--kernel-compare` repeats the attention section in a child process with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset (this command only; the tests never change them).
@@ -73,8 +73,10 @@ def sliders(repeats):
     from helpers import minilm, steps
     from helpers import widgets as w
     from helpers.embeddings import load_glove, toy_vectors
+    from helpers.positions import pca_positions
 
     glove, toy, model = load_glove(), toy_vectors(), minilm.load()
+    learned = pca_positions(model.position_embeddings[:64], glove.dim)
     sentences = ["we sat on the river bank", "i deposited cash at the bank", "money bank grows"]
     temps = list(np.round(np.geomspace(0.05, 20, 25), 3))
     s = np.array([1.0, 3.0, 0.5, 2.0, 4.0, -1.0, 0.0, 2.5])
@@ -87,14 +89,16 @@ def sliders(repeats):
         ("04 attention: temperature slider (GloVe, 6 words)", lambda: w.attention_explorer(glove, "we sat on the river bank", 7.0), "temperature", temps),
         ("04 attention: sentence box (GloVe)", lambda: w.attention_explorer(glove), "sentence", sentences),
         ("05 Q/K/V: rotate W_q slider", lambda: w.qk_explorer(toy), "angle_deg", list(range(-180, 180, 15))),
-        ("06 scaling: d_k slider", w.scaling_explorer, "d_k", list(w.D_K_CHOICES)),
-        ("07 masks: position slider", lambda: w.mask_explorer(glove), "position", [0, 1, 2, 3, 4, 5]),
-        ("07 masks: mask selector", lambda: w.mask_explorer(glove), "kind", list(steps.MASK_KINDS)),
-        ("08 multi-head: head selector", lambda: w.head_explorer(glove), "head", [0, 1, 2, 3, 4]),
-        ("08 multi-head: sentence box", lambda: w.head_explorer(glove), "sentence", sentences),
-        ("09 MiniLM: layer slider (the sentence's encoding reused)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
-        ("09 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
-        ("10 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
+        ("06 word order: position slider (sinusoidal)", lambda: w.word_order_explorer(glove, encoding="sinusoidal"), "position", [0, 1, 2]),
+        ("06 word order: encoding selector", lambda: w.word_order_explorer(glove, learned=learned), "encoding", ["none", "sinusoidal", "learned", "rotary"]),
+        ("07 scaling: d_k slider", w.scaling_explorer, "d_k", list(w.D_K_CHOICES)),
+        ("08 masks: position slider", lambda: w.mask_explorer(glove), "position", [0, 1, 2, 3, 4, 5]),
+        ("08 masks: mask selector", lambda: w.mask_explorer(glove), "kind", list(steps.MASK_KINDS)),
+        ("09 multi-head: head selector", lambda: w.head_explorer(glove), "head", [0, 1, 2, 3, 4]),
+        ("09 multi-head: sentence box", lambda: w.head_explorer(glove), "sentence", sentences),
+        ("10 MiniLM: layer slider (the sentence's encoding reused)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
+        ("10 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
+        ("11 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
     ]
     print(f"| control change in the kernel (compute + in-place redraw + PNG), {repeats} changes | median ms | p90 ms |")
     print("|---|---:|---:|")
@@ -103,7 +107,7 @@ def sliders(repeats):
         print(f"| {label} | {median:.0f} | {p90:.0f} |")
     start = time.perf_counter()
     w.cost_explorer(2048)
-    print(f"| 10 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |")
+    print(f"| 11 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |")
 
 
 # ---------------------------------------------------------------- nbval
@@ -174,7 +178,7 @@ def minilm_section(repeats):
     sentences = ["i deposited cash at the bank", "we sat on the river bank"]
     t_two = median_seconds(lambda: [model.encode(s) for s in sentences], repeats * 2)
     t_batch = median_seconds(lambda: model.encode_batch(sentences), repeats * 2)
-    print("| MiniLM (notebook 09), numpy, 1 BLAS thread | ms |")
+    print("| MiniLM (notebook 10), numpy, 1 BLAS thread | ms |")
     print("|---|---:|")
     print(f"| load: verify sha256 of both files + read the parameters | {load_s * 1e3:.0f} |")
     print(f"| forward pass, two short sentences one after the other (8 tokens each) | {t_two * 1e3:.1f} |")

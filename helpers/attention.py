@@ -206,7 +206,7 @@ def _attend(Q, K, V, mask, s: float, weights_out=None):
 def causal_mask(n: int) -> np.ndarray:
     """True where query i may see key j (j <= i): on and below the diagonal. () -> (n, n)
 
-    Introduced in notebook 07.
+    Introduced in notebook 08.
     """
     n = check_positive_int(n, "n")
     return np.tri(n, dtype=bool)
@@ -215,7 +215,7 @@ def causal_mask(n: int) -> np.ndarray:
 def split_heads(M: np.ndarray, n_heads: int) -> np.ndarray:
     """Cut the features into n_heads contiguous blocks. (..., n, d_model) -> (..., n_heads, n, d_head)
 
-    Introduced in notebook 08.
+    Introduced in notebook 09.
     """
     M = as_float_array(M, "M", min_ndim=2)
     n_heads = check_positive_int(n_heads, "n_heads")
@@ -232,7 +232,7 @@ def _split(M: np.ndarray, n_heads: int) -> np.ndarray:
 def merge_heads(M: np.ndarray) -> np.ndarray:
     """Concatenate the heads back side by side. (..., n_heads, n, d_head) -> (..., n, n_heads * d_head)
 
-    Introduced in notebook 08.
+    Introduced in notebook 09.
     """
     return _merge(as_float_array(M, "M", min_ndim=3))
 
@@ -245,10 +245,10 @@ def _merge(M: np.ndarray) -> np.ndarray:
 def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=None):
     """Multi-head self-attention; each head gets d_head = d_model // n_heads features. (n, d_model) -> ((n, d_model), (n_heads, n, n))
 
-    Introduced in notebook 08.
+    Introduced in notebook 09.
 
     ``biases``, optional: {"b_q", "b_k", "b_v", "b_o"} of shape (d_model,), added after each projection
-    (trained models such as BERT have them; notebook 09).
+    (trained models such as BERT have them; notebook 10).
     """
     X, Ws, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
     d_model, dtype = X.shape[-1], np.result_type(X, *Ws.values())
@@ -298,7 +298,7 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
     return out, weights
 
 
-# attention larger than this many weights runs its heads in parallel threads (notebook 10 measures the gain)
+# attention larger than this many weights runs its heads in parallel threads (notebook 11 measures the gain)
 _PARALLEL_WEIGHTS = 1 << 20
 
 
@@ -360,7 +360,7 @@ def sum_normalize(values, axis: int = -1) -> np.ndarray:
 def multi_head_attention_loop(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
     """Multi-head attention head by head with column slices, for checking the reshape version. (n, d_model) -> ((n, d_model), (n_heads, n, n))
 
-    Introduced in notebook 08.
+    Introduced in notebook 09.
     """
     X, W, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
     mask = _heads_mask(mask, X)
@@ -378,7 +378,7 @@ def multi_head_attention_loop(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
 def padding_mask(lengths, n: int) -> np.ndarray:
     """Keys that are real words (True) vs padding (False), per sentence. (batch,) -> (batch, 1, n)
 
-    Introduced in notebook 07.
+    Introduced in notebook 08.
     """
     n = check_positive_int(n, "n")
     lengths = np.asarray(lengths)
@@ -392,7 +392,7 @@ def padding_mask(lengths, n: int) -> np.ndarray:
 def pad_batch(sentences) -> tuple[np.ndarray, np.ndarray]:
     """Stack sentences of different lengths, padding with zero rows. [(n_i, d)] -> ((batch, n_max, d), (batch,))
 
-    Introduced in notebook 07.
+    Introduced in notebook 08.
     """
     arrays = [as_float_array(X, f"sentence {i}", min_ndim=2) for i, X in enumerate(sentences)]
     if not arrays:
@@ -410,7 +410,7 @@ def pad_batch(sentences) -> tuple[np.ndarray, np.ndarray]:
 def entropy(weights, axis: int = -1) -> np.ndarray:
     """Entropy in nats of each row of weights: 0 = all on one key, log(n) = spread evenly. (..., n) -> (...)
 
-    Introduced in notebook 06.
+    Introduced in notebook 07.
     """
     W = as_float_array(weights, "weights", min_ndim=1)
     axis = check_axis(axis, W.ndim)
@@ -422,10 +422,10 @@ def entropy(weights, axis: int = -1) -> np.ndarray:
 def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_size: int = 1024) -> np.ndarray:
     """Exact attention without the n_q x n_k matrix: keys in blocks, a running max and sum per query. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> (n_q, d_v)
 
-    Introduced in notebook 10.
+    Introduced in notebook 11.
 
     ``mask``: None, a boolean array broadcastable to (..., n_q, n_k) (True = may attend), or "causal".
-    Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 10).
+    Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 11).
     """
     Q, K, V = _check_qkv(Q, K, V)
     block_size = check_positive_int(block_size, "block_size")
@@ -481,7 +481,7 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
 def online_softmax_steps(scores, values, block_size: int) -> list:
     """The running max, sum, output and weights so far of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]
 
-    Introduced in notebook 10.
+    Introduced in notebook 11.
     """
     s = as_float_array(scores, "scores", min_ndim=1)
     v = as_float_array(values, "values", min_ndim=2)

@@ -32,6 +32,7 @@ from .attention import (
 from .checks import MalformedAnswer, as_float_array
 from .embeddings import load_glove, toy_vectors
 from .experiments import dot_product_variance
+from .positions import apply_rope
 from .steps import random_projections
 
 
@@ -129,7 +130,7 @@ def _routine(exercise_id, kind, want, right, hint, mistakes=lambda want: (), ato
 
 @functools.lru_cache(maxsize=1)
 def _model():
-    from . import minilm  # imported here: only the notebook 09 exercises need the model
+    from . import minilm  # imported here: only the notebook 10 exercises need the model
 
     return minilm.load()
 
@@ -277,10 +278,27 @@ def _ex_05_2(answer):
     return False, f"bank gives money {bank['money']:.2f} and river {bank['river']:.2f}; make bank's query point towards nature (the 2nd feature)."
 
 
-# ---------------------------------------------------------------- 06 scaling
+# ---------------------------------------------------------------- 06 word order
+_Q_062, _K_062 = np.array([[1.0, 2.0, 0.5, -1.0]]), np.array([[0.5, -1.0, 2.0, 1.0]])  # the question's q and k
+
+
+def _rope_score(m: int, n: int) -> float:
+    return float((apply_rope(_Q_062, [m]) @ apply_rope(_K_062, [n]).T)[0, 0])
+
+
+_routine(
+    "06.2", "number", lambda: _rope_score(10, 8),
+    "{want:.3f}: the same as at positions 3 and 1, because with rotary encoding a score depends only on the offset (here 2).",
+    "rotate q by position 10 and k by position 8 (apply_rope(q, [10]), apply_rope(k, [8])) and take their dot product; or think about what stays the same.",
+    mistakes=lambda want: [(float((_Q_062 @ _K_062.T)[0, 0]), "that is the score without any rotation; both vectors are rotated, by their own positions.")],
+    atol=0.0015,
+)
+
+
+# ---------------------------------------------------------------- 07 scaling
 _D_K_061 = 64  # the question's d_k; Var(q . k) = d_k for independent N(0, 1) entries, which the notebook measures
 _routine(
-    "06.1", "number", lambda: _D_K_061,
+    "07.1", "number", lambda: _D_K_061,
     lambda want: f"about {want} (measured {dot_product_variance([want], n_samples=50_000, seed=1)[0]:.1f}): the variance of q . k equals d_k, so the spread grows as sqrt(d_k).",
     "each of the d_k products q_i k_i has variance 1, and the variances of independent terms add up.",
     mistakes=lambda want: [(math.sqrt(want), "that is the standard deviation (the spread); the question asks for the variance.")],
@@ -289,7 +307,7 @@ _routine(
 
 _D_K_062 = 256  # the question's d_k
 _routine(
-    "06.2", "number", lambda: 1 / math.sqrt(_D_K_062),
+    "07.2", "number", lambda: 1 / math.sqrt(_D_K_062),
     "1/sqrt(256) = {want}: dividing by 16 is multiplying by 16 ** -1 = 256 ** -0.5.",
     "the scale is 1 / sqrt(d_k).",
     mistakes=lambda want: [(1 / want, f"{1 / want:g} = sqrt(256), but the scores are divided by it, not multiplied: multiplying makes saturation worse.")],
@@ -297,17 +315,17 @@ _routine(
 )
 
 
-# ---------------------------------------------------------------- 07 masks
+# ---------------------------------------------------------------- 08 masks
 _N_071 = 6  # the question's n
 _routine(
-    "07.1", "number", lambda: int(causal_mask(_N_071).sum()),
+    "08.1", "number", lambda: int(causal_mask(_N_071).sum()),
     "{want} = 6 * 7 / 2: word i sees i + 1 words (itself and those before it).",
     "count the True entries on and below the diagonal of a 6 x 6 matrix.",
     mistakes=lambda want: [(want - _N_071, f"{want - _N_071} leaves out the diagonal; a word may always see itself.")],
 )
 
 
-@exercise("07.2")
+@exercise("08.2")
 def _ex_07_2(answer):
     want = padding_mask([3, 1], 3)  # the lengths and n the question gives
     try:
@@ -321,39 +339,39 @@ def _ex_07_2(answer):
     return False, "row i is True for the first lengths[i] positions and False after them."
 
 
-# ---------------------------------------------------------------- 08 multi-head attention
+# ---------------------------------------------------------------- 09 multi-head attention
 _routine(
-    "08.1", "number", lambda: split_heads(np.zeros((1, 512)), 8).shape[-1],  # the question's d_model and n_heads
+    "09.1", "number", lambda: split_heads(np.zeros((1, 512)), 8).shape[-1],  # the question's d_model and n_heads
     "d_head = d_model // n_heads = {want} features per head; the 8 heads together have 512 again.",
     "split the d_model features evenly between the heads.",
 )
 
 _X_082 = np.zeros((2, 7, 8))  # the question's batch of 2 sentences of 7 words; 4 heads
 _routine(
-    "08.2", "shape", lambda: multi_head_attention(_X_082, *[np.eye(8)] * 4, n_heads=4)[1].shape,
+    "09.2", "shape", lambda: multi_head_attention(_X_082, *[np.eye(8)] * 4, n_heads=4)[1].shape,
     "(batch, n_heads, n, n): one n x n weights matrix per head and per sentence.",
     "the weights are (batch, n_heads, n_queries, n_keys).",
     mistakes=lambda want: [(want[:1] + want[2:], "every head has its own weights: there is one more axis.")],
 )
 
 _routine(
-    "08.3", "number", lambda: sum(W.size for W in random_projections(512)),
+    "09.3", "number", lambda: sum(W.size for W in random_projections(512)),
     "4 * 512 * 512 = {want:,}, whatever n_heads is: heads split the features, they do not add parameters.",
     "W_q, W_k, W_v and W_o are each (d_model, d_model).",
     mistakes=lambda want: [(want // 8, "each W is (d_model, d_model) = (512, 512), not per head: the heads share it as column blocks.")],
 )
 
 
-# ---------------------------------------------------------------- 09 a real transformer
+# ---------------------------------------------------------------- 10 a real transformer
 _routine(
-    "09.1", "number", lambda: len(_model().tokenizer.tokenize("tokenization")),
+    "10.1", "number", lambda: len(_model().tokenizer.tokenize("tokenization")),
     lambda want: f"{want}: {', '.join(_model().tokenizer.tokenize('tokenization'))}.",
     "run model.tokenizer.tokenize('tokenization') and count the tokens.",
     mistakes=lambda want: [(want - 2, "count [CLS] and [SEP] too.")],
 )
 
 _routine(
-    "09.2", "number", lambda: float(_bank_cosines()[-1]),
+    "10.2", "number", lambda: float(_bank_cosines()[-1]),
     "{want:.3f}: far from the 1.000 they started with.",
     "use minilm.cosine_by_layer(a, b, 'bank') and take the last entry.",
     mistakes=lambda want: [(float(_bank_cosines()[0]), "that is the cosine of the input embeddings; take the last layer (hidden_states[-1]).")],
@@ -362,24 +380,24 @@ _routine(
 
 _N_TOKENS_093 = 8  # the question's sentence length
 _routine(
-    "09.3", "shape", lambda: (_model().config.n_layers, _model().config.n_heads, _N_TOKENS_093, _N_TOKENS_093),
+    "10.3", "shape", lambda: (_model().config.n_layers, _model().config.n_heads, _N_TOKENS_093, _N_TOKENS_093),
     "(layers, heads, tokens, tokens): one 8 x 8 weights matrix per head per layer.",
     "(n_layers, n_heads, n_tokens, n_tokens).",
     mistakes=lambda want: [(want[1:], "that is one layer; there are 6.")],
 )
 
 
-# ---------------------------------------------------------------- 10 cost
+# ---------------------------------------------------------------- 11 cost
 _N_101 = 8192  # the question's n
 _routine(
-    "10.1", "number", lambda: _N_101 * _N_101 * np.dtype(np.float32).itemsize,
+    "11.1", "number", lambda: _N_101 * _N_101 * np.dtype(np.float32).itemsize,
     "{want:,} bytes = 256 MiB for one matrix, per head, per layer.",
     "n * n numbers of 4 bytes each.",
     mistakes=lambda want: [(_N_101 * _N_101, "that counts numbers; each float32 number takes 4 bytes.")],
 )
 
 _routine(
-    "10.2", "number", lambda: float(online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"]),  # the question's maxima
+    "11.2", "number", lambda: float(online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"]),  # the question's maxima
     "exp(2 - 5) = {want:.4f}: the old terms shrink because the new maximum is larger.",
     "the factor is exp(m_old - m_new).",
     mistakes=lambda want: [(1 / want, "that is exp(5 - 2); the old terms must shrink, not grow: exp(m_old - m_new).")],
@@ -392,11 +410,12 @@ for _id, _checker in (
     ("04.4", implement.check_softmax),
     ("04.5", implement.check_self_attention),
     ("05.3", implement.check_scaled_attention),
-    ("07.3", implement.check_causal_mask),
-    ("07.4", implement.check_masked_attention),
-    ("08.4", implement.check_split_heads),
-    ("08.5", implement.check_merge_heads),
-    ("08.6", implement.check_multi_head_attention),
+    ("06.1", implement.check_positional_encoding),
+    ("08.3", implement.check_causal_mask),
+    ("08.4", implement.check_masked_attention),
+    ("09.4", implement.check_split_heads),
+    ("09.5", implement.check_merge_heads),
+    ("09.6", implement.check_multi_head_attention),
 ):
     exercise(_id)(_checker)
 

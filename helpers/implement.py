@@ -15,6 +15,7 @@ import numpy as np
 
 from .attention import causal_mask, merge_heads, multi_head_attention, scaled_dot_product_attention, softmax, split_heads
 from .checks import MalformedAnswer
+from .positions import positional_encoding
 
 Case = tuple  # the arguments of one call
 
@@ -205,6 +206,31 @@ def check_self_attention(fn) -> tuple:
     return _check(fn, _self_attention_cases(), _reference_self_attention, SELF_ATTENTION_MISTAKES, lambda r: _pair(r, ("Y", "weights")), "my_self_attention(X)", "the toy sentence, random vectors, one word, float32")
 
 
+# ---------------------------------------------------------------- 06: position encoding
+def _pe_variant(n, d, first=0, rate=2, swap=False):
+    p = np.arange(first, first + n)[:, None]
+    i = np.arange((d + 1) // 2)[None, :]
+    angles = p / 10000.0 ** (rate * i / d)
+    pe = np.empty((n, d))
+    a, b = (np.cos, np.sin) if swap else (np.sin, np.cos)
+    pe[:, 0::2] = a(angles)
+    pe[:, 1::2] = b(angles[:, : d // 2])
+    return (pe,)
+
+
+PE_MISTAKES = [
+    (lambda n, d: _pe_variant(n, d, swap=True), "sine and cosine are swapped: the even columns (0, 2, ...) are sines, the odd ones cosines."),
+    (lambda n, d: _pe_variant(n, d, rate=1), "the exponent is i/d; it is 2i/d, where i counts pairs of columns (i = 0, 1, ...), so columns 2i and 2i+1 share one angle."),
+    (lambda n, d: _pe_variant(n, d, first=1), "the positions start at 1; they start at 0 (the first word's encoding is sin 0 = 0, cos 0 = 1)."),
+]
+
+
+def check_positional_encoding(fn) -> tuple:
+    """06.1: my_positional_encoding(n, d), the sinusoidal table of Vaswani et al."""
+    cases = [(4, 6), (10, 16), (1, 4), (5, 7)]
+    return _check(fn, cases, lambda n, d: (positional_encoding(n, d),), PE_MISTAKES, lambda r: (_array(r, "the table"),), "my_positional_encoding(n, d)", "n = 1 to 10, d even and odd")
+
+
 # ---------------------------------------------------------------- 05: scaled attention
 def _qkv_cases(salt: int) -> list:
     r = _rng(3, salt)
@@ -249,7 +275,7 @@ CAUSAL_MISTAKES = [
 
 
 def check_causal_mask(fn) -> tuple:
-    """07.3: my_causal_mask(n), boolean (n, n), True where a query may attend."""
+    """08.3: my_causal_mask(n), boolean (n, n), True where a query may attend."""
     if callable(fn):
         try:
             got = _array(_call(fn, (4,), "n"), "the mask")
@@ -296,7 +322,7 @@ MASKED_MISTAKES = [
 
 
 def check_masked_attention(fn) -> tuple:
-    """07.4: my_masked_attention(Q, K, V, mask) -> (out, weights), -inf before the softmax where mask is False."""
+    """08.4: my_masked_attention(Q, K, V, mask) -> (out, weights), -inf before the softmax where mask is False."""
     return _check(fn, _masked_cases(), lambda Q, K, V, m: scaled_dot_product_attention(Q, K, V, mask=m), MASKED_MISTAKES, _pair, "my_masked_attention(Q, K, V, mask)", "a causal and a padding mask, a batch, one word, float32")
 
 
@@ -323,7 +349,7 @@ SPLIT_MISTAKES = [
 
 
 def check_split_heads(fn) -> tuple:
-    """08.4: my_split_heads(M, n_heads): (..., n, d_model) -> (..., n_heads, n, d_head)."""
+    """09.4: my_split_heads(M, n_heads): (..., n, d_model) -> (..., n_heads, n, d_head)."""
     return _check(fn, _split_cases(), lambda M, h: (split_heads(M, h),), SPLIT_MISTAKES, _one, "my_split_heads(M, n_heads)", "2 to 4 heads, a batch, one word, float32", tol_of=lambda args: 0)
 
 
@@ -349,7 +375,7 @@ MERGE_MISTAKES = [
 
 
 def check_merge_heads(fn) -> tuple:
-    """08.5: my_merge_heads(M): (..., n_heads, n, d_head) -> (..., n, n_heads * d_head)."""
+    """09.5: my_merge_heads(M): (..., n_heads, n, d_head) -> (..., n, n_heads * d_head)."""
     return _check(fn, _merge_cases(), lambda M: (merge_heads(M),), MERGE_MISTAKES, _one, "my_merge_heads(M)", "2 to 4 heads, a batch, one word, float32", tol_of=lambda args: 0)
 
 
@@ -385,7 +411,7 @@ MHA_MISTAKES = [
 
 
 def check_multi_head_attention(fn) -> tuple:
-    """08.6: my_multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads) -> (out, weights (n_heads, n, n))."""
+    """09.6: my_multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads) -> (out, weights (n_heads, n, n))."""
     def reference(X, W_q, W_k, W_v, W_o, n_heads):
         return multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads=n_heads)
 

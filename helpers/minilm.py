@@ -7,7 +7,7 @@ not the model's author, so ``load()`` checks both files against the sha256 of th
 revision 1110a243fdf4706b3f48f1d95db1a4f5529b4d41 before using them. Nothing is downloaded.
 
 The attention inside every layer is ``helpers.attention.multi_head_attention``: the code of
-notebooks 04 to 08, not a second copy.
+notebooks 04 to 09, not a second copy.
 """
 
 from __future__ import annotations
@@ -420,7 +420,7 @@ def load(directory=None) -> MiniLM:
     return MiniLM(read_safetensors(weights), tokens, sizes)
 
 
-# ---------------------------------------------------------------- for notebook 09
+# ---------------------------------------------------------------- for notebook 10
 def token_index(enc: Encoding, token: str) -> int:
     """Position of the first occurrence of a token (e.g. 'bank'). Encoding, str -> int"""
     if token not in enc.tokens:

@@ -72,3 +72,20 @@ def permute(X, order) -> np.ndarray:
     if order.dtype.kind not in "iu" or sorted(order.tolist()) != list(range(X.shape[-2])):
         raise ValueError(f"order must list each of the {X.shape[-2]} positions once, got {order.tolist()}.")
     return X[..., order, :]
+
+
+def pca_positions(table, d: int) -> np.ndarray:
+    """A learned position table in d dimensions: its d main directions (PCA), rows scaled to the sinusoidal rows' mean length sqrt(d/2). (n, D) -> (n, d)
+
+    Introduced in notebook 06.
+    """
+    T = as_float_array(table, "table", min_ndim=2)
+    d = check_positive_int(d, "d")
+    if T.ndim != 2 or d > min(T.shape):
+        raise ValueError(f"table must be (n, D) with n and D at least d = {d}, got {T.shape}.")
+    centred = T - T.mean(axis=0)
+    _, _, Vt = np.linalg.svd(centred, full_matrices=False)
+    P = centred @ Vt[:d].T
+    P *= np.sqrt(d / 2) / np.linalg.norm(P, axis=1).mean()
+    return P
+

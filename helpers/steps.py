@@ -27,6 +27,7 @@ from .attention import (
 )
 from .checks import as_float_array, check_positive_int
 from .experiments import attention_cost, random_query_keys
+from .positions import apply_rope, positional_encoding
 
 MAX_WORDS = 12  # more words than this make unreadable heatmaps
 MASK_KINDS = ("none", "causal", "padding", "causal + padding")
@@ -158,7 +159,49 @@ def qk_step(X2, angle_deg: float, stretch: float) -> QKStep:
     return QKStep(W_q, Q, X2, weights, out)
 
 
-# ---------------------------------------------------------------- 06: scaling by sqrt(d_k)
+# ---------------------------------------------------------------- 06: word order
+ENCODINGS = ("none", "sinusoidal", "learned", "rotary")
+
+
+@dataclass(frozen=True, eq=False)
+class WordOrderStep:
+    """words [str] (n,) in their new order; Q (n, d) what attention compares (x + p, or x rotated); weights (n, n); moved word, its position, its vector Q[position] (d,)."""
+
+    words: list
+    Q: np.ndarray
+    weights: np.ndarray
+    moved: str
+    position: int
+    vector: np.ndarray
+    encoding: str
+
+
+def word_order_step(vectors, sentence: str, position: int, encoding: str, learned=None) -> WordOrderStep:
+    """Notebook 06: move the sentence's first word to `position`, add position information, attend (Q = K = V). str -> (n, n)"""
+    words, X = sentence_vectors(vectors, sentence)
+    n, d = X.shape
+    if encoding not in ENCODINGS:
+        raise ValueError(f"unknown encoding '{encoding}'; choose one of {', '.join(ENCODINGS)}.")
+    if not 0 <= position < n:
+        raise ValueError(f"position must be between 0 and {n - 1}.")
+    order = list(range(1, n))
+    order.insert(position, 0)
+    Xo = X[order]
+    if encoding == "sinusoidal":
+        Q = Xo + positional_encoding(n, d)
+    elif encoding == "learned":
+        if learned is None or np.shape(learned)[0] < n or np.shape(learned)[1] != d:
+            raise ValueError(f"the learned encoding needs a position table of at least {n} rows and {d} columns.")
+        Q = Xo + np.asarray(learned)[:n]
+    elif encoding == "rotary":
+        Q = apply_rope(Xo)
+    else:
+        Q = Xo
+    _, weights = scaled_dot_product_attention(Q, Q, Q)
+    return WordOrderStep([words[i] for i in order], Q, weights, words[0], position, Q[position], encoding)
+
+
+# ---------------------------------------------------------------- 07: scaling by sqrt(d_k)
 @dataclass(frozen=True, eq=False)
 class ScalingStep:
     """weights (n_keys,) of one query; their entropy and its maximum log(n_keys); the largest weight."""
@@ -170,14 +213,14 @@ class ScalingStep:
 
 
 def scaling_step(d_k: int, scaled: bool, n_keys: int = 8, seed: int = 0) -> ScalingStep:
-    """Notebook 06: one random query against n_keys random keys, with or without / sqrt(d_k). () -> (n_keys,)"""
+    """Notebook 07: one random query against n_keys random keys, with or without / sqrt(d_k). () -> (n_keys,)"""
     q, K = random_query_keys(d_k, n_keys, seed)
     _, weights = scaled_dot_product_attention(q[None, :], K, K, scale=(1 / np.sqrt(d_k)) if scaled else 1.0)
     w = weights[0]
     return ScalingStep(w, float(entropy(w)), float(np.log(n_keys)), float(w.max()))
 
 
-# ---------------------------------------------------------------- 07: masks
+# ---------------------------------------------------------------- 08: masks
 @dataclass(frozen=True, eq=False)
 class MaskStep:
     """mask (n, n), True = may attend; weights (n, n); position int; visible (k,) = the keys position may see."""
@@ -189,7 +232,7 @@ class MaskStep:
 
 
 def mask_step(X, n_words: int, kind: str, position: int) -> MaskStep:
-    """Notebook 07: weights of a padded sentence under a mask; what one position can see. (n, d) -> (n, n)"""
+    """Notebook 08: weights of a padded sentence under a mask; what one position can see. (n, d) -> (n, n)"""
     n = X.shape[0]
     if kind not in MASK_KINDS:
         raise ValueError(f"unknown mask '{kind}'; choose one of {', '.join(MASK_KINDS)}.")
@@ -204,7 +247,7 @@ def mask_step(X, n_words: int, kind: str, position: int) -> MaskStep:
     return MaskStep(mask, weights, position, np.flatnonzero(mask[position]))
 
 
-# ---------------------------------------------------------------- 08: multi-head attention
+# ---------------------------------------------------------------- 09: multi-head attention
 @dataclass(frozen=True, eq=False)
 class Projections:
     """W_q, W_k, W_v, W_o, each (d_model, d_model); iterate to unpack them in that order."""
@@ -236,7 +279,7 @@ class HeadsStep:
 
 
 def heads_step(vectors, sentence: str, n_heads: int, seed: int = 0, gain: float = 3.0, head: int = 0) -> HeadsStep:
-    """Notebook 08: every head's weights for a sentence, with seeded random projections. str -> (n_heads, n, n)"""
+    """Notebook 09: every head's weights for a sentence, with seeded random projections. str -> (n_heads, n, n)"""
     words, X = sentence_vectors(vectors, sentence)
     if not 0 <= head < n_heads:
         raise ValueError(f"head must be between 0 and {n_heads - 1}.")
@@ -244,7 +287,7 @@ def heads_step(vectors, sentence: str, n_heads: int, seed: int = 0, gain: float 
     return HeadsStep(words, weights, out, head)
 
 
-# ---------------------------------------------------------------- 09: a real model's attention
+# ---------------------------------------------------------------- 10: a real model's attention
 @dataclass(frozen=True, eq=False)
 class MiniLMStep:
     """tokens [str] (n,); weights (n, n) of one head; layer 1..n_layers; head 0..n_heads-1."""
@@ -256,7 +299,7 @@ class MiniLMStep:
 
 
 def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | None = None) -> MiniLMStep:
-    """Notebook 09: the attention weights of layer (1..6) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
+    """Notebook 10: the attention weights of layer (1..6) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
     tokens = model.tokenizer.tokenize(sentence)  # the length is checked before the model runs
     if len(tokens) > 2 + 2 * MAX_WORDS:
         raise ValueError(f"{len(tokens)} tokens: please keep the sentence shorter (at most {2 * MAX_WORDS} word pieces).")
@@ -269,7 +312,7 @@ def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | 
     return MiniLMStep(enc.tokens, enc.attentions[layer - 1, head], layer, head)
 
 
-# ---------------------------------------------------------------- 10: cost and online softmax
+# ---------------------------------------------------------------- 11: cost and online softmax
 @dataclass(frozen=True, eq=False)
 class CostStep:
     """exact and block: attention_cost results, each {n, seconds, peak_bytes} of shape (k,)."""
@@ -280,7 +323,7 @@ class CostStep:
 
 
 def cost_step(largest_n: int, d: int = 64, block_size: int = 256, progress: Callable[[int, int], None] | None = None) -> CostStep:
-    """Notebook 10: time and peak memory of exact and blockwise attention for n up to largest_n. () -> (k,) each"""
+    """Notebook 11: time and peak memory of exact and blockwise attention for n up to largest_n. () -> (k,) each"""
     ns = [n for n in COST_NS if n <= largest_n]
     if not ns:
         raise ValueError(f"largest_n must be at least {COST_NS[0]}.")
@@ -302,7 +345,7 @@ class OnlineSoftmaxStep:
 
 
 def online_softmax_step(scores, values, block_size: int, block: int) -> OnlineSoftmaxStep:
-    """Notebook 10: the state of online softmax after `block` blocks of keys. (n,), (n, d_v) -> (n,), (d_v,)"""
+    """Notebook 11: the state of online softmax after `block` blocks of keys. (n,), (n, d_v) -> (n,), (d_v,)"""
     steps = online_softmax_steps(scores, values, block_size)
     if not 1 <= block <= len(steps):
         raise ValueError(f"block must be between 1 and {len(steps)}.")

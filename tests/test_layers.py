@@ -40,12 +40,12 @@ LAYERS = {
     "embeddings": {"attention", "checks"},
     "experiments": {"attention", "checks"},
     "minilm": {"attention"},
-    "steps": {"attention", "checks", "embeddings", "experiments"},
+    "steps": {"attention", "checks", "embeddings", "experiments", "positions"},
     "describe": set(),
     "plots": {"describe"},
     "app": {"plots"},
-    "implement": {"attention", "checks"},
-    "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm", "implement"},
+    "implement": {"attention", "checks", "positions"},
+    "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm", "implement", "positions"},
     "widgets": {"plots", "steps", "app", "embeddings", "describe", "experiments"},
 }
 

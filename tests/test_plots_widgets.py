@@ -18,6 +18,7 @@ from helpers.widgets import (
     scaling_explorer,
     static_vector_explorer,
     weighted_sum_explorer,
+    word_order_explorer,
 )
 
 
@@ -241,6 +242,7 @@ def test_dot_product_step_and_explorer():
         (lambda: weighted_sum_explorer(toy_vectors()), [("river", 0.9), ("money", 0.0)]),
         (dot_product_explorer, [("angle_deg", 200.0), ("length", 2.5)]),
         (scaling_explorer, [("d_k", 1024), ("scaled", True)]),
+            (lambda: word_order_explorer(load_glove()), [("position", 2), ("encoding", "rotary"), ("position", 1)]),
         (lambda: online_softmax_explorer(np.array([1.0, 3.0, 0.5, 2.0, 4.0]), np.eye(5), 2), [("block", 2), ("block", 3)]),
     ],
 )
