@@ -6,14 +6,14 @@
 Prints Markdown tables of medians measured in this one process, side by side, so that ratios
 hold on a noisy machine. Sections:
 
-- sliders: a control change in every widget kind of notebooks 01-11, in the kernel: the widget's
+- sliders: a control change in every widget kind of notebooks 01-12, in the kernel: the widget's
   compute (the tested math) + the in-place redraw + PNG encoding. The browser's share is not included.
 - nbval: strict `pytest --nbval` wall time of the whole series.
 - attention: scaled_dot_product_attention, blockwise_attention and multi_head_attention in float32,
   in GFLOP/s and as a fraction of this machine's float32 matrix-multiply peak, measured in the same
   run; the BLAS kernel numpy runs (threadpoolctl). The comparison with torch is benchmarks/vs_torch.py,
   which runs each side in its own process.
-- minilm: the forward pass of notebook 10 for two short sentences.
+- minilm: the forward pass of notebook 11 for two short sentences.
 
 `--kernel-compare` repeats the attention section in a child process with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset (this command only; the tests never change them).
@@ -74,9 +74,11 @@ def sliders(repeats):
     from helpers import widgets as w
     from helpers.embeddings import load_glove, toy_vectors
     from helpers.positions import pca_positions
+    from helpers.training import previous_token_task, train
 
     glove, toy, model = load_glove(), toy_vectors(), minilm.load()
     learned = pca_positions(model.position_embeddings[:64], glove.dim)
+    task = previous_token_task()
     sentences = ["we sat on the river bank", "i deposited cash at the bank", "money bank grows"]
     temps = list(np.round(np.geomspace(0.05, 20, 25), 3))
     s = np.array([1.0, 3.0, 0.5, 2.0, 4.0, -1.0, 0.0, 2.5])
@@ -96,18 +98,21 @@ def sliders(repeats):
         ("08 masks: mask selector", lambda: w.mask_explorer(glove), "kind", list(steps.MASK_KINDS)),
         ("09 multi-head: head selector", lambda: w.head_explorer(glove), "head", [0, 1, 2, 3, 4]),
         ("09 multi-head: sentence box", lambda: w.head_explorer(glove), "sentence", sentences),
-        ("10 MiniLM: layer slider (the sentence's encoding reused)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
-        ("10 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
-        ("11 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
+        ("10 watch attention learn: step slider (the training is recorded)", lambda: w.training_explorer(task), "step", list(range(0, 301, 15))),
+        ("11 MiniLM: layer slider (the sentence's encoding reused)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
+        ("11 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
+        ("12 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
     ]
     print(f"| control change in the kernel (compute + in-place redraw + PNG), {repeats} changes | median ms | p90 ms |")
     print("|---|---:|---:|")
     for label, build, control, values in cases:
         median, p90 = time_control(build(), control, values, repeats)
         print(f"| {label} | {median:.0f} | {p90:.0f} |")
+    seconds = statistics.median(median_seconds(lambda seed=seed: train(task, steps=300, seed=seed), 1, warmup=0) for seed in range(3))
+    print(f"| 10 train again: 300 Adam steps of the previous-word task, 128 sentences (seed box or learning rate; the whole training) | {seconds * 1e3:.0f} | |")
     start = time.perf_counter()
     w.cost_explorer(2048)
-    print(f"| 11 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |")
+    print(f"| 12 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |")
 
 
 # ---------------------------------------------------------------- nbval
@@ -178,7 +183,7 @@ def minilm_section(repeats):
     sentences = ["i deposited cash at the bank", "we sat on the river bank"]
     t_two = median_seconds(lambda: [model.encode(s) for s in sentences], repeats * 2)
     t_batch = median_seconds(lambda: model.encode_batch(sentences), repeats * 2)
-    print("| MiniLM (notebook 10), numpy, 1 BLAS thread | ms |")
+    print("| MiniLM (notebook 11), numpy, 1 BLAS thread | ms |")
     print("|---|---:|")
     print(f"| load: verify sha256 of both files + read the parameters | {load_s * 1e3:.0f} |")
     print(f"| forward pass, two short sentences one after the other (8 tokens each) | {t_two * 1e3:.1f} |")

@@ -7,6 +7,7 @@ and ``exercises`` (checkers). Only the views and the builders import matplotlib 
 """
 
 from .attention import (
+    attention_backward,
     blockwise_attention,
     causal_mask,
     contextual_embeddings,
@@ -29,6 +30,7 @@ from .positions import apply_rope, permute, positional_encoding
 
 __all__ = [
     "apply_rope",
+    "attention_backward",
     "blockwise_attention",
     "causal_mask",
     "contextual_embeddings",

@@ -183,6 +183,36 @@ def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
     return _attend(Q, K, V, mask, s)
 
 
+def attention_backward(Q, K, V, grad_out, mask=None, scale=None):
+    """Gradients of a loss through out = softmax(Q K^T * scale, masked) @ V, given d loss / d out. (..., n_q, d_k), (..., n_k, d_k), (..., n_k, d_v), (..., n_q, d_v) -> (dQ, dK, dV)
+
+    Introduced in notebook 10.
+    """
+    Q, K, V = _check_qkv(Q, K, V)
+    s = 1.0 / np.sqrt(Q.shape[-1]) if scale is None else check_positive(scale, "scale")
+    _, P = _attend(Q, K, V, mask, s)  # the forward pass again: the weights, with the same checks and errors
+    dtype = P.dtype
+    dO = as_float_array(grad_out, "grad_out", min_ndim=2).astype(dtype, copy=False)
+    expected = np.broadcast_shapes(P.shape[:-1], V.shape[:-2] + (1,)) + (V.shape[-1],)
+    if dO.shape != expected:
+        raise ValueError(f"grad_out must have the output's shape {expected}, got {dO.shape}.")
+    dV = np.swapaxes(P, -1, -2) @ dO  # out = P V
+    dP = dO @ np.swapaxes(V, -1, -2)
+    dS = P * (dP - np.sum(dP * P, axis=-1, keepdims=True))  # through each row's softmax (its Jacobian diag(p) - p p^T)
+    dS *= dtype.type(s)  # S = Q K^T * scale; masked entries have P = 0, so dS = 0 there
+    dQ = dS @ K
+    dK = np.swapaxes(dS, -1, -2) @ Q
+    return _sum_to(dQ, Q.shape), _sum_to(dK, K.shape), _sum_to(dV, V.shape)
+
+
+def _sum_to(G: np.ndarray, shape: tuple) -> np.ndarray:
+    """A gradient summed over the batch axes its input was broadcast along. (...) -> shape"""
+    while G.ndim > len(shape):
+        G = G.sum(axis=0)
+    axes = tuple(i for i, (g, s) in enumerate(zip(G.shape, shape)) if s == 1 and g != 1)
+    return G.sum(axis=axes, keepdims=True) if axes else G
+
+
 def _attend(Q, K, V, mask, s: float, weights_out=None):
     """scaled_dot_product_attention without its input checks, for callers that made Q, K, V from checked inputs;
     the weights are written into weights_out when given."""
@@ -248,7 +278,7 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
     Introduced in notebook 09.
 
     ``biases``, optional: {"b_q", "b_k", "b_v", "b_o"} of shape (d_model,), added after each projection
-    (trained models such as BERT have them; notebook 10).
+    (trained models such as BERT have them; notebook 11).
     """
     X, Ws, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
     d_model, dtype = X.shape[-1], np.result_type(X, *Ws.values())
@@ -298,7 +328,7 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
     return out, weights
 
 
-# attention larger than this many weights runs its heads in parallel threads (notebook 11 measures the gain)
+# attention larger than this many weights runs its heads in parallel threads (notebook 12 measures the gain)
 _PARALLEL_WEIGHTS = 1 << 20
 
 
@@ -422,10 +452,10 @@ def entropy(weights, axis: int = -1) -> np.ndarray:
 def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_size: int = 1024) -> np.ndarray:
     """Exact attention without the n_q x n_k matrix: keys in blocks, a running max and sum per query. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> (n_q, d_v)
 
-    Introduced in notebook 11.
+    Introduced in notebook 12.
 
     ``mask``: None, a boolean array broadcastable to (..., n_q, n_k) (True = may attend), or "causal".
-    Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 11).
+    Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 12).
     """
     Q, K, V = _check_qkv(Q, K, V)
     block_size = check_positive_int(block_size, "block_size")
@@ -481,7 +511,7 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
 def online_softmax_steps(scores, values, block_size: int) -> list:
     """The running max, sum, output and weights so far of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]
 
-    Introduced in notebook 11.
+    Introduced in notebook 12.
     """
     s = as_float_array(scores, "scores", min_ndim=1)
     v = as_float_array(values, "values", min_ndim=2)

@@ -130,7 +130,7 @@ def _routine(exercise_id, kind, want, right, hint, mistakes=lambda want: (), ato
 
 @functools.lru_cache(maxsize=1)
 def _model():
-    from . import minilm  # imported here: only the notebook 10 exercises need the model
+    from . import minilm  # imported here: only the notebook 11 exercises need the model
 
     return minilm.load()
 
@@ -362,16 +362,33 @@ _routine(
 )
 
 
-# ---------------------------------------------------------------- 10 a real transformer
+# ---------------------------------------------------------------- 10 watch attention learn
+@functools.lru_cache(maxsize=1)
+def _trained_share_10_2() -> float:
+    from .training import previous_token_share, previous_token_task, train
+
+    return previous_token_share(train(previous_token_task(), steps=300).weights[-1])  # the notebook's training
+
+
 _routine(
-    "10.1", "number", lambda: len(_model().tokenizer.tokenize("tokenization")),
+    "10.2", "number", _trained_share_10_2,
+    "{want:.2f}: after 300 steps each word gives nearly all its attention to the word before it.",
+    "read it off the trained weights: the mean of weights[t, t - 1] for t = 1 .. n - 1 (previous_token_share).",
+    mistakes=lambda want: [(1 / 8, "that is what an untrained, uniform head would give (1/8); take the trained weights.")],
+    atol=0.006,
+)
+
+
+# ---------------------------------------------------------------- 11 a real transformer
+_routine(
+    "11.1", "number", lambda: len(_model().tokenizer.tokenize("tokenization")),
     lambda want: f"{want}: {', '.join(_model().tokenizer.tokenize('tokenization'))}.",
     "run model.tokenizer.tokenize('tokenization') and count the tokens.",
     mistakes=lambda want: [(want - 2, "count [CLS] and [SEP] too.")],
 )
 
 _routine(
-    "10.2", "number", lambda: float(_bank_cosines()[-1]),
+    "11.2", "number", lambda: float(_bank_cosines()[-1]),
     "{want:.3f}: far from the 1.000 they started with.",
     "use minilm.cosine_by_layer(a, b, 'bank') and take the last entry.",
     mistakes=lambda want: [(float(_bank_cosines()[0]), "that is the cosine of the input embeddings; take the last layer (hidden_states[-1]).")],
@@ -380,24 +397,24 @@ _routine(
 
 _N_TOKENS_093 = 8  # the question's sentence length
 _routine(
-    "10.3", "shape", lambda: (_model().config.n_layers, _model().config.n_heads, _N_TOKENS_093, _N_TOKENS_093),
+    "11.3", "shape", lambda: (_model().config.n_layers, _model().config.n_heads, _N_TOKENS_093, _N_TOKENS_093),
     "(layers, heads, tokens, tokens): one 8 x 8 weights matrix per head per layer.",
     "(n_layers, n_heads, n_tokens, n_tokens).",
     mistakes=lambda want: [(want[1:], "that is one layer; there are 6.")],
 )
 
 
-# ---------------------------------------------------------------- 11 cost
+# ---------------------------------------------------------------- 12 cost
 _N_101 = 8192  # the question's n
 _routine(
-    "11.1", "number", lambda: _N_101 * _N_101 * np.dtype(np.float32).itemsize,
+    "12.1", "number", lambda: _N_101 * _N_101 * np.dtype(np.float32).itemsize,
     "{want:,} bytes = 256 MiB for one matrix, per head, per layer.",
     "n * n numbers of 4 bytes each.",
     mistakes=lambda want: [(_N_101 * _N_101, "that counts numbers; each float32 number takes 4 bytes.")],
 )
 
 _routine(
-    "11.2", "number", lambda: float(online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"]),  # the question's maxima
+    "12.2", "number", lambda: float(online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"]),  # the question's maxima
     "exp(2 - 5) = {want:.4f}: the old terms shrink because the new maximum is larger.",
     "the factor is exp(m_old - m_new).",
     mistakes=lambda want: [(1 / want, "that is exp(5 - 2); the old terms must shrink, not grow: exp(m_old - m_new).")],
@@ -411,6 +428,7 @@ for _id, _checker in (
     ("04.5", implement.check_self_attention),
     ("05.3", implement.check_scaled_attention),
     ("06.1", implement.check_positional_encoding),
+    ("10.1", implement.check_softmax_backward),
     ("08.3", implement.check_causal_mask),
     ("08.4", implement.check_masked_attention),
     ("09.4", implement.check_split_heads),

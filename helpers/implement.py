@@ -231,6 +231,34 @@ def check_positional_encoding(fn) -> tuple:
     return _check(fn, cases, lambda n, d: (positional_encoding(n, d),), PE_MISTAKES, lambda r: (_array(r, "the table"),), "my_positional_encoding(n, d)", "n = 1 to 10, d even and odd")
 
 
+# ---------------------------------------------------------------- 10: the softmax's backward pass
+def _softmax_backward_cases() -> list:
+    r = _rng(8)
+    return [
+        (softmax(r.normal(size=(4, 5))), r.normal(size=(4, 5))),
+        (softmax(3 * r.normal(size=(2, 3, 4))), r.normal(size=(2, 3, 4))),  # batch axes
+        (np.array([[1.0]]), np.array([[0.7]])),  # one key: the weight is always 1, the gradient 0
+        (softmax(r.normal(size=(3, 6))).astype(np.float32), r.normal(size=(3, 6)).astype(np.float32)),
+    ]
+
+
+def _reference_softmax_backward(P, dP):
+    return (P * (dP - np.sum(dP * P, axis=-1, keepdims=True)),)
+
+
+SOFTMAX_BACKWARD_MISTAKES = [
+    (lambda P, dP: (P * dP,), "the '- sum(dP * P)' term is missing: every score also changes the other weights through the row's sum."),
+    (lambda P, dP: (P * (dP - np.sum(dP * P, axis=-2, keepdims=True)),), "the sum runs over the wrong axis: sum dP * P over each row's keys (axis=-1, keepdims=True)."),
+    (lambda P, dP: (P * (dP - np.sum(dP, axis=-1, keepdims=True)),), "the sum must be weighted by P: subtract sum(dP * P) over the row, not sum(dP)."),
+    (lambda P, dP: (dP - np.sum(dP * P, axis=-1, keepdims=True),), "multiply by P: dS = P * (dP - sum(dP * P))."),
+]
+
+
+def check_softmax_backward(fn) -> tuple:
+    """10.1: my_softmax_backward(P, dP) -> dS, the gradient through a row-wise softmax."""
+    return _check(fn, _softmax_backward_cases(), _reference_softmax_backward, SOFTMAX_BACKWARD_MISTAKES, _one, "my_softmax_backward(P, dP)", "random rows, batch axes, one key, float32")
+
+
 # ---------------------------------------------------------------- 05: scaled attention
 def _qkv_cases(salt: int) -> list:
     r = _rng(3, salt)

@@ -420,7 +420,7 @@ def load(directory=None) -> MiniLM:
     return MiniLM(read_safetensors(weights), tokens, sizes)
 
 
-# ---------------------------------------------------------------- for notebook 10
+# ---------------------------------------------------------------- for notebook 11
 def token_index(enc: Encoding, token: str) -> int:
     """Position of the first occurrence of a token (e.g. 'bank'). Encoding, str -> int"""
     if token not in enc.tokens:

@@ -287,7 +287,30 @@ def heads_step(vectors, sentence: str, n_heads: int, seed: int = 0, gain: float 
     return HeadsStep(words, weights, out, head)
 
 
-# ---------------------------------------------------------------- 10: a real model's attention
+# ---------------------------------------------------------------- 10: watch attention learn
+@dataclass(frozen=True, eq=False)
+class TrainingStep:
+    """step int; losses (steps + 1,) the whole curve; loss at the step; weights (n, n) of the first sentence then; norms (2,) of W_q, W_k; share on the previous word."""
+
+    step: int
+    losses: np.ndarray
+    loss: float
+    weights: np.ndarray
+    norms: np.ndarray
+    previous_share: float
+
+
+def training_step(trajectory, step: int) -> TrainingStep:
+    """Notebook 10: the recorded training at one step (nothing is computed again). Trajectory, () -> (n, n)"""
+    last = len(trajectory.losses) - 1
+    if not 0 <= step <= last:
+        raise ValueError(f"step must be between 0 and {last}.")
+    W = trajectory.weights[step]
+    share = float(np.mean([W[t, t - 1] for t in range(1, W.shape[-1])]))
+    return TrainingStep(step, trajectory.losses, float(trajectory.losses[step]), W, trajectory.norms[step], share)
+
+
+# ---------------------------------------------------------------- 11: a real model's attention
 @dataclass(frozen=True, eq=False)
 class MiniLMStep:
     """tokens [str] (n,); weights (n, n) of one head; layer 1..n_layers; head 0..n_heads-1."""
@@ -299,7 +322,7 @@ class MiniLMStep:
 
 
 def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | None = None) -> MiniLMStep:
-    """Notebook 10: the attention weights of layer (1..6) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
+    """Notebook 11: the attention weights of layer (1..6) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
     tokens = model.tokenizer.tokenize(sentence)  # the length is checked before the model runs
     if len(tokens) > 2 + 2 * MAX_WORDS:
         raise ValueError(f"{len(tokens)} tokens: please keep the sentence shorter (at most {2 * MAX_WORDS} word pieces).")
@@ -312,7 +335,7 @@ def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | 
     return MiniLMStep(enc.tokens, enc.attentions[layer - 1, head], layer, head)
 
 
-# ---------------------------------------------------------------- 11: cost and online softmax
+# ---------------------------------------------------------------- 12: cost and online softmax
 @dataclass(frozen=True, eq=False)
 class CostStep:
     """exact and block: attention_cost results, each {n, seconds, peak_bytes} of shape (k,)."""
@@ -323,7 +346,7 @@ class CostStep:
 
 
 def cost_step(largest_n: int, d: int = 64, block_size: int = 256, progress: Callable[[int, int], None] | None = None) -> CostStep:
-    """Notebook 11: time and peak memory of exact and blockwise attention for n up to largest_n. () -> (k,) each"""
+    """Notebook 12: time and peak memory of exact and blockwise attention for n up to largest_n. () -> (k,) each"""
     ns = [n for n in COST_NS if n <= largest_n]
     if not ns:
         raise ValueError(f"largest_n must be at least {COST_NS[0]}.")
@@ -345,7 +368,7 @@ class OnlineSoftmaxStep:
 
 
 def online_softmax_step(scores, values, block_size: int, block: int) -> OnlineSoftmaxStep:
-    """Notebook 11: the state of online softmax after `block` blocks of keys. (n,), (n, d_v) -> (n,), (d_v,)"""
+    """Notebook 12: the state of online softmax after `block` blocks of keys. (n,), (n, d_v) -> (n,), (d_v,)"""
     steps = online_softmax_steps(scores, values, block_size)
     if not 1 <= block <= len(steps):
         raise ValueError(f"block must be between 1 and {len(steps)}.")

@@ -279,7 +279,58 @@ def head_explorer(vectors, sentence: str = "we sat on the river bank", n_heads: 
     return App(controls, fig, lambda sentence, head: steps.heads_step(vectors, sentence, n_heads, seed, head=head), draw, words, name="heads", dynamic=lambda: changing_artists(ax))
 
 
-# ---------------------------------------------------------------- 10: a real model's attention
+# ---------------------------------------------------------------- 10: watch attention learn
+LEARNING_RATES = (0.01, 0.02, 0.05, 0.1)
+
+
+def training_explorer(task, n_steps: int = 300, seed: int = 0, lr: float = 0.05) -> App:
+    """Scrub through a recorded training (loss curve, the weights then); another seed or learning rate trains again (about 0.5 s)."""
+    from . import training
+
+    controls = {
+        "step": widgets.IntSlider(value=n_steps, min=0, max=n_steps, description="training step", continuous_update=True),
+        "seed": widgets.BoundedIntText(value=seed, min=0, max=999, description="seed"),
+        "lr": widgets.Dropdown(options=list(LEARNING_RATES), value=lr, description="learning rate"),
+    }
+    record = functools.lru_cache(maxsize=8)(lambda seed, lr: training.train(task, steps=n_steps, lr=lr, seed=seed))
+    n = task.inputs.shape[1]
+    fig = Figure(figsize=(9, 3.6), dpi=80)
+    ax_l, ax_w = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+    fig.subplots_adjust(left=0.08, right=0.97, bottom=0.16, top=0.86, wspace=0.35)
+    curve, = ax_l.semilogy([0], [1.0], color=plots.PALETTE[0], lw=2)
+    marker, = ax_l.semilogy([0], [1.0], "o", color=plots.PALETTE[3], markersize=8, zorder=3)
+    ax_l.set_xlim(0, n_steps)
+    ax_l.set_ylim(1e-6, 10)
+    ax_l.set_xlabel("training step")
+    ax_l.set_ylabel("loss (mean squared error)")
+    ax_l.grid(True, color="0.92")
+    slots = [f"word {i}" for i in range(n)]
+    plots.heatmap(np.eye(n), slots, slots, "", ax=ax_w, vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS)
+    ax_w.set_title("the first sentence's weights", fontsize=11)
+    state = {"curve": None}
+
+    def compute(step, seed, lr):
+        return steps.training_step(record(int(seed), float(lr)), step)
+
+    def draw(r):
+        if state["curve"] is not r.losses:  # a new training: the curve changes (a slider step only moves the marker)
+            curve.set_data(np.arange(len(r.losses)), r.losses)
+            state["curve"] = r.losses
+        marker.set_data([r.step], [r.loss])
+        ax_l.set_title(f"step {r.step}: loss {r.loss:.1e}, |W_q| {r.norms[0]:.1f}, |W_k| {r.norms[1]:.1f}, {r.previous_share:.2f} on the word before", fontsize=10)
+        plots.update_heatmap(ax_w, r.weights)
+
+    def words(r):
+        alt = (
+            f"Training step {r.step} of {n_steps}: loss {r.loss:.2e} (it started at {r.losses[0]:.2e} and ends at {r.losses[-1]:.2e}); "
+            f"norms of W_q {r.norms[0]:.2f} and W_k {r.norms[1]:.2f}. Each word gives on average {r.previous_share:.2f} of its attention to the word before it. "
+        ) + describe.attention(r.weights, slots, slots)
+        return alt, describe.table_html(r.weights, slots, slots, f"the first sentence's weights at step {r.step}")
+
+    return App(controls, fig, compute, draw, words, name="training", dynamic=lambda: changing_artists(ax_l) + changing_artists(ax_w, titles=False))
+
+
+# ---------------------------------------------------------------- 11: a real model's attention
 def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: int = 1, head: int = 0) -> App:
     """A sentence box, a layer slider and a head selector: that head's attention in the real model."""
     controls = {
@@ -303,7 +354,7 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
     return App(controls, fig, lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head, encode=encode), draw, words, name="minilm_heads", dynamic=lambda: changing_artists(ax))
 
 
-# ---------------------------------------------------------------- 11: cost and online softmax
+# ---------------------------------------------------------------- 12: cost and online softmax
 def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> App:
     """A choice of the largest n; measures time and peak memory of exact and blockwise attention (seconds, with a progress bar)."""
     progress = widgets.IntProgress(value=0, min=0, max=1, description="measuring")

@@ -95,3 +95,17 @@ def multi_head_attention_2d(X, W_q, W_k, W_v, W_o, n_heads, mask=None):
         weights.append(w)
     concat = np.concatenate(outs, axis=1)
     return matmul_2d(concat, W_o), np.array(weights)
+
+
+def attention_backward_2d(Q, K, V, dO, mask=None, scale=None):
+    """Gradients of sum(out * dO) for one sentence, from the scalar chain rule written out in loops."""
+    n_q, d_k = len(Q), len(Q[0])
+    n_k = len(K)
+    s = 1 / math.sqrt(d_k) if scale is None else scale
+    _out, P = attention_2d(Q, K, V, mask, scale=s)
+    dP = [[sum(dO[i][c] * V[j][c] for c in range(len(V[0]))) for j in range(n_k)] for i in range(n_q)]
+    dS = [[P[i][j] * (dP[i][j] - sum(dP[i][m] * P[i][m] for m in range(n_k))) for j in range(n_k)] for i in range(n_q)]
+    dQ = [[s * sum(dS[i][j] * K[j][c] for j in range(n_k)) for c in range(d_k)] for i in range(n_q)]
+    dK = [[s * sum(dS[i][j] * Q[i][c] for i in range(n_q)) for c in range(d_k)] for j in range(n_k)]
+    dV = [[sum(P[i][j] * dO[i][c] for i in range(n_q)) for c in range(len(V[0]))] for j in range(n_k)]
+    return dQ, dK, dV

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import helpers as h
-from helpers import attention, describe, exercises, experiments, minilm, plots, steps
+from helpers import attention, describe, exercises, experiments, minilm, plots, steps, training
 from helpers.app import friendly, visible
 from helpers.embeddings import UnknownWordError, WordVectors, load_glove, tokenize, toy_vectors
 
@@ -230,6 +230,14 @@ BAD = {
     "pca_positions": [(lambda: h.positions.pca_positions(np.ones((3, 4)), 5), ValueError, "at least d")],
     "word_order_step": [(lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "learned"), ValueError, "position table"), (lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "alphabetical"), ValueError, "unknown encoding")],
     "permute": [(lambda: h.permute(np.ones((2, 2)), [1, 1]), ValueError, "once")],
+    "attention_backward": [(lambda: h.attention_backward(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 3))), ValueError, "output's shape")],
+    # helpers.training
+    "previous_token_task": [(lambda: training.previous_token_task(n=0), ValueError, "at least 1")],
+    "train": [(lambda: training.train(training.previous_token_task(n_sentences=2), steps=0), ValueError, "at least 1"), (lambda: training.train(training.previous_token_task(n_sentences=2), lr=-1.0), ValueError, "> 0")],
+    "forward": [(lambda: training.forward(training.previous_token_task(n_sentences=2), np.ones((3, 4)), np.ones((16, 4))), ValueError, "W_q must be")],
+    "loss_and_gradients": [(lambda: training.loss_and_gradients(training.previous_token_task(n_sentences=2), np.ones((16, 4)), np.ones((16, 5))), ValueError, "share d_k")],
+    "previous_token_share": [(lambda: training.previous_token_share(np.ones(3)), ValueError, "n >= 2")],
+    "training_step": [(lambda: steps.training_step(training.train(training.previous_token_task(n_sentences=2), steps=2), 5), ValueError, "between 0 and 2")],
     # helpers.checks
     "as_float_array": [(lambda: h.softmax(["a"]), TypeError, "numeric")],
     "check_positive": [(lambda: h.softmax([1.0], temperature="hot"), TypeError, "real number")],
@@ -319,7 +327,7 @@ NO_BAD_INPUT = {
 
 def _public_functions():
     names = set()
-    for module in ("attention", "positions", "checks", "embeddings", "experiments", "steps", "minilm", "plots", "exercises", "describe"):
+    for module in ("attention", "positions", "training", "checks", "embeddings", "experiments", "steps", "minilm", "plots", "exercises", "describe"):
         mod = importlib.import_module(f"helpers.{module}")
         for name, obj in vars(mod).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:

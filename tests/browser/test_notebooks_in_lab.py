@@ -151,8 +151,8 @@ def drive_app(page, app, name):
                 continue
         assert moved, f"{name}: slider {i} did not move"
         wait_redrawn(page, app, old, f"{name}: slider {i}")
-    for i in range(app.locator(".widget-text").count()):
-        box = app.locator(".widget-text").nth(i)
+    for i in range(app.locator(".widget-text:not(:has(input[type='number']))").count()):
+        box = app.locator(".widget-text:not(:has(input[type='number']))").nth(i)
         label = box.locator(".widget-label").inner_text().strip()
         field = box.locator("input")
         field.fill("")
@@ -165,6 +165,12 @@ def drive_app(page, app, name):
         field.press("Enter")
         wait_redrawn(page, app, old, f"{name}: text box '{label}'")
         assert message_text(app) == "", f"{name}: the message stayed after a good {label}"
+    for i in range(app.locator(".widget-text input[type='number']").count()):  # a number box: a new value redraws
+        field = app.locator(".widget-text input[type='number']").nth(i)
+        old = image_src(app)
+        field.fill(str(int(field.input_value() or 0) + 1))
+        field.press("Enter")
+        wait_redrawn(page, app, old, f"{name}: number box {i}")
     for i in range(app.locator(".widget-toggle-buttons").count()):
         group = app.locator(".widget-toggle-buttons").nth(i)
         target = group.locator("button:not(.mod-active)").first
