@@ -6,7 +6,7 @@
 Prints Markdown tables of medians measured in this one process, side by side, so that ratios
 hold on a noisy machine. Sections:
 
-- sliders: a control change in every widget kind of notebooks 01-12, in the kernel: the widget's
+- sliders: a control change in every widget kind of notebooks 01-13, in the kernel: the widget's
   compute (the tested math) + the in-place redraw + PNG encoding. The browser's share is not included.
 - nbval: strict `pytest --nbval` wall time of the whole series.
 - attention: scaled_dot_product_attention, blockwise_attention and multi_head_attention in float32,
@@ -101,7 +101,7 @@ def sliders(repeats):
         ("10 watch attention learn: step slider (the training is recorded)", lambda: w.training_explorer(task), "step", list(range(0, 301, 15))),
         ("11 MiniLM: layer slider (the sentence's encoding reused)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
         ("11 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
-        ("12 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
+        ("13 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
     ]
     print(f"| control change in the kernel (compute + in-place redraw + PNG), {repeats} changes | median ms | p90 ms |")
     print("|---|---:|---:|")
@@ -112,7 +112,7 @@ def sliders(repeats):
     print(f"| 10 train again: 300 Adam steps of the previous-word task, 128 sentences (seed box or learning rate; the whole training) | {seconds * 1e3:.0f} | |")
     start = time.perf_counter()
     w.cost_explorer(2048)
-    print(f"| 12 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |")
+    print(f"| 13 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |")
 
 
 # ---------------------------------------------------------------- nbval
@@ -188,6 +188,11 @@ def minilm_section(repeats):
     print(f"| load: verify sha256 of both files + read the parameters | {load_s * 1e3:.0f} |")
     print(f"| forward pass, two short sentences one after the other (8 tokens each) | {t_two * 1e3:.1f} |")
     print(f"| forward pass, the same two as one padded batch | {t_batch * 1e3:.1f} |")
+    from helpers.exercises import HEAD_SENTENCES
+
+    heads = [(layer, head) for layer in range(model.config.n_layers) for head in range(model.config.n_heads)]
+    t_sweep = median_seconds(lambda: minilm.ablation_sweep(model, list(HEAD_SENTENCES[:6]), heads), 3)
+    print(f"| notebook 12: all 72 single-head ablations over 6 sentences (each from the switched-off head's layer on) | {t_sweep * 1e3:.0f} |")
 
 
 def main():

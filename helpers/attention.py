@@ -272,13 +272,14 @@ def _merge(M: np.ndarray) -> np.ndarray:
     return np.swapaxes(M, -3, -2).reshape(*batch, n, n_heads * d_head)
 
 
-def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=None):
+def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=None, head_mask=None):
     """Multi-head self-attention; each head gets d_head = d_model // n_heads features. (n, d_model) -> ((n, d_model), (n_heads, n, n))
 
     Introduced in notebook 09.
 
     ``biases``, optional: {"b_q", "b_k", "b_v", "b_o"} of shape (d_model,), added after each projection
-    (trained models such as BERT have them; notebook 11).
+    (trained models such as BERT have them; notebook 11). ``head_mask``, optional, (n_heads,): each head's
+    output is multiplied by its entry before the output projection; 0 switches a head off (notebook 12).
     """
     X, Ws, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
     d_model, dtype = X.shape[-1], np.result_type(X, *Ws.values())
@@ -293,6 +294,11 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
             raise ValueError(f"{name} must be (d_model,) = ({d_model},), got {value.shape}.")
         b[name] = value.astype(dtype, copy=False)  # float32 in, float32 out, whatever the biases were given as
     mask = _heads_mask(mask, X)
+    if head_mask is not None:
+        head_mask = as_float_array(head_mask, "head_mask", min_ndim=1)
+        if head_mask.shape != (n_heads,):
+            raise ValueError(f"head_mask must have one entry per head, shape ({n_heads},), got {head_mask.shape}.")
+        head_mask = head_mask.astype(dtype, copy=False)
     d_head, n = d_model // n_heads, X.shape[-2]
     weights = np.empty(X.shape[:-2] + (n_heads, n, n), dtype=dtype)
     mask = None if mask is None else check_mask(mask, weights.shape)
@@ -308,6 +314,8 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
         Q, K, V = (_split(project(name, cols), last - first) for name in "qkv")
         part_mask = None if mask is None else mask[..., first:last, :, :]
         part, _ = _attend(Q, K, V, part_mask, 1.0 / np.sqrt(d_head), weights_out=weights[..., first:last, :, :])  # scale 1/sqrt(d_head)
+        if head_mask is not None:
+            part = part * head_mask[first:last, None, None]  # (..., heads, n, d_head): a 0 switches a head's output off
         concat[..., cols] = _merge(part)
 
     def output(cols):
@@ -328,7 +336,7 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
     return out, weights
 
 
-# attention larger than this many weights runs its heads in parallel threads (notebook 12 measures the gain)
+# attention larger than this many weights runs its heads in parallel threads (notebook 13 measures the gain)
 _PARALLEL_WEIGHTS = 1 << 20
 
 
@@ -452,10 +460,10 @@ def entropy(weights, axis: int = -1) -> np.ndarray:
 def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_size: int = 1024) -> np.ndarray:
     """Exact attention without the n_q x n_k matrix: keys in blocks, a running max and sum per query. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> (n_q, d_v)
 
-    Introduced in notebook 12.
+    Introduced in notebook 13.
 
     ``mask``: None, a boolean array broadcastable to (..., n_q, n_k) (True = may attend), or "causal".
-    Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 12).
+    Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 13).
     """
     Q, K, V = _check_qkv(Q, K, V)
     block_size = check_positive_int(block_size, "block_size")
@@ -511,7 +519,7 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
 def online_softmax_steps(scores, values, block_size: int) -> list:
     """The running max, sum, output and weights so far of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]
 
-    Introduced in notebook 12.
+    Introduced in notebook 13.
     """
     s = as_float_array(scores, "scores", min_ndim=1)
     v = as_float_array(values, "values", min_ndim=2)

@@ -404,17 +404,59 @@ _routine(
 )
 
 
-# ---------------------------------------------------------------- 12 cost
+# ---------------------------------------------------------------- 12 inside a real transformer
+HEAD_SENTENCES = (  # notebook 13's fixed set: both senses of bank, and words that repeat
+    "i deposited cash at the bank", "the bank approved my loan", "he withdrew money from the bank",
+    "we sat on the river bank", "the boat drifted to the muddy bank", "fish swim near the grassy bank",
+    "the cat saw the other cat", "a dog met a dog",
+)
+BANK_PAIR = ("i deposited cash at the bank", "we sat on the river bank")
+
+
+@functools.lru_cache(maxsize=1)
+def _head_types():
+    from . import minilm
+
+    model = _model()
+    return minilm.head_types(minilm.head_profile([model.encode(s) for s in HEAD_SENTENCES]))[0]
+
+
+_routine(
+    "12.2", "choice", lambda: str(_head_types()[0, 2]),  # layer 1, head 2 as notebook 11 counts them = (0, 2)
+    "'{want}': in layer 1, head 2 nearly every token looks at the token just before it.",
+    "look it up in the map of head types: row 0 (layer 1), column 2.",
+)
+
+
+def _bank_change_without_previous_heads() -> float:
+    from . import minilm
+
+    model = _model()
+    previous = [tuple(int(v) for v in lh) for lh in np.argwhere(_head_types() == "previous")]
+    a, b = (model.encode(s, ablate=previous) for s in BANK_PAIR)
+    return float(minilm.cosine_by_layer(a, b, "bank")[-1] - _bank_cosines()[-1])
+
+
+_routine(
+    "12.3", "number", _bank_change_without_previous_heads,
+    "{want:+.3f}: switching off the previous-token head changes the banks' last-layer cosine by that much.",
+    "encode both sentences with ablate=[the previous-token heads], take the last-layer cosine of the banks, and subtract 0.760.",
+    mistakes=lambda want: [(_bank_cosines()[-1] + want, "that is the new cosine itself; the question asks for the change (new minus 0.760).")],
+    atol=0.0015,
+)
+
+
+# ---------------------------------------------------------------- 13 cost
 _N_101 = 8192  # the question's n
 _routine(
-    "12.1", "number", lambda: _N_101 * _N_101 * np.dtype(np.float32).itemsize,
+    "13.1", "number", lambda: _N_101 * _N_101 * np.dtype(np.float32).itemsize,
     "{want:,} bytes = 256 MiB for one matrix, per head, per layer.",
     "n * n numbers of 4 bytes each.",
     mistakes=lambda want: [(_N_101 * _N_101, "that counts numbers; each float32 number takes 4 bytes.")],
 )
 
 _routine(
-    "12.2", "number", lambda: float(online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"]),  # the question's maxima
+    "13.2", "number", lambda: float(online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"]),  # the question's maxima
     "exp(2 - 5) = {want:.4f}: the old terms shrink because the new maximum is larger.",
     "the factor is exp(m_old - m_new).",
     mistakes=lambda want: [(1 / want, "that is exp(5 - 2); the old terms must shrink, not grow: exp(m_old - m_new).")],
@@ -429,6 +471,7 @@ for _id, _checker in (
     ("05.3", implement.check_scaled_attention),
     ("06.1", implement.check_positional_encoding),
     ("10.1", implement.check_softmax_backward),
+    ("12.1", implement.check_layer_norm),
     ("08.3", implement.check_causal_mask),
     ("08.4", implement.check_masked_attention),
     ("09.4", implement.check_split_heads),

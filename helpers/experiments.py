@@ -62,7 +62,7 @@ def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True
     return {"entropy": np.array(ent), "max_weight": np.array(top), "gradient": np.array(grad)}
 
 
-# ---------------------------------------------------------------- notebook 12: what attention costs
+# ---------------------------------------------------------------- notebook 13: what attention costs
 def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
     """Fastest seconds of fn() over repeats after one warm-up call (as timeit advises: noise only ever adds time), and the peak bytes Python/numpy allocated during one call. -> (float, int)"""
     import time

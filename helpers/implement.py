@@ -259,6 +259,36 @@ def check_softmax_backward(fn) -> tuple:
     return _check(fn, _softmax_backward_cases(), _reference_softmax_backward, SOFTMAX_BACKWARD_MISTAKES, _one, "my_softmax_backward(P, dP)", "random rows, batch axes, one key, float32")
 
 
+# ---------------------------------------------------------------- 12: layer normalisation
+def _layer_norm_cases() -> list:
+    r = _rng(9)
+    return [
+        (r.normal(2.0, 3.0, size=(3, 8)), r.normal(size=8), r.normal(size=8), 1e-12),
+        (r.normal(size=(2, 4, 6)), np.ones(6), np.zeros(6), 1e-5),  # batch axes
+        (np.array([[1.0, 1.0, 1.0, 1.0]]), r.normal(size=4), r.normal(size=4), 1e-5),  # a constant row: only eps keeps it finite
+        (r.normal(size=(4, 5)).astype(np.float32), r.normal(size=5).astype(np.float32), r.normal(size=5).astype(np.float32), 1e-6),
+    ]
+
+
+def _reference_layer_norm(x, gamma, beta, eps):
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return ((x - mean) / np.sqrt(var + x.dtype.type(eps)) * gamma + beta,)
+
+
+LAYER_NORM_MISTAKES = [
+    (lambda x, g, b, eps: ((x - x.mean(axis=0, keepdims=True)) / np.sqrt(x.var(axis=0, keepdims=True) + eps) * g + b,), "normalised down the columns: each token's row (its features, the last axis) gets mean 0 and variance 1."),
+    (lambda x, g, b, eps: ((x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, ddof=1, keepdims=True) + eps) * g + b,), "that is the sample variance (ddof=1); LayerNorm divides by n: np.var(x, axis=-1) or ((x - mean) ** 2).mean(axis=-1)."),
+    (lambda x, g, b, eps: ((x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps),), "gamma and beta are missing: scale by gamma and shift by beta after normalising."),
+    (lambda x, g, b, eps: ((x - x.mean(-1, keepdims=True)) / (x.var(-1, keepdims=True) + eps) * g + b,), "divide by the standard deviation, sqrt(variance + eps), not by the variance."),
+]
+
+
+def check_layer_norm(fn) -> tuple:
+    """12.1: my_layer_norm(x, gamma, beta, eps): each row to mean 0 and variance 1, then times gamma plus beta."""
+    return _check(fn, _layer_norm_cases(), _reference_layer_norm, LAYER_NORM_MISTAKES, _one, "my_layer_norm(x, gamma, beta, eps)", "shifted and scaled rows, a batch, a constant row, float32", tol_of=lambda args: 1e-5)
+
+
 # ---------------------------------------------------------------- 05: scaled attention
 def _qkv_cases(salt: int) -> list:
     r = _rng(3, salt)

@@ -336,25 +336,53 @@ class MiniLM:
             biases = {"b_q": b_q, "b_k": b_k, "b_v": b_v, "b_o": b_o}
             self.layers.append(Layer(W_q, W_k, W_v, W_o, biases, norm(p + "attention.output.LayerNorm"), W_1, b_1, W_2, b_2, norm(p + "output.LayerNorm")))
 
-    def forward(self, ids: np.ndarray, mask=None):
+    def head_masks(self, ablate) -> list:
+        """For each layer, None or a (n_heads,) mask with 0 for the switched-off heads. [(layer, head)] (0-based) -> [None | (n_heads,)]"""
+        if isinstance(ablate, str | bytes) or not hasattr(ablate, "__iter__"):
+            raise TypeError(f"ablate must be a list of (layer, head) pairs, 0-based, e.g. [(0, 2)]; got {ablate!r}.")
+        masks = [None] * self.config.n_layers
+        for pair in ablate:
+            if not isinstance(pair, tuple | list) or len(pair) != 2 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair):
+                raise TypeError(f"each item of ablate must be a (layer, head) pair of whole numbers, got {pair!r}.")
+            layer, head = int(pair[0]), int(pair[1])
+            if not 0 <= layer < self.config.n_layers or not 0 <= head < self.config.n_heads:
+                raise ValueError(f"({layer}, {head}) is not a head: layers are 0 to {self.config.n_layers - 1}, heads 0 to {self.config.n_heads - 1} (0-based).")
+            if masks[layer] is None:
+                masks[layer] = np.ones(self.config.n_heads, dtype=np.float32)
+            masks[layer][head] = 0.0
+        return masks
+
+    def forward(self, ids: np.ndarray, mask=None, ablate=()):
         """Hidden states of every layer and every layer's attention weights. (..., n) ids -> ((L+1, ..., n, d_model), (L, ..., n_heads, n, n))"""
         ids = self.check_ids(ids)
+        head_masks = self.head_masks(ablate)
         n = ids.shape[-1]
         eps = self.config.layer_norm_eps
         h = self.word_embeddings[ids] + self.position_embeddings[:n] + self.token_type_embeddings[0]
         h = layer_norm(h, *self.embedding_norm, eps)
-        hidden, attentions = [h], []
+        hidden, attentions = self.run_layers(h, mask, 0, head_masks)
+        return np.stack([h, *hidden]), np.stack(attentions)
+
+    def run_layers(self, h: np.ndarray, mask=None, first: int = 0, head_masks=None) -> tuple:
+        """Layers first .. n_layers - 1 on hidden states h (the input of layer `first`). (..., n, d_model) -> ([(..., n, d_model)], [(..., n_heads, n, n)])"""
         from threadpoolctl import threadpool_limits
 
+        eps = self.config.layer_norm_eps
+        if np.shape(h)[-1:] != (self.config.d_model,) or np.ndim(h) < 2:
+            raise ValueError(f"h must be (..., n, {self.config.d_model}), got shape {np.shape(h)}.")
+        if not 0 <= first < self.config.n_layers:
+            raise ValueError(f"first must be a layer index, 0 to {self.config.n_layers - 1}, got {first}.")
+        head_masks = [None] * self.config.n_layers if head_masks is None else head_masks
+        hidden, attentions = [], []
         # 1 BLAS thread is 5-30x faster than 2 on these small matrices; the limit ends with this block
         with threadpool_limits(limits=1, user_api="blas"):
-            for layer in self.layers:
-                attn, weights = multi_head_attention(h, layer.W_q, layer.W_k, layer.W_v, layer.W_o, n_heads=self.config.n_heads, mask=mask, biases=layer.biases)
+            for layer, head_mask in zip(self.layers[first:], head_masks[first:]):
+                attn, weights = multi_head_attention(h, layer.W_q, layer.W_k, layer.W_v, layer.W_o, n_heads=self.config.n_heads, mask=mask, biases=layer.biases, head_mask=head_mask)
                 h = layer_norm(h + attn, *layer.norm_attention, eps)
                 h = layer_norm(h + gelu(h @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2, *layer.norm_ffn, eps)
                 hidden.append(h)
                 attentions.append(weights)
-        return np.stack(hidden), np.stack(attentions)
+        return hidden, attentions
 
     def check_ids(self, ids) -> np.ndarray:
         """Token ids as whole numbers in the vocabulary, at most max_tokens per row, else a clear error. (..., n) -> (..., n)"""
@@ -376,13 +404,13 @@ class MiniLM:
             raise ValueError(f"token id {arr[where]} at {where} is not in the vocabulary (0 to {self.config.vocab_size - 1}).")
         return arr
 
-    def encode(self, sentence: str) -> Encoding:
-        """Tokens, hidden states and attention weights for one sentence. str -> Encoding"""
+    def encode(self, sentence: str, ablate=()) -> Encoding:
+        """Tokens, hidden states and attention weights for one sentence; ablate: (layer, head) pairs (0-based) switched off. str -> Encoding"""
         tokens, ids = self.tokenizer.encode(sentence)
-        hidden, attentions = self.forward(ids)
+        hidden, attentions = self.forward(ids, ablate=ablate)
         return Encoding(tokens, hidden, attentions)
 
-    def encode_batch(self, sentences) -> list:
+    def encode_batch(self, sentences, ablate=()) -> list:
         """Several sentences at once, padded with [PAD] and a padding mask; the same results as encode. [str] -> [Encoding]"""
         if isinstance(sentences, str) or not isinstance(sentences, list | tuple):
             raise TypeError(f"encode_batch takes a list of sentences (str), got {type(sentences).__name__}; for one sentence use encode.")
@@ -395,7 +423,7 @@ class MiniLM:
         for i, (_, token_ids) in enumerate(encoded):
             ids[i, : len(token_ids)] = token_ids
         mask = padding_mask(lengths, n)[:, None]  # (batch, 1, 1, n): padded keys are never attended to, by any head
-        hidden, attentions = self.forward(ids, mask=mask)
+        hidden, attentions = self.forward(ids, mask=mask, ablate=ablate)
         return [
             Encoding(tokens, hidden[:, i, :k], attentions[:, i, :, :k, :k])
             for i, ((tokens, _), k) in enumerate(zip(encoded, lengths))
@@ -446,3 +474,77 @@ def attention_to_previous(enc: Encoding) -> np.ndarray:
     n = len(enc.tokens)
     rows = np.arange(1, n)
     return enc.attentions[..., rows, rows - 1].mean(-1)
+
+
+# ---------------------------------------------------------------- for notebook 12: what the heads do
+HEAD_TYPES = ("previous", "next", "self", "sink", "broad", "same word")
+
+
+def head_profile(encodings) -> dict:
+    """For each layer and head, the mean attention to: the previous token, the next, itself, [CLS]/[SEP] (a sink),
+    the same word elsewhere; and how broad it is (entropy / log n). [Encoding] -> {type: (n_layers, n_heads)}"""
+    encodings = list(encodings)
+    if not encodings:
+        raise ValueError("give at least one encoded sentence.")
+    sums = {t: [] for t in HEAD_TYPES}
+    for enc in encodings:
+        A = enc.attentions.astype(np.float64)  # (L, H, n, n)
+        n = A.shape[-1]
+        rows = np.arange(1, n - 1)  # the words, without [CLS] and [SEP]
+        sums["previous"].append(A[..., rows, rows - 1].mean(-1))
+        sums["next"].append(A[..., rows, rows + 1].mean(-1))
+        sums["self"].append(A[..., rows, rows].mean(-1))
+        special = [i for i, t in enumerate(enc.tokens) if t in ("[CLS]", "[SEP]")]
+        sums["sink"].append(A[..., rows, :][..., special].sum(-1).mean(-1))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ent = -np.where(A > 0, A * np.log(A), 0.0).sum(-1)
+        sums["broad"].append(ent[..., rows].mean(-1) / np.log(n))
+        same = np.zeros(A.shape[:2])
+        pairs = [(i, j) for i in rows for j in rows if i != j and enc.tokens[i] == enc.tokens[j]]
+        if pairs:
+            same = np.mean([A[..., i, j] for i, j in pairs], axis=0)
+            sums["same word"].append(same)
+    return {t: np.mean(v, axis=0) if v else np.zeros(encodings[0].attentions.shape[:2]) for t, v in sums.items()}
+
+
+PATTERNS = ("previous", "next", "self", "sink", "same word")
+
+
+def head_types(profile: dict, decisive: float = 0.4, broad: float = 0.75) -> tuple:
+    """Each head's type: the pattern with the largest share if it reaches `decisive`; else "broad" if its entropy is at
+    least `broad` of the maximum; else "mixed". {type: (L, H)} -> ((L, H) type, (L, H) the share that decided it)"""
+    stacked = np.stack([profile[t] for t in PATTERNS])  # (patterns, L, H)
+    best, share = stacked.argmax(axis=0), stacked.max(axis=0)
+    types = np.array(PATTERNS, dtype=object)[best]
+    is_broad = (share < decisive) & (profile["broad"] >= broad)
+    types[is_broad] = "broad"
+    types[(share < decisive) & ~is_broad] = "mixed"
+    return types.astype(str), np.where(is_broad, profile["broad"], share)
+
+
+def ablation_sweep(model, sentences, heads) -> tuple:
+    """The sentences' last-layer vectors with each head in turn switched off; a head of layer l changes layers l and
+    after only, so each run starts from the unchanged input of layer l. [str], [(l, h)] -> ([Encoding] unchanged, (len(heads), batch, n, d_model))"""
+    plain = model.encode_batch(list(sentences))
+    lengths = [len(e.tokens) for e in plain]
+    n = max(lengths)
+    hidden = np.zeros((model.config.n_layers + 1, len(plain), n, model.config.d_model), dtype=np.float32)
+    for i, e in enumerate(plain):
+        hidden[:, i, : lengths[i]] = e.hidden_states
+    mask = padding_mask(lengths, n)[:, None]
+    last = []
+    for layer, head in heads:
+        masks = model.head_masks([(layer, head)])
+        h, _ = model.run_layers(hidden[layer], mask, layer, masks)
+        last.append(h[-1])
+    return plain, np.stack(last) if last else np.zeros((0, len(plain), n, model.config.d_model))
+
+
+def bank_cosine_without(model, sentences, token: str, heads) -> np.ndarray:
+    """The last-layer cosine of `token` in two sentences with each head in turn switched off. [str, str], [(l, h)] -> (len(heads),)"""
+    if len(sentences) != 2:
+        raise ValueError("give two sentences, e.g. a money bank and a river bank.")
+    plain, last = ablation_sweep(model, sentences, heads)
+    i, j = (token_index(e, token) for e in plain)
+    return cosine_similarity(last[:, 0, i][:, None], last[:, 1, j][:, None])[:, 0, 0].astype(np.float64)
+

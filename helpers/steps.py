@@ -335,7 +335,7 @@ def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | 
     return MiniLMStep(enc.tokens, enc.attentions[layer - 1, head], layer, head)
 
 
-# ---------------------------------------------------------------- 12: cost and online softmax
+# ---------------------------------------------------------------- 13: cost and online softmax
 @dataclass(frozen=True, eq=False)
 class CostStep:
     """exact and block: attention_cost results, each {n, seconds, peak_bytes} of shape (k,)."""
@@ -346,7 +346,7 @@ class CostStep:
 
 
 def cost_step(largest_n: int, d: int = 64, block_size: int = 256, progress: Callable[[int, int], None] | None = None) -> CostStep:
-    """Notebook 12: time and peak memory of exact and blockwise attention for n up to largest_n. () -> (k,) each"""
+    """Notebook 13: time and peak memory of exact and blockwise attention for n up to largest_n. () -> (k,) each"""
     ns = [n for n in COST_NS if n <= largest_n]
     if not ns:
         raise ValueError(f"largest_n must be at least {COST_NS[0]}.")
@@ -368,7 +368,7 @@ class OnlineSoftmaxStep:
 
 
 def online_softmax_step(scores, values, block_size: int, block: int) -> OnlineSoftmaxStep:
-    """Notebook 12: the state of online softmax after `block` blocks of keys. (n,), (n, d_v) -> (n,), (d_v,)"""
+    """Notebook 13: the state of online softmax after `block` blocks of keys. (n,), (n, d_v) -> (n,), (d_v,)"""
     steps = online_softmax_steps(scores, values, block_size)
     if not 1 <= block <= len(steps):
         raise ValueError(f"block must be between 1 and {len(steps)}.")

@@ -354,7 +354,7 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
     return App(controls, fig, lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head, encode=encode), draw, words, name="minilm_heads", dynamic=lambda: changing_artists(ax))
 
 
-# ---------------------------------------------------------------- 12: cost and online softmax
+# ---------------------------------------------------------------- 13: cost and online softmax
 def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> App:
     """A choice of the largest n; measures time and peak memory of exact and blockwise attention (seconds, with a progress bar)."""
     progress = widgets.IntProgress(value=0, min=0, max=1, description="measuring")

@@ -292,6 +292,12 @@ BAD = {
     "MiniLM.encode_batch": [(lambda: _model().encode_batch([]), ValueError, "at least one")],
     "token_index": [(lambda: minilm.token_index(_model().encode("the bank"), "river"), ValueError, "not among the tokens")],
     "cosine_by_layer": [(lambda: minilm.cosine_by_layer(_model().encode("the bank"), _model().encode("a river"), "bank"), ValueError, "not among")],
+    "MiniLM.head_masks": [(lambda: _model().head_masks([(9, 9)]), ValueError, "not a head")],
+    "MiniLM.run_layers": [(lambda: _model().run_layers(np.ones((2, 5)), None, 0), ValueError, "must be")],
+    "head_profile": [(lambda: minilm.head_profile([]), ValueError, "at least one")],
+    "head_types": [(lambda: minilm.head_types({}), KeyError, "previous")],
+    "ablation_sweep": [(lambda: minilm.ablation_sweep(_model(), ["the bank"], [(0, 99)]), ValueError, "not a head")],
+    "bank_cosine_without": [(lambda: minilm.bank_cosine_without(_model(), ["the bank"], "bank", [(0, 0)]), ValueError, "two sentences")],
     "Config.from_json": [(lambda: minilm.Config.from_json({}), minilm.ModelFileError, "config.json has no")],
     # helpers.plots
     "heatmap": [(lambda: plots.heatmap(np.ones((2, 2, 2))), ValueError, "2-D matrix")],

@@ -1,4 +1,4 @@
-"""Blockwise attention (online softmax) against the exact version, its memory, and notebook 12's helpers."""
+"""Blockwise attention (online softmax) against the exact version, its memory, and notebook 13's helpers."""
 
 import tracemalloc
 

@@ -43,16 +43,19 @@ def right_answers():
         "11.1": 4,
         "11.2": 0.76,
         "11.3": (6, 12, 8, 8),
-        "12.1": 8192 * 8192 * 4,
-        "12.2": float(np.exp(-3.0)),
+        "13.1": 8192 * 8192 * 4,
+        "13.2": float(np.exp(-3.0)),
         **{key: fn for key, fn in IMPLEMENT_RIGHT.items()},
         "10.2": 0.99,
+        "12.2": "previous",
+        "12.3": 0.004,
         "06.2": round(float((h.apply_rope(np.array([[1.0, 2.0, 0.5, -1.0]]), [3]) @ h.apply_rope(np.array([[0.5, -1.0, 2.0, 1.0]]), [1]).T)[0, 0]), 3),
     }
 
 
 # implement-it exercises: a right function each (tests/test_implement.py names every mistake)
 IMPLEMENT_RIGHT = {
+    "12.1": lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps) * g + b,
     "06.1": _impl.right_positional_encoding,
     "10.1": lambda P, dP: P * (dP - (dP * P).sum(axis=-1, keepdims=True)),
     "04.4": _impl.right_softmax,
@@ -65,6 +68,7 @@ IMPLEMENT_RIGHT = {
     "09.6": _impl.right_mha,
 }
 IMPLEMENT_WRONG = {
+    "12.1": lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps),
     "10.1": lambda P, dP: P * dP,
     "06.1": lambda n, d: np.cos(_impl.right_positional_encoding(n, d)),
     "04.4": lambda s: np.exp(s) / np.exp(s).sum(axis=-1, keepdims=True),
@@ -99,11 +103,13 @@ WRONG = {
     "11.1": 2,
     "11.2": 1.0,
     "11.3": (12, 8, 8),
-    "12.1": 8192 * 8192,
-    "12.2": float(np.exp(3.0)),
+    "13.1": 8192 * 8192,
+    "13.2": float(np.exp(3.0)),
     **IMPLEMENT_WRONG,
     "06.2": 1.5,
     "10.2": 0.125,
+    "12.2": "sink",
+    "12.3": 0.764,
 }
 
 

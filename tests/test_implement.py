@@ -268,3 +268,29 @@ def test_heads_right():
 def test_junk_gets_a_hint(exercise, answer):
     fb = check_exercise(exercise, answer)
     assert not fb.ok and fb.message and "\n" not in fb.message and not fb.message.endswith("..")
+
+
+# ---------------------------------------------------------------- 12.1 LayerNorm
+def right_layer_norm(x, gamma, beta, eps):
+    mean = x.mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(((x - mean) ** 2).mean(axis=-1, keepdims=True) + eps) * gamma + beta
+
+
+@pytest.mark.parametrize(
+    "fn, words",
+    [
+        (lambda x, g, b, eps: (x - x.mean(0)) / np.sqrt(x.var(0) + eps) * g + b, "down the columns"),
+        (lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, ddof=1, keepdims=True) + eps) * g + b, "ddof=1"),
+        (lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps), "gamma and beta are missing"),
+        (lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / (x.var(-1, keepdims=True) + eps) * g + b, "not by the variance"),
+    ],
+)
+def test_layer_norm_mistakes(fn, words):
+    assert words in hint("12.1", fn)
+
+
+def test_layer_norm_right_and_the_models_own():
+    from helpers import minilm
+
+    assert check_exercise("12.1", right_layer_norm).ok
+    assert check_exercise("12.1", minilm.layer_norm).ok

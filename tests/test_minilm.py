@@ -288,3 +288,64 @@ def test_minilm_explorer_blitting_equals_a_full_redraw(model, assert_blit_equals
     from helpers.widgets import minilm_explorer
 
     assert_blit_equals_full_redraw(minilm_explorer(model, "we sat on the river bank"), [("layer", 4), ("head", 7), ("sentence", "the bank")])
+
+
+# ---------------------------------------------------------------- switching heads off (notebook 12)
+def test_ablate_nothing_is_the_plain_forward_pass(model):
+    plain, again = model.encode("we sat on the river bank"), model.encode("we sat on the river bank", ablate=())
+    np.testing.assert_array_equal(plain.hidden_states, again.hidden_states)
+
+
+def test_ablating_a_head_equals_zeroing_its_slice_of_the_value_projection(model):
+    import copy
+
+    sentence, (layer, head) = "i deposited cash at the bank", (2, 5)
+    ablated = model.encode(sentence, ablate=[(layer, head)])
+    zeroed = copy.copy(model)
+    zeroed.layers = list(model.layers)
+    original = model.layers[layer]
+    d_head = model.config.d_head
+    cols = slice(head * d_head, (head + 1) * d_head)
+    W_v, b_v = original.W_v.copy(), original.biases["b_v"].copy()
+    W_v[:, cols], b_v[cols] = 0, 0
+    zeroed.layers[layer] = minilm.Layer(original.W_q, original.W_k, W_v, original.W_o, {**original.biases, "b_v": b_v}, original.norm_attention, original.W_1, original.b_1, original.W_2, original.b_2, original.norm_ffn)
+    np.testing.assert_allclose(ablated.hidden_states, zeroed.encode(sentence).hidden_states, atol=1e-5)
+    assert not np.allclose(ablated.hidden_states[-1], model.encode(sentence).hidden_states[-1], atol=1e-3)
+
+
+def test_ablating_every_head_of_a_layer_leaves_the_output_bias(model):
+    enc = model.encode("the bank", ablate=[(0, h) for h in range(model.config.n_heads)])
+    layer = model.layers[0]
+    h_in = enc.hidden_states[0]
+    expected = minilm.layer_norm(h_in + layer.biases["b_o"], *layer.norm_attention, model.config.layer_norm_eps)
+    expected = minilm.layer_norm(expected + minilm.gelu(expected @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2, *layer.norm_ffn, model.config.layer_norm_eps)
+    np.testing.assert_allclose(enc.hidden_states[1], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "ablate, err, words",
+    [([(6, 0)], ValueError, "not a head"), ([(0, 12)], ValueError, "not a head"), ([(-1, 0)], ValueError, "not a head"), ([0, 1], TypeError, "pair"), ("0,1", TypeError, "list of"), ([(0.5, 1)], TypeError, "whole numbers")],
+)
+def test_ablate_bad_input(model, ablate, err, words):
+    with pytest.raises(err, match=words):
+        model.encode("the bank", ablate=ablate)
+
+
+def test_ablation_sweep_equals_encode_with_ablate(model):
+    sentences = ["the bank approved my loan", "we sat on the river bank"]
+    plain, last = minilm.ablation_sweep(model, sentences, [(1, 3), (4, 0)])
+    for k, head in enumerate([(1, 3), (4, 0)]):
+        for i, s in enumerate(sentences):
+            n = len(plain[i].tokens)
+            np.testing.assert_allclose(last[k, i, :n], model.encode(s, ablate=[head]).hidden_states[-1], atol=1e-5)
+
+
+def test_head_map_finds_the_previous_and_next_token_heads(model):
+    from helpers.exercises import HEAD_SENTENCES
+
+    profile = minilm.head_profile([model.encode(s) for s in HEAD_SENTENCES])
+    types, share = minilm.head_types(profile)
+    assert types.shape == share.shape == (6, 12)
+    assert types[0, 2] == "previous" and share[0, 2] > 0.95
+    assert types[1, 8] == "next"
+    assert set(types.ravel()) <= set(minilm.HEAD_TYPES) | {"mixed"}
