@@ -23,6 +23,7 @@ from .attention import (
     scaled_dot_product_attention,
     self_attention,
     softmax,
+    softmax_backward,
     split_heads,
     sum_normalize,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "scaled_dot_product_attention",
     "self_attention",
     "softmax",
+    "softmax_backward",
     "split_heads",
     "sum_normalize",
 ]

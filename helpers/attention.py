@@ -198,11 +198,23 @@ def attention_backward(Q, K, V, grad_out, mask=None, scale=None):
         raise ValueError(f"grad_out must have the output's shape {expected}, got {dO.shape}.")
     dV = np.swapaxes(P, -1, -2) @ dO  # out = P V
     dP = dO @ np.swapaxes(V, -1, -2)
-    dS = P * (dP - np.sum(dP * P, axis=-1, keepdims=True))  # through each row's softmax (its Jacobian diag(p) - p p^T)
+    dS = softmax_backward(P, dP)
     dS *= dtype.type(s)  # S = Q K^T * scale; masked entries have P = 0, so dS = 0 there
     dQ = dS @ K
     dK = np.swapaxes(dS, -1, -2) @ Q
     return _sum_to(dQ, Q.shape), _sum_to(dK, K.shape), _sum_to(dV, V.shape)
+
+
+def softmax_backward(P, dP) -> np.ndarray:
+    """The gradient through a row-wise softmax: dS = P * (dP - sum(dP * P) over each row), from its Jacobian diag(p) - p p^T. (..., n), (..., n) -> (..., n)
+
+    Introduced in notebook 10.
+    """
+    P = as_float_array(P, "P", min_ndim=1)
+    dP = as_float_array(dP, "dP", min_ndim=1)
+    if P.shape != dP.shape:
+        raise ValueError(f"P and dP must have the same shape, got {P.shape} and {dP.shape}.")
+    return P * (dP - np.sum(dP * P, axis=-1, keepdims=True))
 
 
 def _sum_to(G: np.ndarray, shape: tuple) -> np.ndarray:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .attention import causal_mask, merge_heads, multi_head_attention, scaled_dot_product_attention, softmax, split_heads
+from .attention import causal_mask, merge_heads, multi_head_attention, scaled_dot_product_attention, self_attention, softmax, softmax_backward, split_heads
 from .checks import MalformedAnswer
+from .minilm import layer_norm
 from .positions import positional_encoding
 
 Case = tuple  # the arguments of one call
@@ -139,11 +140,6 @@ def _softmax_cases() -> list:
     ]
 
 
-def _softmax_no_max(s):
-    e = np.exp(s)
-    return (e / e.sum(axis=-1, keepdims=True),)
-
-
 def _softmax_axis0(s):
     e = np.exp(s - s.max(axis=0, keepdims=True))
     return (e / e.sum(axis=0, keepdims=True),)
@@ -188,11 +184,6 @@ def _self_attention_cases() -> list:
     ]
 
 
-def _reference_self_attention(X):
-    W = softmax(X @ X.T)
-    return W @ X, W
-
-
 SELF_ATTENTION_MISTAKES = [
     (lambda X: (softmax(X @ X.T / math.sqrt(X.shape[-1])) @ X, softmax(X @ X.T / math.sqrt(X.shape[-1]))), "that is scaled by 1/sqrt(d); notebook 04's version (the article's) does not scale: weights = softmax(X @ X.T)."),
     (lambda X: (softmax(X @ X.T).T @ X, softmax(X @ X.T).T), "the weights are transposed: row i (the query) must sum to 1, so take the softmax over the last axis and do not transpose it."),
@@ -203,7 +194,7 @@ SELF_ATTENTION_MISTAKES = [
 
 def check_self_attention(fn) -> tuple:
     """04.5: my_self_attention(X) -> (Y, weights), unscaled: softmax(X @ X.T) @ X."""
-    return _check(fn, _self_attention_cases(), _reference_self_attention, SELF_ATTENTION_MISTAKES, lambda r: _pair(r, ("Y", "weights")), "my_self_attention(X)", "the toy sentence, random vectors, one word, float32")
+    return _check(fn, _self_attention_cases(), self_attention, SELF_ATTENTION_MISTAKES, lambda r: _pair(r, ("Y", "weights")), "my_self_attention(X)", "the toy sentence, random vectors, one word, float32")
 
 
 # ---------------------------------------------------------------- 06: position encoding
@@ -242,10 +233,6 @@ def _softmax_backward_cases() -> list:
     ]
 
 
-def _reference_softmax_backward(P, dP):
-    return (P * (dP - np.sum(dP * P, axis=-1, keepdims=True)),)
-
-
 SOFTMAX_BACKWARD_MISTAKES = [
     (lambda P, dP: (P * dP,), "the '- sum(dP * P)' term is missing: every score also changes the other weights through the row's sum."),
     (lambda P, dP: (P * (dP - np.sum(dP * P, axis=-2, keepdims=True)),), "the sum runs over the wrong axis: sum dP * P over each row's keys (axis=-1, keepdims=True)."),
@@ -256,7 +243,7 @@ SOFTMAX_BACKWARD_MISTAKES = [
 
 def check_softmax_backward(fn) -> tuple:
     """10.1: my_softmax_backward(P, dP) -> dS, the gradient through a row-wise softmax."""
-    return _check(fn, _softmax_backward_cases(), _reference_softmax_backward, SOFTMAX_BACKWARD_MISTAKES, _one, "my_softmax_backward(P, dP)", "random rows, batch axes, one key, float32")
+    return _check(fn, _softmax_backward_cases(), lambda P, dP: (softmax_backward(P, dP),), SOFTMAX_BACKWARD_MISTAKES, _one, "my_softmax_backward(P, dP)", "random rows, batch axes, one key, float32")
 
 
 # ---------------------------------------------------------------- 12: layer normalisation
@@ -270,12 +257,6 @@ def _layer_norm_cases() -> list:
     ]
 
 
-def _reference_layer_norm(x, gamma, beta, eps):
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return ((x - mean) / np.sqrt(var + x.dtype.type(eps)) * gamma + beta,)
-
-
 LAYER_NORM_MISTAKES = [
     (lambda x, g, b, eps: ((x - x.mean(axis=0, keepdims=True)) / np.sqrt(x.var(axis=0, keepdims=True) + eps) * g + b,), "normalised down the columns: each token's row (its features, the last axis) gets mean 0 and variance 1."),
     (lambda x, g, b, eps: ((x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, ddof=1, keepdims=True) + eps) * g + b,), "that is the sample variance (ddof=1); LayerNorm divides by n: np.var(x, axis=-1) or ((x - mean) ** 2).mean(axis=-1)."),
@@ -286,7 +267,7 @@ LAYER_NORM_MISTAKES = [
 
 def check_layer_norm(fn) -> tuple:
     """12.1: my_layer_norm(x, gamma, beta, eps): each row to mean 0 and variance 1, then times gamma plus beta."""
-    return _check(fn, _layer_norm_cases(), _reference_layer_norm, LAYER_NORM_MISTAKES, _one, "my_layer_norm(x, gamma, beta, eps)", "shifted and scaled rows, a batch, a constant row, float32", tol_of=lambda args: 1e-5)
+    return _check(fn, _layer_norm_cases(), lambda x, g, b, eps: (layer_norm(x, g, b, eps),), LAYER_NORM_MISTAKES, _one, "my_layer_norm(x, gamma, beta, eps)", "shifted and scaled rows, a batch, a constant row, float32", tol_of=lambda args: 1e-5)
 
 
 # ---------------------------------------------------------------- 05: scaled attention

@@ -230,6 +230,7 @@ BAD = {
     "pca_positions": [(lambda: h.positions.pca_positions(np.ones((3, 4)), 5), ValueError, "at least d")],
     "word_order_step": [(lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "learned"), ValueError, "position table"), (lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "alphabetical"), ValueError, "unknown encoding")],
     "permute": [(lambda: h.permute(np.ones((2, 2)), [1, 1]), ValueError, "once")],
+    "softmax_backward": [(lambda: h.softmax_backward(np.ones((2, 3)), np.ones((3, 2))), ValueError, "same shape")],
     "attention_backward": [(lambda: h.attention_backward(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 3))), ValueError, "output's shape")],
     # helpers.training
     "previous_token_task": [(lambda: training.previous_token_task(n=0), ValueError, "at least 1")],

@@ -45,7 +45,7 @@ LAYERS = {
     "describe": set(),
     "plots": {"describe"},
     "app": {"plots"},
-    "implement": {"attention", "checks", "positions"},
+    "implement": {"attention", "checks", "positions", "minilm"},
     "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm", "implement", "positions", "training"},
     "widgets": {"plots", "steps", "app", "embeddings", "describe", "experiments", "training"},
 }

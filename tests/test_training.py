@@ -122,3 +122,14 @@ def test_training_widget_scrubs_without_training_again(monkeypatch, assert_blit_
     app.controls["seed"].value = 0  # back to a cached training
     assert len(calls) == 2
     assert_blit_equals_full_redraw(app, [("step", 5), ("lr", 0.1), ("step", 20)])
+
+
+def test_softmax_backward_is_the_jacobian_applied_to_each_row():
+    from helpers.experiments import softmax_jacobian
+
+    r = np.random.default_rng(7)
+    P = h.softmax(r.normal(size=(2, 3, 5)))
+    dP = r.normal(size=(2, 3, 5))
+    dS = h.softmax_backward(P, dP)
+    for idx in np.ndindex(P.shape[:-1]):
+        np.testing.assert_allclose(dS[idx], softmax_jacobian(P[idx]).T @ dP[idx], atol=1e-12)
