@@ -6,14 +6,18 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # one stamp per set of pins: a learner's install (lab) and the test tools on top (test)
 LAB_STAMP  := $(VENV)/.lab-$(shell cat requirements.txt requirements-model.txt lab-settings/overrides.json | cksum | cut -d' ' -f1)
 TEST_STAMP := $(VENV)/.test-$(shell cat requirements.txt requirements-model.txt requirements-test.txt | cksum | cut -d' ' -f1)
+HUB_STAMP  := $(VENV)/.hub-$(shell cat requirements-hub.txt | cksum | cut -d' ' -f1)
 # JupyterLab refuses to run as root (containers, some hubs) unless told it may
 ROOTOK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
 # axe-core, the accessibility rules the browser tests run, from the npm registry at a pinned version
 AXE_VERSION := 4.14.1
 AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
+# the classroom hub's proxy, from the npm registry at a pinned version (classroom/jupyterhub_config.py runs it)
+CHP_VERSION := 5.3.0
+CHP := .cache/configurable-http-proxy-$(CHP_VERSION)/node_modules/.bin/configurable-http-proxy
 
-.PHONY: setup setup-test lab test unit browser notebooks nav benchmark clean
+.PHONY: setup setup-test hub-setup lab test unit browser hub classroom notebooks nav benchmark clean
 
 $(LAB_STAMP): requirements.txt requirements-model.txt lab-settings/overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,9 +38,22 @@ $(AXE):
 	mkdir -p $(dir $(AXE))
 	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz
 
+$(HUB_STAMP): $(LAB_STAMP) requirements-hub.txt
+	$(PIP) -r requirements-hub.txt
+	rm -f $(VENV)/.hub-*
+	touch $@
+
+$(CHP):
+	mkdir -p .cache/configurable-http-proxy-$(CHP_VERSION)
+	npm install --silent --no-audit --no-fund --prefix .cache/configurable-http-proxy-$(CHP_VERSION) configurable-http-proxy@$(CHP_VERSION)
+	test -x $@
+
 setup: $(LAB_STAMP)
 
-setup-test: $(TEST_STAMP) $(AXE)
+setup-test: $(TEST_STAMP) $(AXE) hub-setup
+
+## JupyterHub, the idle culler, nbgitpuller and the proxy for a class on one hub (classroom/jupyterhub_config.py).
+hub-setup: $(HUB_STAMP) $(CHP)
 
 ## Open the series in JupyterLab at the contents page.
 lab: setup
@@ -45,14 +62,22 @@ lab: setup
 ## Unit tests and strict nbval over every notebook, plus the generated-navigation check.
 test: setup-test
 	$(BIN)/python scripts/make_nav.py --check
-	$(BIN)/ruff check helpers tests scripts benchmarks notebooks
+	$(BIN)/ruff check helpers tests scripts benchmarks notebooks classroom
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
 
 unit: setup-test
-	$(BIN)/python -m pytest tests --ignore=tests/browser
+	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/hub
 
 browser: setup-test
 	$(BIN)/python -m pytest tests/browser
+
+## Two learners through a real JupyterHub (part of `make test`).
+hub: setup-test
+	$(BIN)/python -m pytest tests/hub
+
+## Eight learners at once on one hub, with faults; prints latency, memory and a one-line summary (not in `make test`).
+classroom: setup-test
+	$(BIN)/python -m tests.hub.class_at_once
 
 ## Regenerate navigation and re-execute every notebook in place (after editing one).
 notebooks: setup-test

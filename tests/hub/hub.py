@@ -1,0 +1,316 @@
+"""A real JupyterHub on localhost for the classroom tests, run from classroom/jupyterhub_config.py unchanged.
+
+`Hub` starts the hub (which starts configurable-http-proxy and the idle culler) in a temporary folder,
+restarts it, and tears down everything it left running (the configuration leaves the learners' servers
+and the proxy running when the hub stops, as a teacher wants; a test must not). `Course` is the teacher's
+side: a bare git repository cloned from this one, which nbgitpuller links point at, and a working copy to
+push fixes from. `Learner` is one person in one browser context: log in, follow the link, run a notebook,
+move its slider.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, missing_browser_reason
+
+CONFIG = ROOT / "classroom" / "jupyterhub_config.py"
+TEST_CONFIG = Path(__file__).with_name("jupyterhub_test_config.py")
+CHP = ROOT / ".cache" / "configurable-http-proxy-5.3.0" / "node_modules" / ".bin" / "configurable-http-proxy"
+REPO_DIR = "self-attention"  # the folder a learner's copy is pulled into (the config's CLASSROOM_REPO_DIR)
+NOTEBOOK_04 = "04_self-attention-from-scratch.ipynb"
+PICTURE = "img.sa-picture"
+FRONT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front (others stay in the page, hidden)
+APPS = f"{FRONT} .jp-OutputArea-output .widget-vbox:has(img.sa-picture)"
+__all__ = ["APPS", "CHROMIUM", "CHROMIUM_ARGS", "Course", "Hub", "Learner", "missing_hub_reason"]
+
+
+def missing_hub_reason() -> str | None:
+    """Why the hub tests cannot run here, or None."""
+    reason = missing_browser_reason()
+    if reason:
+        return reason
+    try:
+        import jupyterhub  # noqa: F401
+        import jupyterhub_idle_culler  # noqa: F401
+        import nbgitpuller  # noqa: F401
+    except ImportError as exc:
+        return f"{exc.name} is not installed: run `make hub-setup` (requirements-hub.txt)"
+    if not CHP.exists():
+        return f"configurable-http-proxy is missing at {CHP}: run `make hub-setup`"
+    if subprocess.run(["git", "--version"], check=False, capture_output=True).returncode != 0:
+        return "git is not installed"
+    return None
+
+
+def _git(*args, cwd=None):
+    subprocess.run(["git", "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org", *args],
+                   cwd=cwd, check=True, capture_output=True, timeout=120)
+
+
+class Course:
+    """The teacher's repository: a bare clone of this one (what learners pull) and a working copy to fix things in."""
+
+    def __init__(self, workdir: Path):
+        self.bare = workdir / "course.git"
+        self.work = workdir / "teacher"
+        _git("clone", "--quiet", "--bare", str(ROOT), str(self.bare))
+        _git("clone", "--quiet", str(self.bare), str(self.work))
+        self.branch = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=self.work, capture_output=True,
+                                     text=True, check=True).stdout.strip()
+
+    @property
+    def url(self) -> str:
+        return self.bare.as_uri()  # file:///...: a local git URL
+
+    def push_fix(self, path: str, old: str, new: str, message: str):
+        """Replace `old` by `new` in one file of the course, commit and push, as a teacher fixing a typo."""
+        target = self.work / path
+        text = target.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{path}: the text to fix is not there exactly once"
+        target.write_text(text.replace(old, new), encoding="utf-8")
+        _git("commit", "--quiet", "-am", message, cwd=self.work)
+        _git("push", "--quiet", "origin", self.branch, cwd=self.work)
+
+
+class Hub:
+    """JupyterHub with classroom/jupyterhub_config.py on free localhost ports, state in `workdir`."""
+
+    def __init__(self, workdir: Path, idle_timeout: int = 3600):
+        self.workdir = workdir
+        self.state = workdir / "state"
+        self.homes = self.state / "homes"
+        self.password = secrets.token_hex(8)
+        self.token = secrets.token_hex(16)  # the test's own admin service (jupyterhub_test_config.py)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(
+            os.environ, CLASSROOM_STATE=str(self.state), CLASSROOM_PASSWORD=self.password,
+            CLASSROOM_PORT=str(self.port), CLASSROOM_HUB_PORT=str(free_port()), CLASSROOM_PROXY_API_PORT=str(free_port()),
+            CLASSROOM_IDLE_TIMEOUT=str(idle_timeout), CLASSROOM_CONFIG=str(CONFIG), CLASSROOM_TEST_TOKEN=self.token,
+            CLASSROOM_REPO_DIR=REPO_DIR,
+        )
+        self.proc = None
+        self.starts = 0
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / f"hub-{self.starts}.log"
+
+    def start(self, timeout: float = 90.0):
+        self.starts += 1
+        self.log = open(self.log_path, "w")
+        exe = Path(sys.executable).parent / "jupyterhub"
+        self.proc = subprocess.Popen([str(exe), "-f", str(TEST_CONFIG)], cwd=self.workdir, env=self.env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"jupyterhub exited early:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                self.api("GET", "/users")
+                return self
+            except (OSError, urllib.error.HTTPError):
+                time.sleep(0.3)
+        raise RuntimeError(f"jupyterhub did not start in {timeout} s:\n{self.log_path.read_text()[-3000:]}")
+
+    def api(self, method: str, path: str, body=None):
+        """The hub's REST API as the test's admin service."""
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{self.url}/hub/api{path}", method=method, data=data,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=15) as resp:
+            text = resp.read()
+        return json.loads(text) if text else None
+
+    def link(self, course: Course, notebook: str = "00_contents.ipynb") -> str:
+        """The nbgitpuller link a teacher hands out: pull the course, open `notebook` in JupyterLab."""
+        query = urllib.parse.urlencode({
+            "repo": course.url, "branch": course.branch, "targetpath": REPO_DIR,
+            "urlpath": f"lab/tree/{REPO_DIR}/notebooks/{notebook}",
+        })
+        return f"{self.url}/hub/user-redirect/git-pull?{query}"
+
+    def stop_hub_only(self):
+        """Stop the hub process as a teacher would (Ctrl+C); the configuration leaves servers and proxy running."""
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+    def restart(self):
+        self.stop_hub_only()
+        return self.start()
+
+    def learner_processes(self, name: str) -> list[psutil.Process]:
+        """The learner's JupyterLab server and its kernels: every process working in the learner's home."""
+        return [p for p in self._processes_under(self.homes / name)]
+
+    def _processes_under(self, folder: Path) -> list[psutil.Process]:
+        found = []
+        for proc in psutil.process_iter():
+            try:
+                if Path(proc.cwd()).is_relative_to(folder):
+                    found.append(proc)
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+        return found
+
+    def kernel_pids(self, name: str) -> list[int]:
+        out = []
+        for proc in self.learner_processes(name):
+            try:
+                if "ipykernel" in " ".join(proc.cmdline()):
+                    out.append(proc.pid)
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return out
+
+    def teardown(self):
+        """Stop everything the hub started, whatever state it is in."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.stop_hub_only()
+        victims = self._processes_under(self.workdir)
+        pid_file = self.state / "jupyterhub-proxy.pid"
+        if pid_file.exists():
+            try:
+                victims.append(psutil.Process(int(pid_file.read_text().strip())))
+            except (ValueError, psutil.NoSuchProcess):
+                pass
+        for proc in victims:
+            try:
+                proc.terminate()
+            except psutil.NoSuchProcess:
+                pass
+        _gone, alive = psutil.wait_procs(victims, timeout=10)
+        for proc in alive:
+            try:
+                proc.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
+class Learner:
+    """One learner in one browser context (cookies of their own), driving JupyterLab through the hub."""
+
+    def __init__(self, hub: Hub, context, name: str):
+        self.hub, self.context, self.name = hub, context, name
+        self.page = context.new_page()
+
+    @property
+    def home(self) -> Path:
+        return self.hub.homes / self.name
+
+    def follow_link(self, link: str, timeout: float = 120_000) -> float:
+        """Follow the teacher's link (logging in if asked); seconds until the contents page is open in JupyterLab."""
+        start = time.perf_counter()
+        page = self.page
+        page.goto(link)
+        if "/hub/login" in page.url:
+            page.fill("input[name=username]", self.name)
+            page.fill("input[name=password]", self.hub.password)
+            page.click("[type=submit]")
+        page.wait_for_url(f"**/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/**", timeout=timeout)
+        notebook = urllib.parse.unquote(page.url.split("/notebooks/")[-1].split("?")[0])
+        page.wait_for_function(
+            "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.title.label === name",
+            arg=notebook, timeout=timeout)
+        page.wait_for_function("() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1')", timeout=timeout)
+        return time.perf_counter() - start
+
+    def title(self) -> str:
+        """The first heading of the notebook in front."""
+        return self.page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1').innerText")
+
+    def text(self) -> str:
+        """The text of the notebook in front, as drawn (JupyterLab draws only the cells near the view)."""
+        return self.page.evaluate("() => window.jupyterapp.shell.currentWidget.node.innerText")
+
+    def sources(self) -> str:
+        """Every cell's source in the notebook JupyterLab has open in front."""
+        return self.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource()).join('\\n')")
+
+    def open_notebook(self, name: str, timeout: float = 120_000):
+        page = self.page
+        page.goto(f"{self.hub.url}/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/{name}")
+        page.wait_for_function(
+            "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.title.label === name && window.jupyterapp.shell.currentWidget.sessionContext",
+            arg=name, timeout=timeout)
+        page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }")
+
+    def run_all(self, timeout: float = 180_000):
+        page = self.page
+        page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        page.wait_for_function(
+            "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+            timeout=timeout)
+        page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=timeout)
+        app = page.locator(APPS).first
+        app.wait_for(timeout=timeout)
+        return app
+
+    def move_slider(self, key: str = "ArrowRight", timeout: float = 60_000) -> float:
+        """Press a key on the first widget's slider; milliseconds until the new picture is on screen."""
+        page = self.page
+        app = page.locator(APPS).first
+        app.scroll_into_view_if_needed()
+        img = app.locator(PICTURE).first.element_handle()
+        handle = app.locator(".noUi-handle").first
+        handle.focus()
+        old = img.get_attribute("src")
+        start = time.perf_counter()
+        page.keyboard.press(key)
+        page.wait_for_function("([img, old]) => img.getAttribute('src') !== old && img.complete",
+                               arg=[img, old], polling="raf", timeout=timeout)
+        return (time.perf_counter() - start) * 1e3
+
+    def in_kernel(self, code: str, timeout: float = 60_000) -> str:
+        """Run `code` in the open notebook's kernel and return what it printed (as a cell would)."""
+        return self.page.evaluate(
+            """async (code) => {
+                const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                let out = '';
+                const future = kernel.requestExecute({code, store_history: false});
+                future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') out += msg.content.text;
+                                           if (msg.header.msg_type === 'error') out += msg.content.ename + ': ' + msg.content.evalue; };
+                await future.done;
+                return out;
+            }""", code)
+
+    def write_into_cell(self, starts_with: str, text: str):
+        """Replace the source of the cell starting with `starts_with` by typing, run it and save the notebook."""
+        page = self.page
+        index = page.evaluate(
+            """(start) => window.jupyterapp.shell.currentWidget.content.widgets.findIndex(c => c.model.sharedModel.getSource().startsWith(start))""",
+            starts_with)
+        assert index >= 0, f"no cell starts with {starts_with!r}"
+        cell = page.locator(f"{FRONT} .jp-Notebook .jp-Cell").nth(index)
+        cell.scroll_into_view_if_needed()
+        editor = cell.locator(".cm-content")
+        editor.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(text)
+        page.keyboard.press("Shift+Enter")
+        page.wait_for_function(
+            "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }")
+        page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+        page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
+        return cell
+
+    def close(self):
+        self.context.close()

@@ -1,0 +1,158 @@
+"""A class on one hub, as two learners see it: a real JupyterHub (classroom/jupyterhub_config.py), the
+nbgitpuller link the README gives teachers, headless Chromium.
+
+Learner ada logs in, follows the link (the series is pulled into her home and the contents page opens),
+runs notebook 04 and moves its slider, writes an answer into an exercise cell. The teacher pushes a fix to
+the same notebook; ada follows the link again: the fix is there and so is her answer. Learner grace gets a
+copy of her own and cannot reach ada's server or files. The hub's idle culler runs with the configured
+timeout, and nothing listens beyond 127.0.0.1.
+
+`make classroom` (tests/hub/class_at_once.py) runs eight learners at once with faults; it is not part of
+`make test`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import psutil
+import pytest
+
+from tests.hub.hub import (
+    APPS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTEBOOK_04,
+    REPO_DIR,
+    Course,
+    Hub,
+    Learner,
+    missing_hub_reason,
+)
+
+REASON = missing_hub_reason()
+if REASON is not None and os.environ.get("CI") == "true":  # make test installs all of it: in CI these must run
+    raise RuntimeError(f"hub tests cannot run in CI: {REASON}")
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"hub tests skipped: {REASON}")
+
+# the teacher's fix: a sentence in notebook 04's first cell, far from the exercise cell ada writes in
+TYPO = "Dot products say who is alike;"
+FIX = "Dot products say which words are alike;"
+ANSWER_CELL = "answer_04_1 = ..."
+ADA_ANSWER = 'answer_04_1 = 0.5\ncheck_exercise("04.1", answer_04_1)'
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return Course(tmp_path_factory.mktemp("course"))
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    server = Hub(tmp_path_factory.mktemp("hub"))
+    try:
+        yield server.start()
+    finally:
+        server.teardown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def learner(hub, browser, name) -> Learner:
+    return Learner(hub, browser.new_context(viewport={"width": 1400, "height": 1000}), name)
+
+
+def notebook_source(path) -> str:
+    return "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
+
+
+def test_two_learners_pull_run_keep_their_answers_and_stay_apart(hub, course, browser):
+    link = hub.link(course)
+    ada = learner(hub, browser, "ada")
+    try:
+        # the link: log in, the series is pulled into ada's home, the contents page opens
+        seconds = ada.follow_link(link)
+        mine = ada.home / REPO_DIR
+        assert (mine / "notebooks" / "00_contents.ipynb").exists(), "the link did not pull the series into the learner's home"
+        assert ada.title().startswith("Self-Attention, Step by Step"), "the contents page did not open"
+        print(f"\nada: link to contents page in {seconds:.1f} s")
+
+        # notebook 04 runs in ada's kernel, with the pulled copy's helpers, and its slider redraws the picture
+        ada.open_notebook(NOTEBOOK_04)
+        ada.run_all()
+        body = ada.text()
+        assert "Traceback" not in body and "Error displaying widget" not in body
+        where = ada.in_kernel("import helpers; print(helpers.__file__)").strip()
+        assert where.startswith(str(mine / "helpers")), f"the kernel imports helpers from {where}, not from the learner's copy"
+        alt_before = ada.page.locator(f"{APPS} img.sa-picture").first.get_attribute("alt")
+        print(f"ada: slider -> new picture in {ada.move_slider():.0f} ms")
+        assert ada.page.locator(f"{APPS} img.sa-picture").first.get_attribute("alt") != alt_before, "the picture's words did not follow the slider"
+
+        # ada writes an answer into exercise 04.1 and saves
+        cell = ada.write_into_cell(ANSWER_CELL, ADA_ANSWER)
+        assert cell.locator(".jp-OutputArea-output").inner_text().strip(), "the exercise's check printed nothing"
+        assert "answer_04_1 = 0.5" in notebook_source(mine / "notebooks" / NOTEBOOK_04)
+
+        # the teacher pushes a fix to the same notebook; ada follows the link again
+        course.push_fix(f"notebooks/{NOTEBOOK_04}", TYPO, FIX, "Notebook 04: clearer first sentence")
+        ada.follow_link(link)
+        text = notebook_source(mine / "notebooks" / NOTEBOOK_04)
+        assert FIX in text and TYPO not in text, "the teacher's fix did not arrive"
+        assert "answer_04_1 = 0.5" in text, "the learner's answer was lost when the fix arrived"
+        ada.open_notebook(NOTEBOOK_04)
+        ada.page.wait_for_function("(fix) => window.jupyterapp.shell.currentWidget.node.innerText.includes(fix)", arg=FIX)
+        assert "answer_04_1 = 0.5" in ada.sources(), "the learner's answer is not in the notebook JupyterLab opened"
+
+        # grace: her own copy (with the fix, without ada's answer); ada's server and files are closed to her
+        grace = learner(hub, browser, "grace")
+        try:
+            grace.follow_link(link)
+            hers = notebook_source(grace.home / REPO_DIR / "notebooks" / NOTEBOOK_04)
+            assert FIX in hers and ANSWER_CELL in hers and "answer_04_1 = 0.5" not in hers
+            listing = grace.page.evaluate("async () => (await window.jupyterapp.serviceManager.contents.get('')).content.map(f => f.name)")
+            assert listing == [REPO_DIR], f"grace's home shows {listing}"
+            response = grace.page.goto(f"{hub.url}/user/ada/api/contents/{REPO_DIR}/notebooks/{NOTEBOOK_04}")
+            assert response.status == 403, f"grace reached ada's server: HTTP {response.status}"
+            assert "answer_04_1 = 0.5" not in grace.page.content()
+        finally:
+            grace.close()
+
+        users = {u["name"]: u for u in hub.api("GET", "/users")}
+        assert users["ada"]["server"] and users["grace"]["server"], "both learners' servers should be running"
+    finally:
+        ada.close()
+
+
+def test_the_idle_culler_runs_with_the_configured_timeout(hub):
+    services = hub.api("GET", "/services")  # by name
+    assert "idle-culler" in services
+    command = " ".join(services["idle-culler"]["command"])
+    assert "jupyterhub_idle_culler" in command and "--timeout=3600" in command
+    running = [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] and "jupyterhub_idle_culler" in p.info["cmdline"]
+               and "--timeout=3600" in p.info["cmdline"] and p.ppid() == hub.proc.pid]
+    assert running, "the idle culler is not running"
+    log = hub.log_path.read_text()
+    assert "(idle-culler@127.0.0.1)" in log, "the culler never asked the hub about its users"
+    culler_lines = [line for line in log.splitlines() if "(idle-culler@" in line]
+    assert all(" 200 " in line for line in culler_lines), f"the culler was refused: {[x for x in culler_lines if ' 200 ' not in x]}"
+
+
+def test_everything_listens_on_localhost_only(hub):
+    listening = []
+    for proc in hub._processes_under(hub.workdir) + [psutil.Process(int((hub.state / "jupyterhub-proxy.pid").read_text()))]:
+        try:
+            listening += [(proc.name(), c.laddr.ip, c.laddr.port) for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+        except psutil.NoSuchProcess:
+            continue
+    assert listening, "found no listening socket: the check looked at the wrong processes"
+    outside = [x for x in listening if x[1] not in ("127.0.0.1", "::1")]
+    assert not outside, f"listening beyond this machine: {outside}"
