@@ -206,82 +206,96 @@ class Hub:
 
 
 class Learner:
-    """One learner in one browser context (cookies of their own), driving JupyterLab through the hub."""
+    """One learner in one browser context (cookies of their own), driving JupyterLab through the hub.
+
+    Asynchronous (playwright's async API), so one browser can hold a whole class of learners at once.
+    """
 
     def __init__(self, hub: Hub, context, name: str):
         self.hub, self.context, self.name = hub, context, name
-        self.page = context.new_page()
+        self.page = None
+
+    @classmethod
+    async def open(cls, hub: Hub, browser, name: str) -> Learner:
+        learner = cls(hub, await browser.new_context(viewport={"width": 1400, "height": 1000}), name)
+        learner.page = await learner.context.new_page()
+        return learner
 
     @property
     def home(self) -> Path:
         return self.hub.homes / self.name
 
-    def follow_link(self, link: str, timeout: float = 120_000) -> float:
+    async def follow_link(self, link: str, timeout: float = 180_000) -> float:
         """Follow the teacher's link (logging in if asked); seconds until the contents page is open in JupyterLab."""
         start = time.perf_counter()
         page = self.page
-        page.goto(link)
+        await page.goto(link, timeout=timeout)
         if "/hub/login" in page.url:
-            page.fill("input[name=username]", self.name)
-            page.fill("input[name=password]", self.hub.password)
-            page.click("[type=submit]")
-        page.wait_for_url(f"**/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/**", timeout=timeout)
+            await page.fill("input[name=username]", self.name)
+            await page.fill("input[name=password]", self.hub.password)
+            await page.click("[type=submit]")
+        await page.wait_for_url(f"**/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/**", timeout=timeout)
         notebook = urllib.parse.unquote(page.url.split("/notebooks/")[-1].split("?")[0])
-        page.wait_for_function(
+        await page.wait_for_function(
             "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.title.label === name",
             arg=notebook, timeout=timeout)
-        page.wait_for_function("() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1')", timeout=timeout)
+        await page.wait_for_function("() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1')", timeout=timeout)
         return time.perf_counter() - start
 
-    def title(self) -> str:
+    async def title(self) -> str:
         """The first heading of the notebook in front."""
-        return self.page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1').innerText")
+        return await self.page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1').innerText")
 
-    def text(self) -> str:
+    async def text(self) -> str:
         """The text of the notebook in front, as drawn (JupyterLab draws only the cells near the view)."""
-        return self.page.evaluate("() => window.jupyterapp.shell.currentWidget.node.innerText")
+        return await self.page.evaluate("() => window.jupyterapp.shell.currentWidget.node.innerText")
 
-    def sources(self) -> str:
+    async def sources(self) -> str:
         """Every cell's source in the notebook JupyterLab has open in front."""
-        return self.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource()).join('\\n')")
+        return await self.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource()).join('\\n')")
 
-    def open_notebook(self, name: str, timeout: float = 120_000):
+    async def open_notebook(self, name: str, timeout: float = 180_000):
         page = self.page
-        page.goto(f"{self.hub.url}/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/{name}")
-        page.wait_for_function(
+        await page.goto(f"{self.hub.url}/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/{name}", timeout=timeout)
+        await page.wait_for_function(
             "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.title.label === name && window.jupyterapp.shell.currentWidget.sessionContext",
             arg=name, timeout=timeout)
-        page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }")
+        await page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }")
 
-    def run_all(self, timeout: float = 180_000):
-        page = self.page
-        page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-        page.wait_for_function(
+    async def wait_idle(self, timeout: float = 180_000):
+        await self.page.wait_for_function(
             "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }",
             timeout=timeout)
-        page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=timeout)
-        app = page.locator(APPS).first
-        app.wait_for(timeout=timeout)
-        return app
 
-    def move_slider(self, key: str = "ArrowRight", timeout: float = 60_000) -> float:
+    async def run_all(self, timeout: float = 300_000):
+        """Run every cell of the notebook in front; waits until the kernel is idle and the widgets are drawn."""
+        page = self.page
+        await self.wait_idle(timeout)
+        await page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        await self.wait_idle(timeout)
+        await page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=timeout)
+        await page.locator(APPS).first.wait_for(timeout=timeout)
+
+    async def move_slider(self, key: str = "ArrowRight", timeout: float = 60_000) -> float:
         """Press a key on the first widget's slider; milliseconds until the new picture is on screen."""
         page = self.page
         app = page.locator(APPS).first
-        app.scroll_into_view_if_needed()
-        img = app.locator(PICTURE).first.element_handle()
-        handle = app.locator(".noUi-handle").first
-        handle.focus()
-        old = img.get_attribute("src")
+        await app.scroll_into_view_if_needed()
+        img = await app.locator(PICTURE).first.element_handle()
+        await app.locator(".noUi-handle").first.focus()
+        old = await img.get_attribute("src")
         start = time.perf_counter()
-        page.keyboard.press(key)
-        page.wait_for_function("([img, old]) => img.getAttribute('src') !== old && img.complete",
-                               arg=[img, old], polling="raf", timeout=timeout)
+        await page.keyboard.press(key)
+        await page.wait_for_function("([img, old]) => img.getAttribute('src') !== old && img.complete",
+                                     arg=[img, old], polling="raf", timeout=timeout)
         return (time.perf_counter() - start) * 1e3
 
-    def in_kernel(self, code: str, timeout: float = 60_000) -> str:
+    async def picture_alt(self) -> str:
+        return await self.page.locator(f"{APPS} {PICTURE}").first.get_attribute("alt")
+
+    async def in_kernel(self, code: str) -> str:
         """Run `code` in the open notebook's kernel and return what it printed (as a cell would)."""
-        return self.page.evaluate(
+        return await self.page.evaluate(
             """async (code) => {
                 const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
                 let out = '';
@@ -292,25 +306,28 @@ class Learner:
                 return out;
             }""", code)
 
-    def write_into_cell(self, starts_with: str, text: str):
+    async def restart_kernel(self, timeout: float = 180_000):
+        """Kernel > Restart Kernel, as a learner does when the kernel has died (no dialog asked)."""
+        await self.page.evaluate("async () => { await window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart(); }")
+        await self.wait_idle(timeout)
+
+    async def write_into_cell(self, starts_with: str, text: str):
         """Replace the source of the cell starting with `starts_with` by typing, run it and save the notebook."""
         page = self.page
-        index = page.evaluate(
+        index = await page.evaluate(
             """(start) => window.jupyterapp.shell.currentWidget.content.widgets.findIndex(c => c.model.sharedModel.getSource().startsWith(start))""",
             starts_with)
         assert index >= 0, f"no cell starts with {starts_with!r}"
         cell = page.locator(f"{FRONT} .jp-Notebook .jp-Cell").nth(index)
-        cell.scroll_into_view_if_needed()
-        editor = cell.locator(".cm-content")
-        editor.click()
-        page.keyboard.press("Control+a")
-        page.keyboard.insert_text(text)
-        page.keyboard.press("Shift+Enter")
-        page.wait_for_function(
-            "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }")
-        page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
-        page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
+        await cell.scroll_into_view_if_needed()
+        await cell.locator(".cm-content").click()
+        await page.keyboard.press("Control+a")
+        await page.keyboard.insert_text(text)
+        await page.keyboard.press("Shift+Enter")
+        await self.wait_idle()
+        await page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
+        await page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
         return cell
 
-    def close(self):
-        self.context.close()
+    async def close(self):
+        await self.context.close()

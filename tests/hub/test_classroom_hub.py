@@ -13,6 +13,7 @@ timeout, and nothing listens beyond 127.0.0.1.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 
@@ -20,7 +21,6 @@ import psutil
 import pytest
 
 from tests.hub.hub import (
-    APPS,
     CHROMIUM,
     CHROMIUM_ARGS,
     NOTEBOOK_04,
@@ -57,79 +57,68 @@ def hub(tmp_path_factory):
         server.teardown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def learner(hub, browser, name) -> Learner:
-    return Learner(hub, browser.new_context(viewport={"width": 1400, "height": 1000}), name)
-
-
 def notebook_source(path) -> str:
     return "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
 
 
-def test_two_learners_pull_run_keep_their_answers_and_stay_apart(hub, course, browser):
+async def two_learners(hub: Hub, course: Course):
+    from playwright.async_api import async_playwright
+
     link = hub.link(course)
-    ada = learner(hub, browser, "ada")
-    try:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        ada = await Learner.open(hub, browser, "ada")
         # the link: log in, the series is pulled into ada's home, the contents page opens
-        seconds = ada.follow_link(link)
+        seconds = await ada.follow_link(link)
         mine = ada.home / REPO_DIR
         assert (mine / "notebooks" / "00_contents.ipynb").exists(), "the link did not pull the series into the learner's home"
-        assert ada.title().startswith("Self-Attention, Step by Step"), "the contents page did not open"
+        assert (await ada.title()).startswith("Self-Attention, Step by Step"), "the contents page did not open"
         print(f"\nada: link to contents page in {seconds:.1f} s")
 
         # notebook 04 runs in ada's kernel, with the pulled copy's helpers, and its slider redraws the picture
-        ada.open_notebook(NOTEBOOK_04)
-        ada.run_all()
-        body = ada.text()
+        await ada.open_notebook(NOTEBOOK_04)
+        await ada.run_all()
+        body = await ada.text()
         assert "Traceback" not in body and "Error displaying widget" not in body
-        where = ada.in_kernel("import helpers; print(helpers.__file__)").strip()
+        where = (await ada.in_kernel("import helpers; print(helpers.__file__)")).strip()
         assert where.startswith(str(mine / "helpers")), f"the kernel imports helpers from {where}, not from the learner's copy"
-        alt_before = ada.page.locator(f"{APPS} img.sa-picture").first.get_attribute("alt")
-        print(f"ada: slider -> new picture in {ada.move_slider():.0f} ms")
-        assert ada.page.locator(f"{APPS} img.sa-picture").first.get_attribute("alt") != alt_before, "the picture's words did not follow the slider"
+        alt_before = await ada.picture_alt()
+        print(f"ada: slider -> new picture in {await ada.move_slider():.0f} ms")
+        assert await ada.picture_alt() != alt_before, "the picture's words did not follow the slider"
 
         # ada writes an answer into exercise 04.1 and saves
-        cell = ada.write_into_cell(ANSWER_CELL, ADA_ANSWER)
-        assert cell.locator(".jp-OutputArea-output").inner_text().strip(), "the exercise's check printed nothing"
+        cell = await ada.write_into_cell(ANSWER_CELL, ADA_ANSWER)
+        assert (await cell.locator(".jp-OutputArea-output").inner_text()).strip(), "the exercise's check printed nothing"
         assert "answer_04_1 = 0.5" in notebook_source(mine / "notebooks" / NOTEBOOK_04)
 
         # the teacher pushes a fix to the same notebook; ada follows the link again
         course.push_fix(f"notebooks/{NOTEBOOK_04}", TYPO, FIX, "Notebook 04: clearer first sentence")
-        ada.follow_link(link)
+        await ada.follow_link(link)
         text = notebook_source(mine / "notebooks" / NOTEBOOK_04)
         assert FIX in text and TYPO not in text, "the teacher's fix did not arrive"
         assert "answer_04_1 = 0.5" in text, "the learner's answer was lost when the fix arrived"
-        ada.open_notebook(NOTEBOOK_04)
-        ada.page.wait_for_function("(fix) => window.jupyterapp.shell.currentWidget.node.innerText.includes(fix)", arg=FIX)
-        assert "answer_04_1 = 0.5" in ada.sources(), "the learner's answer is not in the notebook JupyterLab opened"
+        await ada.open_notebook(NOTEBOOK_04)
+        await ada.page.wait_for_function("(fix) => window.jupyterapp.shell.currentWidget.node.innerText.includes(fix)", arg=FIX)
+        assert "answer_04_1 = 0.5" in await ada.sources(), "the learner's answer is not in the notebook JupyterLab opened"
 
         # grace: her own copy (with the fix, without ada's answer); ada's server and files are closed to her
-        grace = learner(hub, browser, "grace")
-        try:
-            grace.follow_link(link)
-            hers = notebook_source(grace.home / REPO_DIR / "notebooks" / NOTEBOOK_04)
-            assert FIX in hers and ANSWER_CELL in hers and "answer_04_1 = 0.5" not in hers
-            listing = grace.page.evaluate("async () => (await window.jupyterapp.serviceManager.contents.get('')).content.map(f => f.name)")
-            assert listing == [REPO_DIR], f"grace's home shows {listing}"
-            response = grace.page.goto(f"{hub.url}/user/ada/api/contents/{REPO_DIR}/notebooks/{NOTEBOOK_04}")
-            assert response.status == 403, f"grace reached ada's server: HTTP {response.status}"
-            assert "answer_04_1 = 0.5" not in grace.page.content()
-        finally:
-            grace.close()
+        grace = await Learner.open(hub, browser, "grace")
+        await grace.follow_link(link)
+        hers = notebook_source(grace.home / REPO_DIR / "notebooks" / NOTEBOOK_04)
+        assert FIX in hers and ANSWER_CELL in hers and "answer_04_1 = 0.5" not in hers
+        listing = await grace.page.evaluate("async () => (await window.jupyterapp.serviceManager.contents.get('')).content.map(f => f.name)")
+        assert listing == [REPO_DIR], f"grace's home shows {listing}"
+        response = await grace.page.goto(f"{hub.url}/user/ada/api/contents/{REPO_DIR}/notebooks/{NOTEBOOK_04}")
+        assert response.status == 403, f"grace reached ada's server: HTTP {response.status}"
+        assert "answer_04_1 = 0.5" not in await grace.page.content()
 
         users = {u["name"]: u for u in hub.api("GET", "/users")}
         assert users["ada"]["server"] and users["grace"]["server"], "both learners' servers should be running"
-    finally:
-        ada.close()
+        await browser.close()
+
+
+def test_two_learners_pull_run_keep_their_answers_and_stay_apart(hub, course):
+    asyncio.run(two_learners(hub, course))
 
 
 def test_the_idle_culler_runs_with_the_configured_timeout(hub):
