@@ -58,13 +58,29 @@ c.JupyterHub.cleanup_proxy = False
 CHP = REPO / ".cache" / "configurable-http-proxy-5.3.0" / "node_modules" / ".bin" / "configurable-http-proxy"
 c.ConfigurableHTTPProxy.command = [str(CHP)]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('CLASSROOM_PROXY_API_PORT', '8001'))}"
-c.ConfigurableHTTPProxy.pid_file = str(STATE / "jupyterhub-proxy.pid")
+PROXY_PID = STATE / "jupyterhub-proxy.pid"
+c.ConfigurableHTTPProxy.pid_file = str(PROXY_PID)
 # the proxy's token, kept in the state folder so a restarted hub can talk to the proxy it left running
 TOKEN_FILE = STATE / "proxy_auth_token"
 if not TOKEN_FILE.exists():
     TOKEN_FILE.write_text(secrets.token_hex(32))
     TOKEN_FILE.chmod(0o600)
 c.ConfigurableHTTPProxy.auth_token = TOKEN_FILE.read_text().strip()
+
+
+def _proxy_left_running() -> bool:
+    try:
+        os.kill(int(PROXY_PID.read_text()), 0)
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+# A restarted hub would stop the proxy it finds and start a new one, cutting every learner's connection until
+# JupyterLab reconnects. When the proxy this hub left running is still there, the hub uses it instead: the
+# learners' pages and kernels go on as if nothing happened. (Stop it for good with: kill $(cat <state>/jupyterhub-proxy.pid))
+if _proxy_left_running():
+    c.ConfigurableHTTPProxy.should_start = False
 
 # -- who may log in: anyone with the class's shared password (JupyterHub's built-in shared-password
 # authenticator, which replaced the dummy authenticator's password in JupyterHub 5.3)

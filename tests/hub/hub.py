@@ -171,15 +171,15 @@ class Hub:
                 continue
         return found
 
-    def kernel_pids(self, name: str) -> list[int]:
-        out = []
+    def kernel_pid(self, name: str, kernel_id: str) -> int | None:
+        """The process of one of the learner's kernels (its connection file is named after the kernel's id)."""
         for proc in self.learner_processes(name):
             try:
-                if "ipykernel" in " ".join(proc.cmdline()):
-                    out.append(proc.pid)
+                if any(kernel_id in part for part in proc.cmdline()):
+                    return proc.pid
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
-        return out
+        return None
 
     def teardown(self):
         """Stop everything the hub started, whatever state it is in."""
@@ -305,6 +305,10 @@ class Learner:
                 await future.done;
                 return out;
             }""", code)
+
+    async def kernel_id(self) -> str:
+        """The id of the kernel of the notebook in front."""
+        return await self.page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.id")
 
     async def restart_kernel(self, timeout: float = 180_000):
         """Kernel > Restart Kernel, as a learner does when the kernel has died (no dialog asked)."""
