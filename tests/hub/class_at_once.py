@@ -130,6 +130,27 @@ async def kill_and_recover(learner: Learner, events: dict):
     events["kernel_killed_for"] = learner.name
 
 
+def cpu_seconds(hub: Hub) -> dict:
+    """CPU seconds used so far by the class (hub, proxy, learners' servers and kernels) and by the test's Chromium."""
+    class_procs = hub._processes_under(hub.workdir)
+    try:
+        class_procs.append(psutil.Process(int((hub.state / "jupyterhub-proxy.pid").read_text())))
+    except (OSError, ValueError, psutil.NoSuchProcess):
+        pass
+    browser = [p for p in psutil.process_iter(["name"]) if p.info["name"] and "chrom" in p.info["name"]]
+    out = {}
+    for key, procs in (("class", class_procs), ("browser", browser)):
+        total = 0.0
+        for proc in procs:
+            try:
+                t = proc.cpu_times()
+                total += t.user + t.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        out[key] = total
+    return out
+
+
 async def join(learner: Learner, link: str, link_times: list):
     link_times.append(await learner.follow_link(link))
     await learner.open_notebook(NOTEBOOK_04)
@@ -157,24 +178,33 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
 
             # one learner alone
             await join(learners[0], link, link_times)
+            link_alone = link_times[0]
             alone: list = []
+            cpu_before = cpu_seconds(hub)
             await slide(learners[0], moves, alone)
-            print(f"1 learner: slider median {statistics.median(alone):.0f} ms, p95 {percentile(alone, 95):.0f} ms", flush=True)
+            cpu_alone = {k: round(v - cpu_before[k], 2) for k, v in cpu_seconds(hub).items()}
+            print(f"1 learner: slider median {statistics.median(alone):.0f} ms, p95 {percentile(alone, 95):.0f} ms; CPU per move: "
+                  f"class {cpu_alone['class'] / moves * 1e3:.0f} ms, the test's browser {cpu_alone['browser'] / moves * 1e3:.0f} ms", flush=True)
 
             # the whole class: the others follow the link at once, then all move their sliders at once;
             # the third learner's kernel is killed half-way
             await asyncio.gather(*(join(learner, link, link_times) for learner in learners[1:]))
-            print(f"{n_learners} learners joined; link to contents page: median {statistics.median(link_times):.1f} s, "
-                  f"max {max(link_times):.1f} s", flush=True)
+            link_together = link_times[1:]
+            print(f"link to contents page: {link_alone:.1f} s alone; {len(link_together)} learners at once: median "
+                  f"{statistics.median(link_together):.1f} s, max {max(link_together):.1f} s", flush=True)
             together = [[] for _ in learners]
             victim = min(2, n_learners - 1)
+            cpu_before = cpu_seconds(hub)
             await asyncio.gather(*(
                 slide(learner, moves, together[i], kill_at=moves // 2 if i == victim else None, events=events)
                 for i, learner in enumerate(learners)))
+            cpu = {k: round(v - cpu_before[k], 1) for k, v in cpu_seconds(hub).items()}
+            kernels = {name: len([p for p in hub.learner_processes(name) if "ipykernel" in " ".join(p.cmdline())]) for name in names}
             everyone = [x for lat in together for x in lat]
             print(f"{n_learners} learners at once: slider median {statistics.median(everyone):.0f} ms, "
                   f"p95 {percentile(everyone, 95):.0f} ms ({len(everyone)} moves); "
-                  f"{events['kernel_killed_for']}'s kernel killed and recovered in {events['kernel_kill_recovery_s']} s", flush=True)
+                  f"{events['kernel_killed_for']}'s kernel killed and recovered in {events['kernel_kill_recovery_s']} s; "
+                  f"CPU seconds meanwhile: class {cpu['class']}, the test's browser {cpu['browser']}", flush=True)
 
             # the hub restarts; the learners' servers and kernels keep working, while it is down and after
             servers_before = {name: sorted(p.pid for p in hub.learner_processes(name)) for name in names}
@@ -200,7 +230,11 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
         result.update({
             "slider_alone_ms": {"median": round(statistics.median(alone), 1), "p95": round(percentile(alone, 95), 1), "n": len(alone)},
             "slider_together_ms": {"median": round(statistics.median(everyone), 1), "p95": round(percentile(everyone, 95), 1), "n": len(everyone)},
-            "link_to_contents_s": {"median": round(statistics.median(link_times), 1), "max": round(max(link_times), 1)},
+            "link_to_contents_s": {"alone": round(link_alone, 1), "together_median": round(statistics.median(link_together), 1),
+                                   "together_max": round(max(link_together), 1), "together_n": len(link_together)},
+            "cpu_ms_per_move_alone": {k: round(v / moves * 1e3) for k, v in cpu_alone.items()},
+            "cpu_seconds_while_sliding_together": cpu,
+            "kernels_per_learner": kernels,
             "memory_per_learner_mb": {"pss_median": round(statistics.median(per_pss)), "pss_max": round(max(per_pss)),
                                       "rss_median": round(statistics.median(per_rss)), "rss_max": round(max(per_rss))},
             "memory_total_mb": {"pss_peak": round(sampler.peak_total_pss / MB)},
@@ -223,7 +257,8 @@ def summary(r: dict) -> str:
             f"{r['slider_alone_ms']['median']:.0f} ms (p95 {r['slider_alone_ms']['p95']:.0f}) alone, "
             f"{r['slider_together_ms']['median']:.0f} ms (p95 {r['slider_together_ms']['p95']:.0f}) with {r['learners']}; "
             f"memory {m['pss_median']} MB per learner (peak {m['pss_max']}), {r['memory_total_mb']['pss_peak']} MB in all; "
-            f"link to contents {r['link_to_contents_s']['median']:.1f} s median; kernel kill recovered in "
+            f"link to contents {r['link_to_contents_s']['alone']:.0f} s alone, {r['link_to_contents_s']['together_median']:.0f} s "
+            f"with {r['link_to_contents_s']['together_n']} at once; kernel kill recovered in "
             f"{r['kernel_kill']['recovered_s']:.0f} s; hub restart kept all {r['learners']} servers")
 
 
