@@ -65,7 +65,7 @@ class MemorySampler(threading.Thread):
             now_pss = dict.fromkeys(self.names, 0)
             now_rss = dict.fromkeys(self.names, 0)
             total = 0
-            for proc in self.hub._processes_under(self.hub.workdir) + self._proxy():
+            for proc in self.hub.processes():
                 try:
                     info = proc.memory_full_info()
                     cwd = Path(proc.cwd())
@@ -82,12 +82,6 @@ class MemorySampler(threading.Thread):
             self.peak_total_pss = max(self.peak_total_pss, total)
             self.samples += 1
             self.done.wait(self.every)
-
-    def _proxy(self):
-        try:
-            return [psutil.Process(int((self.hub.state / "jupyterhub-proxy.pid").read_text()))]
-        except (OSError, ValueError, psutil.NoSuchProcess):
-            return []
 
     def _learner(self, cwd: Path) -> str | None:
         if cwd.is_relative_to(self.hub.homes) and cwd != self.hub.homes:
@@ -132,11 +126,7 @@ async def kill_and_recover(learner: Learner, events: dict):
 
 def cpu_seconds(hub: Hub) -> dict:
     """CPU seconds used so far by the class (hub, proxy, learners' servers and kernels) and by the test's Chromium."""
-    class_procs = hub._processes_under(hub.workdir)
-    try:
-        class_procs.append(psutil.Process(int((hub.state / "jupyterhub-proxy.pid").read_text())))
-    except (OSError, ValueError, psutil.NoSuchProcess):
-        pass
+    class_procs = hub.processes()
     browser = [p for p in psutil.process_iter(["name"]) if p.info["name"] and "chrom" in p.info["name"]]
     out = {}
     for key, procs in (("class", class_procs), ("browser", browser)):

@@ -159,7 +159,16 @@ class Hub:
 
     def learner_processes(self, name: str) -> list[psutil.Process]:
         """The learner's JupyterLab server and its kernels: every process working in the learner's home."""
-        return [p for p in self._processes_under(self.homes / name)]
+        return self._processes_under(self.homes / name)
+
+    def processes(self) -> list[psutil.Process]:
+        """Every process of the class: the hub, its services, the learners' servers and kernels, and the proxy."""
+        found = self._processes_under(self.workdir)
+        try:
+            found.append(psutil.Process(int((self.state / "jupyterhub-proxy.pid").read_text().strip())))
+        except (OSError, ValueError, psutil.NoSuchProcess):
+            pass
+        return found
 
     def _processes_under(self, folder: Path) -> list[psutil.Process]:
         found = []
@@ -185,13 +194,7 @@ class Hub:
         """Stop everything the hub started, whatever state it is in."""
         if self.proc is not None and self.proc.poll() is None:
             self.stop_hub_only()
-        victims = self._processes_under(self.workdir)
-        pid_file = self.state / "jupyterhub-proxy.pid"
-        if pid_file.exists():
-            try:
-                victims.append(psutil.Process(int(pid_file.read_text().strip())))
-            except (ValueError, psutil.NoSuchProcess):
-                pass
+        victims = self.processes()
         for proc in victims:
             try:
                 proc.terminate()

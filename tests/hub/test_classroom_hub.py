@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 
 import psutil
 import pytest
@@ -137,7 +138,7 @@ def test_the_idle_culler_runs_with_the_configured_timeout(hub):
 
 def test_everything_listens_on_localhost_only(hub):
     listening = []
-    for proc in hub._processes_under(hub.workdir) + [psutil.Process(int((hub.state / "jupyterhub-proxy.pid").read_text()))]:
+    for proc in hub.processes():
         try:
             listening += [(proc.name(), c.laddr.ip, c.laddr.port) for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
         except psutil.NoSuchProcess:
@@ -145,3 +146,29 @@ def test_everything_listens_on_localhost_only(hub):
     assert listening, "found no listening socket: the check looked at the wrong processes"
     outside = [x for x in listening if x[1] not in ("127.0.0.1", "::1")]
     assert not outside, f"listening beyond this machine: {outside}"
+
+
+def test_the_idle_culler_stops_an_idle_server(tmp_path):
+    """The same configuration with a 20 s idle timeout: a server nobody uses is stopped by the culler, the files stay."""
+    short = Hub(tmp_path, idle_timeout=20)
+    try:
+        short.start()
+        short.api("POST", "/users/idle")
+        short.api("POST", "/users/idle/server")
+        deadline = time.time() + 60
+        while not short.api("GET", "/users/idle")["server"] and time.time() < deadline:
+            time.sleep(0.5)
+        assert short.api("GET", "/users/idle")["server"], "the server did not start"
+        (short.homes / "idle" / "answers.txt").write_text("my answer\n")
+        started = time.time()
+        # culled once idle for 20 s, at the culler's next round (every 10 s): well within 60 s
+        while short.api("GET", "/users/idle")["server"] and time.time() < started + 60:
+            time.sleep(1)
+        assert not short.api("GET", "/users/idle")["server"], "the idle culler did not stop a server idle for 20 s"
+        assert not short.learner_processes("idle"), "the culled server's processes are still running"
+        assert (short.homes / "idle" / "answers.txt").read_text() == "my answer\n"
+        print(f"\nidle server culled {time.time() - started:.0f} s after it started (timeout 20 s)")
+        log = short.log_path.read_text()
+        assert "(idle-culler@127.0.0.1)" in log and "DELETE /hub/api/users/idle/server" in log
+    finally:
+        short.teardown()
