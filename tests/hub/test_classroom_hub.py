@@ -174,3 +174,18 @@ def test_the_idle_culler_stops_an_idle_server(tmp_path):
         assert (short.homes / "idle" / "answers.txt").read_text() == "my answer\n", "the learner's files went with the server"
     finally:
         short.teardown()
+
+
+def test_each_learner_server_gets_its_settings(hub):
+    """What the configuration promises each learner's server (and so its kernels): the limits passed on, one BLAS
+    thread, the pulled copy first on the import path, the home in the class's folder. Runs after the two learners."""
+    servers = [p for p in hub.learner_processes("ada") if "jupyterhub-singleuser" in " ".join(p.cmdline())]
+    assert len(servers) == 1, f"expected ada's one server, found {len(servers)}"
+    kernels = [p for p in hub.learner_processes("ada") if "ipykernel" in " ".join(p.cmdline())]
+    assert kernels, "ada has no kernel running"
+    for proc in servers + kernels:
+        env = proc.environ()
+        assert env["MEM_LIMIT"] == str(1024**3) and float(env["CPU_LIMIT"]) == 1.0
+        assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
+        assert env["PYTHONPATH"] == str(hub.homes / "ada" / REPO_DIR)
+        assert env["HOME"] == str(hub.homes / "ada")
