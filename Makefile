@@ -13,9 +13,10 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize
 # axe-core, the accessibility rules the browser tests run, from the npm registry at a pinned version
 AXE_VERSION := 4.14.1
 AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
-# the classroom hub's proxy, from the npm registry at a pinned version (classroom/jupyterhub_config.py runs it)
-CHP_VERSION := 5.3.0
-CHP := .cache/configurable-http-proxy-$(CHP_VERSION)/node_modules/.bin/configurable-http-proxy
+# the classroom hub's proxy, from the npm registry at the versions of classroom/proxy/package-lock.json
+# (classroom/jupyterhub_config.py runs it from here)
+CHP_DIR := .cache/configurable-http-proxy-5.3.0
+CHP_STAMP := $(CHP_DIR)/.installed
 
 .PHONY: setup setup-test hub-setup lab test unit browser hub classroom notebooks nav benchmark clean
 
@@ -43,17 +44,19 @@ $(HUB_STAMP): $(LAB_STAMP) requirements-hub.txt
 	rm -f $(VENV)/.hub-*
 	touch $@
 
-$(CHP):
-	mkdir -p .cache/configurable-http-proxy-$(CHP_VERSION)
-	npm install --silent --no-audit --no-fund --prefix .cache/configurable-http-proxy-$(CHP_VERSION) configurable-http-proxy@$(CHP_VERSION)
-	test -x $@
+$(CHP_STAMP): classroom/proxy/package.json classroom/proxy/package-lock.json
+	rm -rf $(CHP_DIR) && mkdir -p $(CHP_DIR)
+	cp classroom/proxy/package.json classroom/proxy/package-lock.json $(CHP_DIR)/
+	cd $(CHP_DIR) && npm ci --silent --no-audit --no-fund
+	test -x $(CHP_DIR)/node_modules/.bin/configurable-http-proxy
+	touch $@
 
 setup: $(LAB_STAMP)
 
 setup-test: $(TEST_STAMP) $(AXE) hub-setup
 
 ## JupyterHub, the idle culler, nbgitpuller and the proxy for a class on one hub (classroom/jupyterhub_config.py).
-hub-setup: $(HUB_STAMP) $(CHP)
+hub-setup: $(HUB_STAMP) $(CHP_STAMP)
 
 ## Open the series in JupyterLab at the contents page.
 lab: setup

@@ -54,7 +54,8 @@ c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
 c.JupyterHub.cleanup_servers = False
 c.JupyterHub.cleanup_proxy = False
 
-# -- the proxy: configurable-http-proxy from the npm registry, at the version `make hub-setup` installs
+# -- the proxy: configurable-http-proxy from the npm registry, installed by `make hub-setup` (npm ci) at the
+# versions of classroom/proxy/package-lock.json
 CHP = REPO / ".cache" / "configurable-http-proxy-5.3.0" / "node_modules" / ".bin" / "configurable-http-proxy"
 c.ConfigurableHTTPProxy.command = [str(CHP)]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('CLASSROOM_PROXY_API_PORT', '8001'))}"
