@@ -10,7 +10,7 @@ to open it to a class, put a TLS reverse proxy (nginx, Caddy) in front of CLASSR
 
 Settings come from environment variables so the tests can run a hub in temporary folders:
   CLASSROOM_PASSWORD      the shared password (8 characters or more; required)
-  CLASSROOM_STATE         where the hub keeps its database, cookie secret, logs and the learners' homes
+  CLASSROOM_STATE         where the hub keeps its database, cookie secret, proxy token and the learners' homes
                           (default ./classroom-state)
   CLASSROOM_PORT          the port learners' browsers use (default 8000); the hub's own API listens on
                           CLASSROOM_HUB_PORT (default 8081) and the proxy's API on CLASSROOM_PROXY_API_PORT (8001)
@@ -86,7 +86,10 @@ if _proxy_left_running():
 # -- who may log in: anyone with the class's shared password (JupyterHub's built-in shared-password
 # authenticator, which replaced the dummy authenticator's password in JupyterHub 5.3)
 c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = os.environ["CLASSROOM_PASSWORD"]
+PASSWORD = os.environ.get("CLASSROOM_PASSWORD", "")
+if len(PASSWORD) < 8:
+    raise SystemExit("classroom: set CLASSROOM_PASSWORD to the class's shared password, 8 characters or more")
+c.SharedPasswordAuthenticator.user_password = PASSWORD
 c.Authenticator.allow_all = True
 
 # -- each learner's server: JupyterLab in the same Python environment as the hub (`make hub-setup`)

@@ -16,7 +16,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -24,6 +27,7 @@ import pytest
 from tests.hub.hub import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    CONFIG,
     NOTEBOOK_04,
     REPO_DIR,
     Course,
@@ -189,3 +193,16 @@ def test_each_learner_server_gets_its_settings(hub):
         assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
         assert env["PYTHONPATH"] == str(hub.homes / "ada" / REPO_DIR)
         assert env["HOME"] == str(hub.homes / "ada")
+
+
+@pytest.mark.parametrize("password", [None, "short"])
+def test_a_missing_or_short_password_stops_the_hub_with_a_clear_message(tmp_path, password):
+    env = {k: v for k, v in os.environ.items() if k != "CLASSROOM_PASSWORD"}
+    env["CLASSROOM_STATE"] = str(tmp_path / "state")
+    if password is not None:
+        env["CLASSROOM_PASSWORD"] = password
+    exe = Path(sys.executable).parent / "jupyterhub"
+    run = subprocess.run([str(exe), "-f", str(CONFIG)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert "set CLASSROOM_PASSWORD to the class's shared password, 8 characters or more" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
