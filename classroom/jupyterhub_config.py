@@ -104,13 +104,13 @@ c.Spawner.mem_limit = os.environ.get("CLASSROOM_MEM_LIMIT", "1G")
 c.Spawner.cpu_limit = float(os.environ.get("CLASSROOM_CPU_LIMIT", "1"))
 
 
-def _learner_environment(spawner):
+def _pulled_copy(spawner):
     """The pulled series' own helpers come first, so a fix the teacher pushes reaches the learner's kernel."""
     return str(Path(spawner.home_dir) / REPO_DIR)
 
 
 c.Spawner.environment = {
-    "PYTHONPATH": _learner_environment,
+    "PYTHONPATH": _pulled_copy,
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",

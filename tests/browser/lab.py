@@ -14,6 +14,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# a widget of the project in JupyterLab's page: its picture, and the box holding controls and picture
+PICTURE = "img.sa-picture"
+APPS = ".jp-OutputArea-output .widget-vbox:has(img.sa-picture)"
 AXE = ROOT / ".cache" / "axe-core-4.14.1" / "axe.min.js"  # `make test` fetches it from the npm registry (Makefile)
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -17,7 +17,7 @@ import time
 import nbformat
 import pytest
 
-from tests.browser.lab import AXE, CHROMIUM, CHROMIUM_ARGS, ROOT, LabServer, missing_browser_reason
+from tests.browser.lab import APPS, AXE, CHROMIUM, CHROMIUM_ARGS, PICTURE, ROOT, LabServer, missing_browser_reason
 
 REASON = missing_browser_reason()
 if REASON is not None and os.environ.get("CI") == "true":  # .ci/run installs Chromium: in CI these tests must run
@@ -111,8 +111,6 @@ def open_and_run(page, lab, name):
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000)
 
 
-PICTURE = "img.sa-picture"
-APPS = ".jp-OutputArea-output .widget-vbox:has(img.sa-picture)"
 
 
 def image_src(app):

@@ -33,19 +33,12 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import psutil
 
 from tests.hub.hub import CHROMIUM, CHROMIUM_ARGS, NOTEBOOK_04, ROOT, Course, Hub, Learner, missing_hub_reason
 
 MB = 1024 * 1024
-
-
-def percentile(values, q: float) -> float:
-    """The q-th percentile (0..100) by linear interpolation between the sorted values."""
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q / 100
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
 class MemorySampler(threading.Thread):
@@ -173,7 +166,7 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
             cpu_before = cpu_seconds(hub)
             await slide(learners[0], moves, alone)
             cpu_alone = {k: round(v - cpu_before[k], 2) for k, v in cpu_seconds(hub).items()}
-            print(f"1 learner: slider median {statistics.median(alone):.0f} ms, p95 {percentile(alone, 95):.0f} ms; CPU per move: "
+            print(f"1 learner: slider median {statistics.median(alone):.0f} ms, p95 {float(np.percentile(alone, 95)):.0f} ms; CPU per move: "
                   f"class {cpu_alone['class'] / moves * 1e3:.0f} ms, the test's browser {cpu_alone['browser'] / moves * 1e3:.0f} ms", flush=True)
 
             # the whole class: the others follow the link at once, then all move their sliders at once;
@@ -192,7 +185,7 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
             kernels = {name: len([p for p in hub.learner_processes(name) if "ipykernel" in " ".join(p.cmdline())]) for name in names}
             everyone = [x for lat in together for x in lat]
             print(f"{n_learners} learners at once: slider median {statistics.median(everyone):.0f} ms, "
-                  f"p95 {percentile(everyone, 95):.0f} ms ({len(everyone)} moves); "
+                  f"p95 {float(np.percentile(everyone, 95)):.0f} ms ({len(everyone)} moves); "
                   f"{events['kernel_killed_for']}'s kernel killed and recovered in {events['kernel_kill_recovery_s']} s; "
                   f"CPU seconds meanwhile: class {cpu['class']}, the test's browser {cpu['browser']}", flush=True)
 
@@ -218,8 +211,8 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
         per_pss = [sampler.peak_pss[n] / MB for n in names]
         per_rss = [sampler.peak_rss[n] / MB for n in names]
         result.update({
-            "slider_alone_ms": {"median": round(statistics.median(alone), 1), "p95": round(percentile(alone, 95), 1), "n": len(alone)},
-            "slider_together_ms": {"median": round(statistics.median(everyone), 1), "p95": round(percentile(everyone, 95), 1), "n": len(everyone)},
+            "slider_alone_ms": {"median": round(statistics.median(alone), 1), "p95": round(float(np.percentile(alone, 95)), 1), "n": len(alone)},
+            "slider_together_ms": {"median": round(statistics.median(everyone), 1), "p95": round(float(np.percentile(everyone, 95)), 1), "n": len(everyone)},
             "link_to_contents_s": {"alone": round(link_alone, 1), "together_median": round(statistics.median(link_together), 1),
                                    "together_max": round(max(link_together), 1), "together_n": len(link_together)},
             "cpu_ms_per_move_alone": {k: round(v / moves * 1e3) for k, v in cpu_alone.items()},

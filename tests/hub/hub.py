@@ -24,16 +24,16 @@ from pathlib import Path
 
 import psutil
 
-from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, missing_browser_reason
+from tests.browser.lab import APPS as ANY_APP
+from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, PICTURE, ROOT, free_port, missing_browser_reason
 
 CONFIG = ROOT / "classroom" / "jupyterhub_config.py"
 TEST_CONFIG = Path(__file__).with_name("jupyterhub_test_config.py")
 CHP = ROOT / ".cache" / "configurable-http-proxy-5.3.0" / "node_modules" / ".bin" / "configurable-http-proxy"
 REPO_DIR = "self-attention"  # the folder a learner's copy is pulled into (the config's CLASSROOM_REPO_DIR)
 NOTEBOOK_04 = "04_self-attention-from-scratch.ipynb"
-PICTURE = "img.sa-picture"
 FRONT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front (others stay in the page, hidden)
-APPS = f"{FRONT} .jp-OutputArea-output .widget-vbox:has(img.sa-picture)"
+APPS = f"{FRONT} {ANY_APP}"
 __all__ = ["APPS", "CHROMIUM", "CHROMIUM_ARGS", "Course", "Hub", "Learner", "missing_hub_reason"]
 
 
@@ -152,10 +152,6 @@ class Hub:
             self.proc.kill()
             self.proc.wait()
         self.log.close()
-
-    def restart(self):
-        self.stop_hub_only()
-        return self.start()
 
     def learner_processes(self, name: str) -> list[psutil.Process]:
         """The learner's JupyterLab server and its kernels: every process working in the learner's home."""
@@ -335,6 +331,3 @@ class Learner:
         await page.evaluate("async () => { await window.jupyterapp.commands.execute('docmanager:save'); }")
         await page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
         return cell
-
-    async def close(self):
-        await self.context.close()

@@ -5,7 +5,8 @@ Learner ada logs in, follows the link (the series is pulled into her home and th
 runs notebook 04 and moves its slider, writes an answer into an exercise cell. The teacher pushes a fix to
 the same notebook; ada follows the link again: the fix is there and so is her answer. Learner grace gets a
 copy of her own and cannot reach ada's server or files. The hub's idle culler runs with the configured
-timeout, and nothing listens beyond 127.0.0.1.
+timeout and, with a short one, stops an idle server; each learner's server gets the configured settings;
+nothing listens beyond 127.0.0.1; a missing or short password stops the hub with a clear message.
 
 `make classroom` (tests/hub/class_at_once.py) runs eight learners at once with faults; it is not part of
 `make test`.
