@@ -83,23 +83,58 @@ def sliders(repeats):
     temps = list(np.round(np.geomspace(0.05, 20, 25), 3))
     s = np.array([1.0, 3.0, 0.5, 2.0, 4.0, -1.0, 0.0, 2.5])
     cases = [
-        ("01 static vector: word box (GloVe)", lambda: w.static_vector_explorer(glove, "i deposited cash at the bank"), "word", ["bank", "cash", "deposited"]),
+        (
+            "01 static vector: word box (GloVe)",
+            lambda: w.static_vector_explorer(glove, "i deposited cash at the bank"),
+            "word",
+            ["bank", "cash", "deposited"],
+        ),
         ("01 static vector: sentence box (GloVe)", lambda: w.static_vector_explorer(glove), "sentence", sentences),
-        ("02 weighted sum: weight slider", lambda: w.weighted_sum_explorer(toy), "river", list(np.round(np.linspace(0, 1, 21), 2))),
+        (
+            "02 weighted sum: weight slider",
+            lambda: w.weighted_sum_explorer(toy),
+            "river",
+            list(np.round(np.linspace(0, 1, 21), 2)),
+        ),
         ("03 dot product: angle slider", w.dot_product_explorer, "angle_deg", list(range(0, 360, 5))),
         ("04 attention: temperature slider (toy)", lambda: w.attention_explorer(toy), "temperature", temps),
-        ("04 attention: temperature slider (GloVe, 6 words)", lambda: w.attention_explorer(glove, "we sat on the river bank", 7.0), "temperature", temps),
+        (
+            "04 attention: temperature slider (GloVe, 6 words)",
+            lambda: w.attention_explorer(glove, "we sat on the river bank", 7.0),
+            "temperature",
+            temps,
+        ),
         ("04 attention: sentence box (GloVe)", lambda: w.attention_explorer(glove), "sentence", sentences),
         ("05 Q/K/V: rotate W_q slider", lambda: w.qk_explorer(toy), "angle_deg", list(range(-180, 180, 15))),
-        ("06 word order: position slider (sinusoidal)", lambda: w.word_order_explorer(glove, encoding="sinusoidal"), "position", [0, 1, 2]),
-        ("06 word order: encoding selector", lambda: w.word_order_explorer(glove, learned=learned), "encoding", ["none", "sinusoidal", "learned", "rotary"]),
+        (
+            "06 word order: position slider (sinusoidal)",
+            lambda: w.word_order_explorer(glove, encoding="sinusoidal"),
+            "position",
+            [0, 1, 2],
+        ),
+        (
+            "06 word order: encoding selector",
+            lambda: w.word_order_explorer(glove, learned=learned),
+            "encoding",
+            ["none", "sinusoidal", "learned", "rotary"],
+        ),
         ("07 scaling: d_k slider", w.scaling_explorer, "d_k", list(w.D_K_CHOICES)),
         ("08 masks: position slider", lambda: w.mask_explorer(glove), "position", [0, 1, 2, 3, 4, 5]),
         ("08 masks: mask selector", lambda: w.mask_explorer(glove), "kind", list(steps.MASK_KINDS)),
         ("09 multi-head: head selector", lambda: w.head_explorer(glove), "head", [0, 1, 2, 3, 4]),
         ("09 multi-head: sentence box", lambda: w.head_explorer(glove), "sentence", sentences),
-        ("10 watch attention learn: step slider (the training is recorded)", lambda: w.training_explorer(task), "step", list(range(0, 301, 15))),
-        ("11 MiniLM: layer slider (the sentence's encoding reused)", lambda: w.minilm_explorer(model), "layer", [1, 2, 3, 4, 5, 6]),
+        (
+            "10 watch attention learn: step slider (the training is recorded)",
+            lambda: w.training_explorer(task),
+            "step",
+            list(range(0, 301, 15)),
+        ),
+        (
+            "11 MiniLM: layer slider (the sentence's encoding reused)",
+            lambda: w.minilm_explorer(model),
+            "layer",
+            [1, 2, 3, 4, 5, 6],
+        ),
         ("11 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
         ("13 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
     ]
@@ -108,16 +143,34 @@ def sliders(repeats):
     for label, build, control, values in cases:
         median, p90 = time_control(build(), control, values, repeats)
         print(f"| {label} | {median:.0f} | {p90:.0f} |")
-    seconds = statistics.median(median_seconds(lambda seed=seed: train(task, steps=300, seed=seed), 1, warmup=0) for seed in range(3))
-    print(f"| 10 train again: 300 Adam steps of the previous-word task, 128 sentences (seed box or learning rate; the whole training) | {seconds * 1e3:.0f} | |")
+    seconds = statistics.median(
+        median_seconds(lambda seed=seed: train(task, steps=300, seed=seed), 1, warmup=0) for seed in range(3)
+    )
+    print(
+        f"| 10 train again: 300 Adam steps of the previous-word task, 128 sentences (seed box or learning rate; the whole training) | {seconds * 1e3:.0f} | |"
+    )
     start = time.perf_counter()
     w.cost_explorer(2048)
-    print(f"| 13 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |")
+    print(
+        f"| 13 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |"
+    )
 
 
 # ---------------------------------------------------------------- nbval
 def nbval(runs):
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--nbval", "--nbval-current-env", "--nbval-sanitize-with", "tests/nbval-sanitize.cfg", "notebooks"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:randomly",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "tests/nbval-sanitize.cfg",
+        "notebooks",
+    ]
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -128,7 +181,9 @@ def nbval(runs):
     count = len(sorted(ROOT.glob("notebooks/[0-9]*.ipynb")))
     print("| the whole series | median s |")
     print("|---|---:|")
-    print(f"| strict `pytest --nbval` over all {count} notebooks, {runs} runs (pytest start-up included) | {statistics.median(times):.1f} |")
+    print(
+        f"| strict `pytest --nbval` over all {count} notebooks, {runs} runs (pytest start-up included) | {statistics.median(times):.1f} |"
+    )
 
 
 # ---------------------------------------------------------------- attention
@@ -137,7 +192,11 @@ def blas_kernel():
         from threadpoolctl import threadpool_info
     except ImportError:
         return "unknown (threadpoolctl not installed)"
-    infos = [f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')}, {i.get('num_threads')} threads" for i in threadpool_info() if i.get("user_api") == "blas"]
+    infos = [
+        f"{i.get('internal_api')} {i.get('version')} kernel {i.get('architecture')}, {i.get('num_threads')} threads"
+        for i in threadpool_info()
+        if i.get("user_api") == "blas"
+    ]
     return "; ".join(infos) or "none found"
 
 
@@ -163,13 +222,25 @@ def attention(repeats):
     for n in (1024, 4096):
         Q, K, V = (rng.standard_normal((n, d)).astype(np.float32) for _ in range(3))
         flops = 4 * n * n * d  # Q K^T and weights @ V: 2 n^2 d multiply-adds, 2 FLOPs each
-        row(f"scaled_dot_product_attention, n = {n}, d = {d}", median_seconds(lambda Q=Q, K=K, V=V: h.scaled_dot_product_attention(Q, K, V), repeats), flops)
-        row(f"blockwise_attention (1024 x 512 tiles), n = {n}, d = {d}", median_seconds(lambda Q=Q, K=K, V=V: h.blockwise_attention(Q, K, V), repeats), flops)
+        row(
+            f"scaled_dot_product_attention, n = {n}, d = {d}",
+            median_seconds(lambda Q=Q, K=K, V=V: h.scaled_dot_product_attention(Q, K, V), repeats),
+            flops,
+        )
+        row(
+            f"blockwise_attention (1024 x 512 tiles), n = {n}, d = {d}",
+            median_seconds(lambda Q=Q, K=K, V=V: h.blockwise_attention(Q, K, V), repeats),
+            flops,
+        )
     n, d_model, n_heads = 1024, 512, 8
     X = rng.standard_normal((n, d_model)).astype(np.float32)
     Ws = [(rng.standard_normal((d_model, d_model)) / np.sqrt(d_model)).astype(np.float32) for _ in range(4)]
     flops = 4 * 2 * n * d_model * d_model + 4 * n * n * d_model
-    row(f"multi_head_attention, n = {n}, d_model = {d_model}, {n_heads} heads", median_seconds(lambda: h.multi_head_attention(X, *Ws, n_heads=n_heads), repeats), flops)
+    row(
+        f"multi_head_attention, n = {n}, d_model = {d_model}, {n_heads} heads",
+        median_seconds(lambda: h.multi_head_attention(X, *Ws, n_heads=n_heads), repeats),
+        flops,
+    )
     print("\n(against torch, each in its own process: benchmarks/vs_torch.py --torch-python PYTHON)")
 
 
@@ -192,7 +263,9 @@ def minilm_section(repeats):
 
     heads = [(layer, head) for layer in range(model.config.n_layers) for head in range(model.config.n_heads)]
     t_sweep = median_seconds(lambda: minilm.ablation_sweep(model, list(HEAD_SENTENCES[:6]), heads), 3)
-    print(f"| notebook 12: all 72 single-head ablations over 6 sentences (each from the switched-off head's layer on) | {t_sweep * 1e3:.0f} |")
+    print(
+        f"| notebook 12: all 72 single-head ablations over 6 sentences (each from the switched-off head's layer on) | {t_sweep * 1e3:.0f} |"
+    )
 
 
 def main():
@@ -200,11 +273,17 @@ def main():
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--repeats", type=int, default=30, help="control changes per widget")
     parser.add_argument("--nbval-runs", type=int, default=3, help="strict nbval runs of the whole series")
-    parser.add_argument("--kernel-compare", action="store_true", help="also run the attention section with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset")
+    parser.add_argument(
+        "--kernel-compare",
+        action="store_true",
+        help="also run the attention section with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    )
     if "sliders" in args.sections:
         print()
         sliders(args.repeats)

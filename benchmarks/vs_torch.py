@@ -97,7 +97,9 @@ def worker(side: str, case: str, repeats: int) -> None:
 
 
 def run(python: str, side: str, case: str, repeats: int, threads: int) -> dict:
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+    env = dict(
+        os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads)
+    )
     cmd = [python, __file__, "--worker", side, "--cases", case, "--repeats", str(repeats)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -117,7 +119,9 @@ def main() -> None:
         return
     if not args.torch_python:
         parser.error("give --torch-python: torch is not part of the project's install")
-    print(f"{args.rounds} rounds of one process per side, alternating; {args.repeats} calls per process; {args.threads} threads each; medians")
+    print(
+        f"{args.rounds} rounds of one process per side, alternating; {args.repeats} calls per process; {args.threads} threads each; medians"
+    )
     print()
     print("| call (float32) | numpy ms | torch ms | time / torch's | max difference |")
     print("|---|---:|---:|---:|---:|")

@@ -33,7 +33,7 @@ import secrets
 import sys
 from pathlib import Path
 
-c = get_config()  # noqa: F821  (JupyterHub provides get_config when it reads this file)
+c = get_config()  # JupyterHub provides get_config when it reads this file)
 
 REPO = Path(__file__).resolve().parent.parent
 STATE = Path(os.environ.get("CLASSROOM_STATE", "classroom-state")).resolve()
@@ -121,7 +121,13 @@ IDLE = int(os.environ.get("CLASSROOM_IDLE_TIMEOUT", "3600"))
 c.JupyterHub.services = [
     {
         "name": "idle-culler",
-        "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={IDLE}", f"--cull-every={max(IDLE // 6, 10)}"],
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={IDLE}",
+            f"--cull-every={max(IDLE // 6, 10)}",
+        ],
     }
 ]
 c.JupyterHub.load_roles = [

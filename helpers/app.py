@@ -66,7 +66,9 @@ class Blitter:
             self.fig.draw_artist(a)
         width, height = self.canvas.get_width_height()
         buf = io.BytesIO()
-        Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(buf, format="png", compress_level=PNG_LEVEL)
+        Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1).save(
+            buf, format="png", compress_level=PNG_LEVEL
+        )
         return buf.getvalue()
 
 
@@ -76,7 +78,14 @@ def changing_artists(*axes, titles: bool = True) -> list:
     for ax in axes:
         # and what a full draw stacks over them: lines above zorder 1 (markers) and the frame, so a bar or arrow stays under it
         over = [line for line in ax.lines if line.get_zorder() >= 1] + list(ax.spines.values())
-        out += list(ax.collections) + list(ax.texts) + list(ax.artists) + list(ax.patches) + over + ([ax.title] if titles else [])
+        out += (
+            list(ax.collections)
+            + list(ax.texts)
+            + list(ax.artists)
+            + list(ax.patches)
+            + over
+            + ([ax.title] if titles else [])
+        )
     return out
 
 
@@ -209,7 +218,10 @@ class HeatmapView:
         if key == self._key:
             plots.update_heatmap(self.ax, matrix)
             return False
-        for artist in [*self.ax.collections, *self.ax.artists]:  # the old cells and numbers; the axes and ticks are reused (faster than clear())
+        for artist in [
+            *self.ax.collections,
+            *self.ax.artists,
+        ]:  # the old cells and numbers; the axes and ticks are reused (faster than clear())
             artist.remove()
         plots.heatmap(matrix, rows, cols, title, ax=self.ax, **style)
         self._key = key
@@ -249,7 +261,9 @@ class App:
         self._blitter = Blitter(self.figure) if self.dynamic is not None else None
         self.image = FigureView()
         self.message = widgets.HTML(value="")
-        self.save_button = widgets.Button(description="save figure", tooltip=f"save the picture as {FIGURES / self.name}.png and .svg")
+        self.save_button = widgets.Button(
+            description="save figure", tooltip=f"save the picture as {FIGURES / self.name}.png and .svg"
+        )
         self.save_button.on_click(lambda button: self._save_clicked())
         row = widgets.HBox(list(self.controls.values()) + list(self.extras) + [self.save_button])
         self.box = widgets.VBox([row, self.message, self.image])

@@ -14,7 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .checks import as_float_array, check_axis, check_bool, check_mask, check_positive, check_positive_int, overflow_error
+from .checks import (
+    as_float_array,
+    check_axis,
+    check_bool,
+    check_mask,
+    check_positive,
+    check_positive_int,
+    overflow_error,
+)
 
 # rows are normalised in blocks of about this many entries (1 MB of float32), so that the five passes of a
 # softmax (max, shift, exp, sum, divide) run on data still in the processor's cache
@@ -231,7 +239,9 @@ def _attend(Q, K, V, mask, s: float, weights_out=None):
     dtype = np.result_type(Q, K, V)
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the softmax
-            scores = np.matmul(Q * dtype.type(s), np.swapaxes(K, -1, -2), out=weights_out)  # the scale folded into Q: n*d, not n*n, multiplies
+            scores = np.matmul(
+                Q * dtype.type(s), np.swapaxes(K, -1, -2), out=weights_out
+            )  # the scale folded into Q: n*d, not n*n, multiplies
     except ValueError:
         raise ValueError(f"the batch dimensions of Q {Q.shape} and K {K.shape} do not broadcast.") from None
     if mask is not None:
@@ -241,7 +251,9 @@ def _attend(Q, K, V, mask, s: float, weights_out=None):
     try:
         out = weights @ V
     except ValueError:
-        raise ValueError(f"the batch dimensions of the weights {weights.shape} and V {V.shape} do not broadcast.") from None
+        raise ValueError(
+            f"the batch dimensions of the weights {weights.shape} and V {V.shape} do not broadcast."
+        ) from None
     return out, weights
 
 
@@ -262,7 +274,9 @@ def split_heads(M: np.ndarray, n_heads: int) -> np.ndarray:
     M = as_float_array(M, "M", min_ndim=2)
     n_heads = check_positive_int(n_heads, "n_heads")
     if M.shape[-1] % n_heads:
-        raise ValueError(f"d_model = {M.shape[-1]} is not divisible by n_heads = {n_heads}: each head needs d_head = d_model // n_heads features.")
+        raise ValueError(
+            f"d_model = {M.shape[-1]} is not divisible by n_heads = {n_heads}: each head needs d_head = d_model // n_heads features."
+        )
     return _split(M, n_heads)
 
 
@@ -325,7 +339,9 @@ def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=
         cols = slice(first * d_head, last * d_head)
         Q, K, V = (_split(project(name, cols), last - first) for name in "qkv")
         part_mask = None if mask is None else mask[..., first:last, :, :]
-        part, _ = _attend(Q, K, V, part_mask, 1.0 / np.sqrt(d_head), weights_out=weights[..., first:last, :, :])  # scale 1/sqrt(d_head)
+        part, _ = _attend(
+            Q, K, V, part_mask, 1.0 / np.sqrt(d_head), weights_out=weights[..., first:last, :, :]
+        )  # scale 1/sqrt(d_head)
         if head_mask is not None:
             part = part * head_mask[first:last, None, None]  # (..., heads, n, d_head): a 0 switches a head's output off
         concat[..., cols] = _merge(part)
@@ -356,7 +372,9 @@ def _workers(n_weights: int, n_heads: int) -> int:
     """How many threads multi-head attention uses: 1 for small inputs, else one per core, at most one per head."""
     if n_weights < _PARALLEL_WEIGHTS or n_heads < 2:
         return 1
-    return max(1, min(n_heads, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    return max(
+        1, min(n_heads, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    )
 
 
 def _check_projections(X, Ws, n_heads):
@@ -435,7 +453,9 @@ def padding_mask(lengths, n: int) -> np.ndarray:
     if lengths.ndim != 1 or lengths.size == 0 or lengths.dtype.kind not in "iu":
         raise TypeError(f"lengths must be a non-empty list of whole numbers, got {lengths!r}.")
     if (lengths < 1).any() or (lengths > n).any():
-        raise ValueError(f"every length must be between 1 and n = {n}, got {lengths.tolist()}: an empty sentence has nothing to attend to.")
+        raise ValueError(
+            f"every length must be between 1 and n = {n}, got {lengths.tolist()}: an empty sentence has nothing to attend to."
+        )
     return (np.arange(n)[None, :] < lengths[:, None])[:, None, :]
 
 
@@ -485,7 +505,9 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
     try:
         batch = np.broadcast_shapes(Q.shape[:-2], K.shape[:-2], V.shape[:-2])
     except ValueError:
-        raise ValueError(f"the batch dimensions of Q {Q.shape}, K {K.shape} and V {V.shape} do not broadcast.") from None
+        raise ValueError(
+            f"the batch dimensions of Q {Q.shape}, K {K.shape} and V {V.shape} do not broadcast."
+        ) from None
     causal = isinstance(mask, str)
     if causal and mask != "causal":
         raise ValueError(f"mask must be a boolean array or 'causal', got '{mask}'.")
@@ -511,7 +533,11 @@ def blockwise_attention(Q, K, V, block_size: int = 512, mask=None, query_block_s
             elif mask is not None:
                 S[~np.broadcast_to(mask[..., q0:q1, k0:k1], S.shape)] = -np.inf
             tile_top = S.max(axis=-1, keepdims=True)
-            if np.isnan(tile_top).any() or np.isposinf(tile_top).any() or (mask is None and np.isneginf(tile_top).any()):
+            if (
+                np.isnan(tile_top).any()
+                or np.isposinf(tile_top).any()
+                or (mask is None and np.isneginf(tile_top).any())
+            ):
                 raise overflow_error()  # unmasked, a whole row of -inf can only be an overflow
             new_top = np.maximum(top, tile_top)
             shift = np.where(np.isneginf(new_top), 0, new_top)  # rows with nothing visible yet stay at 0
@@ -550,5 +576,7 @@ def online_softmax_steps(scores, values, block_size: int) -> list:
         seen = k0 + len(block)
         known = np.zeros(len(s))  # the weights as far as they are known: seen keys against the running max and sum
         known[:seen] = np.exp(s[:seen] - top) / total
-        steps.append({"seen": seen, "max": top, "sum": total, "rescale": rescale, "output": acc / total, "weights": known})
+        steps.append(
+            {"seen": seen, "max": top, "sum": total, "rescale": rescale, "output": acc / total, "weights": known}
+        )
     return steps

@@ -96,7 +96,9 @@ def check_mask(mask, scores_shape: tuple) -> np.ndarray:
     try:
         arr = np.asarray(mask)
     except (ValueError, TypeError):  # a ragged list
-        raise TypeError("mask must be a rectangular boolean array (True = may attend); its rows have different lengths.") from None
+        raise TypeError(
+            "mask must be a rectangular boolean array (True = may attend); its rows have different lengths."
+        ) from None
     if arr.dtype != np.bool_:
         if arr.dtype.kind == "f" and np.isneginf(arr).any() and np.isin(arr[np.isfinite(arr)], (0.0,)).all():
             raise TypeError(

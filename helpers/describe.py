@@ -49,7 +49,9 @@ def attention(weights, queries=None, keys=None, title: str = "") -> str:
         finite = np.where(np.isfinite(row), row, -1)
         j = int(np.argmax(finite))
         target = k[j]
-        parts.append(f"{q[i]} attends most to {target} ({_fmt(row[j])})" if i == 0 else f"{q[i]} to {target} ({_fmt(row[j])})")
+        parts.append(
+            f"{q[i]} attends most to {target} ({_fmt(row[j])})" if i == 0 else f"{q[i]} to {target} ({_fmt(row[j])})"
+        )
     return f"{head}: " + ", ".join(parts) + "."
 
 
@@ -123,7 +125,11 @@ def lines(x, series: dict, title: str = "", xlabel: str = "", ylabel: str = "") 
             raise ValueError(f"series '{name}' has shape {y.shape}, x has {x.shape}.")
         parts.append(f"'{name}' goes from {_fmt(y[0])} to {_fmt(y[-1])} ({_trend(y)})")
     what = f" of {ylabel}" if ylabel else ""
-    return f"{_titled('Line chart', title)}{what} against {xname} from {_fmt(x[0])} to {_fmt(x[-1])}: " + "; ".join(parts) + "."
+    return (
+        f"{_titled('Line chart', title)}{what} against {xname} from {_fmt(x[0])} to {_fmt(x[-1])}: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def diagram(steps) -> str:
@@ -134,7 +140,11 @@ def diagram(steps) -> str:
 def several(descriptions) -> str:
     """Pictures side by side, described one after the other. [str] -> str"""
     descriptions = list(descriptions)
-    return f"{len(descriptions)} pictures side by side. " + " ".join(descriptions) if len(descriptions) > 1 else "".join(descriptions)
+    return (
+        f"{len(descriptions)} pictures side by side. " + " ".join(descriptions)
+        if len(descriptions) > 1
+        else "".join(descriptions)
+    )
 
 
 def table_html(matrix, row_labels=None, col_labels=None, caption: str = "") -> str:
@@ -145,7 +155,8 @@ def table_html(matrix, row_labels=None, col_labels=None, caption: str = "") -> s
     e = html.escape
     head = "".join(f'<th scope="col">{e(c)}</th>' for c in cols)
     body = "".join(
-        f'<tr><th scope="row">{e(r)}</th>' + "".join(f"<td>{e(_fmt(v))}</td>" for v in row) + "</tr>" for r, row in zip(rows, M)
+        f'<tr><th scope="row">{e(r)}</th>' + "".join(f"<td>{e(_fmt(v))}</td>" for v in row) + "</tr>"
+        for r, row in zip(rows, M)
     )
     cap = f"<caption>{e(caption)}</caption>" if caption else ""
     return f'<table class="sa-numbers">{cap}<thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -59,8 +59,12 @@ def tokenize(sentence: str) -> list[str]:
         raise TypeError(f"the sentence must be text (str), got {type(sentence).__name__}.")
     words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", normalize(sentence))
     if not words:
-        if any(unicodedata.category(c)[0] not in "PZC" for c in sentence):  # something other than spaces and punctuation
-            raise ValueError("no English words found: the vocabulary holds English words in Latin letters (a to z) and digits.")
+        if any(
+            unicodedata.category(c)[0] not in "PZC" for c in sentence
+        ):  # something other than spaces and punctuation
+            raise ValueError(
+                "no English words found: the vocabulary holds English words in Latin letters (a to z) and digits."
+            )
         raise ValueError("the sentence is empty: type at least one word.")
     return words
 

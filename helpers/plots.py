@@ -71,7 +71,9 @@ class CachedLabels(Artist):
     (text, colour) is rendered once and its pixels reused, so a slider redraws 36 numbers in about a
     millisecond instead of drawing 36 matplotlib texts (~1 ms each)."""
 
-    def __init__(self, centers, fontsize: float = 10, fontweight: str = "normal", offset_points=None, role: str = "cells"):
+    def __init__(
+        self, centers, fontsize: float = 10, fontweight: str = "normal", offset_points=None, role: str = "cells"
+    ):
         super().__init__()
         self.set_zorder(3)  # above the cells and arrows, as texts are
         self.centers = np.asarray(centers, dtype=float).reshape(-1, 2)  # (n, 2), data coordinates
@@ -109,7 +111,9 @@ class CachedLabels(Artist):
             renderer = RendererAgg(width, height, dpi)
             gc = renderer.new_gc()
             gc.set_foreground(color)
-            renderer.draw_text(gc, pad, height - pad - d, text, prop, 0)  # y counts down from the top: the baseline sits d above the box's bottom
+            renderer.draw_text(
+                gc, pad, height - pad - d, text, prop, 0
+            )  # y counts down from the top: the baseline sits d above the box's bottom
             gc.restore()
             pixels = np.asarray(renderer.buffer_rgba())[::-1].copy()  # draw_image wants the bottom row first
             self._pixels[key] = (pixels, w + 2 * pad, h + 2 * pad, d)
@@ -187,13 +191,17 @@ def heatmap(
         vmax = float(np.nanmax(np.abs(M))) or 1.0
         vmin = -vmax  # centred on 0
     fig, ax = _figure_and_axes(ax, (min(1.2 + 0.75 * n_cols, 12), min(1.0 + 0.5 * n_rows, 9)))
-    mesh = ax.pcolormesh(M, cmap=cmap, vmin=vmin, vmax=vmax, edgecolors="white" if annotate else "none", linewidth=0.5 if annotate else 0)
+    mesh = ax.pcolormesh(
+        M, cmap=cmap, vmin=vmin, vmax=vmax, edgecolors="white" if annotate else "none", linewidth=0.5 if annotate else 0
+    )
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)  # first row on top, as the matrix is printed
     for spine in ax.spines.values():
         spine.set_visible(False)
     step = 5 if n_cols > 16 and col_labels is None else 1
-    ax.set_xticks(np.arange(0, n_cols, step) + 0.5, list(col_labels) if col_labels is not None else list(range(0, n_cols, step)))
+    ax.set_xticks(
+        np.arange(0, n_cols, step) + 0.5, list(col_labels) if col_labels is not None else list(range(0, n_cols, step))
+    )
     ax.set_yticks(np.arange(n_rows) + 0.5, list(row_labels) if row_labels is not None else list(range(n_rows)))
     ax.tick_params(length=0)
     if annotate:
@@ -239,7 +247,17 @@ def vectors_2d(vectors, labels, title: str = "", ax=None, colors=None, lim=None,
         raise ValueError(f"{len(labels)} labels for {len(V)} vectors.")
     colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(len(V))]
     fig, ax = _figure_and_axes(ax, (4.8, 4.5))
-    ax.quiver(np.zeros(len(V)), np.zeros(len(V)), V[:, 0], V[:, 1], color=colors, angles="xy", scale_units="xy", scale=1, width=0.012)
+    ax.quiver(
+        np.zeros(len(V)),
+        np.zeros(len(V)),
+        V[:, 0],
+        V[:, 1],
+        color=colors,
+        angles="xy",
+        scale_units="xy",
+        scale=1,
+        width=0.012,
+    )
     words = CachedLabels(V, fontsize=11, fontweight="bold", offset_points=(4, 4), role="points")
     words.set_labels(labels, colors)
     ax.add_artist(words)
@@ -266,7 +284,9 @@ def update_vectors(ax, vectors) -> None:
     _labels_artist(ax, "points").set_centers(V)
 
 
-def three_steps_diagram(left: str = "static embeddings", middle: str = "self-attention", right: str = "contextual embeddings"):
+def three_steps_diagram(
+    left: str = "static embeddings", middle: str = "self-attention", right: str = "contextual embeddings"
+):
     """The pipeline of the series as three boxes and two arrows. () -> Figure"""
     fig = _described(DescribedFigure(figsize=(8, 1.8), dpi=100), describe.diagram([left, middle, right]))
     ax = fig.add_axes((0, 0, 1, 1))
@@ -303,7 +323,9 @@ def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, colorbar: bo
         heatmap(M, rows, cols, title, ax=ax, cbar=False, **kwargs)
     if colorbar:
         fig.colorbar(axes[0].collections[0], ax=list(axes), fraction=0.05 / k, pad=0.02)
-    return _described(fig, describe.several(describe.heatmap(M, r, c, t) for M, r, c, t in zip(mats, row_labels, col_labels, titles)))
+    return _described(
+        fig, describe.several(describe.heatmap(M, r, c, t) for M, r, c, t in zip(mats, row_labels, col_labels, titles))
+    )
 
 
 def attention_heatmaps(weights, row_labels, col_labels, titles, annotate=None):
@@ -312,11 +334,35 @@ def attention_heatmaps(weights, row_labels, col_labels, titles, annotate=None):
     mats = [np.asarray(W, dtype=float) for W in weights]
     if annotate is None:
         annotate = all(M.size <= 144 for M in mats)
-    fig = heatmaps_side_by_side(mats, row_labels, col_labels, titles, colorbar=not annotate, vmin=0, vmax=1, annotate=annotate, xlabel=KEY_AXIS, ylabel=QUERY_AXIS)
-    return _described(fig, describe.several(describe.attention(W, r, c, t) for W, r, c, t in zip(mats, row_labels, col_labels, titles)))
+    fig = heatmaps_side_by_side(
+        mats,
+        row_labels,
+        col_labels,
+        titles,
+        colorbar=not annotate,
+        vmin=0,
+        vmax=1,
+        annotate=annotate,
+        xlabel=KEY_AXIS,
+        ylabel=QUERY_AXIS,
+    )
+    return _described(
+        fig,
+        describe.several(describe.attention(W, r, c, t) for W, r, c, t in zip(mats, row_labels, col_labels, titles)),
+    )
 
 
-def lines(x, series: dict, title: str = "", xlabel: str = "", ylabel: str = "", logx: bool = False, logy: bool = False, ax=None, markers: bool = True):
+def lines(
+    x,
+    series: dict,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    logx: bool = False,
+    logy: bool = False,
+    ax=None,
+    markers: bool = True,
+):
     """One line per named series over shared x values. (n,), {name: (n,)} -> Figure"""
     x = np.asarray(x, dtype=float)
     fig, ax = _figure_and_axes(ax, (5.5, 3.8))

@@ -88,4 +88,3 @@ def pca_positions(table, d: int) -> np.ndarray:
     P = centred @ Vt[:d].T
     P *= np.sqrt(d / 2) / np.linalg.norm(P, axis=1).mean()
     return P
-

@@ -106,7 +106,9 @@ def dot_product_step(a, angle_deg: float, length: float) -> DotProductStep:
         raise ValueError("b has length 0: it points nowhere, so it has no direction to compare.")
     theta = np.deg2rad(angle_deg)
     b = length * np.array([np.cos(theta), np.sin(theta)])
-    return DotProductStep(a, b, float(dot_similarity(a[None], b[None])[0, 0]), float(cosine_similarity(a[None], b[None])[0, 0]))
+    return DotProductStep(
+        a, b, float(dot_similarity(a[None], b[None])[0, 0]), float(cosine_similarity(a[None], b[None])[0, 0])
+    )
 
 
 # ---------------------------------------------------------------- 04: self-attention
@@ -325,7 +327,9 @@ def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | 
     """Notebook 11: the attention weights of layer (1..6) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
     tokens = model.tokenizer.tokenize(sentence)  # the length is checked before the model runs
     if len(tokens) > 2 + 2 * MAX_WORDS:
-        raise ValueError(f"{len(tokens)} tokens: please keep the sentence shorter (at most {2 * MAX_WORDS} word pieces).")
+        raise ValueError(
+            f"{len(tokens)} tokens: please keep the sentence shorter (at most {2 * MAX_WORDS} word pieces)."
+        )
     n_layers, n_heads = model.config.n_layers, model.config.n_heads
     if not 1 <= layer <= n_layers:
         raise ValueError(f"layer must be between 1 and {n_layers}.")
@@ -345,7 +349,9 @@ class CostStep:
     block_size: int
 
 
-def cost_step(largest_n: int, d: int = 64, block_size: int = 256, progress: Callable[[int, int], None] | None = None) -> CostStep:
+def cost_step(
+    largest_n: int, d: int = 64, block_size: int = 256, progress: Callable[[int, int], None] | None = None
+) -> CostStep:
     """Notebook 13: time and peak memory of exact and blockwise attention for n up to largest_n. () -> (k,) each"""
     ns = [n for n in COST_NS if n <= largest_n]
     if not ns:

@@ -73,7 +73,9 @@ def loss_and_gradients(task: Task, W_q, W_k, scale=None):
     return loss, dW_q, dW_k, float(np.sqrt(np.sum(dQ**2) + np.sum(dK**2)))
 
 
-def train(task: Task, steps: int = 300, lr: float = 0.05, d_k: int = 8, seed: int = 0, scale=None, init: float = 0.1) -> Trajectory:
+def train(
+    task: Task, steps: int = 300, lr: float = 0.05, d_k: int = 8, seed: int = 0, scale=None, init: float = 0.1
+) -> Trajectory:
     """Adam on W_q and W_k from small seeded random values; records the trajectory. () -> Trajectory"""
     steps, d_k = check_positive_int(steps, "steps"), check_positive_int(d_k, "d_k")
     lr, init = check_positive(lr, "learning rate"), check_positive(init, "init")

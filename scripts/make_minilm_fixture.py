@@ -50,16 +50,18 @@ def main():
             out = model(**enc, output_hidden_states=True, output_attentions=True)
         hidden = np.stack([h[0].numpy() for h in out.hidden_states])  # (7, n, 384)
         att = np.stack([a[0].numpy() for a in out.attentions])  # (6, 12, n, n)
-        record["sentences"].append({
-            "text": text,
-            "tokens": tokenizer.convert_ids_to_tokens(enc["input_ids"][0]),
-            "hidden_first8": hidden[:, :, :8].round(6).tolist(),
-            "hidden_norms": np.linalg.norm(hidden, axis=-1).round(5).tolist(),
-            "last_layer_last_token": hidden[-1, -2].round(6).tolist(),
-            "attention_layer0_head0": att[0, 0].round(6).tolist(),
-            "attention_layer5_head11": att[5, 11].round(6).tolist(),
-            "attention_row_cls": att[:, :, 0, :].round(6).tolist(),
-        })
+        record["sentences"].append(
+            {
+                "text": text,
+                "tokens": tokenizer.convert_ids_to_tokens(enc["input_ids"][0]),
+                "hidden_first8": hidden[:, :, :8].round(6).tolist(),
+                "hidden_norms": np.linalg.norm(hidden, axis=-1).round(5).tolist(),
+                "last_layer_last_token": hidden[-1, -2].round(6).tolist(),
+                "attention_layer0_head0": att[0, 0].round(6).tolist(),
+                "attention_layer5_head11": att[5, 11].round(6).tolist(),
+                "attention_row_cls": att[:, :, 0, :].round(6).tolist(),
+            }
+        )
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT} ({OUT.stat().st_size:,} bytes)")

@@ -54,6 +54,8 @@ def assert_blit_equals_full_redraw():
             full = png_pixels(figure_png(app.figure))
             app.invalidate()  # the next update re-caches with the animated flags set again
             assert blitted.shape == full.shape
-            assert np.abs(blitted.astype(int) - full.astype(int)).max() <= 1, f"after {name}={value!r} the blitted picture differs"
+            assert np.abs(blitted.astype(int) - full.astype(int)).max() <= 1, (
+                f"after {name}={value!r} the blitted picture differs"
+            )
 
     return check

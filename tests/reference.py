@@ -46,7 +46,9 @@ def weighted_sum(weights, V):
     """out[i] = sum_j weights[i][j] * V[j], for 2-D inputs."""
     n_q, n_k = len(weights), len(weights[0])
     d = len(V[0])
-    return np.array([[sum(float(weights[i][j]) * float(V[j][c]) for j in range(n_k)) for c in range(d)] for i in range(n_q)])
+    return np.array(
+        [[sum(float(weights[i][j]) * float(V[j][c]) for j in range(n_k)) for c in range(d)] for i in range(n_q)]
+    )
 
 
 def attention_2d(Q, K, V, mask=None, scale=None):

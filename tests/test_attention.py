@@ -26,7 +26,9 @@ def rng(*salt):
 @pytest.mark.parametrize("temperature", [0.25, 1.0, 3.0])
 def test_softmax_matches_loops(batch, n, temperature):
     s = rng(n, len(batch)).normal(scale=3, size=batch + (n,))
-    np.testing.assert_allclose(h.softmax(s, temperature=temperature), ref.softmax(s, temperature), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        h.softmax(s, temperature=temperature), ref.softmax(s, temperature), rtol=1e-12, atol=1e-15
+    )
 
 
 def test_softmax_other_axis_is_the_transpose():
@@ -191,7 +193,10 @@ def test_self_attention_matches_loops(batch, n, d, scale):
 
 
 @settings(max_examples=40, deadline=None)
-@given(X=hnp.arrays(np.float64, st.tuples(st.integers(1, 7), st.integers(1, 5)), elements=st.floats(-5, 5)), seed=st.integers(0, 2**16))
+@given(
+    X=hnp.arrays(np.float64, st.tuples(st.integers(1, 7), st.integers(1, 5)), elements=st.floats(-5, 5)),
+    seed=st.integers(0, 2**16),
+)
 def test_self_attention_permutation_equivariant(X, seed):
     perm = np.random.default_rng(seed).permutation(X.shape[0])
     out, w = h.self_attention(X)
@@ -201,7 +206,10 @@ def test_self_attention_permutation_equivariant(X, seed):
 
 
 @settings(max_examples=40, deadline=None)
-@given(X=hnp.arrays(np.float64, st.tuples(st.integers(1, 7), st.integers(1, 5)), elements=st.floats(-5, 5)), seed=st.integers(0, 2**16))
+@given(
+    X=hnp.arrays(np.float64, st.tuples(st.integers(1, 7), st.integers(1, 5)), elements=st.floats(-5, 5)),
+    seed=st.integers(0, 2**16),
+)
 def test_self_attention_output_in_convex_hull(X, seed):
     out, w = h.self_attention(X)
     np.testing.assert_allclose(w.sum(-1), 1.0)
@@ -372,7 +380,9 @@ def test_mha_one_head_is_sdpa_with_projections():
 def test_mha_padding_mask_per_sequence_in_batch():
     X, Ws = mha_inputs((2,), 4, 6, salt=2)
     key_ok = np.array([[True] * 4, [True, True, False, False]])
-    mask = key_ok[:, None, None, :]  # (batch, 1 head axis, 1 query axis, n keys): one mask per sentence, shared by the heads
+    mask = key_ok[
+        :, None, None, :
+    ]  # (batch, 1 head axis, 1 query axis, n keys): one mask per sentence, shared by the heads
     out, w = h.multi_head_attention(X, *Ws, n_heads=3, mask=mask)
     assert (w[1, :, :, 2:] == 0).all()
     ref_out, _ = ref.multi_head_attention_2d(X[1], *Ws, 3, np.broadcast_to(key_ok[1], (4, 4)))
@@ -413,7 +423,9 @@ def test_mha_in_threads_equals_one_thread(monkeypatch, batch, dtype):
     mask = h.causal_mask(6)
     serial = h.multi_head_attention(X, *Ws, n_heads=4, mask=mask, biases=biases)
     monkeypatch.setattr(attention, "_PARALLEL_WEIGHTS", 0)  # every size takes the threaded path
-    monkeypatch.setattr(attention.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)  # 3 threads, 4 heads: uneven groups
+    monkeypatch.setattr(
+        attention.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False
+    )  # 3 threads, 4 heads: uneven groups
     assert attention._workers(10, 4) == 3
     threaded = h.multi_head_attention(X, *Ws, n_heads=4, mask=mask, biases=biases)
     for a, b in zip(serial, threaded):

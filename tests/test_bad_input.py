@@ -16,7 +16,9 @@ F32 = np.float32
 
 
 # ---------------------------------------------------------------- the cases found by trying ~1,400 inputs
-@pytest.mark.parametrize("Q", [np.full((2, 2), 1e200), np.full((2, 2), 1e20, dtype=F32), np.array([[1e200, 0.0], [-1e200, 1.0]])])
+@pytest.mark.parametrize(
+    "Q", [np.full((2, 2), 1e200), np.full((2, 2), 1e20, dtype=F32), np.array([[1e200, 0.0], [-1e200, 1.0]])]
+)
 def test_blockwise_overflow_is_the_same_clear_error(Q):
     with pytest.raises(ValueError, match="overflowed"):
         h.scaled_dot_product_attention(Q, Q, Q)
@@ -75,7 +77,12 @@ def test_softmax_tiny_temperature_is_one_hot_and_huge_scores_are_not_masked():
 
 @pytest.mark.parametrize(
     "text, words",
-    [("résumé", ["resume"]), ("Café au LAIT", ["cafe", "au", "lait"]), ("ｂａｎｋ", ["bank"]), ("naïve bank", ["naive", "bank"])],
+    [
+        ("résumé", ["resume"]),
+        ("Café au LAIT", ["cafe", "au", "lait"]),
+        ("ｂａｎｋ", ["bank"]),
+        ("naïve bank", ["naive", "bank"]),
+    ],
 )
 def test_glove_tokenizer_normalises_like_the_models(text, words):
     assert tokenize(text) == words
@@ -119,11 +126,23 @@ def test_sentence_box_does_not_echo_control_characters():
 @pytest.mark.parametrize(
     "call, err, words",
     [
-        (lambda X, Ws: h.contextual_embeddings(np.ones((2, 3, 4)), np.full((3, 3, 3), 1 / 3)), ValueError, "batch dimensions of weights"),
-        (lambda X, Ws: h.blockwise_attention(np.ones((2, 3, 4)), np.ones((3, 3, 4)), np.ones((3, 3, 4))), ValueError, "batch dimensions of Q"),
+        (
+            lambda X, Ws: h.contextual_embeddings(np.ones((2, 3, 4)), np.full((3, 3, 3), 1 / 3)),
+            ValueError,
+            "batch dimensions of weights",
+        ),
+        (
+            lambda X, Ws: h.blockwise_attention(np.ones((2, 3, 4)), np.ones((3, 3, 4)), np.ones((3, 3, 4))),
+            ValueError,
+            "batch dimensions of Q",
+        ),
         (lambda X, Ws: h.multi_head_attention_loop(X, *Ws[:3], np.ones((4, 3)), n_heads=2), ValueError, "W_o must be"),
         (lambda X, Ws: h.scaled_dot_product_attention(X, X, X, mask=[[True, False], [True]]), TypeError, "rectangular"),
-        (lambda X, Ws: h.multi_head_attention(X, *Ws, n_heads=2, biases=[np.ones(4)] * 4), TypeError, "biases must be a dict"),
+        (
+            lambda X, Ws: h.multi_head_attention(X, *Ws, n_heads=2, biases=[np.ones(4)] * 4),
+            TypeError,
+            "biases must be a dict",
+        ),
         (lambda X, Ws: h.split_heads(X, 0), ValueError, "n_heads must be at least 1"),
         (lambda X, Ws: h.split_heads(X, 3), ValueError, "not divisible"),
         (lambda X, Ws: h.merge_heads(X), ValueError, "n_heads, n, d_head|shape"),
@@ -148,7 +167,9 @@ def test_multi_head_float32_with_list_biases_stays_float32():
     rng = np.random.default_rng(2)
     X = rng.normal(size=(3, 4)).astype(F32)
     Ws = [rng.normal(size=(4, 4)).astype(F32) for _ in range(4)]
-    out, w = h.multi_head_attention(X, *Ws, n_heads=2, biases={k: [0.1, 0.2, 0.3, 0.4] for k in ("b_q", "b_k", "b_v", "b_o")})
+    out, w = h.multi_head_attention(
+        X, *Ws, n_heads=2, biases={k: [0.1, 0.2, 0.3, 0.4] for k in ("b_q", "b_k", "b_v", "b_o")}
+    )
     assert out.dtype == F32 and w.dtype == F32
 
 
@@ -206,46 +227,111 @@ def _model():
 
 BAD = {
     # helpers.attention
-    "softmax": [(lambda: h.softmax([]), ValueError, "empty"), (lambda: h.softmax([1.0, np.nan]), ValueError, "NaN"), (lambda: h.softmax([1.0], temperature=0), ValueError, "> 0")],
+    "softmax": [
+        (lambda: h.softmax([]), ValueError, "empty"),
+        (lambda: h.softmax([1.0, np.nan]), ValueError, "NaN"),
+        (lambda: h.softmax([1.0], temperature=0), ValueError, "> 0"),
+    ],
     "dot_similarity": [(lambda: h.dot_similarity(np.ones((2, 3)), np.ones((2, 4))), ValueError, "same vector length")],
     "cosine_similarity": [(lambda: h.cosine_similarity([[0.0, 0.0]]), ValueError, "zero vector")],
     "check_row_stochastic": [(lambda: attention.check_row_stochastic([[-0.5, 1.5]]), ValueError, ">= 0")],
-    "contextual_embeddings": [(lambda: h.contextual_embeddings(np.ones((2, 3)), np.full((2, 3), 1 / 3)), ValueError, "columns")],
+    "contextual_embeddings": [
+        (lambda: h.contextual_embeddings(np.ones((2, 3)), np.full((2, 3), 1 / 3)), ValueError, "columns")
+    ],
     "self_attention": [(lambda: h.self_attention(np.ones(3)), ValueError, r"\(n, d\)")],
-    "scaled_dot_product_attention": [(lambda: h.scaled_dot_product_attention(np.ones((2, 3)), np.ones((2, 4)), np.ones((2, 4))), ValueError, "share d_k")],
-    "causal_mask": [(lambda: h.causal_mask(0), ValueError, "at least 1"), (lambda: h.causal_mask(2.0), TypeError, "whole number")],
+    "scaled_dot_product_attention": [
+        (
+            lambda: h.scaled_dot_product_attention(np.ones((2, 3)), np.ones((2, 4)), np.ones((2, 4))),
+            ValueError,
+            "share d_k",
+        )
+    ],
+    "causal_mask": [
+        (lambda: h.causal_mask(0), ValueError, "at least 1"),
+        (lambda: h.causal_mask(2.0), TypeError, "whole number"),
+    ],
     "split_heads": [(lambda: h.split_heads(np.ones((2, 6)), -1), ValueError, "at least 1")],
     "merge_heads": [(lambda: h.merge_heads(np.ones((2, 3))), ValueError, "shape")],
-    "multi_head_attention": [(lambda: h.multi_head_attention(np.ones((2, 6)), *[np.eye(6)] * 4, n_heads=4), ValueError, "divisible")],
-    "multi_head_attention_loop": [(lambda: h.multi_head_attention_loop(np.ones((2, 6)), *[np.eye(6)] * 4, n_heads=4), ValueError, "divisible")],
+    "multi_head_attention": [
+        (lambda: h.multi_head_attention(np.ones((2, 6)), *[np.eye(6)] * 4, n_heads=4), ValueError, "divisible")
+    ],
+    "multi_head_attention_loop": [
+        (lambda: h.multi_head_attention_loop(np.ones((2, 6)), *[np.eye(6)] * 4, n_heads=4), ValueError, "divisible")
+    ],
     "sum_normalize": [(lambda: h.sum_normalize([1.0, -1.0]), ValueError, "sum to 0")],
     "padding_mask": [(lambda: h.padding_mask([0], 3), ValueError, "between 1 and n")],
     "pad_batch": [(lambda: h.pad_batch([]), ValueError, "empty")],
     "entropy": [(lambda: h.entropy([np.inf]), ValueError, "inf")],
-    "blockwise_attention": [(lambda: h.blockwise_attention(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), mask="future"), ValueError, "'causal'")],
-    "online_softmax_steps": [(lambda: h.online_softmax_steps([1.0, 2.0], np.ones((3, 2)), 1), ValueError, r"\(n, d_v\)")],
+    "blockwise_attention": [
+        (
+            lambda: h.blockwise_attention(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), mask="future"),
+            ValueError,
+            "'causal'",
+        )
+    ],
+    "online_softmax_steps": [
+        (lambda: h.online_softmax_steps([1.0, 2.0], np.ones((3, 2)), 1), ValueError, r"\(n, d_v\)")
+    ],
     # helpers.positions
     "positional_encoding": [(lambda: h.positional_encoding(-2, 4), ValueError, "at least 0")],
     "apply_rope": [(lambda: h.apply_rope(np.ones((2, 3))), ValueError, "even")],
     "pca_positions": [(lambda: h.positions.pca_positions(np.ones((3, 4)), 5), ValueError, "at least d")],
-    "word_order_step": [(lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "learned"), ValueError, "position table"), (lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "alphabetical"), ValueError, "unknown encoding")],
+    "word_order_step": [
+        (lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "learned"), ValueError, "position table"),
+        (lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "alphabetical"), ValueError, "unknown encoding"),
+    ],
     "permute": [(lambda: h.permute(np.ones((2, 2)), [1, 1]), ValueError, "once")],
     "softmax_backward": [(lambda: h.softmax_backward(np.ones((2, 3)), np.ones((3, 2))), ValueError, "same shape")],
-    "attention_backward": [(lambda: h.attention_backward(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 3))), ValueError, "output's shape")],
+    "attention_backward": [
+        (
+            lambda: h.attention_backward(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 3))),
+            ValueError,
+            "output's shape",
+        )
+    ],
     # helpers.training
     "previous_token_task": [(lambda: training.previous_token_task(n=0), ValueError, "at least 1")],
-    "train": [(lambda: training.train(training.previous_token_task(n_sentences=2), steps=0), ValueError, "at least 1"), (lambda: training.train(training.previous_token_task(n_sentences=2), lr=-1.0), ValueError, "> 0")],
-    "forward": [(lambda: training.forward(training.previous_token_task(n_sentences=2), np.ones((3, 4)), np.ones((16, 4))), ValueError, "W_q must be")],
-    "loss_and_gradients": [(lambda: training.loss_and_gradients(training.previous_token_task(n_sentences=2), np.ones((16, 4)), np.ones((16, 5))), ValueError, "share d_k")],
+    "train": [
+        (lambda: training.train(training.previous_token_task(n_sentences=2), steps=0), ValueError, "at least 1"),
+        (lambda: training.train(training.previous_token_task(n_sentences=2), lr=-1.0), ValueError, "> 0"),
+    ],
+    "forward": [
+        (
+            lambda: training.forward(training.previous_token_task(n_sentences=2), np.ones((3, 4)), np.ones((16, 4))),
+            ValueError,
+            "W_q must be",
+        )
+    ],
+    "loss_and_gradients": [
+        (
+            lambda: training.loss_and_gradients(
+                training.previous_token_task(n_sentences=2), np.ones((16, 4)), np.ones((16, 5))
+            ),
+            ValueError,
+            "share d_k",
+        )
+    ],
     "previous_token_share": [(lambda: training.previous_token_share(np.ones(3)), ValueError, "n >= 2")],
-    "training_step": [(lambda: steps.training_step(training.train(training.previous_token_task(n_sentences=2), steps=2), 5), ValueError, "between 0 and 2")],
+    "training_step": [
+        (
+            lambda: steps.training_step(training.train(training.previous_token_task(n_sentences=2), steps=2), 5),
+            ValueError,
+            "between 0 and 2",
+        )
+    ],
     # helpers.checks
     "as_float_array": [(lambda: h.softmax(["a"]), TypeError, "numeric")],
     "check_positive": [(lambda: h.softmax([1.0], temperature="hot"), TypeError, "real number")],
     "check_positive_int": [(lambda: h.causal_mask(True), TypeError, "whole number")],
     "check_bool": [(lambda: h.self_attention(np.eye(2), scale=1), TypeError, "True or False")],
     "check_axis": [(lambda: h.softmax([1.0], axis=None), TypeError, "whole number")],
-    "check_mask": [(lambda: h.scaled_dot_product_attention(np.eye(2), np.eye(2), np.eye(2), mask=np.ones((3, 3), bool)), ValueError, "cannot be broadcast")],
+    "check_mask": [
+        (
+            lambda: h.scaled_dot_product_attention(np.eye(2), np.eye(2), np.eye(2), mask=np.ones((3, 3), bool)),
+            ValueError,
+            "cannot be broadcast",
+        )
+    ],
     # helpers.embeddings
     "normalize": [(lambda: tokenize(None), TypeError, "text")],
     "tokenize": [(lambda: tokenize("  "), ValueError, "empty")],
@@ -253,67 +339,119 @@ BAD = {
     "WordVectors.embed": [(lambda: _glove().embed("bank qqqzzz"), UnknownWordError, "not in the vocabulary")],
     "WordVectors.nearest": [(lambda: toy_vectors().nearest("bank", 0), ValueError, "at least 1")],
     "WordVectors.suggest": [(lambda: toy_vectors().suggest("bank", k=0), ValueError, "at least 1")],
-    "WordVectors.from_table": [(lambda: WordVectors.from_table({"a": (1.0, 2.0), "b": (1.0,)}), ValueError, "same length")],
+    "WordVectors.from_table": [
+        (lambda: WordVectors.from_table({"a": (1.0, 2.0), "b": (1.0,)}), ValueError, "same length")
+    ],
     # helpers.experiments
     "dot_product_variance": [(lambda: experiments.dot_product_variance([]), ValueError, "at least one d_k")],
     "softmax_jacobian": [(lambda: experiments.softmax_jacobian(np.eye(2)), ValueError, "one row")],
     "random_query_keys": [(lambda: experiments.random_query_keys(0, 4), ValueError, "at least 1")],
     "saturation": [(lambda: experiments.saturation([4], n_keys=0), ValueError, "at least 1")],
-    "time_and_peak_memory": [(lambda: experiments.time_and_peak_memory(lambda: None, repeats=0), ValueError, "at least 1")],
+    "time_and_peak_memory": [
+        (lambda: experiments.time_and_peak_memory(lambda: None, repeats=0), ValueError, "at least 1")
+    ],
     "attention_cost": [(lambda: experiments.attention_cost([0]), ValueError, "at least 1")],
     "loglog_slope": [(lambda: experiments.loglog_slope([1.0], [1.0]), ValueError, "at least two")],
     # helpers.steps
     "sentence_vectors": [(lambda: steps.sentence_vectors(toy_vectors(), "bank " * 13), ValueError, "12 words")],
-    "static_vector_step": [(lambda: steps.static_vector_step(toy_vectors(), "money grows", "bank"), ValueError, "not in the sentence")],
-    "weighted_sum_step": [(lambda: steps.weighted_sum_step(["a", "b"], np.ones((2, 2)), [0.0, 0.0]), ValueError, "sum to 0")],
+    "static_vector_step": [
+        (lambda: steps.static_vector_step(toy_vectors(), "money grows", "bank"), ValueError, "not in the sentence")
+    ],
+    "weighted_sum_step": [
+        (lambda: steps.weighted_sum_step(["a", "b"], np.ones((2, 2)), [0.0, 0.0]), ValueError, "sum to 0")
+    ],
     "dot_product_step": [(lambda: steps.dot_product_step((2.0, 1.0), 30.0, 0.0), ValueError, "length 0")],
     "attention_step": [(lambda: steps.attention_step(toy_vectors(), "money bank", 0.0), ValueError, "> 0")],
-    "rotation_scaling": [(lambda: steps.rotation_scaling("left", 1.0), TypeError, "angle_deg must be a finite real number")],
+    "rotation_scaling": [
+        (lambda: steps.rotation_scaling("left", 1.0), TypeError, "angle_deg must be a finite real number")
+    ],
     "qk_step": [(lambda: steps.qk_step(np.ones((3, 3)), 0.0, 1.0), ValueError, r"X2 must be \(n, 2\)")],
     "scaling_step": [(lambda: steps.scaling_step(0, True), ValueError, "at least 1")],
-    "mask_step": [(lambda: steps.mask_step(np.ones((4, 2)), 2, "causal", 9), ValueError, "position must be between 0 and 3")],
+    "mask_step": [
+        (lambda: steps.mask_step(np.ones((4, 2)), 2, "causal", 9), ValueError, "position must be between 0 and 3")
+    ],
     "random_projections": [(lambda: steps.random_projections(-2), ValueError, "at least 1")],
-    "heads_step": [(lambda: steps.heads_step(_glove(), "the bank", n_heads=5, head=7), ValueError, "head must be between 0 and 4")],
-    "minilm_step": [(lambda: steps.minilm_step(_model(), "the bank", 1, 12), ValueError, "head must be between 0 and 11")],
+    "heads_step": [
+        (lambda: steps.heads_step(_glove(), "the bank", n_heads=5, head=7), ValueError, "head must be between 0 and 4")
+    ],
+    "minilm_step": [
+        (lambda: steps.minilm_step(_model(), "the bank", 1, 12), ValueError, "head must be between 0 and 11")
+    ],
     "cost_step": [(lambda: steps.cost_step(8), ValueError, "at least 16")],
-    "online_softmax_step": [(lambda: steps.online_softmax_step([1.0, 2.0], np.eye(2), 1, 3), ValueError, "between 1 and 2")],
+    "online_softmax_step": [
+        (lambda: steps.online_softmax_step([1.0, 2.0], np.eye(2), 1, 3), ValueError, "between 1 and 2")
+    ],
     # helpers.minilm
     "expected_shapes": [(lambda: minilm.MiniLM({}, ["[PAD]"], _model().config), minilm.ModelFileError, "word pieces")],
     "verify": [(lambda: minilm.verify(minilm.model_dir() / "nope.txt", "0"), minilm.ModelFileError, "missing")],
     "sha256_file": [(lambda: minilm.sha256_file(minilm.model_dir() / "nope.txt"), FileNotFoundError, "nope.txt")],
-    "read_safetensors": [(lambda: minilm.read_safetensors(minilm.model_dir() / "vocab.txt"), ValueError, "not a safetensors file")],
+    "read_safetensors": [
+        (lambda: minilm.read_safetensors(minilm.model_dir() / "vocab.txt"), ValueError, "not a safetensors file")
+    ],
     "WordPieceTokenizer.basic_tokens": [(lambda: _model().tokenizer.basic_tokens(b"bank"), TypeError, "text")],
     "WordPieceTokenizer.wordpiece": [(lambda: _model().tokenizer.wordpiece(None), TypeError, "text")],
     "WordPieceTokenizer.encode": [(lambda: _model().tokenizer.encode("   "), ValueError, "empty")],
     "MiniLM.check_ids": [(lambda: _model().check_ids([[1, 2], [3]]), TypeError, "rectangular")],
     "WordPieceTokenizer.tokenize": [(lambda: _model().tokenizer.tokenize("?" * 600), ValueError, "at most 510")],
-    "layer_norm": [(lambda: minilm.layer_norm(np.ones((2, 3)), np.ones(4), np.zeros(4)), ValueError, r"gamma and beta must be \(3,\)")],
+    "layer_norm": [
+        (
+            lambda: minilm.layer_norm(np.ones((2, 3)), np.ones(4), np.zeros(4)),
+            ValueError,
+            r"gamma and beta must be \(3,\)",
+        )
+    ],
     "MiniLM.forward": [(lambda: _model().forward([-5]), ValueError, "not in the vocabulary")],
     "MiniLM.encode": [(lambda: _model().encode(""), ValueError, "empty")],
     "MiniLM.encode_batch": [(lambda: _model().encode_batch([]), ValueError, "at least one")],
-    "token_index": [(lambda: minilm.token_index(_model().encode("the bank"), "river"), ValueError, "not among the tokens")],
-    "cosine_by_layer": [(lambda: minilm.cosine_by_layer(_model().encode("the bank"), _model().encode("a river"), "bank"), ValueError, "not among")],
+    "token_index": [
+        (lambda: minilm.token_index(_model().encode("the bank"), "river"), ValueError, "not among the tokens")
+    ],
+    "cosine_by_layer": [
+        (
+            lambda: minilm.cosine_by_layer(_model().encode("the bank"), _model().encode("a river"), "bank"),
+            ValueError,
+            "not among",
+        )
+    ],
     "MiniLM.head_masks": [(lambda: _model().head_masks([(9, 9)]), ValueError, "not a head")],
     "MiniLM.run_layers": [(lambda: _model().run_layers(np.ones((2, 5)), None, 0), ValueError, "must be")],
     "head_profile": [(lambda: minilm.head_profile([]), ValueError, "at least one")],
     "head_types": [(lambda: minilm.head_types({}), KeyError, "previous")],
     "ablation_sweep": [(lambda: minilm.ablation_sweep(_model(), ["the bank"], [(0, 99)]), ValueError, "not a head")],
-    "bank_cosine_without": [(lambda: minilm.bank_cosine_without(_model(), ["the bank"], "bank", [(0, 0)]), ValueError, "two sentences")],
+    "bank_cosine_without": [
+        (lambda: minilm.bank_cosine_without(_model(), ["the bank"], "bank", [(0, 0)]), ValueError, "two sentences")
+    ],
     "Config.from_json": [(lambda: minilm.Config.from_json({}), minilm.ModelFileError, "config.json has no")],
     # helpers.plots
     "heatmap": [(lambda: plots.heatmap(np.ones((2, 2, 2))), ValueError, "2-D matrix")],
-    "update_heatmap": [(lambda: plots.update_heatmap(plots.heatmap(np.eye(2)).axes[0], np.eye(3)), ValueError, "cells")],
+    "update_heatmap": [
+        (lambda: plots.update_heatmap(plots.heatmap(np.eye(2)).axes[0], np.eye(3)), ValueError, "cells")
+    ],
     "vectors_2d": [(lambda: plots.vectors_2d(np.ones((2, 2)), ["a"]), ValueError, "labels")],
-    "update_vectors": [(lambda: plots.update_vectors(plots.vectors_2d(np.ones((2, 2)), ["a", "b"]).axes[0], np.ones((3, 2))), ValueError, "arrows")],
+    "update_vectors": [
+        (
+            lambda: plots.update_vectors(plots.vectors_2d(np.ones((2, 2)), ["a", "b"]).axes[0], np.ones((3, 2))),
+            ValueError,
+            "arrows",
+        )
+    ],
     "heatmaps_side_by_side": [(lambda: plots.heatmaps_side_by_side([np.eye(2)], [], [], []), ValueError, "need 1")],
-    "attention_heatmaps": [(lambda: plots.attention_heatmaps([np.eye(2)], [["a", "b"]], [], ["t"]), ValueError, "need 1")],
+    "attention_heatmaps": [
+        (lambda: plots.attention_heatmaps([np.eye(2)], [["a", "b"]], [], ["t"]), ValueError, "need 1")
+    ],
     "lines": [(lambda: plots.lines([1, 2], {"a": [1.0]}), ValueError, "shape")],
     "bars": [(lambda: plots.bars([1.0, 2.0], ["a"]), ValueError, "labels")],
-    "CachedLabels.set_labels": [(lambda: plots.CachedLabels([(0.5, 0.5)]).set_labels(["1", "2"], ["k", "k"]), ValueError, "1 cells")],
-    "CachedLabels.set_centers": [(lambda: plots.CachedLabels([(0.5, 0.5)]).set_centers([(1.0, 2.0), (3.0, 4.0)]), ValueError, "1 labels")],
+    "CachedLabels.set_labels": [
+        (lambda: plots.CachedLabels([(0.5, 0.5)]).set_labels(["1", "2"], ["k", "k"]), ValueError, "1 cells")
+    ],
+    "CachedLabels.set_centers": [
+        (lambda: plots.CachedLabels([(0.5, 0.5)]).set_centers([(1.0, 2.0), (3.0, 4.0)]), ValueError, "1 labels")
+    ],
     "update_bars": [(lambda: plots.update_bars(plots.bars([1.0], ["a"]).axes[0], [1.0, 2.0]), ValueError, "bars")],
     # helpers.describe
-    "describe.attention": [(lambda: describe.attention(np.eye(2), ["a"], ["a", "b"]), ValueError, "1 query labels for 2 querys")],
+    "describe.attention": [
+        (lambda: describe.attention(np.eye(2), ["a"], ["a", "b"]), ValueError, "1 query labels for 2 querys")
+    ],
     "describe.heatmap": [(lambda: describe.heatmap(np.eye(2), None, ["x"]), ValueError, "column labels")],
     "describe.vectors": [(lambda: describe.vectors(np.ones((2, 3)), ["a", "b"]), ValueError, r"\(n, 2\)")],
     "describe.bars": [(lambda: describe.bars([1.0, 2.0], ["a"]), ValueError, "bar labels")],
@@ -325,16 +463,44 @@ BAD = {
 
 # public functions that take no input a learner could get wrong, or only draw what the tested math computed
 NO_BAD_INPUT = {
-    "toy_vectors", "load_glove", "exercise_ids", "check_exercise", "model_dir", "load", "overflow_error", "shape_label",
-    "three_steps_diagram", "erf", "gelu", "attention_to", "attention_to_previous",
-    "cell_labels", "point_labels", "CachedLabels.draw", "CachedLabels.set",  # read or drawn by matplotlib, from what update_* set
-    "DescribedFigure.set", "describe.diagram", "describe.several",  # matplotlib's own; any list of words is fine
+    "toy_vectors",
+    "load_glove",
+    "exercise_ids",
+    "check_exercise",
+    "model_dir",
+    "load",
+    "overflow_error",
+    "shape_label",
+    "three_steps_diagram",
+    "erf",
+    "gelu",
+    "attention_to",
+    "attention_to_previous",
+    "cell_labels",
+    "point_labels",
+    "CachedLabels.draw",
+    "CachedLabels.set",  # read or drawn by matplotlib, from what update_* set
+    "DescribedFigure.set",
+    "describe.diagram",
+    "describe.several",  # matplotlib's own; any list of words is fine
 }
 
 
 def _public_functions():
     names = set()
-    for module in ("attention", "positions", "training", "checks", "embeddings", "experiments", "steps", "minilm", "plots", "exercises", "describe"):
+    for module in (
+        "attention",
+        "positions",
+        "training",
+        "checks",
+        "embeddings",
+        "experiments",
+        "steps",
+        "minilm",
+        "plots",
+        "exercises",
+        "describe",
+    ):
         mod = importlib.import_module(f"helpers.{module}")
         for name, obj in vars(mod).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != mod.__name__:
@@ -342,7 +508,11 @@ def _public_functions():
             if inspect.isfunction(obj):
                 names.add(f"describe.{name}" if module == "describe" else name)  # its names repeat plots' names
             elif inspect.isclass(obj) and not issubclass(obj, Exception):
-                names.update(f"{name}.{m}" for m, f in vars(obj).items() if not m.startswith("_") and (inspect.isfunction(f) or isinstance(f, classmethod)))
+                names.update(
+                    f"{name}.{m}"
+                    for m, f in vars(obj).items()
+                    if not m.startswith("_") and (inspect.isfunction(f) or isinstance(f, classmethod))
+                )
     return names
 
 
@@ -351,9 +521,15 @@ def test_every_public_function_has_a_bad_input_case():
     assert not missing, f"add a bad-input case for: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("name, call, err, words", [(name, *case) for name, cases in BAD.items() for case in cases], ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "name, call, err, words",
+    [(name, *case) for name, cases in BAD.items() for case in cases],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_bad_input_table(name, call, err, words):
     with pytest.raises(err, match=words) as info:
         call()
     message = str(info.value)
-    assert message and not message.startswith(("operands could not", "cannot reshape", "setting an array element")), message
+    assert message and not message.startswith(("operands could not", "cannot reshape", "setting an array element")), (
+        message
+    )

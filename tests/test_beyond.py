@@ -20,7 +20,9 @@ def test_padding_mask_matches_loops():
             assert m[b, 0, j] == (j < length)
 
 
-@pytest.mark.parametrize("lengths, n, err", [([0, 2], 3, ValueError), ([4], 3, ValueError), ([], 3, TypeError), ([1.5], 3, TypeError)])
+@pytest.mark.parametrize(
+    "lengths, n, err", [([0, 2], 3, ValueError), ([4], 3, ValueError), ([], 3, TypeError), ([1.5], 3, TypeError)]
+)
 def test_padding_mask_bad_input(lengths, n, err):
     with pytest.raises(err):
         h.padding_mask(lengths, n)
@@ -131,7 +133,9 @@ def test_random_projections_are_seeded_projections():
 
 def test_mask_step_padding_is_padding_mask():
     X = np.random.default_rng(1).normal(size=(5, 3))
-    np.testing.assert_array_equal(mask_step(X, 3, "padding", 0).mask, np.broadcast_to(h.padding_mask([3], 5)[0], (5, 5)))
+    np.testing.assert_array_equal(
+        mask_step(X, 3, "padding", 0).mask, np.broadcast_to(h.padding_mask([3], 5)[0], (5, 5))
+    )
 
 
 def test_rotation_scaling_rotates_counterclockwise():

@@ -22,8 +22,14 @@ def qkv(shape_q, n_k, d_v, dtype, seed):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    n_q=st.integers(1, 40), n_k=st.integers(1, 40), d=st.integers(1, 16), d_v=st.integers(1, 8),
-    block=st.integers(1, 17), qblock=st.integers(1, 50), batch=st.sampled_from([(), (2,), (2, 3)]), seed=st.integers(0, 999),
+    n_q=st.integers(1, 40),
+    n_k=st.integers(1, 40),
+    d=st.integers(1, 16),
+    d_v=st.integers(1, 8),
+    block=st.integers(1, 17),
+    qblock=st.integers(1, 50),
+    batch=st.sampled_from([(), (2,), (2, 3)]),
+    seed=st.integers(0, 999),
 )
 def test_blockwise_equals_exact_float32(n_q, n_k, d, d_v, block, qblock, batch, seed):
     Q, K, V = qkv(batch + (n_q, d), n_k, d_v, np.float32, seed)

@@ -17,7 +17,10 @@ from helpers.embeddings import load_glove, toy_vectors
 def test_attention_in_words_is_the_issues_example():
     W = np.array([[0.40, 0.31, 0.29], [0.33, 0.42, 0.25], [0.32, 0.26, 0.43]])
     text = describe.attention(W, ["money", "bank", "grows"], ["money", "bank", "grows"])
-    assert text == "Attention weights, 3 queries x 3 keys: money attends most to money (0.40), bank to bank (0.42), grows to grows (0.43)."
+    assert (
+        text
+        == "Attention weights, 3 queries x 3 keys: money attends most to money (0.40), bank to bank (0.42), grows to grows (0.43)."
+    )
 
 
 def test_attention_in_words_follows_the_largest_weight_and_skips_masked_cells():
@@ -34,16 +37,26 @@ def test_heatmap_vectors_bars_lines_in_words():
     assert describe.vectors([[3.0, 4.0]], ["v"], xlabel="finance", ylabel="nature") == (
         "Arrows from the origin (x: finance, y: nature): v to (3.00, 4.00), length 5.00."
     )
-    assert describe.bars([0.2, 0.7, 0.1], ["k0", "k1", "k2"]) == "Bar chart: k0 0.20, k1 0.70, k2 0.10. Tallest: k1 (0.70)."
-    text = describe.lines([1, 2, 4], {"up": [1, 2, 3], "down": [3, 2, 1], "flat": [2, 2.01, 2], "bump": [0, 1, 0]}, "t", "d_k", "entropy")
+    assert (
+        describe.bars([0.2, 0.7, 0.1], ["k0", "k1", "k2"])
+        == "Bar chart: k0 0.20, k1 0.70, k2 0.10. Tallest: k1 (0.70)."
+    )
+    text = describe.lines(
+        [1, 2, 4], {"up": [1, 2, 3], "down": [3, 2, 1], "flat": [2, 2.01, 2], "bump": [0, 1, 0]}, "t", "d_k", "entropy"
+    )
     assert "'up' goes from 1.00 to 3.00 (rising)" in text and "'down' goes from 3.00 to 1.00 (falling)" in text
-    assert "'flat' goes from 2.00 to 2.00 (about flat)" in text and "'bump' goes from 0.00 to 0.00 (not steady: highest at point 2 (1.00))" in text
+    assert (
+        "'flat' goes from 2.00 to 2.00 (about flat)" in text
+        and "'bump' goes from 0.00 to 0.00 (not steady: highest at point 2 (1.00))" in text
+    )
     assert text.startswith("Line chart 't' of entropy against d_k from 1.00 to 4.00")
 
 
 def test_table_of_numbers_is_escaped_with_header_cells():
     table = describe.table_html([[0.5, 1.0]], ["<b>"], ["x", "y&z"], "caption")
-    assert "<b>" not in table.replace("<table", "").replace("<thead>", "") and "&lt;b&gt;" in table and "y&amp;z" in table
+    assert (
+        "<b>" not in table.replace("<table", "").replace("<thead>", "") and "&lt;b&gt;" in table and "y&amp;z" in table
+    )
     assert table.count('<th scope="col">') == 2 and table.count('<th scope="row">') == 1
     assert "<td>0.50</td><td>1.00</td>" in table and "<caption>caption</caption>" in table
 
@@ -53,12 +66,18 @@ def test_table_of_numbers_is_escaped_with_header_cells():
     "make, words",
     [
         (lambda: plots.heatmap(np.eye(2), ["a", "b"], ["x", "y"], "id"), "Heatmap 'id shape (2, 2)'"),
-        (lambda: plots.attention_heatmaps([np.eye(2)], [["a", "b"]], [["a", "b"]], ["s"]), "a attends most to a (1.00), b to b (1.00)"),
+        (
+            lambda: plots.attention_heatmaps([np.eye(2)], [["a", "b"]], [["a", "b"]], ["s"]),
+            "a attends most to a (1.00), b to b (1.00)",
+        ),
         (lambda: plots.vectors_2d([[1.0, 0.0]], ["v"]), "v to (1.00, 0.00)"),
         (lambda: plots.bars([0.3, 0.7], ["a", "b"]), "Tallest: b (0.70)"),
         (lambda: plots.lines([1, 2], {"a": [2.0, 1.0]}), "'a' goes from 2.00 to 1.00 (falling)"),
         (plots.three_steps_diagram, "static embeddings -> self-attention -> contextual embeddings"),
-        (lambda: plots.heatmaps_side_by_side([np.eye(2), np.eye(2)], [None, None], [None, None], ["p", "q"]), "2 pictures side by side"),
+        (
+            lambda: plots.heatmaps_side_by_side([np.eye(2), np.eye(2)], [None, None], [None, None], ["p", "q"]),
+            "2 pictures side by side",
+        ),
     ],
 )
 def test_static_figures_show_an_image_with_alt_text(make, words):
@@ -82,7 +101,12 @@ WIDGETS = [
     (w.scaling_explorer, "d_k", 1024, "Entropy"),
     (lambda: w.mask_explorer(load_glove()), "position", 4, "'<pad>' can see: the, river, bank, flows, <pad>"),
     (lambda: w.head_explorer(load_glove()), "head", 3, "Head 3 of 5."),
-    (lambda: w.online_softmax_explorer(np.array([1.0, 3.0, 0.5]), np.eye(3), 2), "block", 2, "After 2 of 2 blocks, 3 of 3 keys seen"),
+    (
+        lambda: w.online_softmax_explorer(np.array([1.0, 3.0, 0.5]), np.eye(3), 2),
+        "block",
+        2,
+        "After 2 of 2 blocks, 3 of 3 keys seen",
+    ),
     (lambda: w.word_order_explorer(load_glove()), "position", 2, "Word order: bites, man, dog."),
 ]
 
@@ -107,7 +131,7 @@ def test_minilm_widget_describes_its_head(model):
 def test_cost_widget_says_how_time_and_memory_grow():
     app = w.cost_explorer(256)
     assert re.search(r"exact attention's time grows like n\^-?\d\.\d and its memory like n\^\d\.\d", app.image.alt)
-    assert "<th scope=\"row\">256</th>" in app.image.table
+    assert '<th scope="row">256</th>' in app.image.table
 
 
 def test_a_bad_value_keeps_the_last_words():
@@ -126,7 +150,9 @@ def test_save_writes_png_and_svg_of_what_the_widget_shows(tmp_path):
     png, svg = app.save(folder=tmp_path)
     assert (png.name, svg.name) == ("attention.png", "attention.svg")
     assert png_pixels(png.read_bytes()).shape == shown.shape
-    assert np.abs(png_pixels(png.read_bytes()).astype(int) - shown.astype(int)).max() <= 1  # the file is the picture shown
+    assert (
+        np.abs(png_pixels(png.read_bytes()).astype(int) - shown.astype(int)).max() <= 1
+    )  # the file is the picture shown
     text = svg.read_text(encoding="utf-8")
     assert text.startswith("<?xml") and "<dc:date>" not in text  # no date: saving twice gives the same file
     app.controls["temperature"].value = 2.0  # blitting still works after a save

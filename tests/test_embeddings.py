@@ -45,7 +45,11 @@ def test_nearest_matches_a_loop():
     toy = toy_vectors()
     v = toy.vector("bank")
     expected = sorted(
-        ((w, float(np.dot(v, toy.vector(w)) / np.linalg.norm(v) / np.linalg.norm(toy.vector(w)))) for w in toy.words if w != "bank"),
+        (
+            (w, float(np.dot(v, toy.vector(w)) / np.linalg.norm(v) / np.linalg.norm(toy.vector(w))))
+            for w in toy.words
+            if w != "bank"
+        ),
         key=lambda p: -p[1],
     )[:3]
     got = toy.nearest("bank", 3)
@@ -66,7 +70,10 @@ def test_unknown_word_without_suggestions():
     assert info.value.suggestions == []
 
 
-@pytest.mark.parametrize("text, words", [("The river-bank, flows!", ["the", "river", "bank", "flows"]), ("It's 2 banks", ["it's", "2", "banks"])])
+@pytest.mark.parametrize(
+    "text, words",
+    [("The river-bank, flows!", ["the", "river", "bank", "flows"]), ("It's 2 banks", ["it's", "2", "banks"])],
+)
 def test_tokenize(text, words):
     assert tokenize(text) == words
 

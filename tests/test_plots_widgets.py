@@ -235,15 +235,21 @@ def test_dot_product_step_and_explorer():
 @pytest.mark.parametrize(
     "build, changes",
     [
-        (lambda: attention_explorer(load_glove(), "we sat on the river bank", 7.0), [("temperature", 0.3), ("temperature", 12.0), ("sentence", "money bank grows"), ("temperature", 2.0)]),
+        (
+            lambda: attention_explorer(load_glove(), "we sat on the river bank", 7.0),
+            [("temperature", 0.3), ("temperature", 12.0), ("sentence", "money bank grows"), ("temperature", 2.0)],
+        ),
         (lambda: qk_explorer(toy_vectors()), [("angle_deg", 60.0), ("stretch", 3.0)]),
         (lambda: mask_explorer(load_glove()), [("position", 4), ("kind", "padding")]),
         (lambda: head_explorer(load_glove()), [("head", 3), ("sentence", "the bank")]),
         (lambda: weighted_sum_explorer(toy_vectors()), [("river", 0.9), ("money", 0.0)]),
         (dot_product_explorer, [("angle_deg", 200.0), ("length", 2.5)]),
         (scaling_explorer, [("d_k", 1024), ("scaled", True)]),
-            (lambda: word_order_explorer(load_glove()), [("position", 2), ("encoding", "rotary"), ("position", 1)]),
-        (lambda: online_softmax_explorer(np.array([1.0, 3.0, 0.5, 2.0, 4.0]), np.eye(5), 2), [("block", 2), ("block", 3)]),
+        (lambda: word_order_explorer(load_glove()), [("position", 2), ("encoding", "rotary"), ("position", 1)]),
+        (
+            lambda: online_softmax_explorer(np.array([1.0, 3.0, 0.5, 2.0, 4.0]), np.eye(5), 2),
+            [("block", 2), ("block", 3)],
+        ),
     ],
 )
 def test_blitted_picture_equals_a_full_redraw(build, changes, assert_blit_equals_full_redraw):
@@ -269,9 +275,13 @@ def test_attention_heatmaps_label_queries_and_keys_with_a_colour_bar_when_not_an
     W = np.full((3, 3), 1 / 3)
     fig = plots.attention_heatmaps([W, W], [["a", "b", "c"]] * 2, [["a", "b", "c"]] * 2, ["one", "two"], annotate=False)
     heat = [ax for ax in fig.axes if ax.get_xlabel()]
-    assert len(heat) == 2 and all(ax.get_ylabel() == plots.QUERY_AXIS and ax.get_xlabel() == plots.KEY_AXIS for ax in heat)
+    assert len(heat) == 2 and all(
+        ax.get_ylabel() == plots.QUERY_AXIS and ax.get_xlabel() == plots.KEY_AXIS for ax in heat
+    )
     assert len(fig.axes) == 3  # the two heatmaps and one shared colour bar
     mesh = heat[0].collections[0]
     assert mesh.norm.vmin == 0 and mesh.norm.vmax == 1
     small = plots.attention_heatmaps([W], [["a", "b", "c"]], [["a", "b", "c"]], ["numbers"])
-    assert len(small.axes) == 1 and plots.cell_labels(small.axes[0]) == ["0.33"] * 9  # numbers in the cells: no bar needed
+    assert (
+        len(small.axes) == 1 and plots.cell_labels(small.axes[0]) == ["0.33"] * 9
+    )  # numbers in the cells: no bar needed

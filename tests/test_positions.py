@@ -109,12 +109,16 @@ def test_word_order_step_moves_the_first_word_and_encodes_positions(glove):
     none = [word_order_step(glove, "dog bites man", p, "none") for p in range(3)]
     assert [s.words for s in none] == [["dog", "bites", "man"], ["bites", "dog", "man"], ["bites", "man", "dog"]]
     # without positions, moving a word only moves its row and column
-    np.testing.assert_allclose(none[2].weights, none[0].weights[np.ix_([1, 2, 0], [1, 2, 0])], rtol=1e-5)  # float32 GloVe
+    np.testing.assert_allclose(
+        none[2].weights, none[0].weights[np.ix_([1, 2, 0], [1, 2, 0])], rtol=1e-5
+    )  # float32 GloVe
     sin = [word_order_step(glove, "dog bites man", p, "sinusoidal") for p in range(3)]
     assert not np.allclose(sin[2].weights, sin[0].weights[np.ix_([1, 2, 0], [1, 2, 0])])
     _, X = glove.embed("dog bites man")
     np.testing.assert_allclose(sin[2].vector, X[0] + h.positional_encoding(3, 50)[2], rtol=1e-6)
-    np.testing.assert_allclose(word_order_step(glove, "dog bites man", 1, "rotary").vector, h.apply_rope(X[[1, 0, 2]])[1], rtol=1e-6)
+    np.testing.assert_allclose(
+        word_order_step(glove, "dog bites man", 1, "rotary").vector, h.apply_rope(X[[1, 0, 2]])[1], rtol=1e-6
+    )
 
 
 def test_pca_positions_keep_neighbours_alike(model):

@@ -27,10 +27,18 @@ def finite_differences(Q, K, V, G, mask=None, scale=None, eps=1e-6):
     return out
 
 
-@pytest.mark.parametrize("n_q, n_k, d_k, d_v, masked, scale", [(3, 3, 4, 2, False, None), (4, 4, 3, 3, True, None), (2, 5, 4, 1, False, 0.3), (1, 1, 2, 2, False, None)])
+@pytest.mark.parametrize(
+    "n_q, n_k, d_k, d_v, masked, scale",
+    [(3, 3, 4, 2, False, None), (4, 4, 3, 3, True, None), (2, 5, 4, 1, False, 0.3), (1, 1, 2, 2, False, None)],
+)
 def test_backward_matches_finite_differences_and_loops(n_q, n_k, d_k, d_v, masked, scale):
     r = np.random.default_rng([n_q, n_k, d_k])
-    Q, K, V, G = r.normal(size=(n_q, d_k)), r.normal(size=(n_k, d_k)), r.normal(size=(n_k, d_v)), r.normal(size=(n_q, d_v))
+    Q, K, V, G = (
+        r.normal(size=(n_q, d_k)),
+        r.normal(size=(n_k, d_k)),
+        r.normal(size=(n_k, d_v)),
+        r.normal(size=(n_q, d_v)),
+    )
     mask = np.tri(n_q, n_k, dtype=bool) if masked else None
     got = h.attention_backward(Q, K, V, G, mask=mask, scale=scale)
     for g, num in zip(got, finite_differences(Q, K, V, G, mask, scale)):
@@ -61,7 +69,9 @@ def test_backward_broadcast_and_float32():
     dQ, dK, dV = h.attention_backward(Q, K, V, G)
     assert dQ.shape == Q.shape and dK.shape == K.shape and dV.shape == V.shape  # summed over the batch K was shared by
     assert dQ.dtype == dK.dtype == dV.dtype == np.float32
-    full = [h.attention_backward(Q[b].astype(float), K.astype(float), V.astype(float), G[b].astype(float)) for b in range(2)]
+    full = [
+        h.attention_backward(Q[b].astype(float), K.astype(float), V.astype(float), G[b].astype(float)) for b in range(2)
+    ]
     np.testing.assert_allclose(dK, full[0][1] + full[1][1], rtol=1e-4, atol=1e-5)
 
 
@@ -71,8 +81,18 @@ def test_backward_broadcast_and_float32():
         ((np.ones((2, 3)), np.ones((2, 4)), np.ones((2, 2)), np.ones((2, 2))), {}, ValueError, "share d_k"),
         ((np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 2)), np.ones((3, 2))), {}, ValueError, "output's shape"),
         ((np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 2)), np.full((2, 2), np.nan)), {}, ValueError, "NaN"),
-        ((np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 2))), {"mask": np.zeros((2, 2), bool)}, ValueError, "every entry masked"),
-        ((np.full((2, 2), 1e200), np.full((2, 2), 1e200), np.ones((2, 2)), np.ones((2, 2))), {}, ValueError, "overflowed"),
+        (
+            (np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 2))),
+            {"mask": np.zeros((2, 2), bool)},
+            ValueError,
+            "every entry masked",
+        ),
+        (
+            (np.full((2, 2), 1e200), np.full((2, 2), 1e200), np.ones((2, 2)), np.ones((2, 2))),
+            {},
+            ValueError,
+            "overflowed",
+        ),
     ],
 )
 def test_backward_bad_input(args, kwargs, err, words):
@@ -101,7 +121,9 @@ def test_gradients_of_the_model_match_finite_differences():
             E[i] = 1e-6
             args_up = [W_q + E, W_k] if which == 0 else [W_q, W_k + E]
             args_down = [W_q - E, W_k] if which == 0 else [W_q, W_k - E]
-            num = (training.loss_and_gradients(task, *args_up)[0] - training.loss_and_gradients(task, *args_down)[0]) / 2e-6
+            num = (
+                training.loss_and_gradients(task, *args_up)[0] - training.loss_and_gradients(task, *args_down)[0]
+            ) / 2e-6
             assert dW[i] == pytest.approx(num, rel=1e-5, abs=1e-9)
 
 

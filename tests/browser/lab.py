@@ -69,13 +69,27 @@ class LabServer:
         # every cell in the page, so every widget can be found (JupyterLab 4 otherwise renders only what is in view)
         (notebook_settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
         cmd = [
-            sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-            f"--port={self.port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={self.token}",
-            f"--ServerApp.root_dir={root}", f"--LabApp.user_settings_dir={self.workdir / 'settings'}",
-            f"--LabApp.workspaces_dir={self.workdir / 'workspaces'}", "--LabApp.expose_app_in_browser=True",
-            "--ServerApp.disable_check_xsrf=True", "--ContentsManager.allow_hidden=True",
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            f"--port={self.port}",
+            "--ServerApp.ip=127.0.0.1",
+            f"--IdentityProvider.token={self.token}",
+            f"--ServerApp.root_dir={root}",
+            f"--LabApp.user_settings_dir={self.workdir / 'settings'}",
+            f"--LabApp.workspaces_dir={self.workdir / 'workspaces'}",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.disable_check_xsrf=True",
+            "--ContentsManager.allow_hidden=True",
         ]
-        env = dict(os.environ, JUPYTER_CONFIG_DIR=str(self.workdir / "config"), JUPYTER_RUNTIME_DIR=str(self.workdir / "runtime"))
+        env = dict(
+            os.environ,
+            JUPYTER_CONFIG_DIR=str(self.workdir / "config"),
+            JUPYTER_RUNTIME_DIR=str(self.workdir / "runtime"),
+        )
         self.log = open(self.workdir / "lab.log", "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + timeout

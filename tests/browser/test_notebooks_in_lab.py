@@ -50,10 +50,15 @@ def browser(lab, tmp_path_factory, outside_requests):
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000},
+            str(tmp_path_factory.mktemp("profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
         )
-        context.on("request", lambda request: None if request.url.startswith(LOCAL) else outside_requests.append(request.url))
+        context.on(
+            "request", lambda request: None if request.url.startswith(LOCAL) else outside_requests.append(request.url)
+        )
         yield context
         context.close()
 
@@ -90,7 +95,9 @@ THIRD_PARTY = {}
 
 def assert_accessible(violations: list, where: str):
     images = [v for v in violations if v["id"] == "image-alt"]
-    assert not images, f"{where}: pictures without a text alternative: {[n['html'] for v in images for n in v['nodes']]}"
+    assert not images, (
+        f"{where}: pictures without a text alternative: {[n['html'] for v in images for n in v['nodes']]}"
+    )
     ours = [(v["id"], n["html"]) for v in violations for n in v["nodes"] if n["ours"]]
     assert not ours, f"{where}: axe violations in the project's own markup: {ours}"
     others = [(v["id"], n["html"]) for v in violations if v["id"] not in THIRD_PARTY for n in v["nodes"]]
@@ -99,18 +106,26 @@ def assert_accessible(violations: list, where: str):
 
 def expected_apps(name: str) -> int:
     nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
-    return sum(1 for c in nb.cells if c.cell_type == "code" and "NBVAL_IGNORE_OUTPUT" in c.source and "_explorer(" in c.source)
+    return sum(
+        1 for c in nb.cells if c.cell_type == "code" and "NBVAL_IGNORE_OUTPUT" in c.source and "_explorer(" in c.source
+    )
 
 
 def open_and_run(page, lab, name):
     page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
-    page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }")
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.sessionContext",
+        timeout=60_000,
+    )
+    page.evaluate(
+        "async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }"
+    )
     page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    page.wait_for_function("() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }", timeout=120_000)
+    page.wait_for_function(
+        "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        timeout=120_000,
+    )
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000)
-
-
 
 
 def image_src(app):
@@ -120,7 +135,9 @@ def image_src(app):
 def wait_redrawn(page, app, old_src, what, timeout=15_000):
     handle = app.locator(PICTURE).first.element_handle()
     try:
-        page.wait_for_function("([img, old]) => img.getAttribute('src') !== old", arg=[handle, old_src], timeout=timeout)
+        page.wait_for_function(
+            "([img, old]) => img.getAttribute('src') !== old", arg=[handle, old_src], timeout=timeout
+        )
     except Exception as exc:  # playwright's TimeoutError
         raise AssertionError(f"{what}: the picture did not change") from exc
 
@@ -142,7 +159,9 @@ def drive_app(page, app, name):
             handle.focus()
             page.keyboard.press(key)
             try:
-                page.wait_for_function("([r, v]) => r.innerText !== v", arg=[readout.element_handle(), before], timeout=3_000)
+                page.wait_for_function(
+                    "([r, v]) => r.innerText !== v", arg=[readout.element_handle(), before], timeout=3_000
+                )
                 moved = True
                 break
             except Exception:  # playwright's TimeoutError: try the other direction
@@ -155,7 +174,11 @@ def drive_app(page, app, name):
         field = box.locator("input")
         field.fill("")
         field.press("Enter")
-        page.wait_for_function("(el) => el.innerText.trim().length > 0", arg=app.locator(".widget-html").first.element_handle(), timeout=10_000)
+        page.wait_for_function(
+            "(el) => el.innerText.trim().length > 0",
+            arg=app.locator(".widget-html").first.element_handle(),
+            timeout=10_000,
+        )
         text = message_text(app)
         assert text and "Traceback" not in text, f"{name}: an empty {label} gave no friendly message"
         old = image_src(app)
@@ -195,10 +218,14 @@ def test_notebook_runs_and_widgets_respond(lab, browser, outside_requests, name)
         open_and_run(page, lab, name)
         body = page.inner_text(".jp-Notebook")
         assert "Error displaying widget" not in body
-        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, f"{name}: an error or warning output"
+        assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0, (
+            f"{name}: an error or warning output"
+        )
         assert "Traceback" not in body
         apps = page.locator(APPS)
-        assert apps.count() == expected_apps(name), f"{name}: {apps.count()} widgets rendered, {expected_apps(name)} expected"
+        assert apps.count() == expected_apps(name), (
+            f"{name}: {apps.count()} widgets rendered, {expected_apps(name)} expected"
+        )
         assert_accessible(run_axe(page, name, "after-run-all"), f"{name} after Run All")
         for k in range(apps.count()):
             app = apps.nth(k)
@@ -209,10 +236,15 @@ def test_notebook_runs_and_widgets_respond(lab, browser, outside_requests, name)
             assert app.locator("[aria-live='polite']").first.inner_text() == alt_before
             drive_app(page, app, f"{name} widget {k}")
             alt_after = app.locator(PICTURE).first.get_attribute("alt")
-            assert alt_after and alt_after == app.locator("[aria-live='polite']").first.text_content(), f"{name}: widget {k}'s words did not follow"
+            assert alt_after and alt_after == app.locator("[aria-live='polite']").first.text_content(), (
+                f"{name}: widget {k}'s words did not follow"
+            )
             describe_button = app.locator(".sa-describe-button")
             describe_button.click()
-            assert describe_button.get_attribute("aria-expanded") == "true" and app.locator(".sa-describe table").count() == 1
+            assert (
+                describe_button.get_attribute("aria-expanded") == "true"
+                and app.locator(".sa-describe table").count() == 1
+            )
         assert_accessible(run_axe(page, name, "after-moving-controls"), f"{name} after moving the controls")
         assert "Traceback" not in page.inner_text(".jp-Notebook")
         assert not outside_requests, f"requests left the machine: {outside_requests}"
@@ -246,9 +278,19 @@ def test_slider_latency_in_the_browser(lab, browser):
             old = img.get_attribute("src")
             start = time.perf_counter()
             page.keyboard.press("ArrowLeft" if i % 2 else "ArrowRight")
-            page.wait_for_function("([img, old]) => img.getAttribute('src') !== old && img.complete", arg=[img, old], polling="raf", timeout=10_000)
+            page.wait_for_function(
+                "([img, old]) => img.getAttribute('src') !== old && img.complete",
+                arg=[img, old],
+                polling="raf",
+                timeout=10_000,
+            )
             times.append((time.perf_counter() - start) * 1e3)
-        result = {"widget": "04 temperature slider (GloVe, 6 words)", "median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1), "n": len(times)}
+        result = {
+            "widget": "04 temperature slider (GloVe, 6 words)",
+            "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1),
+            "n": len(times),
+        }
         ARTIFACTS.mkdir(exist_ok=True)
         (ARTIFACTS / "browser_latency.json").write_text(json.dumps(result, indent=1) + "\n")
         print(f"\nbrowser slider latency: {result}")

@@ -166,28 +166,43 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
             cpu_before = cpu_seconds(hub)
             await slide(learners[0], moves, alone)
             cpu_alone = {k: round(v - cpu_before[k], 2) for k, v in cpu_seconds(hub).items()}
-            print(f"1 learner: slider median {statistics.median(alone):.0f} ms, p95 {float(np.percentile(alone, 95)):.0f} ms; CPU per move: "
-                  f"class {cpu_alone['class'] / moves * 1e3:.0f} ms, the test's browser {cpu_alone['browser'] / moves * 1e3:.0f} ms", flush=True)
+            print(
+                f"1 learner: slider median {statistics.median(alone):.0f} ms, p95 {float(np.percentile(alone, 95)):.0f} ms; CPU per move: "
+                f"class {cpu_alone['class'] / moves * 1e3:.0f} ms, the test's browser {cpu_alone['browser'] / moves * 1e3:.0f} ms",
+                flush=True,
+            )
 
             # the whole class: the others follow the link at once, then all move their sliders at once;
             # the third learner's kernel is killed half-way
             await asyncio.gather(*(join(learner, link, link_times) for learner in learners[1:]))
             link_together = link_times[1:]
-            print(f"link to contents page: {link_alone:.1f} s alone; {len(link_together)} learners at once: median "
-                  f"{statistics.median(link_together):.1f} s, max {max(link_together):.1f} s", flush=True)
+            print(
+                f"link to contents page: {link_alone:.1f} s alone; {len(link_together)} learners at once: median "
+                f"{statistics.median(link_together):.1f} s, max {max(link_together):.1f} s",
+                flush=True,
+            )
             together = [[] for _ in learners]
             victim = min(2, n_learners - 1)
             cpu_before = cpu_seconds(hub)
-            await asyncio.gather(*(
-                slide(learner, moves, together[i], kill_at=moves // 2 if i == victim else None, events=events)
-                for i, learner in enumerate(learners)))
+            await asyncio.gather(
+                *(
+                    slide(learner, moves, together[i], kill_at=moves // 2 if i == victim else None, events=events)
+                    for i, learner in enumerate(learners)
+                )
+            )
             cpu = {k: round(v - cpu_before[k], 1) for k, v in cpu_seconds(hub).items()}
-            kernels = {name: len([p for p in hub.learner_processes(name) if "ipykernel" in " ".join(p.cmdline())]) for name in names}
+            kernels = {
+                name: len([p for p in hub.learner_processes(name) if "ipykernel" in " ".join(p.cmdline())])
+                for name in names
+            }
             everyone = [x for lat in together for x in lat]
-            print(f"{n_learners} learners at once: slider median {statistics.median(everyone):.0f} ms, "
-                  f"p95 {float(np.percentile(everyone, 95)):.0f} ms ({len(everyone)} moves); "
-                  f"{events['kernel_killed_for']}'s kernel killed and recovered in {events['kernel_kill_recovery_s']} s; "
-                  f"CPU seconds meanwhile: class {cpu['class']}, the test's browser {cpu['browser']}", flush=True)
+            print(
+                f"{n_learners} learners at once: slider median {statistics.median(everyone):.0f} ms, "
+                f"p95 {float(np.percentile(everyone, 95)):.0f} ms ({len(everyone)} moves); "
+                f"{events['kernel_killed_for']}'s kernel killed and recovered in {events['kernel_kill_recovery_s']} s; "
+                f"CPU seconds meanwhile: class {cpu['class']}, the test's browser {cpu['browser']}",
+                flush=True,
+            )
 
             # the hub restarts; the learners' servers and kernels keep working, while it is down and after
             servers_before = {name: sorted(p.pid for p in hub.learner_processes(name)) for name in names}
@@ -203,30 +218,57 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
             assert running >= set(names), f"after the restart the hub lost servers: {set(names) - running}"
             await asyncio.gather(*(learner.page.reload() for learner in learners))  # a new page needs the hub's login
             await asyncio.gather(*(learner.open_notebook(NOTEBOOK_04) for learner in learners))
-            print(f"hub restarted in {restart_s:.1f} s: {n_learners} servers kept (same processes), slider worked while it was "
-                  f"down (median {statistics.median(during):.0f} ms) and after (median {statistics.median(after):.0f} ms)", flush=True)
+            print(
+                f"hub restarted in {restart_s:.1f} s: {n_learners} servers kept (same processes), slider worked while it was "
+                f"down (median {statistics.median(during):.0f} ms) and after (median {statistics.median(after):.0f} ms)",
+                flush=True,
+            )
             await browser.close()
 
         sampler.stop()
         per_pss = [sampler.peak_pss[n] / MB for n in names]
         per_rss = [sampler.peak_rss[n] / MB for n in names]
-        result.update({
-            "slider_alone_ms": {"median": round(statistics.median(alone), 1), "p95": round(float(np.percentile(alone, 95)), 1), "n": len(alone)},
-            "slider_together_ms": {"median": round(statistics.median(everyone), 1), "p95": round(float(np.percentile(everyone, 95)), 1), "n": len(everyone)},
-            "link_to_contents_s": {"alone": round(link_alone, 1), "together_median": round(statistics.median(link_together), 1),
-                                   "together_max": round(max(link_together), 1), "together_n": len(link_together)},
-            "cpu_ms_per_move_alone": {k: round(v / moves * 1e3) for k, v in cpu_alone.items()},
-            "cpu_seconds_while_sliding_together": cpu,
-            "kernels_per_learner": kernels,
-            "memory_per_learner_mb": {"pss_median": round(statistics.median(per_pss)), "pss_max": round(max(per_pss)),
-                                      "rss_median": round(statistics.median(per_rss)), "rss_max": round(max(per_rss))},
-            "memory_total_mb": {"pss_peak": round(sampler.peak_total_pss / MB)},
-            "memory_samples": sampler.samples,
-            "kernel_kill": {"learner": events["kernel_killed_for"], "recovered_s": events["kernel_kill_recovery_s"]},
-            "hub_restart": {"restart_s": round(restart_s, 1), "servers_kept": True,
-                            "slider_while_down_ms_median": round(statistics.median(during), 1),
-                            "slider_after_ms_median": round(statistics.median(after), 1)},
-        })
+        result.update(
+            {
+                "slider_alone_ms": {
+                    "median": round(statistics.median(alone), 1),
+                    "p95": round(float(np.percentile(alone, 95)), 1),
+                    "n": len(alone),
+                },
+                "slider_together_ms": {
+                    "median": round(statistics.median(everyone), 1),
+                    "p95": round(float(np.percentile(everyone, 95)), 1),
+                    "n": len(everyone),
+                },
+                "link_to_contents_s": {
+                    "alone": round(link_alone, 1),
+                    "together_median": round(statistics.median(link_together), 1),
+                    "together_max": round(max(link_together), 1),
+                    "together_n": len(link_together),
+                },
+                "cpu_ms_per_move_alone": {k: round(v / moves * 1e3) for k, v in cpu_alone.items()},
+                "cpu_seconds_while_sliding_together": cpu,
+                "kernels_per_learner": kernels,
+                "memory_per_learner_mb": {
+                    "pss_median": round(statistics.median(per_pss)),
+                    "pss_max": round(max(per_pss)),
+                    "rss_median": round(statistics.median(per_rss)),
+                    "rss_max": round(max(per_rss)),
+                },
+                "memory_total_mb": {"pss_peak": round(sampler.peak_total_pss / MB)},
+                "memory_samples": sampler.samples,
+                "kernel_kill": {
+                    "learner": events["kernel_killed_for"],
+                    "recovered_s": events["kernel_kill_recovery_s"],
+                },
+                "hub_restart": {
+                    "restart_s": round(restart_s, 1),
+                    "servers_kept": True,
+                    "slider_while_down_ms_median": round(statistics.median(during), 1),
+                    "slider_after_ms_median": round(statistics.median(after), 1),
+                },
+            }
+        )
         return result
     finally:
         if sampler.is_alive():
@@ -236,13 +278,15 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
 
 def summary(r: dict) -> str:
     m = r["memory_per_learner_mb"]
-    return (f"classroom: {r['learners']} learners on {r['cores']} cores, 0 failures; slider median "
-            f"{r['slider_alone_ms']['median']:.0f} ms (p95 {r['slider_alone_ms']['p95']:.0f}) alone, "
-            f"{r['slider_together_ms']['median']:.0f} ms (p95 {r['slider_together_ms']['p95']:.0f}) with {r['learners']}; "
-            f"memory {m['pss_median']} MB per learner (peak {m['pss_max']}), {r['memory_total_mb']['pss_peak']} MB in all; "
-            f"link to contents {r['link_to_contents_s']['alone']:.0f} s alone, {r['link_to_contents_s']['together_median']:.0f} s "
-            f"with {r['link_to_contents_s']['together_n']} at once; kernel kill recovered in "
-            f"{r['kernel_kill']['recovered_s']:.0f} s; hub restart kept all {r['learners']} servers")
+    return (
+        f"classroom: {r['learners']} learners on {r['cores']} cores, 0 failures; slider median "
+        f"{r['slider_alone_ms']['median']:.0f} ms (p95 {r['slider_alone_ms']['p95']:.0f}) alone, "
+        f"{r['slider_together_ms']['median']:.0f} ms (p95 {r['slider_together_ms']['p95']:.0f}) with {r['learners']}; "
+        f"memory {m['pss_median']} MB per learner (peak {m['pss_max']}), {r['memory_total_mb']['pss_peak']} MB in all; "
+        f"link to contents {r['link_to_contents_s']['alone']:.0f} s alone, {r['link_to_contents_s']['together_median']:.0f} s "
+        f"with {r['link_to_contents_s']['together_n']} at once; kernel kill recovered in "
+        f"{r['kernel_kill']['recovered_s']:.0f} s; hub restart kept all {r['learners']} servers"
+    )
 
 
 def cli(argv=None) -> int:

@@ -56,8 +56,13 @@ def missing_hub_reason() -> str | None:
 
 
 def _git(*args, cwd=None):
-    subprocess.run(["git", "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org", *args],
-                   cwd=cwd, check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        ["git", "-c", "user.name=Teacher", "-c", "user.email=teacher@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 class Course:
@@ -68,8 +73,9 @@ class Course:
         self.work = workdir / "teacher"
         _git("clone", "--quiet", "--bare", str(ROOT), str(self.bare))
         _git("clone", "--quiet", str(self.bare), str(self.work))
-        self.branch = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=self.work, capture_output=True,
-                                     text=True, check=True).stdout.strip()
+        self.branch = subprocess.run(
+            ["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=self.work, capture_output=True, text=True, check=True
+        ).stdout.strip()
 
     @property
     def url(self) -> str:
@@ -97,9 +103,15 @@ class Hub:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(
-            os.environ, CLASSROOM_STATE=str(self.state), CLASSROOM_PASSWORD=self.password,
-            CLASSROOM_PORT=str(self.port), CLASSROOM_HUB_PORT=str(free_port()), CLASSROOM_PROXY_API_PORT=str(free_port()),
-            CLASSROOM_IDLE_TIMEOUT=str(idle_timeout), CLASSROOM_CONFIG=str(CONFIG), CLASSROOM_TEST_TOKEN=self.token,
+            os.environ,
+            CLASSROOM_STATE=str(self.state),
+            CLASSROOM_PASSWORD=self.password,
+            CLASSROOM_PORT=str(self.port),
+            CLASSROOM_HUB_PORT=str(free_port()),
+            CLASSROOM_PROXY_API_PORT=str(free_port()),
+            CLASSROOM_IDLE_TIMEOUT=str(idle_timeout),
+            CLASSROOM_CONFIG=str(CONFIG),
+            CLASSROOM_TEST_TOKEN=self.token,
             CLASSROOM_REPO_DIR=REPO_DIR,
         )
         self.proc = None
@@ -113,8 +125,13 @@ class Hub:
         self.starts += 1
         self.log = open(self.log_path, "w")
         exe = Path(sys.executable).parent / "jupyterhub"
-        self.proc = subprocess.Popen([str(exe), "-f", str(TEST_CONFIG)], cwd=self.workdir, env=self.env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(exe), "-f", str(TEST_CONFIG)],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -129,18 +146,23 @@ class Hub:
     def api(self, method: str, path: str, body=None):
         """The hub's REST API as the test's admin service."""
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"{self.url}/hub/api{path}", method=method, data=data,
-                                     headers={"Authorization": f"token {self.token}"})
+        req = urllib.request.Request(
+            f"{self.url}/hub/api{path}", method=method, data=data, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(req, timeout=15) as resp:
             text = resp.read()
         return json.loads(text) if text else None
 
     def link(self, course: Course, notebook: str = "00_contents.ipynb") -> str:
         """The nbgitpuller link a teacher hands out: pull the course, open `notebook` in JupyterLab."""
-        query = urllib.parse.urlencode({
-            "repo": course.url, "branch": course.branch, "targetpath": REPO_DIR,
-            "urlpath": f"lab/tree/{REPO_DIR}/notebooks/{notebook}",
-        })
+        query = urllib.parse.urlencode(
+            {
+                "repo": course.url,
+                "branch": course.branch,
+                "targetpath": REPO_DIR,
+                "urlpath": f"lab/tree/{REPO_DIR}/notebooks/{notebook}",
+            }
+        )
         return f"{self.url}/hub/user-redirect/git-pull?{query}"
 
     def stop_hub_only(self):
@@ -237,13 +259,19 @@ class Learner:
         notebook = urllib.parse.unquote(page.url.split("/notebooks/")[-1].split("?")[0])
         await page.wait_for_function(
             "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.title.label === name",
-            arg=notebook, timeout=timeout)
-        await page.wait_for_function("() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1')", timeout=timeout)
+            arg=notebook,
+            timeout=timeout,
+        )
+        await page.wait_for_function(
+            "() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1')", timeout=timeout
+        )
         return time.perf_counter() - start
 
     async def title(self) -> str:
         """The first heading of the notebook in front."""
-        return await self.page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1').innerText")
+        return await self.page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.node.querySelector('.jp-MarkdownOutput h1').innerText"
+        )
 
     async def text(self) -> str:
         """The text of the notebook in front, as drawn (JupyterLab draws only the cells near the view)."""
@@ -251,20 +279,27 @@ class Learner:
 
     async def sources(self) -> str:
         """Every cell's source in the notebook JupyterLab has open in front."""
-        return await self.page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource()).join('\\n')")
+        return await self.page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource()).join('\\n')"
+        )
 
     async def open_notebook(self, name: str, timeout: float = 180_000):
         page = self.page
         await page.goto(f"{self.hub.url}/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/{name}", timeout=timeout)
         await page.wait_for_function(
             "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.title.label === name && window.jupyterapp.shell.currentWidget.sessionContext",
-            arg=name, timeout=timeout)
-        await page.evaluate("async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }")
+            arg=name,
+            timeout=timeout,
+        )
+        await page.evaluate(
+            "async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }"
+        )
 
     async def wait_idle(self, timeout: float = 180_000):
         await self.page.wait_for_function(
             "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }",
-            timeout=timeout)
+            timeout=timeout,
+        )
 
     async def run_all(self, timeout: float = 300_000):
         """Run every cell of the notebook in front; waits until the kernel is idle and the widgets are drawn."""
@@ -285,8 +320,12 @@ class Learner:
         old = await img.get_attribute("src")
         start = time.perf_counter()
         await page.keyboard.press(key)
-        await page.wait_for_function("([img, old]) => img.getAttribute('src') !== old && img.complete",
-                                     arg=[img, old], polling="raf", timeout=timeout)
+        await page.wait_for_function(
+            "([img, old]) => img.getAttribute('src') !== old && img.complete",
+            arg=[img, old],
+            polling="raf",
+            timeout=timeout,
+        )
         return (time.perf_counter() - start) * 1e3
 
     async def picture_alt(self) -> str:
@@ -303,7 +342,9 @@ class Learner:
                                            if (msg.header.msg_type === 'error') out += msg.content.ename + ': ' + msg.content.evalue; };
                 await future.done;
                 return out;
-            }""", code)
+            }""",
+            code,
+        )
 
     async def kernel_id(self) -> str:
         """The id of the kernel of the notebook in front."""
@@ -311,7 +352,9 @@ class Learner:
 
     async def restart_kernel(self, timeout: float = 180_000):
         """Kernel > Restart Kernel, as a learner does when the kernel has died (no dialog asked)."""
-        await self.page.evaluate("async () => { await window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart(); }")
+        await self.page.evaluate(
+            "async () => { await window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart(); }"
+        )
         await self.wait_idle(timeout)
 
     async def write_into_cell(self, starts_with: str, text: str):
@@ -319,7 +362,8 @@ class Learner:
         page = self.page
         index = await page.evaluate(
             """(start) => window.jupyterapp.shell.currentWidget.content.widgets.findIndex(c => c.model.sharedModel.getSource().startsWith(start))""",
-            starts_with)
+            starts_with,
+        )
         assert index >= 0, f"no cell starts with {starts_with!r}"
         cell = page.locator(f"{FRONT} .jp-Notebook .jp-Cell").nth(index)
         await cell.scroll_into_view_if_needed()

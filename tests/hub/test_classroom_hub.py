@@ -77,7 +77,9 @@ async def two_learners(hub: Hub, course: Course):
         # the link: log in, the series is pulled into ada's home, the contents page opens
         seconds = await ada.follow_link(link)
         mine = ada.home / REPO_DIR
-        assert (mine / "notebooks" / "00_contents.ipynb").exists(), "the link did not pull the series into the learner's home"
+        assert (mine / "notebooks" / "00_contents.ipynb").exists(), (
+            "the link did not pull the series into the learner's home"
+        )
         assert (await ada.title()).startswith("Self-Attention, Step by Step"), "the contents page did not open"
         print(f"\nada: link to contents page in {seconds:.1f} s")
 
@@ -87,14 +89,18 @@ async def two_learners(hub: Hub, course: Course):
         body = await ada.text()
         assert "Traceback" not in body and "Error displaying widget" not in body
         where = (await ada.in_kernel("import helpers; print(helpers.__file__)")).strip()
-        assert where.startswith(str(mine / "helpers")), f"the kernel imports helpers from {where}, not from the learner's copy"
+        assert where.startswith(str(mine / "helpers")), (
+            f"the kernel imports helpers from {where}, not from the learner's copy"
+        )
         alt_before = await ada.picture_alt()
         print(f"ada: slider -> new picture in {await ada.move_slider():.0f} ms")
         assert await ada.picture_alt() != alt_before, "the picture's words did not follow the slider"
 
         # ada writes an answer into exercise 04.1 and saves
         cell = await ada.write_into_cell(ANSWER_CELL, ADA_ANSWER)
-        assert (await cell.locator(".jp-OutputArea-output").inner_text()).strip(), "the exercise's check printed nothing"
+        assert (await cell.locator(".jp-OutputArea-output").inner_text()).strip(), (
+            "the exercise's check printed nothing"
+        )
         assert "answer_04_1 = 0.5" in notebook_source(mine / "notebooks" / NOTEBOOK_04)
 
         # the teacher pushes a fix to the same notebook; ada follows the link again
@@ -104,15 +110,21 @@ async def two_learners(hub: Hub, course: Course):
         assert FIX in text and TYPO not in text, "the teacher's fix did not arrive"
         assert "answer_04_1 = 0.5" in text, "the learner's answer was lost when the fix arrived"
         await ada.open_notebook(NOTEBOOK_04)
-        await ada.page.wait_for_function("(fix) => window.jupyterapp.shell.currentWidget.node.innerText.includes(fix)", arg=FIX)
-        assert "answer_04_1 = 0.5" in await ada.sources(), "the learner's answer is not in the notebook JupyterLab opened"
+        await ada.page.wait_for_function(
+            "(fix) => window.jupyterapp.shell.currentWidget.node.innerText.includes(fix)", arg=FIX
+        )
+        assert "answer_04_1 = 0.5" in await ada.sources(), (
+            "the learner's answer is not in the notebook JupyterLab opened"
+        )
 
         # grace: her own copy (with the fix, without ada's answer); ada's server and files are closed to her
         grace = await Learner.open(hub, browser, "grace")
         await grace.follow_link(link)
         hers = notebook_source(grace.home / REPO_DIR / "notebooks" / NOTEBOOK_04)
         assert FIX in hers and ANSWER_CELL in hers and "answer_04_1 = 0.5" not in hers
-        listing = await grace.page.evaluate("async () => (await window.jupyterapp.serviceManager.contents.get('')).content.map(f => f.name)")
+        listing = await grace.page.evaluate(
+            "async () => (await window.jupyterapp.serviceManager.contents.get('')).content.map(f => f.name)"
+        )
         assert listing == [REPO_DIR], f"grace's home shows {listing}"
         response = await grace.page.goto(f"{hub.url}/user/ada/api/contents/{REPO_DIR}/notebooks/{NOTEBOOK_04}")
         assert response.status == 403, f"grace reached ada's server: HTTP {response.status}"
@@ -132,20 +144,32 @@ def test_the_idle_culler_runs_with_the_configured_timeout(hub):
     assert "idle-culler" in services
     command = " ".join(services["idle-culler"]["command"])
     assert "jupyterhub_idle_culler" in command and "--timeout=3600" in command
-    running = [p for p in psutil.process_iter(["cmdline"]) if p.info["cmdline"] and "jupyterhub_idle_culler" in p.info["cmdline"]
-               and "--timeout=3600" in p.info["cmdline"] and p.ppid() == hub.proc.pid]
+    running = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if p.info["cmdline"]
+        and "jupyterhub_idle_culler" in p.info["cmdline"]
+        and "--timeout=3600" in p.info["cmdline"]
+        and p.ppid() == hub.proc.pid
+    ]
     assert running, "the idle culler is not running"
     log = hub.log_path.read_text()
     assert "(idle-culler@127.0.0.1)" in log, "the culler never asked the hub about its users"
     culler_lines = [line for line in log.splitlines() if "(idle-culler@" in line]
-    assert all(" 200 " in line for line in culler_lines), f"the culler was refused: {[x for x in culler_lines if ' 200 ' not in x]}"
+    assert all(" 200 " in line for line in culler_lines), (
+        f"the culler was refused: {[x for x in culler_lines if ' 200 ' not in x]}"
+    )
 
 
 def test_everything_listens_on_localhost_only(hub):
     listening = []
     for proc in hub.processes():
         try:
-            listening += [(proc.name(), c.laddr.ip, c.laddr.port) for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+            listening += [
+                (proc.name(), c.laddr.ip, c.laddr.port)
+                for c in proc.net_connections(kind="inet")
+                if c.status == psutil.CONN_LISTEN
+            ]
         except psutil.NoSuchProcess:
             continue
     assert listening, "found no listening socket: the check looked at the wrong processes"
@@ -176,7 +200,9 @@ def test_the_idle_culler_stops_an_idle_server(tmp_path):
         assert not short.api("GET", "/users/idle")["server"]
         _gone, alive = psutil.wait_procs(short.learner_processes("idle"), timeout=15)
         assert not alive, "the culled server's processes are still running"
-        assert (short.homes / "idle" / "answers.txt").read_text() == "my answer\n", "the learner's files went with the server"
+        assert (short.homes / "idle" / "answers.txt").read_text() == "my answer\n", (
+            "the learner's files went with the server"
+        )
     finally:
         short.teardown()
 
@@ -203,7 +229,9 @@ def test_a_missing_or_short_password_stops_the_hub_with_a_clear_message(tmp_path
     if password is not None:
         env["CLASSROOM_PASSWORD"] = password
     exe = Path(sys.executable).parent / "jupyterhub"
-    run = subprocess.run([str(exe), "-f", str(CONFIG)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [str(exe), "-f", str(CONFIG)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode != 0
     assert "set CLASSROOM_PASSWORD to the class's shared password, 8 characters or more" in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
