@@ -259,10 +259,9 @@ def minilm_section(repeats):
     print(f"| load: verify sha256 of both files + read the parameters | {load_s * 1e3:.0f} |")
     print(f"| forward pass, two short sentences one after the other (8 tokens each) | {t_two * 1e3:.1f} |")
     print(f"| forward pass, the same two as one padded batch | {t_batch * 1e3:.1f} |")
-    from helpers.exercises import HEAD_SENTENCES
 
     heads = [(layer, head) for layer in range(model.config.n_layers) for head in range(model.config.n_heads)]
-    t_sweep = median_seconds(lambda: minilm.ablation_sweep(model, list(HEAD_SENTENCES[:6]), heads), 3)
+    t_sweep = median_seconds(lambda: minilm.ablation_sweep(model, list(minilm.HEAD_SENTENCES[:6]), heads), 3)
     print(
         f"| notebook 12: all 72 single-head ablations over 6 sentences (each from the switched-off head's layer on) | {t_sweep * 1e3:.0f} |"
     )

@@ -1,14 +1,18 @@
 """Self-Attention, Step by Step: the tested math, plots and widgets the notebooks call.
 
-The math is importable from the package root. Layers, each importing only those before it:
-the math (``attention``, ``positions``, ``embeddings``, ``minilm``, ``experiments``) -> ``steps`` (one
-computation per widget, numpy only) -> views (``plots``, ``app``) -> ``widgets`` (builders)
-and ``exercises`` (checkers). Only the views and the builders import matplotlib and ipywidgets.
+The attention math is importable from the package root. Layers, each importing only those below it
+(tests/test_layers.py keeps them so):
+- checks: input checks shared by the math (clear errors);
+- the math: attention (plain, as a learner builds it), fast (the same, faster, for benchmarks),
+  gradients, blockwise, positions, layers (LayerNorm, GELU), files (sha256, safetensors),
+  embeddings, minilm (the real model), training (the previous-word task), experiments;
+- steps: one computation per widget, numpy only;
+- views: describe (text alternatives), plots, app (a widget's picture, controls and words);
+- widgets (builders) and exercises (the registry and checkers, implement-it ones included).
+Only the views and the builders import matplotlib and ipywidgets.
 """
 
 from .attention import (
-    attention_backward,
-    blockwise_attention,
     causal_mask,
     contextual_embeddings,
     cosine_similarity,
@@ -17,16 +21,19 @@ from .attention import (
     merge_heads,
     multi_head_attention,
     multi_head_attention_loop,
-    online_softmax_steps,
     pad_batch,
     padding_mask,
+    previous_token_share,
+    random_projections,
     scaled_dot_product_attention,
     self_attention,
     softmax,
-    softmax_backward,
     split_heads,
     sum_normalize,
 )
+from .blockwise import blockwise_attention, online_softmax_steps
+from .gradients import attention_backward, softmax_backward
+from .layers import gelu, layer_norm
 from .positions import apply_rope, permute, positional_encoding
 
 __all__ = [
@@ -38,6 +45,8 @@ __all__ = [
     "cosine_similarity",
     "dot_similarity",
     "entropy",
+    "gelu",
+    "layer_norm",
     "merge_heads",
     "multi_head_attention",
     "multi_head_attention_loop",
@@ -46,6 +55,8 @@ __all__ = [
     "padding_mask",
     "permute",
     "positional_encoding",
+    "previous_token_share",
+    "random_projections",
     "scaled_dot_product_attention",
     "self_attention",
     "softmax",

@@ -94,102 +94,15 @@ def visible(text: str) -> str:
     return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") and c != "\n" else c for c in text)
 
 
-# the picture of a widget, in the browser: an <img> with its text alternative, a polite live region that
-# announces each new description, and a "describe" button that shows the numbers behind the picture
-_FIGURE_ESM = """
-function render({ model, el }) {
-  const figure = document.createElement("figure");
-  figure.className = "sa-figure";
-  const img = document.createElement("img");
-  img.className = "sa-picture";
-  const live = document.createElement("p");
-  live.className = "sa-live";
-  live.setAttribute("role", "status");
-  live.setAttribute("aria-live", "polite");
-  const button = document.createElement("button");
-  button.type = "button";
-  button.className = "sa-describe-button";
-  const panel = document.createElement("div");
-  panel.className = "sa-describe";
-  panel.id = "sa-describe-" + Math.random().toString(36).slice(2);
-  panel.hidden = true;
-  button.setAttribute("aria-controls", panel.id);
-  const toggle = () => {
-    button.textContent = panel.hidden ? "describe the picture" : "hide the description";
-    button.setAttribute("aria-expanded", String(!panel.hidden));
-  };
-  button.addEventListener("click", () => { panel.hidden = !panel.hidden; toggle(); });
-  let url = null;
-  const picture = () => {
-    const value = model.get("value");
-    if (!value || value.byteLength === 0) return;
-    const next = URL.createObjectURL(new Blob([value], { type: "image/png" }));
-    img.src = next;
-    if (url) URL.revokeObjectURL(url);
-    url = next;
-  };
-  const words = () => {
-    const alt = model.get("alt");
-    img.alt = alt;
-    live.textContent = alt;
-    const text = document.createElement("p");
-    text.textContent = alt;
-    panel.replaceChildren(text);
-    panel.insertAdjacentHTML("beforeend", model.get("table"));  // made and escaped by helpers.describe.table_html
-  };
-  // ipywidgets' sliders leave their handle (role="slider") without an accessible name: the noUiSlider option
-  // that would name it (handleAttributes) is not exposed. Name each handle of this widget after its slider's label.
-  const nameControls = () => {
-    const app = el.closest(".widget-vbox");
-    if (!app) return;
-    for (const slider of app.querySelectorAll(".widget-slider")) {
-      const label = slider.querySelector(".widget-label");
-      const handle = slider.querySelector(".noUi-handle");
-      if (label && handle && label.textContent.trim() && handle.getAttribute("aria-label") !== label.textContent.trim()) {
-        handle.setAttribute("aria-label", label.textContent.trim());
-      }
-    }
-  };
-  const observer = new MutationObserver(nameControls);
-  const watch = () => {
-    const app = el.closest(".widget-vbox");
-    if (app) {
-      nameControls();
-      observer.observe(app, { childList: true, subtree: true });
-    } else {
-      requestAnimationFrame(watch);
-    }
-  };
-  model.on("change:value", picture);
-  model.on("change:alt", words);
-  model.on("change:table", words);
-  picture();
-  words();
-  toggle();
-  figure.append(img, live, button, panel);
-  el.append(figure);
-  requestAnimationFrame(watch);
-  return () => { observer.disconnect(); if (url) URL.revokeObjectURL(url); };
-}
-export default { render };
-"""
-
-_FIGURE_CSS = """
-.sa-figure { margin: 0; }
-.sa-live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
-.sa-describe-button { margin: 4px 0; padding: 2px 10px; color: #1a1a1a; background: #f0f0f0; border: 1px solid #595959; border-radius: 3px; font: inherit; cursor: pointer; }
-.sa-describe-button:focus-visible { outline: 2px solid #1a1a1a; outline-offset: 2px; }
-.sa-describe { color: #1a1a1a; background: #ffffff; max-width: 60em; }
-.sa-numbers { border-collapse: collapse; margin: 4px 0; }
-.sa-numbers th, .sa-numbers td { border: 1px solid #b3b3b3; padding: 1px 6px; text-align: right; color: #1a1a1a; }
-"""
+# the picture of a widget in the browser, its JavaScript and CSS in files beside this module
+_HERE = Path(__file__).resolve().parent
 
 
 class FigureView(anywidget.AnyWidget):
     """A widget's picture with words: PNG value, alt text (also announced, politely), and the numbers as an HTML table."""
 
-    _esm = _FIGURE_ESM
-    _css = _FIGURE_CSS
+    _esm = (_HERE / "figure_view.js").read_text(encoding="utf-8")
+    _css = (_HERE / "figure_view.css").read_text(encoding="utf-8")
     value = traitlets.Bytes(b"").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
     table = traitlets.Unicode("").tag(sync=True)
@@ -247,7 +160,7 @@ class App:
     figure: Figure
     compute: Callable[..., Any]
     draw: Callable[[Any], None]
-    describe: Callable[[Any], tuple[str, str]]  # the result -> (text alternative, HTML table of the numbers)
+    alt_text: Callable[[Any], tuple[str, str]]  # the result -> (text alternative, HTML table of the numbers)
     name: str = "figure"  # the file name save() uses
     extras: list = field(default_factory=list)  # shown beside the controls, not watched (e.g. a progress bar)
     dynamic: Callable[[], list] | None = None  # the artists an update changes; None = redraw the whole figure
@@ -294,7 +207,7 @@ class App:
         self.message.value = ""
         self.result = result
         self.draw(result)
-        alt, table = self.describe(result)
+        alt, table = self.alt_text(result)
         with self.image.hold_sync():  # picture and words change together
             self.image.value = figure_png(self.figure) if self._blitter is None else self._blitter.png(self.dynamic())
             self.image.alt = alt

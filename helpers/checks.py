@@ -1,14 +1,10 @@
-"""Input checks shared by the math: clear errors instead of silent NaNs (introduced in 00)."""
+"""Input checks shared by the math: clear errors instead of silent NaNs."""
 
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
-
-
-class MalformedAnswer(Exception):
-    """An exercise's answer is not of the form asked for (a number, a shape, a function, ...); the message says which."""
 
 
 def as_float_array(x, name: str, min_ndim: int = 1, allow_neg_inf: bool = False) -> np.ndarray:
@@ -115,3 +111,22 @@ def check_mask(mask, scores_shape: tuple) -> np.ndarray:
         raise ValueError(
             f"mask of shape {arr.shape} cannot be broadcast to the scores' shape {scores_shape}."
         ) from None
+
+
+def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
+    """Weights that are >= 0 with rows summing to 1, else a clear error. (..., n_q, n_k) -> (..., n_q, n_k)"""
+    P = as_float_array(weights, name, min_ndim=2)
+    # float32's precision whatever the dtype: weights made in float32 and cast to float64 are still weights
+    tol = 1e-6 + P.shape[-1] * float(np.finfo(np.float32).eps)
+    if (P < 0).any():
+        where = tuple(int(i) for i in np.argwhere(P < 0)[0])
+        raise ValueError(f"{name} must be >= 0, but {name}{list(where)} = {P[where]:.4g}.")
+    sums = P.sum(axis=-1)
+    off = np.abs(sums - 1) > tol
+    if off.any():
+        where = tuple(int(i) for i in np.argwhere(off)[0])
+        raise ValueError(
+            f"every row of {name} must sum to 1, but row {list(where)} sums to {sums[where]:.10g}; "
+            "normalise it (e.g. with softmax)."
+        )
+    return P

@@ -1,4 +1,4 @@
-"""Seeded numerical experiments behind the pictures of notebook 07 (why divide by sqrt(d_k))."""
+"""Seeded numerical experiments behind pictures: saturation without sqrt(d_k) (notebook 07), what attention costs (notebook 13)."""
 
 from __future__ import annotations
 
@@ -55,14 +55,14 @@ def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True
         scores = Q @ K.T
         if scaled:
             scores = scores / np.sqrt(d)
-        W = softmax(scores)
-        ent.append(entropy(W).mean())
-        top.append(W.max(axis=-1).mean())
-        grad.append(np.mean([np.abs(softmax_jacobian(w)).sum() for w in W]))
+        weights = softmax(scores)
+        ent.append(entropy(weights).mean())
+        top.append(weights.max(axis=-1).mean())
+        grad.append(np.mean([np.abs(softmax_jacobian(w)).sum() for w in weights]))
     return {"entropy": np.array(ent), "max_weight": np.array(top), "gradient": np.array(grad)}
 
 
-# ---------------------------------------------------------------- notebook 13: what attention costs
+# ---------------------------------------------------------------- what attention costs
 def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
     """Fastest seconds of fn() over repeats after one warm-up call (as timeit advises: noise only ever adds time), and the peak bytes Python/numpy allocated during one call. -> (float, int)"""
     import time
@@ -86,7 +86,8 @@ def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
 
 def attention_cost(ns, d: int = 64, repeats: int = 5, seed: int = 0, block_size=None, progress=None) -> dict:
     """Time and peak memory of exact (block_size None) or blockwise attention, float32, per n. (k,) -> dict of (k,)"""
-    from .attention import blockwise_attention, scaled_dot_product_attention
+    from .attention import scaled_dot_product_attention
+    from .blockwise import blockwise_attention
 
     ns = [check_positive_int(int(n), "n") for n in ns]
     rng = np.random.default_rng(seed)

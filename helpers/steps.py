@@ -1,4 +1,4 @@
-"""One computation per widget, in numpy and helpers' math only; each returns a frozen dataclass (introduced in 00).
+"""One computation per widget, in numpy and helpers' math only; each returns a frozen dataclass.
 
 Notebooks call these to print what a widget shows, and the widgets call them on every change.
 Nothing on this module's import path needs matplotlib or ipywidgets.
@@ -7,7 +7,7 @@ Nothing on this module's import path needs matplotlib or ipywidgets.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,13 +19,15 @@ from .attention import (
     dot_similarity,
     entropy,
     multi_head_attention,
-    online_softmax_steps,
     padding_mask,
+    previous_token_share,
+    random_projections,
     scaled_dot_product_attention,
     softmax,
     sum_normalize,
 )
-from .checks import as_float_array, check_positive_int
+from .blockwise import online_softmax_steps
+from .checks import as_float_array
 from .experiments import attention_cost, random_query_keys
 from .positions import apply_rope, positional_encoding
 
@@ -251,26 +253,6 @@ def mask_step(X, n_words: int, kind: str, position: int) -> MaskStep:
 
 # ---------------------------------------------------------------- 09: multi-head attention
 @dataclass(frozen=True, eq=False)
-class Projections:
-    """W_q, W_k, W_v, W_o, each (d_model, d_model); iterate to unpack them in that order."""
-
-    W_q: np.ndarray
-    W_k: np.ndarray
-    W_v: np.ndarray
-    W_o: np.ndarray
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        return iter((self.W_q, self.W_k, self.W_v, self.W_o))
-
-
-def random_projections(d_model: int, seed: int = 0, gain: float = 1.0) -> Projections:
-    """Seeded W_q, W_k, W_v, W_o with N(0, gain^2/d_model) entries. () -> 4 x (d_model, d_model)"""
-    d_model = check_positive_int(d_model, "d_model")
-    rng = np.random.default_rng(seed)
-    return Projections(*(gain * rng.standard_normal((d_model, d_model)) / np.sqrt(d_model) for _ in range(4)))
-
-
-@dataclass(frozen=True, eq=False)
 class HeadsStep:
     """words [str] (n,); weights (n_heads, n, n); out (n, d_model); head int (the one shown)."""
 
@@ -291,7 +273,7 @@ def heads_step(vectors, sentence: str, n_heads: int, seed: int = 0, gain: float 
 
 # ---------------------------------------------------------------- 10: watch attention learn
 @dataclass(frozen=True, eq=False)
-class TrainingStep:
+class RecordedStep:
     """step int; losses (steps + 1,) the whole curve; loss at the step; weights (n, n) of the first sentence then; norms (2,) of W_q, W_k; share on the previous word."""
 
     step: int
@@ -302,20 +284,20 @@ class TrainingStep:
     previous_share: float
 
 
-def training_step(trajectory, step: int) -> TrainingStep:
-    """Notebook 10: the recorded training at one step (nothing is computed again). Trajectory, () -> (n, n)"""
+def recorded_step(trajectory, step: int) -> RecordedStep:
+    """Notebook 10: what training recorded at one step (nothing is computed again). Trajectory, () -> (n, n)"""
     last = len(trajectory.losses) - 1
     if not 0 <= step <= last:
         raise ValueError(f"step must be between 0 and {last}.")
-    W = trajectory.weights[step]
-    share = float(np.mean([W[t, t - 1] for t in range(1, W.shape[-1])]))
-    return TrainingStep(step, trajectory.losses, float(trajectory.losses[step]), W, trajectory.norms[step], share)
+    weights = trajectory.weights[step]
+    share = float(previous_token_share(weights))
+    return RecordedStep(step, trajectory.losses, float(trajectory.losses[step]), weights, trajectory.norms[step], share)
 
 
 # ---------------------------------------------------------------- 11: a real model's attention
 @dataclass(frozen=True, eq=False)
 class MiniLMStep:
-    """tokens [str] (n,); weights (n, n) of one head; layer 1..n_layers; head 0..n_heads-1."""
+    """tokens [str] (n,); weights (n, n) of one head; layer 0..n_layers-1; head 0..n_heads-1 (both from 0)."""
 
     tokens: list
     weights: np.ndarray
@@ -324,19 +306,19 @@ class MiniLMStep:
 
 
 def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | None = None) -> MiniLMStep:
-    """Notebook 11: the attention weights of layer (1..6) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
+    """Notebook 11: the attention weights of layer (0..5) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
     tokens = model.tokenizer.tokenize(sentence)  # the length is checked before the model runs
     if len(tokens) > 2 + 2 * MAX_WORDS:
         raise ValueError(
             f"{len(tokens)} tokens: please keep the sentence shorter (at most {2 * MAX_WORDS} word pieces)."
         )
     n_layers, n_heads = model.config.n_layers, model.config.n_heads
-    if not 1 <= layer <= n_layers:
-        raise ValueError(f"layer must be between 1 and {n_layers}.")
+    if not 0 <= layer < n_layers:
+        raise ValueError(f"layer must be between 0 and {n_layers - 1} (layers count from 0).")
     if not 0 <= head < n_heads:
         raise ValueError(f"head must be between 0 and {n_heads - 1}.")
     enc = (model.encode if encode is None else encode)(sentence)
-    return MiniLMStep(enc.tokens, enc.attentions[layer - 1, head], layer, head)
+    return MiniLMStep(enc.tokens, enc.attentions[layer, head], layer, head)
 
 
 # ---------------------------------------------------------------- 13: cost and online softmax

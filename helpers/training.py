@@ -1,4 +1,4 @@
-"""Watch attention learn: a task only attention can solve, and gradient descent written out in numpy (introduced in 10).
+"""Watch attention learn: a task only attention can solve, and gradient descent written out in numpy (introduced in notebook 10).
 
 The task: every word must output the vector of the word before it (the first word, its own). The inputs are
 random word vectors with their sinusoidal positions appended; only W_q and W_k are learned; the values are
@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .attention import attention_backward, causal_mask, scaled_dot_product_attention
+from .attention import causal_mask, scaled_dot_product_attention
 from .checks import check_positive, check_positive_int
+from .gradients import attention_backward
 from .positions import positional_encoding
 
 
@@ -82,8 +83,7 @@ def train(
     rng = np.random.default_rng(seed)
     d_in = task.inputs.shape[-1]
     params = [init * rng.standard_normal((d_in, d_k)) for _ in range(2)]  # W_q, W_k
-    first, second = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
-    b1, b2, eps = 0.9, 0.999, 1e-8
+    moments = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]
     losses, weights, norms, grads = [], [], [], []
     for step in range(steps + 1):
         loss, dW_q, dW_k, g = loss_and_gradients(task, *params, scale=scale)
@@ -93,19 +93,23 @@ def train(
         grads.append(g)
         if step == steps:
             break
-        for p, m, v, grad in zip(params, first, second, (dW_q, dW_k)):  # Adam, in place
-            m *= b1
-            m += (1 - b1) * grad
-            v *= b2
-            v += (1 - b2) * grad**2
-            p -= lr * (m / (1 - b1 ** (step + 1))) / (np.sqrt(v / (1 - b2 ** (step + 1))) + eps)
+        adam_step(params, [dW_q, dW_k], *moments, step=step + 1, lr=lr)
     return Trajectory(np.array(losses), np.array(weights), np.array(norms), np.array(grads), params[0], params[1])
 
 
-def previous_token_share(weights) -> float:
-    """Mean weight each word (after the first) gives to the word before it. (..., n, n) -> float"""
-    W = np.asarray(weights)
-    if W.ndim < 2 or W.shape[-1] != W.shape[-2] or W.shape[-1] < 2:
-        raise ValueError(f"weights must be (..., n, n) with n >= 2, got shape {W.shape}.")
-    n = W.shape[-1]
-    return float(np.mean([W[..., t, t - 1] for t in range(1, n)]))
+def adam_step(
+    params, grads, first, second, step: int, lr: float, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
+):
+    """One Adam update of every parameter IN PLACE, with its running moments; step counts from 1. [(...)] -> None"""
+    step, lr = check_positive_int(step, "step"), check_positive(lr, "learning rate")
+    for p, g, m, v in zip(params, grads, first, second, strict=True):
+        if not p.shape == g.shape == m.shape == v.shape:
+            raise ValueError(
+                f"a parameter {p.shape}, its gradient {g.shape} and moments {m.shape}, {v.shape} must match."
+            )
+    for p, g, m, v in zip(params, grads, first, second):
+        m *= b1
+        m += (1 - b1) * g  # the running mean of the gradient
+        v *= b2
+        v += (1 - b2) * g**2  # the running mean of its square
+        p -= lr * (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + eps)

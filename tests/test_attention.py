@@ -186,7 +186,7 @@ def test_contextual_embeddings_bad_weights(W, words):
 @pytest.mark.parametrize("scale", [False, True])
 def test_self_attention_matches_loops(batch, n, d, scale):
     X = rng(n, d, len(batch), 3).normal(size=batch + (n, d))
-    out, w = h.self_attention(X, scale=scale)
+    out, w = h.self_attention(X, scaled=scale)
     ref_out, ref_w = ref.attention(X, X, X, scale=(1 / np.sqrt(d) if scale else 1.0))
     np.testing.assert_allclose(w, ref_w, rtol=1e-10, atol=1e-13)
     np.testing.assert_allclose(out, ref_out, rtol=1e-10, atol=1e-12)
@@ -228,7 +228,7 @@ def test_self_attention_identical_words_identical_outputs():
 
 
 def test_self_attention_float32_stays_float32():
-    out, w = h.self_attention(np.ones((3, 4), np.float32), scale=True)
+    out, w = h.self_attention(np.ones((3, 4), np.float32), scaled=True)
     assert out.dtype == np.float32 and w.dtype == np.float32
 
 
@@ -409,34 +409,6 @@ def test_mha_mask_broadcasts_against_batch_heads_queries_keys():
     # an unbatched X: a 3-D mask is one per head, without ambiguity
     _, w = h.multi_head_attention(X[0], *Ws, n_heads=2, mask=per_head)
     assert (w[0][~h.causal_mask(4)] == 0).all() and (w[1] > 0).all()
-
-
-@pytest.mark.parametrize("batch", [(), (2,)])
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_mha_in_threads_equals_one_thread(monkeypatch, batch, dtype):
-    from helpers import attention
-
-    X, Ws = mha_inputs(batch, 6, 12, salt=7)
-    X, Ws = X.astype(dtype), [W.astype(dtype) for W in Ws]
-    r = rng(99)
-    biases = {k: r.normal(size=12) for k in ("b_q", "b_k", "b_v", "b_o")}
-    mask = h.causal_mask(6)
-    serial = h.multi_head_attention(X, *Ws, n_heads=4, mask=mask, biases=biases)
-    monkeypatch.setattr(attention, "_PARALLEL_WEIGHTS", 0)  # every size takes the threaded path
-    monkeypatch.setattr(
-        attention.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False
-    )  # 3 threads, 4 heads: uneven groups
-    assert attention._workers(10, 4) == 3
-    threaded = h.multi_head_attention(X, *Ws, n_heads=4, mask=mask, biases=biases)
-    for a, b in zip(serial, threaded):
-        assert b.dtype == dtype
-        np.testing.assert_allclose(b, a, rtol=0, atol=1e-5 if dtype == np.float32 else 1e-12)
-    loop_out, loop_w = h.multi_head_attention_loop(X, *Ws, n_heads=4, mask=mask)
-    no_bias_out, no_bias_w = h.multi_head_attention(X, *Ws, n_heads=4, mask=mask)
-    np.testing.assert_allclose(no_bias_w, loop_w, atol=1e-5 if dtype == np.float32 else 1e-12)
-    np.testing.assert_allclose(no_bias_out, loop_out, atol=1e-5 if dtype == np.float32 else 1e-12)
-    with pytest.raises(ValueError, match="every entry masked"):  # errors in a thread reach the caller
-        h.multi_head_attention(X, *Ws, n_heads=4, mask=np.zeros((6, 6), bool))
 
 
 def test_mha_split_merge_roundtrip():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import helpers as h
-from helpers import attention, describe, exercises, experiments, minilm, plots, steps, training
+from helpers import checks, describe, exercises, experiments, minilm, plots, steps, training
 from helpers.app import friendly, visible
 from helpers.embeddings import UnknownWordError, WordVectors, load_glove, tokenize, toy_vectors
 
@@ -148,7 +148,7 @@ def test_sentence_box_does_not_echo_control_characters():
         (lambda X, Ws: h.merge_heads(X), ValueError, "n_heads, n, d_head|shape"),
         (lambda X, Ws: h.softmax(X, axis=1.5), TypeError, "axis must be a whole number"),
         (lambda X, Ws: h.softmax(X, axis=2), ValueError, "out of range"),
-        (lambda X, Ws: h.self_attention(X, scale="no"), TypeError, "scale must be True or False"),
+        (lambda X, Ws: h.self_attention(X, scaled="no"), TypeError, "scaled must be True or False"),
         (lambda X, Ws: h.entropy(X, axis="x"), TypeError, "axis"),
         (lambda X, Ws: h.sum_normalize(X, axis=5), ValueError, "out of range"),
     ],
@@ -234,7 +234,7 @@ BAD = {
     ],
     "dot_similarity": [(lambda: h.dot_similarity(np.ones((2, 3)), np.ones((2, 4))), ValueError, "same vector length")],
     "cosine_similarity": [(lambda: h.cosine_similarity([[0.0, 0.0]]), ValueError, "zero vector")],
-    "check_row_stochastic": [(lambda: attention.check_row_stochastic([[-0.5, 1.5]]), ValueError, ">= 0")],
+    "check_row_stochastic": [(lambda: checks.check_row_stochastic([[-0.5, 1.5]]), ValueError, ">= 0")],
     "contextual_embeddings": [
         (lambda: h.contextual_embeddings(np.ones((2, 3)), np.full((2, 3), 1 / 3)), ValueError, "columns")
     ],
@@ -265,8 +265,8 @@ BAD = {
     "blockwise_attention": [
         (
             lambda: h.blockwise_attention(np.ones((2, 3)), np.ones((2, 3)), np.ones((2, 3)), mask="future"),
-            ValueError,
-            "'causal'",
+            TypeError,
+            "causal=True",
         )
     ],
     "online_softmax_steps": [
@@ -290,6 +290,25 @@ BAD = {
         )
     ],
     # helpers.training
+    "read_number": [(lambda: exercises.registry.read_number("7"), exercises.MalformedAnswer, "a number")],
+    "read_shape": [(lambda: exercises.registry.read_shape("2x3"), exercises.MalformedAnswer, "tuple of whole numbers")],
+    "read_choice": [(lambda: exercises.registry.read_choice(3), exercises.MalformedAnswer, "as a string")],
+    "read_array": [(lambda: exercises.registry.read_array([[1.0]], (2,)), exercises.MalformedAnswer, "shape")],
+    "routine": [
+        (lambda: exercises.registry.routine("99.9", "colour", lambda: 1, "", ""), ValueError, "number, shape or")
+    ],
+    "adam_step": [
+        (
+            lambda: training.adam_step([np.ones(2)], [np.ones(3)], [np.zeros(2)], [np.zeros(2)], 1, 0.1),
+            ValueError,
+            "must match",
+        ),
+        (
+            lambda: training.adam_step([np.ones(2)], [np.ones(2)], [np.zeros(2)], [np.zeros(2)], 0, 0.1),
+            ValueError,
+            "at least 1",
+        ),
+    ],
     "previous_token_task": [(lambda: training.previous_token_task(n=0), ValueError, "at least 1")],
     "train": [
         (lambda: training.train(training.previous_token_task(n_sentences=2), steps=0), ValueError, "at least 1"),
@@ -311,10 +330,12 @@ BAD = {
             "share d_k",
         )
     ],
-    "previous_token_share": [(lambda: training.previous_token_share(np.ones(3)), ValueError, "n >= 2")],
-    "training_step": [
+    "previous_token_share": [
+        (lambda: h.previous_token_share(np.ones((1, 1))), ValueError, "no query with a previous token")
+    ],
+    "recorded_step": [
         (
-            lambda: steps.training_step(training.train(training.previous_token_task(n_sentences=2), steps=2), 5),
+            lambda: steps.recorded_step(training.train(training.previous_token_task(n_sentences=2), steps=2), 5),
             ValueError,
             "between 0 and 2",
         )
@@ -323,7 +344,7 @@ BAD = {
     "as_float_array": [(lambda: h.softmax(["a"]), TypeError, "numeric")],
     "check_positive": [(lambda: h.softmax([1.0], temperature="hot"), TypeError, "real number")],
     "check_positive_int": [(lambda: h.causal_mask(True), TypeError, "whole number")],
-    "check_bool": [(lambda: h.self_attention(np.eye(2), scale=1), TypeError, "True or False")],
+    "check_bool": [(lambda: h.self_attention(np.eye(2), scaled=1), TypeError, "True or False")],
     "check_axis": [(lambda: h.softmax([1.0], axis=None), TypeError, "whole number")],
     "check_mask": [
         (
@@ -370,7 +391,7 @@ BAD = {
     "mask_step": [
         (lambda: steps.mask_step(np.ones((4, 2)), 2, "causal", 9), ValueError, "position must be between 0 and 3")
     ],
-    "random_projections": [(lambda: steps.random_projections(-2), ValueError, "at least 1")],
+    "random_projections": [(lambda: h.random_projections(-2), ValueError, "at least 1")],
     "heads_step": [
         (lambda: steps.heads_step(_glove(), "the bank", n_heads=5, head=7), ValueError, "head must be between 0 and 4")
     ],
@@ -383,7 +404,9 @@ BAD = {
     ],
     # helpers.minilm
     "expected_shapes": [(lambda: minilm.MiniLM({}, ["[PAD]"], _model().config), minilm.ModelFileError, "word pieces")],
-    "verify": [(lambda: minilm.verify(minilm.model_dir() / "nope.txt", "0"), minilm.ModelFileError, "missing")],
+    "verify": [
+        (lambda: minilm.verify(minilm.model_dir() / "nope.txt", "0", "Reinstall."), minilm.ModelFileError, "missing")
+    ],
     "sha256_file": [(lambda: minilm.sha256_file(minilm.model_dir() / "nope.txt"), FileNotFoundError, "nope.txt")],
     "read_safetensors": [
         (lambda: minilm.read_safetensors(minilm.model_dir() / "vocab.txt"), ValueError, "not a safetensors file")
@@ -395,7 +418,7 @@ BAD = {
     "WordPieceTokenizer.tokenize": [(lambda: _model().tokenizer.tokenize("?" * 600), ValueError, "at most 510")],
     "layer_norm": [
         (
-            lambda: minilm.layer_norm(np.ones((2, 3)), np.ones(4), np.zeros(4)),
+            lambda: h.layer_norm(np.ones((2, 3)), np.ones(4), np.zeros(4)),
             ValueError,
             r"gamma and beta must be \(3,\)",
         )
@@ -413,7 +436,7 @@ BAD = {
             "not among",
         )
     ],
-    "MiniLM.head_masks": [(lambda: _model().head_masks([(9, 9)]), ValueError, "not a head")],
+    "MiniLM.head_gains": [(lambda: _model().head_gains([(9, 9)]), ValueError, "not a head")],
     "MiniLM.run_layers": [(lambda: _model().run_layers(np.ones((2, 5)), None, 0), ValueError, "must be")],
     "head_profile": [(lambda: minilm.head_profile([]), ValueError, "at least one")],
     "head_types": [(lambda: minilm.head_types({}), KeyError, "previous")],
@@ -483,6 +506,8 @@ NO_BAD_INPUT = {
     "DescribedFigure.set",
     "describe.diagram",
     "describe.several",  # matplotlib's own; any list of words is fine
+    "implement_it_exercises",  # no arguments
+    "workers",  # two sizes the fast path computes itself
 }
 
 
@@ -490,15 +515,24 @@ def _public_functions():
     names = set()
     for module in (
         "attention",
+        "fast",
+        "gradients",
+        "blockwise",
+        "layers",
+        "files",
         "positions",
         "training",
         "checks",
         "embeddings",
         "experiments",
         "steps",
-        "minilm",
+        "minilm.files",
+        "minilm.tokenizer",
+        "minilm.encoder",
+        "minilm.heads",
         "plots",
-        "exercises",
+        "labels",
+        "exercises.registry",
         "describe",
     ):
         mod = importlib.import_module(f"helpers.{module}")

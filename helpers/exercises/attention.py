@@ -1,0 +1,206 @@
+"""Exercises on self-attention, queries and keys, positions, scaling, masks and heads (routine answers)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..attention import (
+    causal_mask,
+    dot_similarity,
+    multi_head_attention,
+    padding_mask,
+    random_projections,
+    scaled_dot_product_attention,
+    softmax,
+    split_heads,
+)
+from ..embeddings import toy_vectors
+from ..experiments import dot_product_variance
+from ..positions import apply_rope
+from .registry import MalformedAnswer, exercise, read_array, read_number, routine
+
+
+# ---------------------------------------------------------------- 04 self-attention
+def _toy_scores(sentence: str) -> np.ndarray:
+    return dot_similarity(toy_vectors().embed(sentence)[1])
+
+
+routine(
+    "04.1",
+    "number",
+    lambda: float(softmax(_toy_scores("river bank flows"))[1, 0]),
+    "bank gives {want:.3f} of its attention to river.",
+    "compute weights = softmax(X @ X.T) and read row 'bank', column 'river'.",
+    atol=0.005,
+)
+
+
+@exercise("04.2")
+def _sharp_temperature(answer):
+    t = read_number(answer)
+    if not (math.isfinite(t) and t > 0):
+        return False, "a temperature must be a finite number > 0."
+    w = float(softmax(_toy_scores("river bank flows"), temperature=t)[1, 1])
+    if w >= 0.9:  # the question's threshold
+        return True, f"at temperature {t:g}, bank keeps {w:.3f} for itself: a low temperature sharpens the weights."
+    return False, f"at temperature {t:g} bank keeps only {w:.3f} for itself; try a smaller temperature."
+
+
+routine(
+    "04.3",
+    "choice",
+    lambda: "b",  # the letter of the right statement in the question
+    "the weights depend only on the fixed embeddings: there is nothing to learn yet.",
+    "ask what would change if training wanted bank to look more at river: which number could move?",
+)
+
+
+# ---------------------------------------------------------------- 05 queries, keys, values
+_QUERY_X, _QUERY_W = np.zeros((5, 8)), np.zeros((8, 3))  # the shapes the question gives
+routine(
+    "05.1",
+    "shape",
+    lambda: (_QUERY_X @ _QUERY_W).shape,
+    "(n, d_model) @ (d_model, d_k) -> (n, d_k): one query of d_k numbers per word.",
+    "in A @ B the result has A's number of rows and B's number of columns.",
+    mistakes=lambda want: [
+        (_QUERY_W.shape, "X @ W_q keeps X's rows (one per word) and W_q's columns."),
+        (want[::-1], "X @ W_q keeps X's rows (one per word) and W_q's columns."),
+    ],
+)
+
+
+@exercise("05.2")
+def _query_towards_river(answer):
+    words, X = toy_vectors().embed(["money", "bank", "river"])
+    X2 = X[:, :2]
+    W_q = read_array(answer, (2, 2))
+    _, w = scaled_dot_product_attention(X2 @ W_q, X2, X2)
+    bank = dict(zip(words, w[words.index("bank")]))
+    if bank["river"] > bank["money"]:
+        return (
+            True,
+            f"bank now gives river {bank['river']:.2f} and money {bank['money']:.2f}: W_q changed what bank looks for.",
+        )
+    return (
+        False,
+        f"bank gives money {bank['money']:.2f} and river {bank['river']:.2f}; make bank's query point towards nature (the 2nd feature).",
+    )
+
+
+# ---------------------------------------------------------------- 06 word order
+_ROPE_Q, _ROPE_K = np.array([[1.0, 2.0, 0.5, -1.0]]), np.array([[0.5, -1.0, 2.0, 1.0]])  # the question's q and k
+
+
+def _rope_score(m: int, n: int) -> float:
+    return float((apply_rope(_ROPE_Q, [m]) @ apply_rope(_ROPE_K, [n]).T)[0, 0])
+
+
+routine(
+    "06.2",
+    "number",
+    lambda: _rope_score(10, 8),
+    "{want:.3f}: the same as at positions 3 and 1, because with rotary encoding a score depends only on the offset (here 2).",
+    "rotate q by position 10 and k by position 8 (apply_rope(q, [10]), apply_rope(k, [8])) and take their dot product; or think about what stays the same.",
+    mistakes=lambda want: [
+        (
+            float((_ROPE_Q @ _ROPE_K.T)[0, 0]),
+            "that is the score without any rotation; both vectors are rotated, by their own positions.",
+        )
+    ],
+    atol=0.0015,
+)
+
+
+# ---------------------------------------------------------------- 07 scaling
+_VARIANCE_D_K = 64  # the question's d_k; Var(q . k) = d_k for independent N(0, 1) entries, which the notebook measures
+routine(
+    "07.1",
+    "number",
+    lambda: _VARIANCE_D_K,
+    lambda want: (
+        f"about {want} (measured {dot_product_variance([want], n_samples=50_000, seed=1)[0]:.1f}): the variance of q . k equals d_k, so the spread grows as sqrt(d_k)."
+    ),
+    "each of the d_k products q_i k_i has variance 1, and the variances of independent terms add up.",
+    mistakes=lambda want: [
+        (math.sqrt(want), "that is the standard deviation (the spread); the question asks for the variance.")
+    ],
+    rtol=0.1,
+)
+
+_D_ROPE_K = 256  # the question's d_k
+routine(
+    "07.2",
+    "number",
+    lambda: 1 / math.sqrt(_D_ROPE_K),
+    "1/sqrt(256) = {want}: dividing by 16 is multiplying by 16 ** -1 = 256 ** -0.5.",
+    "the scale is 1 / sqrt(d_k).",
+    mistakes=lambda want: [
+        (
+            1 / want,
+            f"{1 / want:g} = sqrt(256), but the scores are divided by it, not multiplied: multiplying makes saturation worse.",
+        )
+    ],
+    atol=1e-3,
+)
+
+
+# ---------------------------------------------------------------- 08 masks
+_CAUSAL_N = 6  # the question's n
+routine(
+    "08.1",
+    "number",
+    lambda: int(causal_mask(_CAUSAL_N).sum()),
+    "{want} = 6 * 7 / 2: word i sees i + 1 words (itself and those before it).",
+    "count the True entries on and below the diagonal of a 6 x 6 matrix.",
+    mistakes=lambda want: [
+        (want - _CAUSAL_N, f"{want - _CAUSAL_N} leaves out the diagonal; a word may always see itself.")
+    ],
+)
+
+
+@exercise("08.2")
+def _padding_mask_answer(answer):
+    want = padding_mask([3, 1], 3)  # the lengths and n the question gives
+    try:
+        got = np.asarray(answer) if isinstance(answer, (list, tuple, np.ndarray)) else None
+    except ValueError:
+        raise MalformedAnswer("a mask is a rectangular array: every row as long as the others") from None
+    if got is None or got.dtype != np.bool_:
+        return False, "a mask is boolean: True = a real word that may be seen, False = padding."
+    if got.size == want.size and np.array_equal(got.reshape(want.shape), want):
+        return True, "sentence 0 shows all 3 keys, sentence 1 only its first."
+    return False, "row i is True for the first lengths[i] positions and False after them."
+
+
+# ---------------------------------------------------------------- 09 multi-head attention
+routine(
+    "09.1",
+    "number",
+    lambda: split_heads(np.zeros((1, 512)), 8).shape[-1],  # the question's d_model and n_heads
+    "d_head = d_model // n_heads = {want} features per head; the 8 heads together have 512 again.",
+    "split the d_model features evenly between the heads.",
+)
+
+_BATCH_X = np.zeros((2, 7, 8))  # the question's batch of 2 sentences of 7 words; 4 heads
+routine(
+    "09.2",
+    "shape",
+    lambda: multi_head_attention(_BATCH_X, *[np.eye(8)] * 4, n_heads=4)[1].shape,
+    "(batch, n_heads, n, n): one n x n weights matrix per head and per sentence.",
+    "the weights are (batch, n_heads, n_queries, n_keys).",
+    mistakes=lambda want: [(want[:1] + want[2:], "every head has its own weights: there is one more axis.")],
+)
+
+routine(
+    "09.3",
+    "number",
+    lambda: sum(W.size for W in random_projections(512)),
+    "4 * 512 * 512 = {want:,}, whatever n_heads is: heads split the features, they do not add parameters.",
+    "W_q, W_k, W_v and W_o are each (d_model, d_model).",
+    mistakes=lambda want: [
+        (want // 8, "each W is (d_model, d_model) = (512, 512), not per head: the heads share it as column blocks.")
+    ],
+)

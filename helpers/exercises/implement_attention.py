@@ -1,0 +1,309 @@
+"""Implement-it checkers: softmax, self-attention, scaled attention and masks; each names the known mistakes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..attention import causal_mask, scaled_dot_product_attention, self_attention, softmax
+from .learner import (
+    LearnerError,
+    call_learner,
+    case_rng,
+    check_function,
+    learner_array,
+    loose_softmax,
+    one_array,
+    same,
+    two_arrays,
+)
+from .registry import exercise
+
+
+# ---------------------------------------------------------------- softmax and self-attention
+def _softmax_cases() -> list:
+    r = case_rng(1)
+    return [
+        (r.normal(size=(3, 5)),),
+        (
+            np.array([[1000.0, 999.0, 0.0], [-1000.0, -1001.0, -999.0]]),
+        ),  # large scores: exp overflows without the max subtraction
+        (r.normal(size=(2, 3, 4)),),  # batch dimensions
+        (np.array([[3.0]]),),  # one word
+        (r.normal(size=(4, 6)).astype(np.float32),),
+    ]
+
+
+def _softmax_axis0(s):
+    e = np.exp(s - s.max(axis=0, keepdims=True))
+    return (e / e.sum(axis=0, keepdims=True),)
+
+
+def _softmax_whole(s):
+    e = np.exp(s - s.max())
+    return (e / e.sum(),)
+
+
+def _softmax_sum_normalize(s):
+    return (s / s.sum(axis=-1, keepdims=True),)
+
+
+SOFTMAX_MISTAKES = [
+    (
+        _softmax_axis0,
+        "each column sums to 1, not each row: take the max and the sum over the last axis (axis=-1, keepdims=True).",
+    ),
+    (_softmax_whole, "the whole array sums to 1: normalise each row on its own (axis=-1, keepdims=True)."),
+    (
+        _softmax_sum_normalize,
+        "that divides the scores by their sum; softmax takes exp first, then divides by the sum of the exps.",
+    ),
+]
+
+
+@exercise("04.4", writes="`my_softmax(scores)`: stable, over the last axis")
+def check_softmax(fn) -> tuple:
+    """my_softmax(scores), a stable softmax over the last axis."""
+    cases = _softmax_cases()
+    if callable(fn):  # no max subtraction: right on small scores, inf or NaN on large ones
+        try:
+            small, large = call_learner(fn, cases[0], "scores"), call_learner(fn, cases[1], "scores")
+            if same(learner_array(small, "the result"), softmax(cases[0][0]), 1e-6) and not np.all(
+                np.isfinite(learner_array(large, "the result"))
+            ):
+                return (
+                    False,
+                    "right on small scores, but exp(1000) overflows to inf and the result has NaN: subtract each row's max before exp (it cancels out).",
+                )
+        except LearnerError:
+            pass  # check_function reports it
+    return check_function(
+        fn,
+        cases,
+        lambda s: (softmax(s),),
+        SOFTMAX_MISTAKES,
+        one_array,
+        "my_softmax(scores)",
+        "scores of 1000, a batch, one word, float32",
+    )
+
+
+def _self_attention_cases() -> list:
+    r = case_rng(2)
+    return [
+        (np.array([[0.9, 0.0, 0.3, 0.1], [0.6, 0.2, 0.1, 0.7], [0.4, 0.3, 0.8, 0.0]]),),  # money bank grows
+        (r.normal(size=(5, 8)),),
+        (np.array([[0.6, 0.2, 0.1, 0.7]]),),  # one word
+        (r.normal(size=(4, 3)).astype(np.float32),),
+    ]
+
+
+SELF_ATTENTION_MISTAKES = [
+    (
+        lambda X: (softmax(X @ X.T / math.sqrt(X.shape[-1])) @ X, softmax(X @ X.T / math.sqrt(X.shape[-1]))),
+        "that is scaled by 1/sqrt(d); notebook 04's version (the article's) does not scale: weights = softmax(X @ X.T).",
+    ),
+    (
+        lambda X: (softmax(X @ X.T).T @ X, softmax(X @ X.T).T),
+        "the weights are transposed: row i (the query) must sum to 1, so take the softmax over the last axis and do not transpose it.",
+    ),
+    (
+        lambda X: (softmax(X @ X.T, axis=0) @ X, softmax(X @ X.T, axis=0)),
+        "the softmax runs down the columns: each row of weights (one per word) must sum to 1 (axis=-1).",
+    ),
+    (
+        lambda X: (X @ X.T @ X, X @ X.T),
+        "the weights are the raw dot products: turn them into weights with softmax first.",
+    ),
+]
+
+
+@exercise("04.5", writes="`my_self_attention(X) -> (Y, weights)`: `softmax(X @ X.T) @ X`, unscaled")
+def check_self_attention(fn) -> tuple:
+    """my_self_attention(X) -> (Y, weights), unscaled: softmax(X @ X.T) @ X."""
+    return check_function(
+        fn,
+        _self_attention_cases(),
+        self_attention,
+        SELF_ATTENTION_MISTAKES,
+        lambda r: two_arrays(r, ("Y", "weights")),
+        "my_self_attention(X)",
+        "the toy sentence, random vectors, one word, float32",
+    )
+
+
+# ---------------------------------------------------------------- scaled attention
+def _qkv_cases(salt: int) -> list:
+    r = case_rng(3, salt)
+    return [
+        (r.normal(size=(4, 8)), r.normal(size=(5, 8)), r.normal(size=(5, 3))),  # n_q != n_k, d_v != d_k
+        (30 * r.normal(size=(3, 16)), 30 * r.normal(size=(3, 16)), r.normal(size=(3, 2))),  # large scores
+        (r.normal(size=(2, 3, 4)), r.normal(size=(2, 3, 4)), r.normal(size=(2, 3, 4))),  # batch dimensions
+        (r.normal(size=(1, 4)), r.normal(size=(1, 4)), r.normal(size=(1, 4))),  # one word
+        tuple(a.astype(np.float32) for a in (r.normal(size=(3, 4)), r.normal(size=(3, 4)), r.normal(size=(3, 2)))),
+    ]
+
+
+def _attend(Q, K, V, scale, mask=None, axis=-1):
+    S = Q @ np.swapaxes(K, -1, -2) * scale
+    if mask is not None:
+        S = np.where(mask, S, -np.inf)
+    W = loose_softmax(S, axis=axis)
+    return W @ V, W
+
+
+SCALED_MISTAKES = [
+    (
+        lambda Q, K, V: _attend(Q, K, V, 1.0),
+        "no scale: divide the scores by sqrt(d_k), the length of the query and key vectors (Q.shape[-1]).",
+    ),
+    (
+        lambda Q, K, V: _attend(Q, K, V, math.sqrt(Q.shape[-1])),
+        "the scores are multiplied by sqrt(d_k); they must be divided by it (times 1/sqrt(d_k)).",
+    ),
+    (
+        lambda Q, K, V: _attend(Q, K, V, 1 / math.sqrt(K.shape[-2])),
+        "that divides by sqrt(n), the number of words; the scale is 1/sqrt(d_k), the number of features of a query (Q.shape[-1]).",
+    ),
+    (lambda Q, K, V: _attend(Q, K, V, 1 / Q.shape[-1]), "that divides by d_k; the scale is 1/sqrt(d_k)."),
+    (
+        lambda Q, K, V: (
+            _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))[0],
+            np.swapaxes(_attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))[1], -1, -2),
+        ),
+        "the weights are returned transposed: row i is query i, column j is key j (shape (n_q, n_k)).",
+    ),
+    (
+        lambda Q, K, V: _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), axis=-2),
+        "the softmax runs over the queries (axis -2): each query's row of weights must sum to 1 (axis=-1).",
+    ),
+]
+
+
+@exercise("05.3", writes="`my_scaled_attention(Q, K, V) -> (out, weights)`: scaled by `1/sqrt(d_k)`")
+def check_scaled_attention(fn) -> tuple:
+    """my_scaled_attention(Q, K, V) -> (out, weights), scores scaled by 1/sqrt(d_k)."""
+    return check_function(
+        fn,
+        _qkv_cases(0),
+        scaled_dot_product_attention,
+        SCALED_MISTAKES,
+        two_arrays,
+        "my_scaled_attention(Q, K, V)",
+        "n_q != n_k, large scores, a batch, one word, float32",
+    )
+
+
+# ---------------------------------------------------------------- masks
+CAUSAL_MISTAKES = [
+    (
+        lambda n: (np.triu(np.ones((n, n), dtype=bool)),),
+        "that is np.triu: True on and above the diagonal lets each word see the future. Use np.tril: word i may see words 0..i.",
+    ),
+    (
+        lambda n: (~np.tri(n, dtype=bool),),
+        "the boolean is inverted: True marks the blocked positions (the future, what np.triu(..., k=1) gives), but in this series True means 'may attend': np.tril(np.ones((n, n), dtype=bool)).",
+    ),
+    (
+        lambda n: (np.tri(n, k=-1, dtype=bool),),
+        "the diagonal is False: a word may always see itself (np.tril with k=0).",
+    ),
+]
+
+
+@exercise("08.3", writes="`my_causal_mask(n)`: boolean, True where a query may attend")
+def check_causal_mask(fn) -> tuple:
+    """my_causal_mask(n), boolean (n, n), True where a query may attend."""
+    if callable(fn):
+        try:
+            got = learner_array(call_learner(fn, (4,), "n"), "the mask")
+            if got.dtype != np.bool_ and got.shape == (4, 4) and np.array_equal(got.astype(bool), causal_mask(4)):
+                return (
+                    False,
+                    f"the right pattern, but of dtype {got.dtype}: return a boolean array (dtype=bool), e.g. np.tril(np.ones((n, n), dtype=bool)).",
+                )
+        except LearnerError:
+            pass  # check_function reports it
+    cases = [(1,), (3,), (6,)]
+    return check_function(
+        fn,
+        cases,
+        lambda n: (causal_mask(n),),
+        CAUSAL_MISTAKES,
+        lambda r: (learner_array(r, "the mask"),),
+        "my_causal_mask(n)",
+        "n = 1, 3 and 6",
+        tol_of=lambda args: 0,
+    )
+
+
+def _masked_cases() -> list:
+    r = case_rng(4)
+    Q, K, V = r.normal(size=(4, 8)), r.normal(size=(4, 8)), r.normal(size=(4, 3))
+    pad = np.array([True, True, True, False])[None, :] & np.ones((4, 1), dtype=bool)
+    return [
+        (Q, K, V, causal_mask(4)),
+        (Q, K, V, pad),  # a padding mask
+        (
+            r.normal(size=(2, 3, 4)),
+            r.normal(size=(2, 3, 4)),
+            r.normal(size=(2, 3, 2)),
+            causal_mask(3),
+        ),  # batch dimensions
+        (r.normal(size=(1, 4)), r.normal(size=(1, 4)), r.normal(size=(1, 4)), np.ones((1, 1), dtype=bool)),  # one word
+        tuple(a.astype(np.float32) for a in (Q, K, V)) + (causal_mask(4),),
+    ]
+
+
+def _zero_masked(Q, K, V, mask):
+    S = np.where(mask, Q @ np.swapaxes(K, -1, -2) / math.sqrt(Q.shape[-1]), 0.0)
+    W = softmax(S)
+    return W @ V, W
+
+
+def _mask_after(Q, K, V, mask):
+    _, W = _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))
+    W = W * mask
+    return W @ V, W
+
+
+MASKED_MISTAKES = [
+    (
+        _zero_masked,
+        "masked scores set to 0: exp(0) = 1, so the masked keys still get weight. Set them to -inf (np.where(mask, scores, -np.inf)) before the softmax.",
+    ),
+    (
+        _mask_after,
+        "the mask is applied after the softmax, so the rows no longer sum to 1: set masked scores to -inf before the softmax (or divide each row by its new sum).",
+    ),
+    (
+        lambda Q, K, V, m: _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), ~m),
+        "the mask is inverted: True means 'may attend', so set the scores to -inf where the mask is False (~mask).",
+    ),
+    (
+        lambda Q, K, V, m: _attend(Q, K, V, 1.0, m),
+        "the masking is right but the scale is missing: divide the scores by sqrt(d_k) as in 05.3.",
+    ),
+    (
+        lambda Q, K, V, m: (
+            _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), m)[0],
+            np.swapaxes(_attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), m)[1], -1, -2),
+        ),
+        "the weights are returned transposed: row i is query i (shape (n_q, n_k)).",
+    ),
+]
+
+
+@exercise("08.4", writes="`my_masked_attention(Q, K, V, mask) -> (out, weights)`: `-inf` before the softmax")
+def check_masked_attention(fn) -> tuple:
+    """my_masked_attention(Q, K, V, mask) -> (out, weights), -inf before the softmax where mask is False."""
+    return check_function(
+        fn,
+        _masked_cases(),
+        lambda Q, K, V, m: scaled_dot_product_attention(Q, K, V, mask=m),
+        MASKED_MISTAKES,
+        two_arrays,
+        "my_masked_attention(Q, K, V, mask)",
+        "a causal and a padding mask, a batch, one word, float32",
+    )

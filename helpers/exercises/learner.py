@@ -1,0 +1,170 @@
+"""Running a learner's function safely and comparing it with the tested helpers, for the implement-it exercises.
+
+The learner's function is run on several inputs and compared with the helpers; a wrong result is
+matched against the mistakes learners make (each written as a small function beside its checker):
+when the learner's result equals one of them on every input, the message names that mistake.
+A learner's function that raises gets its exception as one line, with a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .registry import MalformedAnswer
+
+Case = tuple  # the arguments of one call
+
+
+def case_rng(*salt):
+    return np.random.default_rng([2026, *salt])
+
+
+# ---------------------------------------------------------------- running the learner's function safely
+def copy_args(args: Case) -> Case:
+    return tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+
+
+def shapes_of(args: Case) -> str:
+    return ", ".join(str(a.shape) if isinstance(a, np.ndarray) else repr(a) for a in args)
+
+
+class LearnerError(Exception):
+    """The learner's function raised, or returned something that is not an answer; the message is the hint."""
+
+
+def call_learner(fn: Callable, args: Case, what: str):
+    """The learner's result on a copy of args; raises LearnerError for an exception or changed inputs."""
+    given = copy_args(args)
+    try:
+        with np.errstate(all="ignore"):  # overflow is a mistake the checker names, not a warning to print
+            result = fn(*given)
+    except Exception as exc:  # the learner's code, whatever it raises, is reported as one line
+        text = " ".join(str(exc).split())[:160]
+        hint = ""
+        if (
+            isinstance(exc, ValueError)
+            and "matmul" in str(exc)
+            and any(isinstance(a, np.ndarray) and a.ndim > 2 for a in args)
+        ):
+            hint = " With batch dimensions, .T reverses every axis: use np.swapaxes(K, -1, -2) (or K.swapaxes(-1, -2))."
+        raise LearnerError(
+            f"your function raised {type(exc).__name__}: {text} (called with {what} of shapes {shapes_of(args)}).{hint}"
+        ) from None
+    for before, after in zip(args, given):
+        if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
+            raise LearnerError(
+                f"your function changed its input ({what} of shape {before.shape}) in place: work on a copy, e.g. write scores = scores - m instead of scores -= m."
+            )
+    if result is None:
+        raise LearnerError("your function returned None: write its body in place of ... and return the result.")
+    return result
+
+
+def learner_array(value, name: str) -> np.ndarray:
+    if isinstance(value, tuple | list) and value and isinstance(value[0], np.ndarray):
+        raise LearnerError(
+            f"{name} should be one array; your function returned a {type(value).__name__} of {len(value)} arrays."
+        )
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        raise LearnerError(f"{name} should be an array, got {type(value).__name__}.") from None
+    if arr.dtype.kind not in "fbiu":
+        raise LearnerError(f"{name} should be a numeric array, got {type(value).__name__}.")
+    return arr
+
+
+def two_arrays(value, names=("out", "weights")) -> tuple:
+    if not isinstance(value, tuple | list) or len(value) != 2:
+        raise LearnerError(
+            f"return two arrays, ({names[0]}, {names[1]}); your function returned {type(value).__name__}."
+        )
+    return learner_array(value[0], names[0]), learner_array(value[1], names[1])
+
+
+def same(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    return a.shape == b.shape and bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=tol, atol=tol)
+
+
+def like(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """A learner's result equals a mistake's, NaN where it has NaN (e.g. a row left with nothing to attend to)."""
+    return a.shape == b.shape and np.allclose(a, b, rtol=tol, atol=tol, equal_nan=True)
+
+
+def loose_softmax(s, axis=-1):
+    """A softmax that returns NaN for an empty row instead of raising: what a mistaken mask computes."""
+    with np.errstate(all="ignore"):
+        e = np.exp(s - np.max(s, axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+
+
+def check_function(
+    fn,
+    cases: list,
+    reference: Callable,
+    mistakes: list,
+    unpack: Callable,
+    what: str,
+    covers: str,
+    tol_of=lambda args: 1e-6,
+) -> tuple:
+    """Run fn on every case; right if it equals the reference everywhere, else name the first mistake it equals."""
+    if not callable(fn):
+        name = what.split("(", maxsplit=1)[0]
+        raise MalformedAnswer(
+            f"answer with your function itself, not its result: check_exercise(..., {name}), without brackets after {name}"
+        )
+    try:
+        got = [unpack(call_learner(fn, args, what.split("(", maxsplit=1)[0])) for args in cases]
+    except LearnerError as exc:
+        return False, str(exc)
+    want = [reference(*args) for args in cases]
+    mismatch = [
+        i
+        for i, (g, w) in enumerate(zip(got, want))
+        if not all(same(np.asarray(a), np.asarray(b), tol_of(cases[i])) for a, b in zip(g, w))
+    ]
+    if not mismatch:
+        dtypes = [
+            np.asarray(g[0]).dtype
+            for g, args in zip(got, cases)
+            if any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in args)
+        ]
+        if any(d == np.float64 for d in dtypes):
+            return (
+                True,
+                f"right on all {len(cases)} inputs ({covers}), but float32 in gives float64 out: a numpy float64 such as np.sqrt(d) turns float32 arrays into float64 (use d ** 0.5 or math.sqrt(d)).",
+            )
+        return True, f"right on all {len(cases)} inputs ({covers})."
+    for mistake, hint in mistakes:
+        with np.errstate(all="ignore"):
+            expected = [mistake(*args) for args in cases]
+        if all(
+            all(like(np.asarray(a), np.asarray(b), tol_of(args)) for a, b in zip(g, e))
+            for g, e, args in zip(got, expected, cases)
+        ):
+            return False, hint
+    i = mismatch[0]
+    g, w = got[i], want[i]
+    for name, a, b in zip(("the result" if len(g) == 1 else "out", "weights"), g, w):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape:
+            return (
+                False,
+                f"{name} has shape {a.shape}, expected {b.shape} (for inputs of shapes {shapes_of(cases[i])}).",
+            )
+        if not np.all(np.isfinite(a)):
+            return (
+                False,
+                f"{name} contains inf or NaN for inputs of shapes {shapes_of(cases[i])}: something overflowed or divided by 0.",
+            )
+    return (
+        False,
+        f"not the expected numbers for inputs of shapes {shapes_of(cases[i])}; compare your steps with the notebook's, one at a time.",
+    )
+
+
+def one_array(result):
+    return (learner_array(result, "the result"),)

@@ -1,0 +1,142 @@
+"""The exercise registry: each checker under its id "NN.k", how an answer is read, and check_exercise.
+
+Routine checkers (a number, a shape, a choice) are registered with ``routine``; the rest with the
+``exercise`` decorator. An implement-it exercise also says what the learner writes (``writes=``), so
+the contents page's list of them is generated from here. A checker raises ``MalformedAnswer`` when the
+answer is not of the form asked for; that becomes a hint. Anything else a checker raises is a bug in it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..checks import as_float_array
+from ..files import ModelFileError
+
+
+class MalformedAnswer(Exception):
+    """An answer not of the form asked for (a number, a shape, a function, ...); the message says which."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict on one answer: ok, and a message (a hint when not ok)."""
+
+    exercise: str
+    ok: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        mark = "Correct" if self.ok else "Not yet"
+        return f"Exercise {self.exercise}: {mark}. {self.message}"
+
+
+Checker = Callable[[object], tuple[bool, str]]
+_CHECKERS: dict[str, Checker] = {}
+_WRITES: dict[str, str] = {}  # implement-it exercises: id -> the function the learner writes
+
+
+def exercise(exercise_id: str, writes: str | None = None) -> Callable[[Checker], Checker]:
+    """Register a checker under an id "NN.k": answer -> (ok, message); ``writes`` for an implement-it. str -> decorator"""
+
+    def register(checker: Checker) -> Checker:
+        if exercise_id in _CHECKERS:
+            raise RuntimeError(f"exercise {exercise_id} is registered twice.")
+        _CHECKERS[exercise_id] = checker
+        if writes is not None:
+            _WRITES[exercise_id] = writes
+        return checker
+
+    return register
+
+
+def exercise_ids() -> list[str]:
+    """Every registered exercise id, in the order of the series. () -> [str]"""
+    return sorted(_CHECKERS, key=lambda key: tuple(int(part) for part in key.split(".")))
+
+
+def implement_it_exercises() -> dict[str, str]:
+    """The implement-it exercises in the order of the series: id -> what the learner writes. () -> {str: str}"""
+    return {key: _WRITES[key] for key in exercise_ids() if key in _WRITES}
+
+
+# ---------------------------------------------------------------- reading an answer
+def read_number(answer) -> float:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+        raise MalformedAnswer("the answer should be a number")
+    try:
+        return float(answer)
+    except OverflowError:
+        raise MalformedAnswer("that number is too large to be the answer") from None
+
+
+def read_shape(answer) -> tuple:
+    if not isinstance(answer, (tuple, list)) or not all(
+        isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in answer
+    ):
+        raise MalformedAnswer("answer with a shape: a tuple of whole numbers, e.g. (2, 3)")
+    return tuple(int(a) for a in answer)
+
+
+def read_choice(answer) -> str:
+    if not isinstance(answer, str):
+        raise MalformedAnswer("answer with one of the choices as a string, e.g. 'a'")
+    return answer.strip().lower()
+
+
+def read_array(answer, shape: tuple) -> np.ndarray:
+    try:
+        arr = as_float_array(answer, "your answer", min_ndim=len(shape))
+    except (TypeError, ValueError) as exc:
+        raise MalformedAnswer(str(exc).rstrip(".")) from None
+    if arr.shape != shape:
+        raise MalformedAnswer(f"the answer should have shape {shape}, yours has shape {arr.shape}")
+    return arr
+
+
+_READERS = {"number": read_number, "shape": read_shape, "choice": read_choice}
+
+
+def routine(exercise_id, kind, want, right, hint, mistakes=lambda want: (), atol=0.0, rtol=0.0) -> None:
+    """Register a check of one number, shape or choice: want() computes the answer, mistakes(want) lists (wrong answer, its hint)."""
+    if kind not in _READERS:
+        raise ValueError(f"kind must be number, shape or choice, got {kind!r}.")
+    read = _READERS[kind]
+
+    def same(got, target) -> bool:
+        if kind == "number":
+            return math.isfinite(got) and abs(got - target) <= atol + rtol * abs(target)
+        return got == target
+
+    @exercise(exercise_id)
+    def check(answer):
+        got, target = read(answer), want()
+        if same(got, target):
+            return True, right(target) if callable(right) else right.format(want=target)
+        for wrong, why in mistakes(target):
+            if same(got, wrong):
+                return False, why
+        return False, hint
+
+
+def check_exercise(exercise_id, answer) -> Feedback:
+    """Check an answer; a wrong, missing or malformed one gets a hint, never a traceback. (str, answer) -> Feedback"""
+    key = str(exercise_id) if isinstance(exercise_id, (str, int, float)) else repr(exercise_id)
+    if not isinstance(exercise_id, str) or exercise_id not in _CHECKERS:
+        return Feedback(key, False, f"there is no exercise {key!r}; the exercises are {', '.join(exercise_ids())}.")
+    if answer is None or answer is Ellipsis:
+        return Feedback(exercise_id, False, "replace ... with your answer, then run the cell again.")
+    try:
+        ok, message = _CHECKERS[exercise_id](answer)
+    except MalformedAnswer as exc:
+        return Feedback(exercise_id, False, str(exc).rstrip(".") + ".")
+    except ModelFileError as exc:  # the model package is missing: say how to install it
+        return Feedback(exercise_id, False, str(exc).replace("\n", " ").rstrip(".") + ".")
+    return Feedback(exercise_id, bool(ok), message)
