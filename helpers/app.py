@@ -1,4 +1,4 @@
-"""The widget framework: an App (controls -> one step -> one view), blitting, and the heatmap view (introduced in 00).
+"""The widget framework: an App (controls -> one step -> one view), blitting, and the heatmap view .
 
 Builders in ``helpers.widgets`` wire controls to a computation from ``helpers.steps`` and a
 drawing from ``helpers.plots`` through the ``App`` here. Nothing in this module computes.

@@ -1,4 +1,4 @@
-"""Every picture in words: text alternatives made from the numbers a picture shows (introduced in 00).
+"""Every picture in words: text alternatives made from the numbers a picture shows .
 
 Each function takes what the picture drew (arrays and labels) and returns one or a few sentences, what a
 sighted learner reads off the picture: which word attends most to which, where an arrow points, which bar

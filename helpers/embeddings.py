@@ -1,4 +1,4 @@
-"""Word vectors: the article's toy table and a shipped subset of real GloVe vectors (introduced in 01).
+"""Word vectors: the article's toy table and a shipped subset of real GloVe vectors (introduced in notebook 01).
 
 GloVe 6B 50d: Jeffrey Pennington, Richard Socher and Christopher D. Manning (Stanford NLP, 2014),
 under the Open Data Commons Public Domain Dedication and License (PDDL) 1.0. The repo ships the

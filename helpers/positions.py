@@ -1,4 +1,4 @@
-"""Word order: attention cannot see it, so transformers add it, as sinusoidal or rotary position encodings (introduced in 06).
+"""Word order: attention cannot see it, so transformers add it, as sinusoidal or rotary position encodings (introduced in notebook 06).
 
 Sinusoidal (Vaswani et al., 2017): a fixed vector per position, added to the word's vector.
 Rotary, RoPE (Su et al., RoFormer): each pair of query/key features is rotated by an angle proportional to

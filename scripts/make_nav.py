@@ -1,7 +1,8 @@
 """Generate the navigation of the series so links never drift.
 
 From the files' numbers and H1 titles this writes
-- the cell tagged ``contents`` in ``notebooks/00_contents.ipynb`` (a linked list of every notebook), and
+- the cell tagged ``contents`` in ``notebooks/00_contents.ipynb`` (a linked list of every notebook),
+- the cell tagged ``implement-it`` there (the implement-it exercises, from the exercise registry), and
 - the last cell of every numbered notebook, tagged ``navigation`` (prev | contents | next).
 It also checks that every relative link in the notebooks and the README points to a file that exists.
 
@@ -64,6 +65,22 @@ def contents_text(entries: list[tuple]) -> str:
     return "\n".join(lines)
 
 
+def implement_it_text(entries: list[tuple]) -> str:
+    """The implement-it exercises as the registry lists them, each linked to its notebook."""
+    sys.path.insert(0, str(ROOT))
+    from helpers.exercises import implement_it_exercises
+
+    files = {name[:2]: name for name, _ in entries}
+    lines = [
+        "**Build it yourself.** In these exercises you write the function; `check_exercise(id, your_function)`"
+        " runs it on several inputs and names the mistake when it recognises one:",
+        "",
+    ]
+    for key, writes in implement_it_exercises().items():
+        lines.append(f"- [{key}]({files[key[:2]]}) {writes}")
+    return "\n".join(lines)
+
+
 def dump(nb) -> str:
     return nbformat.writes(nb) + "\n"
 
@@ -99,6 +116,11 @@ def main() -> int:
                 problems.append(f"{CONTENTS}: no cell tagged 'contents'")
             for c in cells:
                 c["source"] = contents_text(entries)
+            cells = tagged(nb, "implement-it")
+            if not cells:
+                problems.append(f"{CONTENTS}: no cell tagged 'implement-it'")
+            for c in cells:
+                c["source"] = implement_it_text(entries)
         prev = entries[i - 1] if i > 0 else None
         nxt = entries[i + 1] if i + 1 < len(entries) else None
         nav = markdown_cell(nav_text(prev, nxt), "navigation")

@@ -189,9 +189,9 @@ def test_messages_meet_wcag_aa_contrast(markup):
 
 
 def test_figure_view_css_meets_wcag_aa_contrast():
-    from helpers.app import _FIGURE_CSS
+    from helpers.app import FigureView
 
-    pairs = re.findall(r"color: (#[0-9a-f]{6}); background: (#[0-9a-f]{6})", _FIGURE_CSS)
+    pairs = re.findall(r"color: (#[0-9a-f]{6}); background: (#[0-9a-f]{6})", FigureView._css)
     assert len(pairs) >= 2 and all(_contrast(fg, bg) >= 4.5 for fg, bg in pairs)
 
 

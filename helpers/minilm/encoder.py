@@ -1,7 +1,7 @@
 """The encoder's forward pass in numpy: embeddings, then six layers of attention and feed-forward networks.
 
-The attention inside every layer is ``helpers.attention.multi_head_attention``, the one built in
-notebook 09; LayerNorm and GELU are ``helpers.layers``.
+The attention inside every layer is ``helpers.attention.multi_head_attention``, the one a learner
+builds; LayerNorm and GELU are ``helpers.layers``.
 """
 
 from __future__ import annotations
