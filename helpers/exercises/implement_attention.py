@@ -14,7 +14,6 @@ from .learner import (
     check_function,
     learner_array,
     loose_softmax,
-    one_array,
     same,
     two_arrays,
 )
@@ -36,30 +35,27 @@ def _softmax_cases() -> list:
 
 
 def _softmax_axis0(s):
+    """each column sums to 1, not each row: take the max and the sum over the last axis (axis=-1, keepdims=True)."""
     e = np.exp(s - s.max(axis=0, keepdims=True))
     return (e / e.sum(axis=0, keepdims=True),)
 
 
 def _softmax_whole(s):
+    """the whole array sums to 1: normalise each row on its own (axis=-1, keepdims=True)."""
     e = np.exp(s - s.max())
     return (e / e.sum(),)
 
 
 def _softmax_sum_normalize(s):
+    """that divides the scores by their sum; softmax takes exp first, then divides by the sum of the exps."""
     return (s / s.sum(axis=-1, keepdims=True),)
 
 
-SOFTMAX_MISTAKES = [
-    (
-        _softmax_axis0,
-        "each column sums to 1, not each row: take the max and the sum over the last axis (axis=-1, keepdims=True).",
-    ),
-    (_softmax_whole, "the whole array sums to 1: normalise each row on its own (axis=-1, keepdims=True)."),
-    (
-        _softmax_sum_normalize,
-        "that divides the scores by their sum; softmax takes exp first, then divides by the sum of the exps.",
-    ),
-]
+SOFTMAX_MISTAKES = [_softmax_axis0, _softmax_whole, _softmax_sum_normalize]
+_OVERFLOW = (
+    "right on small scores, but exp(1000) overflows to inf and the result has NaN: subtract each row's max "
+    "before exp (it cancels out)."
+)
 
 
 @exercise("04.4", writes="`my_softmax(scores)`: stable, over the last axis")
@@ -68,25 +64,13 @@ def check_softmax(fn) -> tuple:
     cases = _softmax_cases()
     if callable(fn):  # no max subtraction: right on small scores, inf or NaN on large ones
         try:
-            small, large = call_learner(fn, cases[0], "scores"), call_learner(fn, cases[1], "scores")
-            if same(learner_array(small, "the result"), softmax(cases[0][0]), 1e-6) and not np.all(
-                np.isfinite(learner_array(large, "the result"))
-            ):
-                return (
-                    False,
-                    "right on small scores, but exp(1000) overflows to inf and the result has NaN: subtract each row's max before exp (it cancels out).",
-                )
+            small, large = (learner_array(call_learner(fn, case, "scores"), "the result") for case in cases[:2])
+            if same(small, softmax(cases[0][0]), 1e-6) and not np.all(np.isfinite(large)):
+                return False, _OVERFLOW
         except LearnerError:
             pass  # check_function reports it
-    return check_function(
-        fn,
-        cases,
-        lambda s: (softmax(s),),
-        SOFTMAX_MISTAKES,
-        one_array,
-        "my_softmax(scores)",
-        "scores of 1000, a batch, one word, float32",
-    )
+    covers = "scores of 1000, a batch, one word, float32"
+    return check_function(fn, cases, lambda s: (softmax(s),), SOFTMAX_MISTAKES, "my_softmax(scores)", covers)
 
 
 def _self_attention_cases() -> list:
@@ -99,38 +83,47 @@ def _self_attention_cases() -> list:
     ]
 
 
+def _self_attention_scaled(X):
+    """that is scaled by 1/sqrt(d); notebook 04's version (the article's) does not scale: weights = softmax(X @ X.T)."""
+    weights = softmax(X @ X.T / math.sqrt(X.shape[-1]))
+    return weights @ X, weights
+
+
+def _self_attention_transposed(X):
+    """the weights are transposed: row i (the query) must sum to 1, so take the softmax over the last axis and do
+    not transpose it."""
+    return softmax(X @ X.T).T @ X, softmax(X @ X.T).T
+
+
+def _self_attention_columns(X):
+    """the softmax runs down the columns: each row of weights (one per word) must sum to 1 (axis=-1)."""
+    weights = softmax(X @ X.T, axis=0)
+    return weights @ X, weights
+
+
+def _self_attention_raw(X):
+    """the weights are the raw dot products: turn them into weights with softmax first."""
+    return X @ X.T @ X, X @ X.T
+
+
 SELF_ATTENTION_MISTAKES = [
-    (
-        lambda X: (softmax(X @ X.T / math.sqrt(X.shape[-1])) @ X, softmax(X @ X.T / math.sqrt(X.shape[-1]))),
-        "that is scaled by 1/sqrt(d); notebook 04's version (the article's) does not scale: weights = softmax(X @ X.T).",
-    ),
-    (
-        lambda X: (softmax(X @ X.T).T @ X, softmax(X @ X.T).T),
-        "the weights are transposed: row i (the query) must sum to 1, so take the softmax over the last axis and do not transpose it.",
-    ),
-    (
-        lambda X: (softmax(X @ X.T, axis=0) @ X, softmax(X @ X.T, axis=0)),
-        "the softmax runs down the columns: each row of weights (one per word) must sum to 1 (axis=-1).",
-    ),
-    (
-        lambda X: (X @ X.T @ X, X @ X.T),
-        "the weights are the raw dot products: turn them into weights with softmax first.",
-    ),
+    _self_attention_scaled,
+    _self_attention_transposed,
+    _self_attention_columns,
+    _self_attention_raw,
 ]
+
+
+def _y_and_weights(result):
+    return two_arrays(result, ("Y", "weights"))
 
 
 @exercise("04.5", writes="`my_self_attention(X) -> (Y, weights)`: `softmax(X @ X.T) @ X`, unscaled")
 def check_self_attention(fn) -> tuple:
     """my_self_attention(X) -> (Y, weights), unscaled: softmax(X @ X.T) @ X."""
-    return check_function(
-        fn,
-        _self_attention_cases(),
-        self_attention,
-        SELF_ATTENTION_MISTAKES,
-        lambda r: two_arrays(r, ("Y", "weights")),
-        "my_self_attention(X)",
-        "the toy sentence, random vectors, one word, float32",
-    )
+    cases, covers = _self_attention_cases(), "the toy sentence, random vectors, one word, float32"
+    mistakes = SELF_ATTENTION_MISTAKES
+    return check_function(fn, cases, self_attention, mistakes, "my_self_attention(X)", covers, _y_and_weights)
 
 
 # ---------------------------------------------------------------- scaled attention
@@ -146,70 +139,78 @@ def _qkv_cases(salt: int) -> list:
 
 
 def _attend(Q, K, V, scale, mask=None, axis=-1):
-    S = Q @ np.swapaxes(K, -1, -2) * scale
+    scores = Q @ np.swapaxes(K, -1, -2) * scale
     if mask is not None:
-        S = np.where(mask, S, -np.inf)
-    W = loose_softmax(S, axis=axis)
-    return W @ V, W
+        scores = np.where(mask, scores, -np.inf)
+    weights = loose_softmax(scores, axis=axis)
+    return weights @ V, weights
 
 
-SCALED_MISTAKES = [
-    (
-        lambda Q, K, V: _attend(Q, K, V, 1.0),
-        "no scale: divide the scores by sqrt(d_k), the length of the query and key vectors (Q.shape[-1]).",
-    ),
-    (
-        lambda Q, K, V: _attend(Q, K, V, math.sqrt(Q.shape[-1])),
-        "the scores are multiplied by sqrt(d_k); they must be divided by it (times 1/sqrt(d_k)).",
-    ),
-    (
-        lambda Q, K, V: _attend(Q, K, V, 1 / math.sqrt(K.shape[-2])),
-        "that divides by sqrt(n), the number of words; the scale is 1/sqrt(d_k), the number of features of a query (Q.shape[-1]).",
-    ),
-    (lambda Q, K, V: _attend(Q, K, V, 1 / Q.shape[-1]), "that divides by d_k; the scale is 1/sqrt(d_k)."),
-    (
-        lambda Q, K, V: (
-            _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))[0],
-            np.swapaxes(_attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))[1], -1, -2),
-        ),
-        "the weights are returned transposed: row i is query i, column j is key j (shape (n_q, n_k)).",
-    ),
-    (
-        lambda Q, K, V: _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), axis=-2),
-        "the softmax runs over the queries (axis -2): each query's row of weights must sum to 1 (axis=-1).",
-    ),
-]
+def _no_scale(Q, K, V):
+    """no scale: divide the scores by sqrt(d_k), the length of the query and key vectors (Q.shape[-1])."""
+    return _attend(Q, K, V, 1.0)
+
+
+def _times_sqrt_d_k(Q, K, V):
+    """the scores are multiplied by sqrt(d_k); they must be divided by it (times 1/sqrt(d_k))."""
+    return _attend(Q, K, V, math.sqrt(Q.shape[-1]))
+
+
+def _sqrt_n(Q, K, V):
+    """that divides by sqrt(n), the number of words; the scale is 1/sqrt(d_k), the number of features of a query
+    (Q.shape[-1])."""
+    return _attend(Q, K, V, 1 / math.sqrt(K.shape[-2]))
+
+
+def _over_d_k(Q, K, V):
+    """that divides by d_k; the scale is 1/sqrt(d_k)."""
+    return _attend(Q, K, V, 1 / Q.shape[-1])
+
+
+def _weights_transposed(Q, K, V):
+    """the weights are returned transposed: row i is query i, column j is key j (shape (n_q, n_k))."""
+    out, weights = _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))
+    return out, np.swapaxes(weights, -1, -2)
+
+
+def _softmax_over_queries(Q, K, V):
+    """the softmax runs over the queries (axis -2): each query's row of weights must sum to 1 (axis=-1)."""
+    return _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), axis=-2)
+
+
+SCALED_MISTAKES = [_no_scale, _times_sqrt_d_k, _sqrt_n, _over_d_k, _weights_transposed, _softmax_over_queries]
 
 
 @exercise("05.3", writes="`my_scaled_attention(Q, K, V) -> (out, weights)`: scaled by `1/sqrt(d_k)`")
 def check_scaled_attention(fn) -> tuple:
     """my_scaled_attention(Q, K, V) -> (out, weights), scores scaled by 1/sqrt(d_k)."""
-    return check_function(
-        fn,
-        _qkv_cases(0),
-        scaled_dot_product_attention,
-        SCALED_MISTAKES,
-        two_arrays,
-        "my_scaled_attention(Q, K, V)",
-        "n_q != n_k, large scores, a batch, one word, float32",
-    )
+    what, covers = "my_scaled_attention(Q, K, V)", "n_q != n_k, large scores, a batch, one word, float32"
+    return check_function(fn, _qkv_cases(0), scaled_dot_product_attention, SCALED_MISTAKES, what, covers, two_arrays)
 
 
 # ---------------------------------------------------------------- masks
-CAUSAL_MISTAKES = [
-    (
-        lambda n: (np.triu(np.ones((n, n), dtype=bool)),),
-        "that is np.triu: True on and above the diagonal lets each word see the future. Use np.tril: word i may see words 0..i.",
-    ),
-    (
-        lambda n: (~np.tri(n, dtype=bool),),
-        "the boolean is inverted: True marks the blocked positions (the future, what np.triu(..., k=1) gives), but in this series True means 'may attend': np.tril(np.ones((n, n), dtype=bool)).",
-    ),
-    (
-        lambda n: (np.tri(n, k=-1, dtype=bool),),
-        "the diagonal is False: a word may always see itself (np.tril with k=0).",
-    ),
-]
+def _triu(n):
+    """that is np.triu: True on and above the diagonal lets each word see the future. Use np.tril: word i may see
+    words 0..i."""
+    return (np.triu(np.ones((n, n), dtype=bool)),)
+
+
+def _inverted(n):
+    """the boolean is inverted: True marks the blocked positions (the future, what np.triu(..., k=1) gives), but in
+    this series True means 'may attend': np.tril(np.ones((n, n), dtype=bool))."""
+    return (~np.tri(n, dtype=bool),)
+
+
+def _no_diagonal(n):
+    """the diagonal is False: a word may always see itself (np.tril with k=0)."""
+    return (np.tri(n, k=-1, dtype=bool),)
+
+
+CAUSAL_MISTAKES = [_triu, _inverted, _no_diagonal]
+
+
+def _the_mask(result):
+    return (learner_array(result, "the mask"),)
 
 
 @exercise("08.3", writes="`my_causal_mask(n)`: boolean, True where a query may attend")
@@ -219,91 +220,66 @@ def check_causal_mask(fn) -> tuple:
         try:
             got = learner_array(call_learner(fn, (4,), "n"), "the mask")
             if got.dtype != np.bool_ and got.shape == (4, 4) and np.array_equal(got.astype(bool), causal_mask(4)):
-                return (
-                    False,
-                    f"the right pattern, but of dtype {got.dtype}: return a boolean array (dtype=bool), e.g. np.tril(np.ones((n, n), dtype=bool)).",
+                return False, (
+                    f"the right pattern, but of dtype {got.dtype}: return a boolean array (dtype=bool), "
+                    "e.g. np.tril(np.ones((n, n), dtype=bool))."
                 )
         except LearnerError:
             pass  # check_function reports it
-    cases = [(1,), (3,), (6,)]
-    return check_function(
-        fn,
-        cases,
-        lambda n: (causal_mask(n),),
-        CAUSAL_MISTAKES,
-        lambda r: (learner_array(r, "the mask"),),
-        "my_causal_mask(n)",
-        "n = 1, 3 and 6",
-        tol_of=lambda args: 0,
-    )
+    cases, reference = [(1,), (3,), (6,)], lambda n: (causal_mask(n),)
+    return check_function(fn, cases, reference, CAUSAL_MISTAKES, "my_causal_mask(n)", "n = 1, 3 and 6", _the_mask, 0)
 
 
 def _masked_cases() -> list:
     r = case_rng(4)
     Q, K, V = r.normal(size=(4, 8)), r.normal(size=(4, 8)), r.normal(size=(4, 3))
     pad = np.array([True, True, True, False])[None, :] & np.ones((4, 1), dtype=bool)
+    batch = (r.normal(size=(2, 3, 4)), r.normal(size=(2, 3, 4)), r.normal(size=(2, 3, 2)), causal_mask(3))
     return [
         (Q, K, V, causal_mask(4)),
         (Q, K, V, pad),  # a padding mask
-        (
-            r.normal(size=(2, 3, 4)),
-            r.normal(size=(2, 3, 4)),
-            r.normal(size=(2, 3, 2)),
-            causal_mask(3),
-        ),  # batch dimensions
+        batch,  # batch dimensions
         (r.normal(size=(1, 4)), r.normal(size=(1, 4)), r.normal(size=(1, 4)), np.ones((1, 1), dtype=bool)),  # one word
         tuple(a.astype(np.float32) for a in (Q, K, V)) + (causal_mask(4),),
     ]
 
 
 def _zero_masked(Q, K, V, mask):
-    S = np.where(mask, Q @ np.swapaxes(K, -1, -2) / math.sqrt(Q.shape[-1]), 0.0)
-    W = softmax(S)
-    return W @ V, W
+    """masked scores set to 0: exp(0) = 1, so the masked keys still get weight. Set them to -inf
+    (np.where(mask, scores, -np.inf)) before the softmax."""
+    weights = softmax(np.where(mask, Q @ np.swapaxes(K, -1, -2) / math.sqrt(Q.shape[-1]), 0.0))
+    return weights @ V, weights
 
 
 def _mask_after(Q, K, V, mask):
-    _, W = _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))
-    W = W * mask
-    return W @ V, W
+    """the mask is applied after the softmax, so the rows no longer sum to 1: set masked scores to -inf before the
+    softmax (or divide each row by its new sum)."""
+    weights = _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))[1] * mask
+    return weights @ V, weights
 
 
-MASKED_MISTAKES = [
-    (
-        _zero_masked,
-        "masked scores set to 0: exp(0) = 1, so the masked keys still get weight. Set them to -inf (np.where(mask, scores, -np.inf)) before the softmax.",
-    ),
-    (
-        _mask_after,
-        "the mask is applied after the softmax, so the rows no longer sum to 1: set masked scores to -inf before the softmax (or divide each row by its new sum).",
-    ),
-    (
-        lambda Q, K, V, m: _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), ~m),
-        "the mask is inverted: True means 'may attend', so set the scores to -inf where the mask is False (~mask).",
-    ),
-    (
-        lambda Q, K, V, m: _attend(Q, K, V, 1.0, m),
-        "the masking is right but the scale is missing: divide the scores by sqrt(d_k) as in 05.3.",
-    ),
-    (
-        lambda Q, K, V, m: (
-            _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), m)[0],
-            np.swapaxes(_attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), m)[1], -1, -2),
-        ),
-        "the weights are returned transposed: row i is query i (shape (n_q, n_k)).",
-    ),
-]
+def _mask_inverted(Q, K, V, mask):
+    """the mask is inverted: True means 'may attend', so set the scores to -inf where the mask is False (~mask)."""
+    return _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), ~mask)
+
+
+def _masked_no_scale(Q, K, V, mask):
+    """the masking is right but the scale is missing: divide the scores by sqrt(d_k) as in 05.3."""
+    return _attend(Q, K, V, 1.0, mask)
+
+
+def _masked_transposed(Q, K, V, mask):
+    """the weights are returned transposed: row i is query i (shape (n_q, n_k))."""
+    out, weights = _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), mask)
+    return out, np.swapaxes(weights, -1, -2)
+
+
+MASKED_MISTAKES = [_zero_masked, _mask_after, _mask_inverted, _masked_no_scale, _masked_transposed]
 
 
 @exercise("08.4", writes="`my_masked_attention(Q, K, V, mask) -> (out, weights)`: `-inf` before the softmax")
 def check_masked_attention(fn) -> tuple:
     """my_masked_attention(Q, K, V, mask) -> (out, weights), -inf before the softmax where mask is False."""
-    return check_function(
-        fn,
-        _masked_cases(),
-        lambda Q, K, V, m: scaled_dot_product_attention(Q, K, V, mask=m),
-        MASKED_MISTAKES,
-        two_arrays,
-        "my_masked_attention(Q, K, V, mask)",
-        "a causal and a padding mask, a batch, one word, float32",
-    )
+    what, covers = "my_masked_attention(Q, K, V, mask)", "a causal and a padding mask, a batch, one word, float32"
+    reference = lambda Q, K, V, m: scaled_dot_product_attention(Q, K, V, mask=m)  # noqa: E731
+    return check_function(fn, _masked_cases(), reference, MASKED_MISTAKES, what, covers, two_arrays)

@@ -100,70 +100,60 @@ def loose_softmax(s, axis=-1):
         return e / e.sum(axis=axis, keepdims=True)
 
 
-def check_function(
-    fn,
-    cases: list,
-    reference: Callable,
-    mistakes: list,
-    unpack: Callable,
-    what: str,
-    covers: str,
-    tol_of=lambda args: 1e-6,
-) -> tuple:
-    """Run fn on every case; right if it equals the reference everywhere, else name the first mistake it equals."""
+def hint(mistake: Callable) -> str:
+    """A mistake's hint: its docstring, on one line. Callable -> str"""
+    return " ".join(mistake.__doc__.split())
+
+
+def check_function(fn, cases: list, reference: Callable, mistakes: list, what: str, covers: str, unpack=None, tol=1e-6):
+    """Run fn on every case; right if it equals the reference everywhere, else name the first mistake it equals.
+
+    Each mistake computes what a known wrong version returns; its docstring is the hint. -> (ok, message)
+    """
+    name = what.split("(", maxsplit=1)[0]
     if not callable(fn):
-        name = what.split("(", maxsplit=1)[0]
         raise MalformedAnswer(
             f"answer with your function itself, not its result: check_exercise(..., {name}), without brackets after {name}"
         )
+    unpack = unpack or one_array
     try:
-        got = [unpack(call_learner(fn, args, what.split("(", maxsplit=1)[0])) for args in cases]
+        got = [unpack(call_learner(fn, args, name)) for args in cases]
     except LearnerError as exc:
         return False, str(exc)
     want = [reference(*args) for args in cases]
-    mismatch = [
-        i
-        for i, (g, w) in enumerate(zip(got, want))
-        if not all(same(np.asarray(a), np.asarray(b), tol_of(cases[i])) for a, b in zip(g, w))
-    ]
-    if not mismatch:
-        dtypes = [
-            np.asarray(g[0]).dtype
-            for g, args in zip(got, cases)
-            if any(isinstance(a, np.ndarray) and a.dtype == np.float32 for a in args)
-        ]
-        if any(d == np.float64 for d in dtypes):
-            return (
-                True,
-                f"right on all {len(cases)} inputs ({covers}), but float32 in gives float64 out: a numpy float64 such as np.sqrt(d) turns float32 arrays into float64 (use d ** 0.5 or math.sqrt(d)).",
+    agree = [all(same(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, w)) for g, w in zip(got, want)]
+    if all(agree):
+        float32 = [np.asarray(g[0]).dtype for g, args in zip(got, cases) if any(_is_float32(a) for a in args)]
+        if np.float64 in float32:
+            return True, (
+                f"right on all {len(cases)} inputs ({covers}), but float32 in gives float64 out: a numpy float64 such as "
+                "np.sqrt(d) turns float32 arrays into float64 (use d ** 0.5 or math.sqrt(d))."
             )
         return True, f"right on all {len(cases)} inputs ({covers})."
-    for mistake, hint in mistakes:
+    for mistake in mistakes:
         with np.errstate(all="ignore"):
             expected = [mistake(*args) for args in cases]
-        if all(
-            all(like(np.asarray(a), np.asarray(b), tol_of(args)) for a, b in zip(g, e))
-            for g, e, args in zip(got, expected, cases)
-        ):
-            return False, hint
-    i = mismatch[0]
-    g, w = got[i], want[i]
-    for name, a, b in zip(("the result" if len(g) == 1 else "out", "weights"), g, w):
+        if all(all(like(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, e)) for g, e in zip(got, expected)):
+            return False, hint(mistake)
+    i = agree.index(False)
+    shapes = shapes_of(cases[i])
+    for part, a, b in zip(("the result" if len(got[i]) == 1 else "out", "weights"), got[i], want[i]):
         a, b = np.asarray(a), np.asarray(b)
         if a.shape != b.shape:
-            return (
-                False,
-                f"{name} has shape {a.shape}, expected {b.shape} (for inputs of shapes {shapes_of(cases[i])}).",
-            )
+            return False, f"{part} has shape {a.shape}, expected {b.shape} (for inputs of shapes {shapes})."
         if not np.all(np.isfinite(a)):
             return (
                 False,
-                f"{name} contains inf or NaN for inputs of shapes {shapes_of(cases[i])}: something overflowed or divided by 0.",
+                f"{part} contains inf or NaN for inputs of shapes {shapes}: something overflowed or divided by 0.",
             )
     return (
         False,
-        f"not the expected numbers for inputs of shapes {shapes_of(cases[i])}; compare your steps with the notebook's, one at a time.",
+        f"not the expected numbers for inputs of shapes {shapes}; compare your steps with the notebook's, one at a time.",
     )
+
+
+def _is_float32(a) -> bool:
+    return isinstance(a, np.ndarray) and a.dtype == np.float32
 
 
 def one_array(result):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
@@ -10,7 +12,7 @@ from matplotlib.patches import Rectangle
 from .. import describe, plots, steps
 from ..app import App, HeatmapView, changing_artists
 from ..embeddings import TOY_FEATURES
-from .common import _attention_alt_text, _sentence_box
+from .common import WEIGHTS_STYLE, _attention_alt_text, _sentence_box, _weights_heatmap
 
 D_K_CHOICES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
 
@@ -37,17 +39,7 @@ def attention_explorer(vectors, sentence: str = "money bank grows", temperature:
     weights_view, y_view = HeatmapView(ax_w), HeatmapView(ax_y)
 
     def draw(r: steps.AttentionStep):
-        weights_view.show(
-            r.weights,
-            r.words,
-            r.words,
-            "weights",
-            vmin=0,
-            vmax=1,
-            cbar=False,
-            xlabel=plots.KEY_AXIS,
-            ylabel=plots.QUERY_AXIS,
-        )
+        weights_view.show(r.weights, r.words, r.words, "weights", **WEIGHTS_STYLE)
         d = r.Y.shape[1]
         lim = float(np.abs(r.X).max())
         features = list(TOY_FEATURES) if d == len(TOY_FEATURES) else None
@@ -71,15 +63,11 @@ def attention_explorer(vectors, sentence: str = "money bank grows", temperature:
         features = list(TOY_FEATURES) if d == len(TOY_FEATURES) else None
         return f"{alt} Right: {describe.heatmap(r.Y, r.words, features, 'new vectors Y')}", table
 
-    return App(
-        controls,
-        fig,
-        lambda sentence, temperature: steps.attention_step(vectors, sentence, temperature),
-        draw,
-        alt_text,
-        name="attention",
-        dynamic=lambda: changing_artists(ax_w, ax_y, titles=False),
-    )
+    def compute(sentence, temperature):
+        return steps.attention_step(vectors, sentence, temperature)
+
+    changing = partial(changing_artists, ax_w, ax_y, titles=False)
+    return App(controls, fig, compute, draw, alt_text, name="attention", dynamic=changing)
 
 
 # ---------------------------------------------------------------- 05: a learnable W_q
@@ -111,17 +99,7 @@ def qk_explorer(
 
     def draw(r: steps.QKStep):
         plots.update_vectors(ax_v, np.vstack([r.K, r.Q]))
-        weights_view.show(
-            r.weights,
-            words,
-            words,
-            "weights",
-            vmin=0,
-            vmax=1,
-            cbar=False,
-            xlabel=plots.KEY_AXIS,
-            ylabel=plots.QUERY_AXIS,
-        )
+        weights_view.show(r.weights, words, words, "weights", **WEIGHTS_STYLE)
 
     def alt_text(r: steps.QKStep):
         angle = float(np.degrees(np.arctan2(r.W_q[0, 1], r.W_q[0, 0])))
@@ -129,15 +107,11 @@ def qk_explorer(
         prefix = f"W_q turns the queries by {angle:.0f} degrees and stretches them by {stretch:.2f}. "
         return _attention_alt_text(prefix, r.weights, words, words)
 
-    return App(
-        controls,
-        fig,
-        lambda angle_deg, stretch: steps.qk_step(X2, angle_deg, stretch),
-        draw,
-        alt_text,
-        name="queries_keys",
-        dynamic=lambda: changing_artists(ax_v, ax_w, titles=False),
-    )
+    def compute(angle_deg, stretch):
+        return steps.qk_step(X2, angle_deg, stretch)
+
+    changing = partial(changing_artists, ax_v, ax_w, titles=False)
+    return App(controls, fig, compute, draw, alt_text, name="queries_keys", dynamic=changing)
 
 
 # ---------------------------------------------------------------- 06: word order
@@ -155,21 +129,8 @@ def word_order_explorer(
     fig = Figure(figsize=(7, 5.2), dpi=80)
     ax_w, ax_v = fig.subplots(2, 1, gridspec_kw={"height_ratios": [4, 1]})
     fig.subplots_adjust(left=0.16, right=0.97, bottom=0.1, top=0.9, hspace=0.55)
-    slots = [
-        f"position {i}" for i in range(n)
-    ]  # fixed labels, so moving the word only changes colours and numbers (fast)
-    plots.heatmap(
-        np.eye(n),
-        slots,
-        slots,
-        "weights",
-        ax=ax_w,
-        vmin=0,
-        vmax=1,
-        cbar=False,
-        xlabel=plots.KEY_AXIS,
-        ylabel=plots.QUERY_AXIS,
-    )
+    slots = [f"position {i}" for i in range(n)]  # fixed labels: moving the word changes only colours and numbers
+    _weights_heatmap(ax_w, slots)
     plots.heatmap(
         np.zeros(vectors.dim),
         ["vector"],
@@ -195,15 +156,10 @@ def word_order_explorer(
             f"Encoding: {r.encoding}. Word order: {', '.join(r.words)}. ", r.weights, labels, labels
         )
 
-    return App(
-        controls,
-        fig,
-        lambda encoding, position: steps.word_order_step(vectors, sentence, position, encoding, learned),
-        draw,
-        alt_text,
-        name="word_order",
-        dynamic=lambda: changing_artists(ax_w, ax_v),
-    )
+    def compute(encoding, position):
+        return steps.word_order_step(vectors, sentence, position, encoding, learned)
+
+    return App(controls, fig, compute, draw, alt_text, name="word_order", dynamic=lambda: changing_artists(ax_w, ax_v))
 
 
 # ---------------------------------------------------------------- 07: scaling by sqrt(d_k)
@@ -231,15 +187,10 @@ def scaling_explorer(d_k: int = 64, scaled: bool = False, n_keys: int = 8, seed:
         )
         return alt, describe.table_html(r.weights[None, :], ["weight"], keys, "one query's weights")
 
-    return App(
-        controls,
-        fig,
-        lambda d_k, scaled: steps.scaling_step(d_k, scaled, n_keys, seed),
-        draw,
-        alt_text,
-        name="scaling",
-        dynamic=lambda: changing_artists(ax),
-    )
+    def compute(d_k, scaled):
+        return steps.scaling_step(d_k, scaled, n_keys, seed)
+
+    return App(controls, fig, compute, draw, alt_text, name="scaling", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 08: masks
@@ -259,18 +210,7 @@ def mask_explorer(
     fig = Figure(figsize=(6.5, 5), dpi=80)
     ax = fig.add_subplot()
     fig.subplots_adjust(left=0.18, right=0.97, bottom=0.14, top=0.88)
-    plots.heatmap(
-        np.eye(n),
-        labels,
-        labels,
-        "weights",
-        ax=ax,
-        vmin=0,
-        vmax=1,
-        cbar=False,
-        xlabel=plots.KEY_AXIS,
-        ylabel=plots.QUERY_AXIS,
-    )
+    _weights_heatmap(ax, labels)
     box = ax.add_patch(Rectangle((0, 0), n, 1, fill=False, ec=plots.PALETTE[3], lw=3))
     box.set_gid("keep")
 
@@ -284,15 +224,10 @@ def mask_explorer(
         seen = ", ".join(labels[j] for j in r.visible)
         return _attention_alt_text(f"'{labels[r.position]}' can see: {seen}. ", r.weights, labels, labels)
 
-    return App(
-        controls,
-        fig,
-        lambda kind, position: steps.mask_step(Xp, n_words, kind, position),
-        draw,
-        alt_text,
-        name="masks",
-        dynamic=lambda: changing_artists(ax),
-    )
+    def compute(kind, position):
+        return steps.mask_step(Xp, n_words, kind, position)
+
+    return App(controls, fig, compute, draw, alt_text, name="masks", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 09: multi-head attention
@@ -317,12 +252,7 @@ def head_explorer(
     def alt_text(r: steps.HeadsStep):
         return _attention_alt_text(f"Head {r.head} of {n_heads}. ", r.weights[r.head], r.words, r.words)
 
-    return App(
-        controls,
-        fig,
-        lambda sentence, head: steps.heads_step(vectors, sentence, n_heads, seed, head=head),
-        draw,
-        alt_text,
-        name="heads",
-        dynamic=lambda: changing_artists(ax),
-    )
+    def compute(sentence, head):
+        return steps.heads_step(vectors, sentence, n_heads, seed, head=head)
+
+    return App(controls, fig, compute, draw, alt_text, name="heads", dynamic=lambda: changing_artists(ax))

@@ -116,15 +116,10 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
     def alt_text(r: steps.MiniLMStep):
         return _attention_alt_text(f"Layer {r.layer}, head {r.head}. ", r.weights, r.tokens, r.tokens)
 
-    return App(
-        controls,
-        fig,
-        lambda sentence, layer, head: steps.minilm_step(model, sentence, layer, head, encode=encode),
-        draw,
-        alt_text,
-        name="minilm_heads",
-        dynamic=lambda: changing_artists(ax),
-    )
+    def compute(sentence, layer, head):
+        return steps.minilm_step(model, sentence, layer, head, encode=encode)
+
+    return App(controls, fig, compute, draw, alt_text, name="minilm_heads", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 13: cost and online softmax
@@ -189,15 +184,10 @@ def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> 
             "time and peak memory per n",
         )
 
-    return App(
-        controls,
-        fig,
-        lambda largest_n: steps.cost_step(largest_n, d, block_size, progress=report),
-        draw,
-        alt_text,
-        name="cost",
-        extras=[progress],
-    )
+    def compute(largest_n):
+        return steps.cost_step(largest_n, d, block_size, progress=report)
+
+    return App(controls, fig, compute, draw, alt_text, name="cost", extras=[progress])
 
 
 def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) -> App:
@@ -237,12 +227,7 @@ def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) ->
             np.vstack([r.weights_so_far, final]), ["known so far", "final"], labels, "weights"
         )
 
-    return App(
-        controls,
-        fig,
-        lambda block: steps.online_softmax_step(scores, values, block_size, block),
-        draw,
-        alt_text,
-        name="online_softmax",
-        dynamic=lambda: changing_artists(ax),
-    )
+    def compute(block):
+        return steps.online_softmax_step(scores, values, block_size, block)
+
+    return App(controls, fig, compute, draw, alt_text, name="online_softmax", dynamic=lambda: changing_artists(ax))

@@ -41,14 +41,11 @@ def static_vector_explorer(vectors, sentence: str = "money bank grows", word: st
         return alt, describe.table_html(r.vector[None, :], [r.word], features, f"the static vector of '{r.word}'")
 
     features = list(TOY_FEATURES) if vectors.dim == len(TOY_FEATURES) else None
-    return App(
-        controls,
-        fig,
-        lambda sentence, word: steps.static_vector_step(vectors, sentence, word),
-        draw,
-        alt_text,
-        name="static_vector",
-    )
+
+    def compute(sentence, word):
+        return steps.static_vector_step(vectors, sentence, word)
+
+    return App(controls, fig, compute, draw, alt_text, name="static_vector")
 
 
 # ---------------------------------------------------------------- 02: a word as a weighted sum
@@ -91,15 +88,10 @@ def weighted_sum_explorer(
         table = np.c_[np.r_[r.weights, np.nan], V]
         return alt, describe.table_html(table, words + [f"new {target}"], ["weight", *names], "weights and vectors")
 
-    return App(
-        controls,
-        fig,
-        lambda **raw: steps.weighted_sum_step(words, X2, [raw[w] for w in words]),
-        draw,
-        alt_text,
-        name="weighted_sum",
-        dynamic=lambda: changing_artists(ax),
-    )
+    def compute(**raw):
+        return steps.weighted_sum_step(words, X2, [raw[w] for w in words])
+
+    return App(controls, fig, compute, draw, alt_text, name="weighted_sum", dynamic=lambda: changing_artists(ax))
 
 
 # ---------------------------------------------------------------- 03: the dot product as similarity
@@ -125,12 +117,7 @@ def dot_product_explorer(a=(2.0, 1.0), angle: float = 60.0, length: float = 1.5)
         alt = f"a · b = {r.dot:.2f}, cos(a, b) = {r.cos:.2f}. " + describe.vectors(np.vstack([r.a, r.b]), ["a", "b"])
         return alt, describe.table_html(np.vstack([r.a, r.b]), ["a", "b"], ["x", "y"], f"a · b = {r.dot:.2f}")
 
-    return App(
-        controls,
-        fig,
-        lambda angle_deg, length: steps.dot_product_step(a, angle_deg, length),
-        draw,
-        alt_text,
-        name="dot_product",
-        dynamic=lambda: changing_artists(ax),
-    )
+    def compute(angle_deg, length):
+        return steps.dot_product_step(a, angle_deg, length)
+
+    return App(controls, fig, compute, draw, alt_text, name="dot_product", dynamic=lambda: changing_artists(ax))
