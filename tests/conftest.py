@@ -1,6 +1,8 @@
 """Shared fixtures: the word tables, the model, and a check that a blitted picture equals a full redraw."""
 
+import inspect
 import io
+import re
 
 import matplotlib
 
@@ -59,3 +61,16 @@ def assert_blit_equals_full_redraw():
             )
 
     return check
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Readable test ids: a lambda by its body ("lambda s: s / s.sum()"), a list of control changes by its values."""
+    if callable(val) and getattr(val, "__name__", "") == "<lambda>":
+        try:
+            found = re.search(r"lambda([^:]*):\s*(.*)", inspect.getsource(val))
+        except (OSError, TypeError):
+            return None
+        return " ".join(found.group(0).split())[:60].rstrip(",") if found else None
+    if isinstance(val, list) and val and all(isinstance(v, tuple) and len(v) == 2 for v in val):
+        return ",".join(f"{k}={v!r}" for k, v in val)[:60]
+    return None

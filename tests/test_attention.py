@@ -445,3 +445,79 @@ def test_mha_float32_stays_float32():
 def test_self_attention_overflow_is_an_error_not_nan():
     with pytest.raises(ValueError, match="overflow"):
         h.self_attention(np.full((2, 2), 1e200))
+
+
+# ---------------------------------------------------------------- padding and entropy
+def test_padding_mask_matches_loops():
+    m = h.padding_mask([3, 1, 4], 4)
+    assert m.shape == (3, 1, 4) and m.dtype == np.bool_
+    for b, length in enumerate([3, 1, 4]):
+        for j in range(4):
+            assert m[b, 0, j] == (j < length)
+
+
+@pytest.mark.parametrize(
+    "lengths, n, err", [([0, 2], 3, ValueError), ([4], 3, ValueError), ([], 3, TypeError), ([1.5], 3, TypeError)]
+)
+def test_padding_mask_bad_input(lengths, n, err):
+    with pytest.raises(err):
+        h.padding_mask(lengths, n)
+
+
+def test_pad_batch():
+    a, b = np.ones((3, 2)), 2 * np.ones((1, 2))
+    batch, lengths = h.pad_batch([a, b])
+    assert batch.shape == (2, 3, 2) and lengths.tolist() == [3, 1]
+    np.testing.assert_array_equal(batch[1], [[2, 2], [0, 0], [0, 0]])
+    with pytest.raises(ValueError, match="same d"):
+        h.pad_batch([np.ones((2, 2)), np.ones((2, 3))])
+    with pytest.raises(ValueError, match="empty"):
+        h.pad_batch([])
+
+
+def test_entropy_matches_loops_and_is_never_negative_zero():
+    W = np.array([[0.5, 0.5, 0.0], [1.0, 0.0, 0.0], [0.2, 0.3, 0.5]])
+    expected = [-sum(p * np.log(p) for p in row if p > 0) for row in W]
+    got = h.entropy(W)
+    np.testing.assert_allclose(got, expected)
+    assert not np.signbit(got[1])  # a one-hot row prints 0.00, not -0.00
+
+
+# ---------------------------------------------------------------- the loop reference
+@pytest.mark.parametrize("batch", [(), (2,)])
+@pytest.mark.parametrize("n, d_model, n_heads", [(3, 4, 2), (5, 6, 3), (4, 8, 8)])
+def test_mha_loop_equals_vectorised_and_reference(batch, n, d_model, n_heads):
+    r = np.random.default_rng([n, d_model, n_heads])
+    X = r.normal(size=batch + (n, d_model))
+    Ws = [r.normal(size=(d_model, d_model)) / np.sqrt(d_model) for _ in range(4)]
+    out_v, w_v = h.multi_head_attention(X, *Ws, n_heads=n_heads, mask=h.causal_mask(n))
+    out_l, w_l = h.multi_head_attention_loop(X, *Ws, n_heads=n_heads, mask=h.causal_mask(n))
+    np.testing.assert_allclose(out_l, out_v, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(w_l, w_v, rtol=0, atol=1e-12)
+    if not batch:
+        ref_out, _ = ref.multi_head_attention_2d(X, *Ws, n_heads, h.causal_mask(n))
+        np.testing.assert_allclose(out_l, ref_out, atol=1e-12)
+
+
+def test_mha_loop_bad_heads():
+    with pytest.raises(ValueError, match="divisible"):
+        h.multi_head_attention_loop(np.ones((2, 6)), *[np.eye(6)] * 4, n_heads=4)
+
+
+def test_mha_biases_are_added_after_each_projection():
+    r = np.random.default_rng(9)
+    X = r.normal(size=(4, 6))
+    Ws = [r.normal(size=(6, 6)) for _ in range(4)]
+    b = {k: r.normal(size=6) for k in ("b_q", "b_k", "b_v", "b_o")}
+    out, w = h.multi_head_attention(X, *Ws, n_heads=2, biases=b)
+    no_bias_out, _ = ref.multi_head_attention_2d(X, *Ws, 2)
+    Q, K, V = X @ Ws[0] + b["b_q"], X @ Ws[1] + b["b_k"], X @ Ws[2] + b["b_v"]
+    heads = [ref.attention_2d(Q[:, s], K[:, s], V[:, s]) for s in (slice(0, 3), slice(3, 6))]
+    expected = np.concatenate([o for o, _ in heads], axis=1) @ Ws[3] + b["b_o"]
+    np.testing.assert_allclose(out, expected, atol=1e-12)
+    np.testing.assert_allclose(w, np.stack([wh for _, wh in heads]), atol=1e-12)
+    assert not np.allclose(out, no_bias_out)  # the biases matter
+    with pytest.raises(ValueError, match="b_q"):
+        h.multi_head_attention(X, *Ws, n_heads=2, biases={"b_q": np.ones(5)})
+    with pytest.raises(ValueError, match="unknown bias"):
+        h.multi_head_attention(X, *Ws, n_heads=2, biases={"bias": np.ones(6)})

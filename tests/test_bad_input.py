@@ -107,13 +107,13 @@ def test_no_english_words_is_said_so(text):
         (lambda g: g.suggest(7), TypeError, "word must be text"),
     ],
 )
-def test_word_vectors_bad_input(call, err, words):
+def test_word_vectors_bad_input(call, err, words, toy):
     with pytest.raises(err, match=words):
-        call(toy_vectors())
+        call(toy)
 
 
-def test_vector_of_an_accented_word_finds_it():
-    np.testing.assert_array_equal(toy_vectors().vector("Bánk"), toy_vectors().vector("bank"))
+def test_vector_of_an_accented_word_finds_it(toy):
+    np.testing.assert_array_equal(toy.vector("Bánk"), toy.vector("bank"))
 
 
 def test_sentence_box_does_not_echo_control_characters():

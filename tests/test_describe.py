@@ -134,18 +134,18 @@ def test_cost_widget_says_how_time_and_memory_grow():
     assert '<th scope="row">256</th>' in app.image.table
 
 
-def test_a_bad_value_keeps_the_last_words():
-    app = w.attention_explorer(toy_vectors())
+def test_a_bad_value_keeps_the_last_words(toy):
+    app = w.attention_explorer(toy)
     alt = app.image.alt
     app.controls["sentence"].value = "bnak"
     assert "Did you mean" in app.message.value and app.image.alt == alt
 
 
 # ---------------------------------------------------------------- figures for slides
-def test_save_writes_png_and_svg_of_what_the_widget_shows(tmp_path):
+def test_save_writes_png_and_svg_of_what_the_widget_shows(tmp_path, toy):
     from tests.conftest import png_pixels
 
-    app = w.attention_explorer(toy_vectors(), temperature=0.3)
+    app = w.attention_explorer(toy, temperature=0.3)
     shown = png_pixels(app.image.value)
     png, svg = app.save(folder=tmp_path)
     assert (png.name, svg.name) == ("attention.png", "attention.svg")

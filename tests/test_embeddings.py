@@ -4,15 +4,14 @@ import numpy as np
 import pytest
 
 import helpers as h
-from helpers.embeddings import UnknownWordError, tokenize, toy_vectors
+from helpers.embeddings import UnknownWordError, tokenize
 
 
-def test_toy_bank_is_the_articles_vector():
-    assert toy_vectors().vector("bank").tolist() == [0.6, 0.2, 0.1, 0.7]
+def test_toy_bank_is_the_articles_vector(toy):
+    assert toy.vector("bank").tolist() == [0.6, 0.2, 0.1, 0.7]
 
 
-def test_static_vector_ignores_the_sentence():
-    toy = toy_vectors()
+def test_static_vector_ignores_the_sentence(toy):
     w1, X1 = toy.embed("money bank grows")
     w2, X2 = toy.embed("river bank flows")
     assert w1[1] == w2[1] == "bank"
@@ -41,8 +40,7 @@ def test_bank_neighbours_are_financial(glove):
     assert cosines == sorted(cosines, reverse=True)
 
 
-def test_nearest_matches_a_loop():
-    toy = toy_vectors()
+def test_nearest_matches_a_loop(toy):
     v = toy.vector("bank")
     expected = sorted(
         (
@@ -64,9 +62,9 @@ def test_unknown_word_suggests_close_words(glove):
     assert isinstance(info.value, ValueError)
 
 
-def test_unknown_word_without_suggestions():
+def test_unknown_word_without_suggestions(toy):
     with pytest.raises(UnknownWordError, match="not in the vocabulary") as info:
-        toy_vectors().embed("money zzzzzzzz")
+        toy.embed("money zzzzzzzz")
     assert info.value.suggestions == []
 
 
@@ -84,8 +82,7 @@ def test_tokenize_bad_input(text, err):
         tokenize(text)
 
 
-def test_vector_is_a_copy():
-    toy = toy_vectors()
+def test_vector_is_a_copy(toy):
     v = toy.vector("bank")
     v[:] = 0
     assert toy.vector("bank").tolist() == [0.6, 0.2, 0.1, 0.7]

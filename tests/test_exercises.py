@@ -7,7 +7,7 @@ import helpers as h
 from helpers import exercises
 from helpers.embeddings import load_glove, toy_vectors
 from helpers.exercises import Feedback, MalformedAnswer, check_exercise, exercise_ids
-from tests import test_implement as _impl
+from tests import learner_answers as _impl
 
 
 def right_answers():
@@ -152,8 +152,8 @@ def test_junk_answers_get_a_hint_not_a_traceback(key, junk):
     assert not fb.message.endswith("..")
 
 
-def test_a_dot_product_instead_of_a_cosine_gets_a_specific_hint():
-    g = load_glove()
+def test_a_dot_product_instead_of_a_cosine_gets_a_specific_hint(glove):
+    g = glove
     fb = check_exercise("01.1", float(g.vector("bank") @ g.vector("river")))
     assert not fb.ok and "dot product" in fb.message
 
@@ -201,9 +201,8 @@ def test_model_exercises_without_the_model_say_how_to_install_it(monkeypatch):
         assert not fb.ok and "pip install" in fb.message and "\n" not in fb.message
 
 
-def test_checker_uses_the_math():
+def test_checker_uses_the_math(toy):
     # 04.1's answer is the softmax weight, which self_attention also gives
-    toy = toy_vectors()
     _, X = toy.embed("river bank flows")
     _, w = h.self_attention(X)
     assert check_exercise("04.1", float(w[1, 0])).ok

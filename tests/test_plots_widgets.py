@@ -116,22 +116,21 @@ def test_figure_png_is_a_png():
     assert figure_png(plots.heatmap([[1.0]]))[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_attention_step_is_the_math():
-    toy = toy_vectors()
+def test_attention_step_is_the_math(toy):
     r = attention_step(toy, "money bank grows", 0.5)
     _, X = toy.embed("money bank grows")
     np.testing.assert_allclose(r.weights, h.softmax(X @ X.T / 0.5))
     np.testing.assert_allclose(r.Y, r.weights @ X)
 
 
-def test_attention_explorer_slider_redraws_in_place():
-    app = attention_explorer(toy_vectors())
+def test_attention_explorer_slider_redraws_in_place(toy):
+    app = attention_explorer(toy)
     ax = app.figure.axes[0]
     mesh = ax.collections[0]
     png = app.image.value
     app.controls["temperature"].value = 0.1
     assert ax.collections[0] is mesh  # same artist: updated, not redrawn
-    _, X = toy_vectors().embed("money bank grows")
+    _, X = toy.embed("money bank grows")
     expected = h.softmax(X @ X.T, temperature=0.1)
     np.testing.assert_allclose(mesh.get_array().reshape(3, 3), expected)
     np.testing.assert_allclose(app.result.weights, expected)
@@ -139,8 +138,8 @@ def test_attention_explorer_slider_redraws_in_place():
     assert plots.cell_labels(ax)[0] == f"{expected[0, 0]:.2f}"
 
 
-def test_attention_explorer_new_sentence_redraws_labels():
-    app = attention_explorer(load_glove(), "money bank grows")
+def test_attention_explorer_new_sentence_redraws_labels(glove):
+    app = attention_explorer(glove, "money bank grows")
     app.controls["sentence"].value = "we sat on the river bank"
     assert app.result.weights.shape == (6, 6)
     assert [t.get_text() for t in app.figure.axes[0].get_xticklabels()] == ["we", "sat", "on", "the", "river", "bank"]
@@ -148,8 +147,8 @@ def test_attention_explorer_new_sentence_redraws_labels():
 
 
 @pytest.mark.parametrize("sentence, words", [("money bnak", "Did you mean"), ("", "empty"), ("bank " * 13, "12 words")])
-def test_attention_explorer_bad_sentence_shows_a_message(sentence, words):
-    app = attention_explorer(toy_vectors())
+def test_attention_explorer_bad_sentence_shows_a_message(sentence, words, toy):
+    app = attention_explorer(toy)
     before = app.result
     png = app.image.value
     app.controls["sentence"].value = sentence
@@ -173,8 +172,8 @@ def test_app_only_catches_learner_errors():
 # ---------------------------------------------------------------- widgets of notebooks 01-03
 
 
-def test_static_vector_step_is_the_table_row():
-    g = load_glove()
+def test_static_vector_step_is_the_table_row(glove):
+    g = glove
     r = static_vector_step(g, "We sat on the river bank", "Bank")
     np.testing.assert_array_equal(r.vector, g.vector("bank"))
     assert r.words == ["we", "sat", "on", "the", "river", "bank"]
@@ -182,15 +181,15 @@ def test_static_vector_step_is_the_table_row():
         static_vector_step(g, "money grows", "bank")
 
 
-def test_static_vector_explorer_row_never_changes():
-    app = static_vector_explorer(toy_vectors(), "money bank grows", "bank")
+def test_static_vector_explorer_row_never_changes(toy):
+    app = static_vector_explorer(toy, "money bank grows", "bank")
     ax_v = app.figure.axes[0]
     first = ax_v.collections[0].get_array().copy()
     app.controls["sentence"].value = "river bank flows"
     np.testing.assert_array_equal(ax_v.collections[0].get_array(), first)
     assert [t.get_text() for t in app.figure.axes[1].get_yticklabels()] == ["river", "bank", "flows"]
     app.controls["word"].value = "river"
-    np.testing.assert_allclose(ax_v.collections[0].get_array(), toy_vectors().vector("river"))
+    np.testing.assert_allclose(ax_v.collections[0].get_array(), toy.vector("river"))
     app.controls["word"].value = "money"
     assert "not in the sentence" in app.message.value
 
@@ -204,14 +203,14 @@ def test_weighted_sum_step_normalises_and_mixes():
         weighted_sum_step(["a", "b", "c"], X2, [0.0, 0.0, 0.0])
 
 
-def test_weighted_sum_explorer_moves_the_new_arrow():
-    app = weighted_sum_explorer(toy_vectors(), words=("money", "bank", "river"), start=(0.2, 0.7, 0.1))
+def test_weighted_sum_explorer_moves_the_new_arrow(toy):
+    app = weighted_sum_explorer(toy, words=("money", "bank", "river"), start=(0.2, 0.7, 0.1))
     ax = app.figure.axes[0]
     app.controls["river"].value = 1.0
     app.controls["money"].value = 0.0
     app.controls["bank"].value = 0.0
     q = ax.collections[0]
-    np.testing.assert_allclose([q.U[-1], q.V[-1]], toy_vectors().vector("river")[:2])
+    np.testing.assert_allclose([q.U[-1], q.V[-1]], toy.vector("river")[:2])
     assert "1.00 river" in ax.get_title()
     app.controls["river"].value = 0.0  # all three at 0: a message, no NaN arrow
     assert "sum to 0" in app.message.value

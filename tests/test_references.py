@@ -37,7 +37,7 @@ def notebooks() -> dict:
 
 
 def numbers(phrase: str) -> list:
-    """"11 and 12" -> ["11", "12"]; "01 to 03" -> ["01", "02", "03"]."""
+    """ "11 and 12" -> ["11", "12"]; "01 to 03" -> ["01", "02", "03"]."""
     if " to " in phrase:
         first, last = (int(n) for n in re.findall(r"\d\d", phrase))
         return [f"{n:02d}" for n in range(first, last + 1)]
@@ -59,9 +59,7 @@ def python_sources() -> list:
 
 def module_names(path: Path, tree: ast.Module) -> set:
     """What a module stands for in a notebook: its public names and its own (or its package's) name."""
-    names = {
-        n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef) and not n.name.startswith("_")
-    }
+    names = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef) and not n.name.startswith("_")}
     names |= {t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
     names |= {path.stem, path.parent.name} - {"__init__", "helpers", "scripts"}
     return {n for n in names if not n.startswith("_")}
@@ -77,7 +75,9 @@ def python_references():
         text = path.read_text(encoding="utf-8")
         tree = ast.parse(text)
         lines = text.splitlines()
-        scopes = [(n.lineno, n.end_lineno, n.name) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)]
+        scopes = [
+            (n.lineno, n.end_lineno, n.name) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)
+        ]
         whole = module_names(path, tree)
         defined = exercise_module_ids(path) if path.parent.name == "exercises" else set()
         headings = [i + 1 for i, line in enumerate(lines) if line.startswith("# ----")] + [len(lines) + 1]

@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,6 +51,30 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc, how: int, timeout: float) -> None:
+    """Send a signal (SIGTERM, or SIGINT as Ctrl+C), wait, and kill what is still running after timeout seconds."""
+    proc.send_signal(how)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def wait_until_serving(proc, ready, timeout: float, name: str, log_path) -> None:
+    """Poll ready() until it answers; a server that exits first or never answers is an error with its log's end."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{Path(log_path).read_text()[-3000:]}")
+        try:
+            ready()
+            return
+        except OSError:  # refused, or an HTTP error while it starts
+            time.sleep(0.3)
+    raise RuntimeError(f"{name} did not start in {timeout} s:\n{Path(log_path).read_text()[-3000:]}")
+
+
 class LabServer:
     """jupyter lab on a free localhost port, serving a copy of notebooks/ (so nothing in the repo is saved over)."""
 
@@ -92,16 +117,9 @@ class LabServer:
         )
         self.log = open(self.workdir / "lab.log", "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited early; see {self.workdir / 'lab.log'}")
-            try:
-                self.api("GET", "/api/status")
-                return self
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("jupyter lab did not start in time")
+        log = self.workdir / "lab.log"
+        wait_until_serving(self.proc, lambda: self.api("GET", "/api/status"), timeout, "jupyter lab", log)
+        return self
 
     def api(self, method: str, path: str):
         req = urllib.request.Request(self.url + path, method=method, headers={"Authorization": f"token {self.token}"})
@@ -122,10 +140,5 @@ class LabServer:
             self.shutdown_kernels()
         except OSError:
             pass
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, signal.SIGTERM, 15)
         self.log.close()

@@ -25,7 +25,16 @@ from pathlib import Path
 import psutil
 
 from tests.browser.lab import APPS as ANY_APP
-from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, PICTURE, ROOT, free_port, missing_browser_reason
+from tests.browser.lab import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PICTURE,
+    ROOT,
+    free_port,
+    missing_browser_reason,
+    stop_process,
+    wait_until_serving,
+)
 
 CONFIG = ROOT / "classroom" / "jupyterhub_config.py"
 TEST_CONFIG = Path(__file__).with_name("jupyterhub_test_config.py")
@@ -132,16 +141,8 @@ class Hub:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"jupyterhub exited early:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                self.api("GET", "/users")
-                return self
-            except (OSError, urllib.error.HTTPError):
-                time.sleep(0.3)
-        raise RuntimeError(f"jupyterhub did not start in {timeout} s:\n{self.log_path.read_text()[-3000:]}")
+        wait_until_serving(self.proc, lambda: self.api("GET", "/users"), timeout, "jupyterhub", self.log_path)
+        return self
 
     def api(self, method: str, path: str, body=None):
         """The hub's REST API as the test's admin service."""
@@ -167,12 +168,7 @@ class Hub:
 
     def stop_hub_only(self):
         """Stop the hub process as a teacher would (Ctrl+C); the configuration leaves servers and proxy running."""
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, signal.SIGINT, 30)
         self.log.close()
 
     def learner_processes(self, name: str) -> list[psutil.Process]:
