@@ -147,12 +147,14 @@ def sliders(repeats):
         median_seconds(lambda seed=seed: train(task, steps=300, seed=seed), 1, warmup=0) for seed in range(3)
     )
     print(
-        f"| 10 train again: 300 Adam steps of the previous-word task, 128 sentences (seed box or learning rate; the whole training) | {seconds * 1e3:.0f} | |"
+        "| 10 train again: 300 Adam steps of the previous-word task, 128 sentences (seed box or learning "
+        f"rate; the whole training) | {seconds * 1e3:.0f} | |"
     )
     start = time.perf_counter()
     w.cost_explorer(2048)
     print(
-        f"| 13 cost: one measurement run up to n = 2048 (progress bar; not a slider) | {(time.perf_counter() - start) * 1e3:.0f} | |"
+        "| 13 cost: one measurement run up to n = 2048 (progress bar; not a slider) | "
+        f"{(time.perf_counter() - start) * 1e3:.0f} | |"
     )
 
 
@@ -182,7 +184,8 @@ def nbval(runs):
     print("| the whole series | median s |")
     print("|---|---:|")
     print(
-        f"| strict `pytest --nbval` over all {count} notebooks, {runs} runs (pytest start-up included) | {statistics.median(times):.1f} |"
+        f"| strict `pytest --nbval` over all {count} notebooks, {runs} runs (pytest start-up included) | "
+        f"{statistics.median(times):.1f} |"
     )
 
 
@@ -263,7 +266,8 @@ def minilm_section(repeats):
     heads = [(layer, head) for layer in range(model.config.n_layers) for head in range(model.config.n_heads)]
     t_sweep = median_seconds(lambda: minilm.ablation_sweep(model, list(minilm.HEAD_SENTENCES[:6]), heads), 3)
     print(
-        f"| notebook 12: all 72 single-head ablations over 6 sentences (each from the switched-off head's layer on) | {t_sweep * 1e3:.0f} |"
+        "| notebook 12: all 72 single-head ablations over 6 sentences (each from the switched-off head's "
+        f"layer on) | {t_sweep * 1e3:.0f} |"
     )
 
 
@@ -281,7 +285,8 @@ def main():
 
     start = time.perf_counter()
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy "
+        f"{np.__version__}"
     )
     if "sliders" in args.sections:
         print()

@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/vs_torch.py --torch-python /path/to/python-with-torch
 
 Cases, float32, the same seeded inputs and weights in both:
-- sdpa n: scaled_dot_product_attention (and blockwise_attention) against torch.nn.functional.scaled_dot_product_attention,
+- sdpa n: scaled_dot_product_attention (and blockwise_attention) against
+  torch.nn.functional.scaled_dot_product_attention,
   n = 1024 and 4096, d = 64;
 - mha: multi_head_attention against torch.nn.MultiheadAttention, n = 1024, d_model = 512, 8 heads, no biases,
   both returning the per-head attention weights (torch: need_weights=True, average_attn_weights=False).
@@ -120,7 +121,8 @@ def main() -> None:
     if not args.torch_python:
         parser.error("give --torch-python: torch is not part of the project's install")
     print(
-        f"{args.rounds} rounds of one process per side, alternating; {args.repeats} calls per process; {args.threads} threads each; medians"
+        f"{args.rounds} rounds of one process per side, alternating; {args.repeats} calls per process; "
+        f"{args.threads} threads each; medians"
     )
     print()
     print("| call (float32) | numpy ms | torch ms | time / torch's | max difference |")
@@ -138,8 +140,10 @@ def main() -> None:
         kind, n = case.split("-")
         label = {
             "sdpa": f"scaled_dot_product_attention, n = {n}, d = {D} (torch: F.scaled_dot_product_attention)",
-            "blockwise": f"blockwise_attention (1024 x 512 tiles), n = {n}, d = {D} (torch: F.scaled_dot_product_attention)",
-            "mha": f"multi_head_attention, n = {n}, d_model = {D_MODEL}, {N_HEADS} heads, per-head weights (torch: nn.MultiheadAttention)",
+            "blockwise": f"blockwise_attention (1024 x 512 tiles), n = {n}, d = {D} (torch: "
+            "F.scaled_dot_product_attention)",
+            "mha": f"multi_head_attention, n = {n}, d_model = {D_MODEL}, {N_HEADS} heads, per-head weights (torch: "
+            "nn.MultiheadAttention)",
         }[kind]
         print(f"| {label} | {t_np * 1e3:.1f} | {t_torch * 1e3:.1f} | {t_np / t_torch:.2f}x | {diff:.1e} |", flush=True)
 

@@ -79,7 +79,8 @@ def _proxy_left_running() -> bool:
 
 # A restarted hub would stop the proxy it finds and start a new one, cutting every learner's connection until
 # JupyterLab reconnects. When the proxy this hub left running is still there, the hub uses it instead: the
-# learners' pages and kernels go on as if nothing happened. (Stop it for good with: kill $(cat <state>/jupyterhub-proxy.pid))
+# learners' pages and kernels go on as if nothing happened. (Stop it for good with: kill $(cat
+# <state>/jupyterhub-proxy.pid))
 if _proxy_left_running():
     c.ConfigurableHTTPProxy.should_start = False
 

@@ -73,10 +73,12 @@ class Blitter:
 
 
 def changing_artists(*axes, titles: bool = True) -> list:
-    """What an update changes in a picture (mesh, arrows, bars, texts, cell numbers, title) and what stacks over it (lines, spines). -> [Artist]"""
+    """What an update changes in a picture (mesh, arrows, bars, texts, cell numbers, title) and what stacks over it
+    (lines, spines). -> [Artist]"""
     out = []
     for ax in axes:
-        # and what a full draw stacks over them: lines above zorder 1 (markers) and the frame, so a bar or arrow stays under it
+        # and what a full draw stacks over them: lines above zorder 1 (markers) and the frame, so a bar or arrow stays
+        # under it
         over = [line for line in ax.lines if line.get_zorder() >= 1] + list(ax.spines.values())
         out += (
             list(ax.collections)
@@ -90,7 +92,8 @@ def changing_artists(*axes, titles: bool = True) -> list:
 
 
 def visible(text: str) -> str:
-    """Control and format characters (e.g. U+202E, which reverses what follows) shown as <U+202E>, never obeyed. str -> str"""
+    """Control and format characters (e.g. U+202E, which reverses what follows) shown as <U+202E>, never obeyed.
+    str -> str"""
     return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cc", "Cf") and c != "\n" else c for c in text)
 
 
@@ -99,7 +102,7 @@ _HERE = Path(__file__).resolve().parent
 
 
 class FigureView(anywidget.AnyWidget):
-    """A widget's picture with words: PNG value, alt text (also announced, politely), and the numbers as an HTML table."""
+    """A widget's picture with words: PNG value, alt text (announced politely), and the numbers as an HTML table."""
 
     _esm = (_HERE / "figure_view.js").read_text(encoding="utf-8")
     _css = (_HERE / "figure_view.css").read_text(encoding="utf-8")

@@ -8,7 +8,6 @@ gradients in ``helpers.gradients`` and attention without the n x n matrix in ``h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -16,10 +15,14 @@ import numpy as np
 from .checks import (
     as_float_array,
     check_axis,
+    check_biases,
     check_bool,
+    check_head_gains,
     check_mask,
     check_positive,
     check_positive_int,
+    check_projections,
+    check_qkv,
     check_row_stochastic,
     overflow_error,
 )
@@ -90,7 +93,9 @@ def cosine_similarity(A, B=None) -> np.ndarray:
 
 
 def _unit_rows(M: np.ndarray, name: str) -> np.ndarray:
-    """Each row divided by its length; each row is first scaled by its largest entry, so 1e200 or 1e-200 neither overflow nor vanish. (..., d) -> (..., d)"""
+    """Each row divided by its length; each row is first scaled by its largest entry, so 1e200 or 1e-200 neither
+    overflow nor vanish.
+    (..., d) -> (..., d)"""
     big = np.max(np.abs(M), axis=-1, keepdims=True)
     if (big == 0).any():
         row = int(np.argwhere(big[..., 0] == 0)[0][-1])
@@ -132,30 +137,19 @@ def self_attention(X, scaled: bool = False):
     return weights @ X, weights
 
 
-def _check_qkv(Q, K, V):
-    """Float arrays with matching sizes, else a clear error. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> the same"""
-    Q = as_float_array(Q, "Q", min_ndim=2)
-    K = as_float_array(K, "K", min_ndim=2)
-    V = as_float_array(V, "V", min_ndim=2)
-    if Q.shape[-1] != K.shape[-1]:
-        raise ValueError(f"Q and K must share d_k: Q is {Q.shape}, K is {K.shape}.")
-    if K.shape[-2] != V.shape[-2]:
-        raise ValueError(f"K and V must have the same number of keys n_k: K is {K.shape}, V is {V.shape}.")
-    return Q, K, V
-
-
 def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
-    """softmax(Q K^T * scale, masked) @ V, scale = 1/sqrt(d_k). (n_q, d_k), (n_k, d_k), (n_k, d_v) -> ((n_q, d_v), (n_q, n_k))
+    """softmax(Q K^T * scale, masked) @ V, scale = 1/sqrt(d_k).
+    (n_q, d_k), (n_k, d_k), (n_k, d_v) -> ((n_q, d_v), (n_q, n_k))
 
     Introduced in notebook 05.
     """
-    Q, K, V = _check_qkv(Q, K, V)
+    Q, K, V = check_qkv(Q, K, V)
     s = 1.0 / np.sqrt(Q.shape[-1]) if scale is None else check_positive(scale, "scale")
     return _attend(Q, K, V, mask, s)
 
 
 def _attend(Q, K, V, mask, scale: float, softmax_=_stable_softmax):
-    """scaled_dot_product_attention for inputs already checked; ``softmax_`` works in place. -> ((n_q, d_v), (n_q, n_k))"""
+    """scaled_dot_product_attention of checked inputs; ``softmax_`` works in place. -> ((n_q, d_v), (n_q, n_k))"""
     dtype = np.result_type(Q, K, V)
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the softmax
@@ -191,7 +185,8 @@ def split_heads(M: np.ndarray, n_heads: int) -> np.ndarray:
     n_heads = check_positive_int(n_heads, "n_heads")
     if M.shape[-1] % n_heads:
         raise ValueError(
-            f"d_model = {M.shape[-1]} is not divisible by n_heads = {n_heads}: each head needs d_head = d_model // n_heads features."
+            f"d_model = {M.shape[-1]} is not divisible by n_heads = {n_heads}: each head needs d_head = "
+            "d_model // n_heads features."
         )
     return _split(M, n_heads)
 
@@ -215,28 +210,30 @@ def _merge(M: np.ndarray) -> np.ndarray:
 
 
 def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=None, head_gains=None):
-    """Multi-head self-attention; each head gets d_head = d_model // n_heads features. (n, d_model) -> ((n, d_model), (n_heads, n, n))
+    """Multi-head self-attention; each head gets d_head = d_model // n_heads features.
+    (n, d_model) -> ((n, d_model), (n_heads, n, n))
 
     Introduced in notebook 09. ``biases`` {"b_q", "b_k", "b_v", "b_o"}: each (d_model,), added after its
     projection (trained models have them). ``head_gains`` (n_heads,): each head's output times its gain; 0 = off.
     """
-    X, W, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
-    b = _check_biases(biases, X.shape[-1], np.result_type(X, *W.values()))
+    X, W, n_heads = check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
+    b = check_biases(biases, X.shape[-1], np.result_type(X, *W.values()))
     Q = split_heads(X @ W["W_q"] + b["b_q"], n_heads)  # (..., n_heads, n, d_head)
     K = split_heads(X @ W["W_k"] + b["b_k"], n_heads)
     V = split_heads(X @ W["W_v"] + b["b_v"], n_heads)
     out, weights = scaled_dot_product_attention(Q, K, V, mask=_heads_mask(mask, X))  # scale 1/sqrt(d_head)
     if head_gains is not None:
-        out = out * _check_gains(head_gains, n_heads, out.dtype)[:, None, None]  # (..., n_heads, n, d_head)
+        out = out * check_head_gains(head_gains, n_heads, out.dtype)[:, None, None]  # (..., n_heads, n, d_head)
     return merge_heads(out) @ W["W_o"] + b["b_o"], weights  # (..., n, d_model), (..., n_heads, n, n)
 
 
 def multi_head_attention_loop(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
-    """Multi-head attention head by head with column slices, for checking the reshape version. (n, d_model) -> ((n, d_model), (n_heads, n, n))
+    """Multi-head attention head by head with column slices, for checking the reshape version.
+    (n, d_model) -> ((n, d_model), (n_heads, n, n))
 
     Introduced in notebook 09.
     """
-    X, W, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
+    X, W, n_heads = check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
     mask = _heads_mask(mask, X)
     d_head = X.shape[-1] // n_heads
     Q, K, V = X @ W["W_q"], X @ W["W_k"], X @ W["W_v"]
@@ -249,50 +246,9 @@ def multi_head_attention_loop(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None):
     return np.concatenate(outputs, axis=-1) @ W["W_o"], np.stack(weights, axis=-3)
 
 
-def _check_projections(X, Ws, n_heads):
-    """X (..., n, d_model), four (d_model, d_model) matrices and n_heads dividing d_model, else a clear error."""
-    X = as_float_array(X, "X", min_ndim=2)
-    d_model = X.shape[-1]
-    n_heads = check_positive_int(n_heads, "n_heads")
-    if d_model % n_heads:
-        raise ValueError(
-            f"d_model = {d_model} is not divisible by n_heads = {n_heads}: "
-            f"each head needs d_head = d_model // n_heads features."
-        )
-    checked = {}
-    for name, W in zip(("W_q", "W_k", "W_v", "W_o"), Ws):
-        W = as_float_array(W, name, min_ndim=2)
-        if W.shape != (d_model, d_model):
-            raise ValueError(f"{name} must be (d_model, d_model) = ({d_model}, {d_model}), got {W.shape}.")
-        checked[name] = W
-    return X, checked, n_heads
-
-
-def _check_biases(biases, d_model: int, dtype) -> dict:
-    """{"b_q", "b_k", "b_v", "b_o"} -> each a (d_model,) array of dtype, zeros where not given, else a clear error."""
-    if biases is not None and not isinstance(biases, Mapping):
-        raise TypeError(f"biases must be a dict such as {{'b_q': (d_model,), ...}}, got {type(biases).__name__}.")
-    checked = {name: np.zeros(d_model, dtype) for name in ("b_q", "b_k", "b_v", "b_o")}
-    for name, value in (biases or {}).items():
-        if name not in checked:
-            raise ValueError(f"unknown bias '{name}': use b_q, b_k, b_v or b_o.")
-        value = as_float_array(value, name, min_ndim=1)
-        if value.shape != (d_model,):
-            raise ValueError(f"{name} must be (d_model,) = ({d_model},), got {value.shape}.")
-        checked[name] = value.astype(dtype, copy=False)  # float32 in, float32 out, whatever the biases were given as
-    return checked
-
-
-def _check_gains(head_gains, n_heads: int, dtype) -> np.ndarray:
-    """One gain per head, else a clear error. (n_heads,) -> (n_heads,)"""
-    gains = as_float_array(head_gains, "head_gains", min_ndim=1)
-    if gains.shape != (n_heads,):
-        raise ValueError(f"head_gains must have one entry per head, shape ({n_heads},), got {gains.shape}.")
-    return gains.astype(dtype, copy=False)
-
-
 def _heads_mask(mask, X: np.ndarray):
-    """A mask for the weights (..., n_heads, n_q, n_k), broadcast as numpy does; a batch X needs the head axis spelled out."""
+    """A mask for the weights (..., n_heads, n_q, n_k), broadcast as numpy does; a batch X needs the head axis spelled
+    out."""
     if mask is None:
         return None
     try:
@@ -301,9 +257,12 @@ def _heads_mask(mask, X: np.ndarray):
         return mask
     if X.ndim > 2 and 2 < ndim <= X.ndim:
         raise ValueError(
-            f"a mask of shape {np.shape(mask)} for a batch X of shape {X.shape} is ambiguous (one per sentence, or one per head?). "
-            "The mask broadcasts against the weights (..., n_heads, n_q, n_k): give one per sentence as (batch, 1, n_q, n_k) "
-            "(e.g. mask[:, None]), one per head as (n_heads, n_q, n_k) with a leading 1 for the batch, or (n_q, n_k) for all."
+            f"a mask of shape {np.shape(mask)} for a batch X of shape {X.shape} is ambiguous (one per "
+            "sentence, or one per head?). "
+            "The mask broadcasts against the weights (..., n_heads, n_q, n_k): give one per sentence as "
+            "(batch, 1, n_q, n_k) "
+            "(e.g. mask[:, None]), one per head as (n_heads, n_q, n_k) with a leading 1 for the batch, or "
+            "(n_q, n_k) for all."
         )
     return mask
 
@@ -350,7 +309,8 @@ def padding_mask(lengths, n: int) -> np.ndarray:
         raise TypeError(f"lengths must be a non-empty list of whole numbers, got {lengths!r}.")
     if (lengths < 1).any() or (lengths > n).any():
         raise ValueError(
-            f"every length must be between 1 and n = {n}, got {lengths.tolist()}: an empty sentence has nothing to attend to."
+            f"every length must be between 1 and n = {n}, got {lengths.tolist()}: an empty sentence has "
+            "nothing to attend to."
         )
     return (np.arange(n)[None, :] < lengths[:, None])[:, None, :]
 
@@ -386,7 +346,8 @@ def entropy(weights, axis: int = -1) -> np.ndarray:
 
 
 def previous_token_share(weights, first: int = 1, last=None) -> np.ndarray:
-    """Mean weight from query t to key t - 1 over the queries first..last-1 (default: all but the first). (..., n, n) -> (...)
+    """Mean weight from query t to key t - 1 over the queries first..last-1 (default: all but the first).
+    (..., n, n) -> (...)
 
     Introduced in notebook 10.
     """

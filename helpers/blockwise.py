@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .attention import _check_qkv
-from .checks import as_float_array, check_bool, check_mask, check_positive_int, overflow_error
+from .checks import as_float_array, check_bool, check_mask, check_positive_int, check_qkv, overflow_error
 
 
 def blockwise_attention(
     Q, K, V, block_size: int = 512, mask=None, causal: bool = False, query_block_size: int = 1024
 ) -> np.ndarray:
-    """Exact attention without the n_q x n_k matrix: keys in blocks, a running max and sum per query. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> (n_q, d_v)
+    """Exact attention without the n_q x n_k matrix: keys in blocks, a running max and sum per query.
+    (n_q, d_k), (n_k, d_k), (n_k, d_v) -> (n_q, d_v)
 
     Introduced in notebook 13.
 
@@ -22,7 +22,7 @@ def blockwise_attention(
     sees keys 0..i, without any n_q x n_k mask being made (the later key blocks are skipped).
     Peak extra memory is about query_block_size x block_size scores instead of n_q x n_k (notebook 13).
     """
-    Q, K, V = _check_qkv(Q, K, V)
+    Q, K, V = check_qkv(Q, K, V)
     block_size = check_positive_int(block_size, "block_size")
     query_block_size = check_positive_int(query_block_size, "query_block_size")
     n_q, n_k = Q.shape[-2], K.shape[-2]
@@ -81,7 +81,8 @@ def blockwise_attention(
 
 
 def online_softmax_steps(scores, values, block_size: int) -> list:
-    """The running max, sum, output and weights so far of online softmax after each block of keys, for one query. (n,), (n, d_v) -> [dict]
+    """The running max, sum, output and weights so far of online softmax after each block of keys, for one query.
+    (n,), (n, d_v) -> [dict]
 
     Introduced in notebook 13.
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -130,3 +131,58 @@ def check_row_stochastic(weights, name: str = "weights") -> np.ndarray:
             "normalise it (e.g. with softmax)."
         )
     return P
+
+
+# ---------------------------------------------------------------- the inputs of attention
+def check_qkv(Q, K, V):
+    """Float arrays with matching sizes, else a clear error. (n_q, d_k), (n_k, d_k), (n_k, d_v) -> the same"""
+    Q = as_float_array(Q, "Q", min_ndim=2)
+    K = as_float_array(K, "K", min_ndim=2)
+    V = as_float_array(V, "V", min_ndim=2)
+    if Q.shape[-1] != K.shape[-1]:
+        raise ValueError(f"Q and K must share d_k: Q is {Q.shape}, K is {K.shape}.")
+    if K.shape[-2] != V.shape[-2]:
+        raise ValueError(f"K and V must have the same number of keys n_k: K is {K.shape}, V is {V.shape}.")
+    return Q, K, V
+
+
+def check_projections(X, Ws, n_heads):
+    """X (..., n, d_model), four (d_model, d_model) matrices and n_heads dividing d_model, else a clear error."""
+    X = as_float_array(X, "X", min_ndim=2)
+    d_model = X.shape[-1]
+    n_heads = check_positive_int(n_heads, "n_heads")
+    if d_model % n_heads:
+        raise ValueError(
+            f"d_model = {d_model} is not divisible by n_heads = {n_heads}: "
+            f"each head needs d_head = d_model // n_heads features."
+        )
+    checked = {}
+    for name, W in zip(("W_q", "W_k", "W_v", "W_o"), Ws):
+        W = as_float_array(W, name, min_ndim=2)
+        if W.shape != (d_model, d_model):
+            raise ValueError(f"{name} must be (d_model, d_model) = ({d_model}, {d_model}), got {W.shape}.")
+        checked[name] = W
+    return X, checked, n_heads
+
+
+def check_biases(biases, d_model: int, dtype) -> dict:
+    """{"b_q", "b_k", "b_v", "b_o"} -> each a (d_model,) array of dtype, zeros where not given, else a clear error."""
+    if biases is not None and not isinstance(biases, Mapping):
+        raise TypeError(f"biases must be a dict such as {{'b_q': (d_model,), ...}}, got {type(biases).__name__}.")
+    checked = {name: np.zeros(d_model, dtype) for name in ("b_q", "b_k", "b_v", "b_o")}
+    for name, value in (biases or {}).items():
+        if name not in checked:
+            raise ValueError(f"unknown bias '{name}': use b_q, b_k, b_v or b_o.")
+        value = as_float_array(value, name, min_ndim=1)
+        if value.shape != (d_model,):
+            raise ValueError(f"{name} must be (d_model,) = ({d_model},), got {value.shape}.")
+        checked[name] = value.astype(dtype, copy=False)  # float32 in, float32 out, whatever the biases were given as
+    return checked
+
+
+def check_head_gains(head_gains, n_heads: int, dtype) -> np.ndarray:
+    """One gain per head, else a clear error. (n_heads,) -> (n_heads,)"""
+    gains = as_float_array(head_gains, "head_gains", min_ndim=1)
+    if gains.shape != (n_heads,):
+        raise ValueError(f"head_gains must have one entry per head, shape ({n_heads},), got {gains.shape}.")
+    return gains.astype(dtype, copy=False)

@@ -35,7 +35,8 @@ def _titled(kind: str, title: str) -> str:
 
 
 def attention(weights, queries=None, keys=None, title: str = "") -> str:
-    """Which key each query attends to most, e.g. 'money attends most to money (0.40), bank to bank (0.42)'. (n_q, n_k) -> str"""
+    """Which key each query attends to most, e.g. 'money attends most to money (0.40), bank to bank (0.42)'.
+    (n_q, n_k) -> str"""
     W = np.atleast_2d(np.asarray(weights, dtype=float))
     q = _labels(queries, W.shape[0], "query")
     k = _labels(keys, W.shape[1], "key")
@@ -113,7 +114,8 @@ def _trend(y: np.ndarray) -> str:
 
 
 def lines(x, series: dict, title: str = "", xlabel: str = "", ylabel: str = "") -> str:
-    """A line chart: for each line, where it starts, where it ends, and whether it rises or falls. (n,), {name: (n,)} -> str"""
+    """A line chart: for each line, where it starts, where it ends, and whether it rises or falls.
+    (n,), {name: (n,)} -> str"""
     x = np.asarray(x, dtype=float)
     xname = xlabel or "x"
     parts = []
@@ -148,7 +150,8 @@ def several(descriptions) -> str:
 
 
 def table_html(matrix, row_labels=None, col_labels=None, caption: str = "") -> str:
-    """The numbers behind a picture as an HTML table, escaped, with header cells for screen readers. (n_rows, n_cols) -> str"""
+    """The numbers behind a picture as an HTML table, escaped, with header cells for screen readers.
+    (n_rows, n_cols) -> str"""
     M = np.atleast_2d(np.asarray(matrix, dtype=float))
     rows = _labels(row_labels, M.shape[0], "row")
     cols = _labels(col_labels, M.shape[1], "column")

@@ -48,13 +48,15 @@ class UnknownWordError(ValueError):
 
 
 def normalize(text: str) -> str:
-    """Lower case, compatibility forms folded (fullwidth letters) and accents stripped, as the model's tokenizer does. str -> str"""
+    """Lower case, compatibility forms folded (fullwidth letters) and accents stripped, as the model's tokenizer does.
+    str -> str"""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
 def tokenize(sentence: str) -> list[str]:
-    """Lower-case words of a sentence (letters, digits, inner apostrophes), accents stripped: "résumé" -> resume. str -> [str]"""
+    """Lower-case words of a sentence (letters, digits, inner apostrophes), accents stripped: "résumé" -> resume.
+    str -> [str]"""
     if not isinstance(sentence, str):
         raise TypeError(f"the sentence must be text (str), got {type(sentence).__name__}.")
     words = re.findall(r"[a-z0-9]+(?:'[a-z]+)?", normalize(sentence))

@@ -1,4 +1,5 @@
-"""Seeded numerical experiments behind pictures: saturation without sqrt(d_k) (notebook 07), what attention costs (notebook 13)."""
+"""Seeded numerical experiments behind pictures: saturation without sqrt(d_k) (notebook 07), what attention costs
+(notebook 13)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def random_query_keys(d_k: int, n_keys: int, seed: int = 0):
 
 
 def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True, seed: int = 0) -> dict:
-    """Mean entropy, mean largest weight and mean gradient size of softmax(q.k [/ sqrt(d_k)]) per d_k. (n_d,) -> dict of (n_d,)"""
+    """Mean entropy, mean largest weight and mean gradient size of softmax(q.k [/ sqrt(d_k)]) per d_k.
+    (n_d,) -> dict of (n_d,)"""
     n_keys = check_positive_int(n_keys, "n_keys")
     n_queries = check_positive_int(n_queries, "n_queries")
     rng = np.random.default_rng(seed)
@@ -64,7 +66,8 @@ def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True
 
 # ---------------------------------------------------------------- what attention costs
 def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
-    """Fastest seconds of fn() over repeats after one warm-up call (as timeit advises: noise only ever adds time), and the peak bytes Python/numpy allocated during one call. -> (float, int)"""
+    """Fastest seconds of fn() over repeats after one warm-up call (as timeit advises: noise only ever adds time), and
+    the peak bytes Python/numpy allocated during one call. -> (float, int)"""
     import time
     import tracemalloc
 

@@ -15,16 +15,17 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .attention import (
-    _attend,
-    _check_biases,
-    _check_gains,
-    _check_projections,
-    _check_qkv,
-    _heads_mask,
-    _stable_softmax,
+from .attention import _attend, _heads_mask, _stable_softmax
+from .checks import (
+    as_float_array,
+    check_axis,
+    check_biases,
+    check_head_gains,
+    check_mask,
+    check_positive,
+    check_projections,
+    check_qkv,
 )
-from .checks import as_float_array, check_axis, check_mask, check_positive
 
 # rows are normalised in blocks of about this many entries (1 MB of float32), so that the five passes of a
 # softmax (max, shift, exp, sum, divide) run on data still in the processor's cache
@@ -60,7 +61,7 @@ def softmax(scores, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
 
 def scaled_dot_product_attention(Q, K, V, mask=None, scale=None):
     """attention.scaled_dot_product_attention with the cache-blocked softmax. -> ((n_q, d_v), (n_q, n_k))"""
-    Q, K, V = _check_qkv(Q, K, V)
+    Q, K, V = check_qkv(Q, K, V)
     s = 1.0 / np.sqrt(Q.shape[-1]) if scale is None else check_positive(scale, "scale")
     return _attend(Q, K, V, mask, s, softmax_=_blocked_softmax)
 
@@ -74,11 +75,12 @@ def workers(n_weights: int, n_heads: int) -> int:
 
 
 def multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads: int, mask=None, biases=None, head_gains=None):
-    """attention.multi_head_attention with groups of heads in threads for large inputs. -> ((n, d_model), (n_heads, n, n))"""
-    X, Ws, n_heads = _check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
+    """attention.multi_head_attention with groups of heads in threads for large inputs.
+    (n, d_model) -> ((n, d_model), (n_heads, n, n))"""
+    X, Ws, n_heads = check_projections(X, (W_q, W_k, W_v, W_o), n_heads)
     d_model, dtype = X.shape[-1], np.result_type(X, *Ws.values())
-    b = _check_biases(biases, d_model, dtype)
-    gains = None if head_gains is None else _check_gains(head_gains, n_heads, dtype)
+    b = check_biases(biases, d_model, dtype)
+    gains = None if head_gains is None else check_head_gains(head_gains, n_heads, dtype)
     d_head, n = d_model // n_heads, X.shape[-2]
     weights = np.empty(X.shape[:-2] + (n_heads, n, n), dtype=dtype)
     mask = _heads_mask(mask, X)

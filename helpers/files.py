@@ -39,7 +39,8 @@ _DTYPES = {"F32": "<f4", "F16": "<f2", "F64": "<f8", "I64": "<i8", "I32": "<i4"}
 
 
 def read_safetensors(path) -> dict:
-    """All tensors of a safetensors file: an 8-byte header length, a JSON header, raw little-endian data. Path -> {name: array}"""
+    """All tensors of a safetensors file: an 8-byte header length, a JSON header, raw little-endian data.
+    Path -> {name: array}"""
     data = Path(path).read_bytes()
     if len(data) < 8:
         raise ValueError(f"{path} is too short to be a safetensors file.")

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .attention import _attend, _check_qkv
-from .checks import as_float_array, check_positive
+from .attention import _attend
+from .checks import as_float_array, check_positive, check_qkv
 
 
 def attention_backward(Q, K, V, grad_out, mask=None, scale=None):
-    """Gradients of a loss through out = softmax(Q K^T * scale, masked) @ V, given d loss / d out. (..., n_q, d_k), (..., n_k, d_k), (..., n_k, d_v), (..., n_q, d_v) -> (dQ, dK, dV)
+    """Gradients of a loss through out = softmax(Q K^T * scale, masked) @ V, given d loss / d out.
+    (..., n_q, d_k), (..., n_k, d_k), (..., n_k, d_v), (..., n_q, d_v) -> (dQ, dK, dV)
 
     Introduced in notebook 10.
     """
-    Q, K, V = _check_qkv(Q, K, V)
+    Q, K, V = check_qkv(Q, K, V)
     s = 1.0 / np.sqrt(Q.shape[-1]) if scale is None else check_positive(scale, "scale")
     _, P = _attend(Q, K, V, mask, s)  # the forward pass again: the weights, with the same checks and errors
     dtype = P.dtype
@@ -34,7 +35,8 @@ def attention_backward(Q, K, V, grad_out, mask=None, scale=None):
 
 
 def softmax_backward(P, dP) -> np.ndarray:
-    """The gradient through a row-wise softmax: dS = P * (dP - sum(dP * P) over each row), from its Jacobian diag(p) - p p^T. (..., n), (..., n) -> (..., n)
+    """The gradient through a row-wise softmax: dS = P * (dP - sum(dP * P) over each row), from diag(p) - p p^T.
+    (..., n), (..., n) -> (..., n)
 
     Introduced in notebook 10.
     """

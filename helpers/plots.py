@@ -211,7 +211,8 @@ def three_steps_diagram(
 
 
 def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, colorbar: bool = False, **kwargs):
-    """Several heatmaps in one row with shared colours (and one colour bar for all), e.g. one sentence each. [(n_i, m_i)] -> Figure"""
+    """Several heatmaps in one row with shared colours (and one colour bar for all), e.g. one sentence each.
+    [(n_i, m_i)] -> Figure"""
     mats = [np.asarray(M, dtype=float) for M in matrices]
     k = len(mats)
     if not (len(row_labels) == len(col_labels) == len(titles) == k):
@@ -236,8 +237,9 @@ def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, colorbar: bo
 
 
 def attention_heatmaps(weights, row_labels, col_labels, titles, annotate=None):
-    """Attention weights side by side, drawn the same way everywhere: 0 to 1, queries as rows, keys as columns,
-    and a colour bar when the cells carry no numbers. [(n_q, n_k)] -> Figure"""
+    """Attention weights side by side, drawn the same way everywhere: 0 to 1, queries as rows, keys as columns, and a
+    colour bar when the cells carry no numbers.
+    [(n_q, n_k)] -> Figure"""
     mats = [np.asarray(W, dtype=float) for W in weights]
     if annotate is None:
         annotate = all(M.size <= 144 for M in mats)

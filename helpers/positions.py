@@ -1,4 +1,5 @@
-"""Word order: attention cannot see it, so transformers add it, as sinusoidal or rotary position encodings (introduced in notebook 06).
+"""Word order: attention cannot see it, so transformers add it, as sinusoidal or rotary position encodings (introduced
+in notebook 06).
 
 Sinusoidal (Vaswani et al., 2017): a fixed vector per position, added to the word's vector.
 Rotary, RoPE (Su et al., RoFormer): each pair of query/key features is rotated by an angle proportional to
@@ -20,7 +21,8 @@ def _frequencies(d: int, base: float) -> np.ndarray:
 
 
 def positional_encoding(n: int, d: int, base: float = 10000.0) -> np.ndarray:
-    """PE[p, 2i] = sin(p / base**(2i/d)), PE[p, 2i+1] = cos(p / base**(2i/d)); for odd d the last column is a sine. () -> (n, d)
+    """PE[p, 2i] = sin(p / base**(2i/d)), PE[p, 2i+1] = cos(p / base**(2i/d)); for odd d the last column is a sine.
+    () -> (n, d)
 
     Introduced in notebook 06.
     """
@@ -38,7 +40,8 @@ def positional_encoding(n: int, d: int, base: float = 10000.0) -> np.ndarray:
 
 
 def apply_rope(X, positions=None, base: float = 10000.0) -> np.ndarray:
-    """Rotate each pair (x[2i], x[2i+1]) by the angle p * base**(-2i/d), p the word's position (0..n-1 by default). (..., n, d) -> (..., n, d)
+    """Rotate each pair (x[2i], x[2i+1]) by the angle p * base**(-2i/d), p the word's position (0..n-1 by default).
+    (..., n, d) -> (..., n, d)
 
     Introduced in notebook 06.
     """
@@ -75,7 +78,9 @@ def permute(X, order) -> np.ndarray:
 
 
 def pca_positions(table, d: int) -> np.ndarray:
-    """A learned position table in d dimensions: its d main directions (PCA), rows scaled to the sinusoidal rows' mean length sqrt(d/2). (n, D) -> (n, d)
+    """A learned position table in d dimensions: its d main directions (PCA), rows scaled to the sinusoidal rows' mean
+    length sqrt(d/2).
+    (n, D) -> (n, d)
 
     Introduced in notebook 06.
     """

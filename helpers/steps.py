@@ -169,7 +169,8 @@ ENCODINGS = ("none", "sinusoidal", "learned", "rotary")
 
 @dataclass(frozen=True, eq=False)
 class WordOrderStep:
-    """words [str] (n,) in their new order; Q (n, d) what attention compares (x + p, or x rotated); weights (n, n); moved word, its position, its vector Q[position] (d,)."""
+    """words [str] (n,) in their new order; Q (n, d) what attention compares (x + p, or x rotated); weights (n, n);
+    moved word, its position, its vector Q[position] (d,)."""
 
     words: list
     Q: np.ndarray
@@ -181,7 +182,8 @@ class WordOrderStep:
 
 
 def word_order_step(vectors, sentence: str, position: int, encoding: str, learned=None) -> WordOrderStep:
-    """Notebook 06: move the sentence's first word to `position`, add position information, attend (Q = K = V). str -> (n, n)"""
+    """Notebook 06: move the sentence's first word to `position`, add position information, attend (Q = K = V).
+    str -> (n, n)"""
     words, X = sentence_vectors(vectors, sentence)
     n, d = X.shape
     if encoding not in ENCODINGS:
@@ -274,7 +276,8 @@ def heads_step(vectors, sentence: str, n_heads: int, seed: int = 0, gain: float 
 # ---------------------------------------------------------------- 10: watch attention learn
 @dataclass(frozen=True, eq=False)
 class RecordedStep:
-    """step int; losses (steps + 1,) the whole curve; loss at the step; weights (n, n) of the first sentence then; norms (2,) of W_q, W_k; share on the previous word."""
+    """step int; losses (steps + 1,) the whole curve; loss at the step; weights (n, n) of the first sentence then; norms
+    (2,) of W_q, W_k; share on the previous word."""
 
     step: int
     losses: np.ndarray
@@ -306,7 +309,9 @@ class MiniLMStep:
 
 
 def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | None = None) -> MiniLMStep:
-    """Notebook 11: the attention weights of layer (0..5) and head (0..11) for a sentence; encode defaults to model.encode. str -> (n, n)"""
+    """Notebook 11: the attention weights of layer (0..5) and head (0..11) for a sentence; encode defaults to
+    model.encode.
+    str -> (n, n)"""
     tokens = model.tokenizer.tokenize(sentence)  # the length is checked before the model runs
     if len(tokens) > 2 + 2 * MAX_WORDS:
         raise ValueError(

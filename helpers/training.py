@@ -1,4 +1,5 @@
-"""Watch attention learn: a task only attention can solve, and gradient descent written out in numpy (introduced in notebook 10).
+"""Watch attention learn: a task only attention can solve, and gradient descent written out in numpy (introduced in
+notebook 10).
 
 The task: every word must output the vector of the word before it (the first word, its own). The inputs are
 random word vectors with their sinusoidal positions appended; only W_q and W_k are learned; the values are
@@ -19,7 +20,8 @@ from .positions import positional_encoding
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """inputs (B, n, d_word + d_pos) = words and positions; words (B, n, d_word) = the values; target (B, n, d_word); mask (n, n)."""
+    """inputs (B, n, d_word + d_pos) = words and positions; words (B, n, d_word) = the values; target (B, n, d_word);
+    mask (n, n)."""
 
     inputs: np.ndarray
     words: np.ndarray
@@ -52,7 +54,8 @@ class Trajectory:
 
 
 def forward(task: Task, W_q, W_k, scale=None):
-    """The model: attention with learned queries and keys over the words. -> (out (B, n, d_word), weights (B, n, n), Q, K)"""
+    """The model: attention with learned queries and keys over the words. -> (out (B, n, d_word), weights (B, n, n), Q,
+    K)"""
     d_in = task.inputs.shape[-1]
     for name, W in (("W_q", W_q), ("W_k", W_k)):
         if np.ndim(W) != 2 or np.shape(W)[0] != d_in:
@@ -63,7 +66,7 @@ def forward(task: Task, W_q, W_k, scale=None):
 
 
 def loss_and_gradients(task: Task, W_q, W_k, scale=None):
-    """Mean squared error and its gradients with respect to W_q and W_k, by the chain rule. -> (loss, dW_q, dW_k, |dS|)"""
+    """Mean squared error and its gradients for W_q and W_k, by the chain rule. -> (loss, dW_q, dW_k, |dS|)"""
     out, _, Q, K = forward(task, W_q, W_k, scale)
     error = out - task.target
     loss = float(np.mean(error**2))

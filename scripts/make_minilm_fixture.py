@@ -40,7 +40,8 @@ def main():
     tokenizer = BertTokenizer(str(model_dir / "vocab.txt"), do_lower_case=True)
     model = BertModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
     record = {
-        "produced_with": f"torch {torch.__version__}, transformers {transformers.__version__}, BertModel float32 eager, BertTokenizer",
+        "produced_with": f"torch {torch.__version__}, transformers {transformers.__version__}, BertModel float32 "
+        "eager, BertTokenizer",
         "tokenizer": {text: tokenizer.tokenize(text) for text in TOKENIZER_CASES},
         "sentences": [],
     }

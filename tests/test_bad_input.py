@@ -1,4 +1,5 @@
-"""Bad input gets a clear error, never a silent NaN or a raw numpy message: the cases a learner found, then a table over every public function."""
+"""Bad input gets a clear error, never a silent NaN or a raw numpy message: the cases a learner found, then a table over
+every public function."""
 
 import functools
 import importlib
@@ -296,6 +297,26 @@ BAD = {
     "read_array": [(lambda: exercises.registry.read_array([[1.0]], (2,)), exercises.MalformedAnswer, "shape")],
     "routine": [
         (lambda: exercises.registry.routine("99.9", "colour", lambda: 1, "", ""), ValueError, "number, shape or")
+    ],
+    "check_qkv": [
+        (
+            lambda: h.scaled_dot_product_attention(np.ones((2, 3)), np.ones((2, 4)), np.ones((2, 3))),
+            ValueError,
+            "share d_k",
+        )
+    ],
+    "check_projections": [
+        (lambda: h.multi_head_attention(np.ones((2, 4)), *[np.eye(3)] * 4, n_heads=2), ValueError, "W_q must be")
+    ],
+    "check_biases": [
+        (lambda: h.multi_head_attention(np.ones((2, 4)), *[np.eye(4)] * 4, n_heads=2, biases=[1]), TypeError, "dict")
+    ],
+    "check_head_gains": [
+        (
+            lambda: h.multi_head_attention(np.ones((2, 4)), *[np.eye(4)] * 4, n_heads=2, head_gains=[1.0]),
+            ValueError,
+            "one entry per head",
+        )
     ],
     "adam_step": [
         (

@@ -18,8 +18,8 @@ def test_attention_in_words_is_the_issues_example():
     W = np.array([[0.40, 0.31, 0.29], [0.33, 0.42, 0.25], [0.32, 0.26, 0.43]])
     text = describe.attention(W, ["money", "bank", "grows"], ["money", "bank", "grows"])
     assert (
-        text
-        == "Attention weights, 3 queries x 3 keys: money attends most to money (0.40), bank to bank (0.42), grows to grows (0.43)."
+        text == "Attention weights, 3 queries x 3 keys: money attends most to money (0.40), bank to bank (0.42), grows "
+        "to grows (0.43)."
     )
 
 

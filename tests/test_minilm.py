@@ -1,4 +1,4 @@
-"""helpers.minilm against an independent PyTorch/transformers run (tests/fixtures, see scripts/make_minilm_fixture.py)."""
+"""helpers.minilm against an independent PyTorch/transformers run (the fixture of scripts/make_minilm_fixture.py)."""
 
 import json
 import math

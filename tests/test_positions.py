@@ -1,4 +1,4 @@
-"""Position encodings against loops, their properties (RoPE keeps norms; scores depend only on the offset), bad input."""
+"""Position encodings against loops, their properties (RoPE keeps norms; scores depend only on offsets), bad input."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""attention_backward against finite differences and a loop reference; training reaches the pattern; the widget scrubs."""
+"""attention_backward against finite differences and loops; training reaches the pattern; the widget scrubs."""
 
 import numpy as np
 import pytest

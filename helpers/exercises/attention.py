@@ -86,7 +86,8 @@ def _query_towards_river(answer):
         )
     return (
         False,
-        f"bank gives money {bank['money']:.2f} and river {bank['river']:.2f}; make bank's query point towards nature (the 2nd feature).",
+        f"bank gives money {bank['money']:.2f} and river {bank['river']:.2f}; make bank's query point towards "
+        "nature (the 2nd feature).",
     )
 
 
@@ -102,8 +103,10 @@ routine(
     "06.2",
     "number",
     lambda: _rope_score(10, 8),
-    "{want:.3f}: the same as at positions 3 and 1, because with rotary encoding a score depends only on the offset (here 2).",
-    "rotate q by position 10 and k by position 8 (apply_rope(q, [10]), apply_rope(k, [8])) and take their dot product; or think about what stays the same.",
+    "{want:.3f}: the same as at positions 3 and 1, because with rotary encoding a score depends only on the "
+    "offset (here 2).",
+    "rotate q by position 10 and k by position 8 (apply_rope(q, [10]), apply_rope(k, [8])) and take their dot "
+    "product; or think about what stays the same.",
     mistakes=lambda want: [
         (
             float((_ROPE_Q @ _ROPE_K.T)[0, 0]),
@@ -121,7 +124,8 @@ routine(
     "number",
     lambda: _VARIANCE_D_K,
     lambda want: (
-        f"about {want} (measured {dot_product_variance([want], n_samples=50_000, seed=1)[0]:.1f}): the variance of q . k equals d_k, so the spread grows as sqrt(d_k)."
+        f"about {want} (measured {dot_product_variance([want], n_samples=50_000, seed=1)[0]:.1f}): the "
+        "variance of q . k equals d_k, so the spread grows as sqrt(d_k)."
     ),
     "each of the d_k products q_i k_i has variance 1, and the variances of independent terms add up.",
     mistakes=lambda want: [
@@ -140,7 +144,8 @@ routine(
     mistakes=lambda want: [
         (
             1 / want,
-            f"{1 / want:g} = sqrt(256), but the scores are divided by it, not multiplied: multiplying makes saturation worse.",
+            f"{1 / want:g} = sqrt(256), but the scores are divided by it, not multiplied: multiplying makes "
+            "saturation worse.",
         )
     ],
     atol=1e-3,

@@ -55,7 +55,8 @@ def call_learner(fn: Callable, args: Case, what: str):
     for before, after in zip(args, given):
         if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
             raise LearnerError(
-                f"your function changed its input ({what} of shape {before.shape}) in place: work on a copy, e.g. write scores = scores - m instead of scores -= m."
+                f"your function changed its input ({what} of shape {before.shape}) in place: work on a copy, "
+                "e.g. write scores = scores - m instead of scores -= m."
             )
     if result is None:
         raise LearnerError("your function returned None: write its body in place of ... and return the result.")
@@ -113,7 +114,8 @@ def check_function(fn, cases: list, reference: Callable, mistakes: list, what: s
     name = what.split("(", maxsplit=1)[0]
     if not callable(fn):
         raise MalformedAnswer(
-            f"answer with your function itself, not its result: check_exercise(..., {name}), without brackets after {name}"
+            f"answer with your function itself, not its result: check_exercise(..., {name}), without brackets "
+            f"after {name}"
         )
     unpack = unpack or one_array
     try:
@@ -126,7 +128,8 @@ def check_function(fn, cases: list, reference: Callable, mistakes: list, what: s
         float32 = [np.asarray(g[0]).dtype for g, args in zip(got, cases) if any(_is_float32(a) for a in args)]
         if np.float64 in float32:
             return True, (
-                f"right on all {len(cases)} inputs ({covers}), but float32 in gives float64 out: a numpy float64 such as "
+                f"right on all {len(cases)} inputs ({covers}), but float32 in gives float64 out: a numpy "
+                "float64 such as "
                 "np.sqrt(d) turns float32 arrays into float64 (use d ** 0.5 or math.sqrt(d))."
             )
         return True, f"right on all {len(cases)} inputs ({covers})."
@@ -148,7 +151,8 @@ def check_function(fn, cases: list, reference: Callable, mistakes: list, what: s
             )
     return (
         False,
-        f"not the expected numbers for inputs of shapes {shapes}; compare your steps with the notebook's, one at a time.",
+        f"not the expected numbers for inputs of shapes {shapes}; compare your steps with the notebook's, one "
+        "at a time.",
     )
 
 

@@ -114,7 +114,8 @@ routine(
     "number",
     _bank_change_without_previous_heads,
     "{want:+.3f}: switching off the previous-token head changes the banks' last-layer cosine by that much.",
-    "encode both sentences with ablate=[the previous-token heads], take the last-layer cosine of the banks, and subtract 0.760.",
+    "encode both sentences with ablate=[the previous-token heads], take the last-layer cosine of the banks, "
+    "and subtract 0.760.",
     mistakes=lambda want: [
         (
             _bank_cosines()[-1] + want,

@@ -44,7 +44,7 @@ _WRITES: dict[str, str] = {}  # implement-it exercises: id -> the function the l
 
 
 def exercise(exercise_id: str, writes: str | None = None) -> Callable[[Checker], Checker]:
-    """Register a checker under an id "NN.k": answer -> (ok, message); ``writes`` for an implement-it. str -> decorator"""
+    """Register a checker, answer -> (ok, message), under an id "NN.k"; ``writes`` for an implement-it. -> decorator"""
 
     def register(checker: Checker) -> Checker:
         if exercise_id in _CHECKERS:
@@ -105,7 +105,8 @@ _READERS = {"number": read_number, "shape": read_shape, "choice": read_choice}
 
 
 def routine(exercise_id, kind, want, right, hint, mistakes=lambda want: (), atol=0.0, rtol=0.0) -> None:
-    """Register a check of one number, shape or choice: want() computes the answer, mistakes(want) lists (wrong answer, its hint)."""
+    """Register a check of one number, shape or choice: want() computes the answer, mistakes(want) lists (wrong answer,
+    its hint)."""
     if kind not in _READERS:
         raise ValueError(f"kind must be number, shape or choice, got {kind!r}.")
     read = _READERS[kind]

@@ -109,7 +109,8 @@ class MiniLM:
             )
 
     def head_gains(self, ablate) -> list:
-        """For each layer, None or (n_heads,) gains, 0 for the switched-off heads. [(layer, head)] (0-based) -> [None | (n_heads,)]"""
+        """For each layer, None or (n_heads,) gains, 0 for the switched-off heads.
+        [(layer, head)] (0-based) -> [None | (n_heads,)]"""
         if isinstance(ablate, str | bytes) or not hasattr(ablate, "__iter__"):
             raise TypeError(f"ablate must be a list of (layer, head) pairs, 0-based, e.g. [(0, 2)]; got {ablate!r}.")
         gains = [None] * self.config.n_layers
@@ -123,7 +124,8 @@ class MiniLM:
             layer, head = int(pair[0]), int(pair[1])
             if not 0 <= layer < self.config.n_layers or not 0 <= head < self.config.n_heads:
                 raise ValueError(
-                    f"({layer}, {head}) is not a head: layers are 0 to {self.config.n_layers - 1}, heads 0 to {self.config.n_heads - 1} (0-based)."
+                    f"({layer}, {head}) is not a head: layers are 0 to {self.config.n_layers - 1}, heads 0 to "
+                    f"{self.config.n_heads - 1} (0-based)."
                 )
             if gains[layer] is None:
                 gains[layer] = np.ones(self.config.n_heads, dtype=np.float32)
@@ -131,7 +133,8 @@ class MiniLM:
         return gains
 
     def forward(self, ids: np.ndarray, mask=None, ablate=()):
-        """Hidden states of every layer and every layer's attention weights. (..., n) ids -> ((L+1, ..., n, d_model), (L, ..., n_heads, n, n))"""
+        """Hidden states of every layer and every layer's attention weights.
+        (..., n) ids -> ((L+1, ..., n, d_model), (L, ..., n_heads, n, n))"""
         ids = self.check_ids(ids)
         head_gains = self.head_gains(ablate)
         n = ids.shape[-1]
@@ -142,7 +145,8 @@ class MiniLM:
         return np.stack([h, *hidden]), np.stack(attentions)
 
     def run_layers(self, h: np.ndarray, mask=None, first: int = 0, head_gains=None) -> tuple:
-        """Layers first .. n_layers - 1 on hidden states h (the input of layer `first`). (..., n, d_model) -> ([(..., n, d_model)], [(..., n_heads, n, n)])"""
+        """Layers first .. n_layers - 1 on hidden states h (the input of layer `first`).
+        (..., n, d_model) -> ([(..., n, d_model)], [(..., n_heads, n, n)])"""
         eps = self.config.layer_norm_eps
         if np.shape(h)[-1:] != (self.config.d_model,) or np.ndim(h) < 2:
             raise ValueError(f"h must be (..., n, {self.config.d_model}), got shape {np.shape(h)}.")
@@ -171,7 +175,8 @@ class MiniLM:
         return hidden, attentions
 
     def check_ids(self, ids) -> np.ndarray:
-        """Token ids as whole numbers in the vocabulary, at most max_tokens per row, else a clear error. (..., n) -> (..., n)"""
+        """Token ids as whole numbers in the vocabulary, at most max_tokens per row, else a clear error.
+        (..., n) -> (..., n)"""
         try:
             arr = np.asarray(ids)
         except (ValueError, TypeError):
@@ -193,16 +198,20 @@ class MiniLM:
         return arr
 
     def encode(self, sentence: str, ablate=()) -> Encoding:
-        """Tokens, hidden states and attention weights for one sentence; ablate: (layer, head) pairs (0-based) switched off. str -> Encoding"""
+        """Tokens, hidden states and attention weights for one sentence; ablate: (layer, head) pairs (0-based) switched
+        off.
+        str -> Encoding"""
         tokens, ids = self.tokenizer.encode(sentence)
         hidden, attentions = self.forward(ids, ablate=ablate)
         return Encoding(tokens, hidden, attentions)
 
     def encode_batch(self, sentences, ablate=()) -> list:
-        """Several sentences at once, padded with [PAD] and a padding mask; the same results as encode. [str] -> [Encoding]"""
+        """Several sentences at once, padded with [PAD] and a padding mask; the same results as encode.
+        [str] -> [Encoding]"""
         if isinstance(sentences, str) or not isinstance(sentences, list | tuple):
             raise TypeError(
-                f"encode_batch takes a list of sentences (str), got {type(sentences).__name__}; for one sentence use encode."
+                f"encode_batch takes a list of sentences (str), got {type(sentences).__name__}; for one "
+                "sentence use encode."
             )
         encoded = [self.tokenizer.encode(s) for s in sentences]
         if not encoded:

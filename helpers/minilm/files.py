@@ -36,7 +36,8 @@ class Config:
 
     @classmethod
     def from_json(cls, data: dict) -> Config:
-        """The sizes of a BERT config.json dict; a clear error for a missing key or another architecture. {str: value} -> Config"""
+        """The sizes of a BERT config.json dict; a clear error for a missing key or another architecture.
+        {str: value} -> Config"""
         keys = {
             "n_layers": "num_hidden_layers",
             "n_heads": "num_attention_heads",
@@ -52,7 +53,8 @@ class Config:
             raise ModelFileError(f"config.json has no {', '.join(missing)}: is this a BERT model's config?")
         if data.get("hidden_act", "gelu") != "gelu" or data.get("position_embedding_type", "absolute") != "absolute":
             raise ModelFileError(
-                "config.json asks for an activation or position embedding this encoder does not implement (gelu, absolute)."
+                "config.json asks for an activation or position embedding this encoder does not implement "
+                "(gelu, absolute)."
             )
         config = cls(**{name: data[key] for name, key in keys.items()})
         if config.d_model % config.n_heads:
@@ -63,7 +65,8 @@ class Config:
 
 
 def expected_shapes(config: Config) -> dict:
-    """Every tensor the encoder uses, with its shape as stored (torch's (out, in) for linear layers). Config -> {name: shape}"""
+    """Every tensor the encoder uses, with its shape as stored (torch's (out, in) for linear layers).
+    Config -> {name: shape}"""
     d, f = config.d_model, config.d_ff
     shapes = {
         "embeddings.word_embeddings.weight": (config.vocab_size, d),

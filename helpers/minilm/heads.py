@@ -54,8 +54,9 @@ HEAD_TYPES = ("previous", "next", "self", "sink", "broad", "same word")
 
 
 def head_profile(encodings) -> dict:
-    """For each layer and head, the mean attention to: the previous token, the next, itself, [CLS]/[SEP] (a sink),
-    the same word elsewhere; and how broad it is (entropy / log n). [Encoding] -> {type: (n_layers, n_heads)}"""
+    """For each layer and head, the mean attention to: the previous token, the next, itself, [CLS]/[SEP] (a sink), the
+    same word elsewhere; and how broad it is (entropy / log n).
+    [Encoding] -> {type: (n_layers, n_heads)}"""
     encodings = list(encodings)
     if not encodings:
         raise ValueError("give at least one encoded sentence.")
@@ -83,7 +84,8 @@ PATTERNS = ("previous", "next", "self", "sink", "same word")
 
 def head_types(profile: dict, decisive: float = 0.4, broad: float = 0.75) -> tuple:
     """Each head's type: the pattern with the largest share if it reaches `decisive`; else "broad" if its entropy is at
-    least `broad` of the maximum; else "mixed". {type: (L, H)} -> ((L, H) type, (L, H) the share that decided it)"""
+    least `broad` of the maximum; else "mixed".
+    {type: (L, H)} -> ((L, H) type, (L, H) the share that decided it)"""
     stacked = np.stack([profile[t] for t in PATTERNS])  # (patterns, L, H)
     best, share = stacked.argmax(axis=0), stacked.max(axis=0)
     types = np.array(PATTERNS, dtype=object)[best]
@@ -95,7 +97,8 @@ def head_types(profile: dict, decisive: float = 0.4, broad: float = 0.75) -> tup
 
 def ablation_sweep(model, sentences, heads) -> tuple:
     """The sentences' last-layer vectors with each head in turn switched off; a head of layer l changes layers l and
-    after only, so each run starts from the unchanged input of layer l. [str], [(l, h)] -> ([Encoding] unchanged, (len(heads), batch, n, d_model))"""
+    after only, so each run starts from the unchanged input of layer l.
+    [str], [(l, h)] -> ([Encoding] unchanged, (len(heads), batch, n, d_model))"""
     plain = model.encode_batch(list(sentences))
     lengths = [len(e.tokens) for e in plain]
     n = max(lengths)
@@ -112,7 +115,8 @@ def ablation_sweep(model, sentences, heads) -> tuple:
 
 
 def bank_cosine_without(model, sentences, token: str, heads) -> np.ndarray:
-    """The last-layer cosine of `token` in two sentences with each head in turn switched off. [str, str], [(l, h)] -> (len(heads),)"""
+    """The last-layer cosine of `token` in two sentences with each head in turn switched off.
+    [str, str], [(l, h)] -> (len(heads),)"""
     if len(sentences) != 2:
         raise ValueError("give two sentences, e.g. a money bank and a river bank.")
     plain, last = ablation_sweep(model, sentences, heads)

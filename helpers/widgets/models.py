@@ -21,7 +21,8 @@ LEARNING_RATES = (0.01, 0.02, 0.05, 0.1)
 
 
 def training_explorer(task, n_steps: int = 300, seed: int = 0, lr: float = 0.05) -> App:
-    """Scrub through a recorded training (loss curve, the weights then); another seed or learning rate trains again (about 0.5 s)."""
+    """Scrub through a recorded training (loss curve, the weights then); another seed or learning rate trains again
+    (about 0.5 s)."""
     from .. import training
 
     controls = {
@@ -59,15 +60,18 @@ def training_explorer(task, n_steps: int = 300, seed: int = 0, lr: float = 0.05)
             state["curve"] = r.losses
         marker.set_data([r.step], [r.loss])
         ax_l.set_title(
-            f"step {r.step}: loss {r.loss:.1e}, |W_q| {r.norms[0]:.1f}, |W_k| {r.norms[1]:.1f}, {r.previous_share:.2f} on the word before",
+            f"step {r.step}: loss {r.loss:.1e}, |W_q| {r.norms[0]:.1f}, |W_k| {r.norms[1]:.1f}, "
+            f"{r.previous_share:.2f} on the word before",
             fontsize=10,
         )
         plots.update_heatmap(ax_w, r.weights)
 
     def alt_text(r):
         alt = (
-            f"Training step {r.step} of {n_steps}: loss {r.loss:.2e} (it started at {r.losses[0]:.2e} and ends at {r.losses[-1]:.2e}); "
-            f"norms of W_q {r.norms[0]:.2f} and W_k {r.norms[1]:.2f}. Each word gives on average {r.previous_share:.2f} of its attention to the word before it. "
+            f"Training step {r.step} of {n_steps}: loss {r.loss:.2e} (it started at {r.losses[0]:.2e} and ends "
+            f"at {r.losses[-1]:.2e}); "
+            f"norms of W_q {r.norms[0]:.2f} and W_k {r.norms[1]:.2f}. Each word gives on average "
+            f"{r.previous_share:.2f} of its attention to the word before it. "
         ) + describe.attention(r.weights, slots, slots)
         return alt, describe.table_html(r.weights, slots, slots, f"the first sentence's weights at step {r.step}")
 
@@ -124,7 +128,8 @@ def minilm_explorer(model, sentence: str = "we sat on the river bank", layer: in
 
 # ---------------------------------------------------------------- 13: cost and online softmax
 def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> App:
-    """A choice of the largest n; measures time and peak memory of exact and blockwise attention (seconds, with a progress bar)."""
+    """A choice of the largest n; measures time and peak memory of exact and blockwise attention (seconds, with a
+    progress bar)."""
     progress = widgets.IntProgress(value=0, min=0, max=1, description="measuring")
     controls = {
         "largest_n": widgets.SelectionSlider(
@@ -168,10 +173,14 @@ def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> 
             for key in ("seconds", "peak_bytes")
         }
         alt = (
-            f"Time and peak memory of attention on log-log axes, n from {n[0]} to {n[-1]} words: exact attention's time grows like "
-            f"n^{slope['exact', 'seconds']:.1f} and its memory like n^{slope['exact', 'peak_bytes']:.1f}; blockwise attention's time like "
-            f"n^{slope['block', 'seconds']:.1f} and its memory like n^{slope['block', 'peak_bytes']:.1f}. At n = {n[-1]}: exact "
-            f"{r.exact['seconds'][-1] * 1e3:.1f} ms and {r.exact['peak_bytes'][-1] / 1e6:.1f} MB, blockwise {r.block['seconds'][-1] * 1e3:.1f} ms "
+            f"Time and peak memory of attention on log-log axes, n from {n[0]} to {n[-1]} words: exact "
+            "attention's time grows like "
+            f"n^{slope['exact', 'seconds']:.1f} and its memory like n^{slope['exact', 'peak_bytes']:.1f}; "
+            "blockwise attention's time like "
+            f"n^{slope['block', 'seconds']:.1f} and its memory like n^{slope['block', 'peak_bytes']:.1f}. At n "
+            f"= {n[-1]}: exact "
+            f"{r.exact['seconds'][-1] * 1e3:.1f} ms and {r.exact['peak_bytes'][-1] / 1e6:.1f} MB, blockwise "
+            f"{r.block['seconds'][-1] * 1e3:.1f} ms "
             f"and {r.block['peak_bytes'][-1] / 1e6:.1f} MB."
         )
         table = np.c_[
@@ -211,13 +220,15 @@ def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) ->
         plots.update_bars(ax, r.weights_so_far)
         out = np.array2string(r.output, precision=2)
         ax.set_title(
-            f"after {r.block} block(s): {r.seen} keys seen, running max {r.max:.2f},\nrunning sum {r.sum:.2f}, output so far {out}",
+            f"after {r.block} block(s): {r.seen} keys seen, running max {r.max:.2f},\nrunning sum {r.sum:.2f}, "
+            f"output so far {out}",
             fontsize=10,
         )
 
     def alt_text(r: steps.OnlineSoftmaxStep):
         alt = (
-            f"After {r.block} of {n_blocks} blocks, {r.seen} of {n} keys seen, running max {r.max:.2f}, running sum {r.sum:.2f}. "
+            f"After {r.block} of {n_blocks} blocks, {r.seen} of {n} keys seen, running max {r.max:.2f}, "
+            f"running sum {r.sum:.2f}. "
             + describe.bars(r.weights_so_far, labels, "the weights known so far")
             + " Final weights: "
             + ", ".join(f"{label} {w:.2f}" for label, w in zip(labels, final))

@@ -35,7 +35,10 @@ CHROMIUM_ARGS = [
 def missing_browser_reason() -> str | None:
     """Why the browser tests cannot run here, or None."""
     if not Path(CHROMIUM).exists():
-        return f"Chromium not found at {CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install chromium) or set CHROMIUM=/path/to/chromium"
+        return (
+            f"Chromium not found at {CHROMIUM}: install it (Debian/Ubuntu: sudo apt-get install chromium) or set "
+            "CHROMIUM=/path/to/chromium"
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:

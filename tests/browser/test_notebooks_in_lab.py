@@ -73,10 +73,14 @@ def run_axe(page, name: str, when: str) -> list:
         page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         """async (ours) => {
-            const r = await axe.run({include: [['.jp-OutputArea']]}, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
+            const r = await axe.run({include: [['.jp-OutputArea']]},
+                                    {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}});
             return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => ({
                 target: n.target.join(' '), html: n.html.slice(0, 200),
-                ours: ours.some(sel => { const el = document.querySelector(n.target[n.target.length - 1]); return el && (el.matches(sel) || el.closest(sel)); }),
+                ours: ours.some(sel => {
+                    const el = document.querySelector(n.target[n.target.length - 1]);
+                    return el && (el.matches(sel) || el.closest(sel));
+                }),
             }))}));
         }""",
         list(OURS),
@@ -114,15 +118,18 @@ def expected_apps(name: str) -> int:
 def open_and_run(page, lab, name):
     page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")
     page.wait_for_function(
-        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.sessionContext",
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+        "window.jupyterapp.shell.currentWidget.sessionContext",
         timeout=60_000,
     )
     page.evaluate(
-        "async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }"
+        "async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await "
+        "w.sessionContext.ready; }"
     )
     page.evaluate("async () => { await window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     page.wait_for_function(
-        "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+        "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && "
+        "k.status === 'idle'; }",
         timeout=120_000,
     )
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000)

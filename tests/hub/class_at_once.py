@@ -167,8 +167,10 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
             await slide(learners[0], moves, alone)
             cpu_alone = {k: round(v - cpu_before[k], 2) for k, v in cpu_seconds(hub).items()}
             print(
-                f"1 learner: slider median {statistics.median(alone):.0f} ms, p95 {float(np.percentile(alone, 95)):.0f} ms; CPU per move: "
-                f"class {cpu_alone['class'] / moves * 1e3:.0f} ms, the test's browser {cpu_alone['browser'] / moves * 1e3:.0f} ms",
+                f"1 learner: slider median {statistics.median(alone):.0f} ms, p95 "
+                f"{float(np.percentile(alone, 95)):.0f} ms; CPU per move: "
+                f"class {cpu_alone['class'] / moves * 1e3:.0f} ms, the test's browser "
+                f"{cpu_alone['browser'] / moves * 1e3:.0f} ms",
                 flush=True,
             )
 
@@ -219,8 +221,10 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
             await asyncio.gather(*(learner.page.reload() for learner in learners))  # a new page needs the hub's login
             await asyncio.gather(*(learner.open_notebook(NOTEBOOK_04) for learner in learners))
             print(
-                f"hub restarted in {restart_s:.1f} s: {n_learners} servers kept (same processes), slider worked while it was "
-                f"down (median {statistics.median(during):.0f} ms) and after (median {statistics.median(after):.0f} ms)",
+                f"hub restarted in {restart_s:.1f} s: {n_learners} servers kept (same processes), slider "
+                "worked while it was "
+                f"down (median {statistics.median(during):.0f} ms) and after (median "
+                f"{statistics.median(after):.0f} ms)",
                 flush=True,
             )
             await browser.close()
@@ -283,7 +287,8 @@ def summary(r: dict) -> str:
         f"{r['slider_alone_ms']['median']:.0f} ms (p95 {r['slider_alone_ms']['p95']:.0f}) alone, "
         f"{r['slider_together_ms']['median']:.0f} ms (p95 {r['slider_together_ms']['p95']:.0f}) with {r['learners']}; "
         f"memory {m['pss_median']} MB per learner (peak {m['pss_max']}), {r['memory_total_mb']['pss_peak']} MB in all; "
-        f"link to contents {r['link_to_contents_s']['alone']:.0f} s alone, {r['link_to_contents_s']['together_median']:.0f} s "
+        f"link to contents {r['link_to_contents_s']['alone']:.0f} s alone, "
+        f"{r['link_to_contents_s']['together_median']:.0f} s "
         f"with {r['link_to_contents_s']['together_n']} at once; kernel kill recovered in "
         f"{r['kernel_kill']['recovered_s']:.0f} s; hub restart kept all {r['learners']} servers"
     )

@@ -254,7 +254,8 @@ class Learner:
         await page.wait_for_url(f"**/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/**", timeout=timeout)
         notebook = urllib.parse.unquote(page.url.split("/notebooks/")[-1].split("?")[0])
         await page.wait_for_function(
-            "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.title.label === name",
+            "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+            "window.jupyterapp.shell.currentWidget.title.label === name",
             arg=notebook,
             timeout=timeout,
         )
@@ -276,24 +277,29 @@ class Learner:
     async def sources(self) -> str:
         """Every cell's source in the notebook JupyterLab has open in front."""
         return await self.page.evaluate(
-            "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.sharedModel.getSource()).join('\\n')"
+            "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => "
+            "c.model.sharedModel.getSource()).join('\\n')"
         )
 
     async def open_notebook(self, name: str, timeout: float = 180_000):
         page = self.page
         await page.goto(f"{self.hub.url}/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/{name}", timeout=timeout)
         await page.wait_for_function(
-            "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && window.jupyterapp.shell.currentWidget.title.label === name && window.jupyterapp.shell.currentWidget.sessionContext",
+            "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+            "window.jupyterapp.shell.currentWidget.title.label === name && "
+            "window.jupyterapp.shell.currentWidget.sessionContext",
             arg=name,
             timeout=timeout,
         )
         await page.evaluate(
-            "async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await w.sessionContext.ready; }"
+            "async () => { const w = window.jupyterapp.shell.currentWidget; await w.context.ready; await "
+            "w.sessionContext.ready; }"
         )
 
     async def wait_idle(self, timeout: float = 180_000):
         await self.page.wait_for_function(
-            "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k && k.status === 'idle'; }",
+            "() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel; return k "
+            "&& k.status === 'idle'; }",
             timeout=timeout,
         )
 
@@ -334,8 +340,10 @@ class Learner:
                 const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
                 let out = '';
                 const future = kernel.requestExecute({code, store_history: false});
-                future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') out += msg.content.text;
-                                           if (msg.header.msg_type === 'error') out += msg.content.ename + ': ' + msg.content.evalue; };
+                future.onIOPub = (msg) => {
+                    if (msg.header.msg_type === 'stream') out += msg.content.text;
+                    if (msg.header.msg_type === 'error') out += msg.content.ename + ': ' + msg.content.evalue;
+                };
                 await future.done;
                 return out;
             }""",
@@ -357,7 +365,8 @@ class Learner:
         """Replace the source of the cell starting with `starts_with` by typing, run it and save the notebook."""
         page = self.page
         index = await page.evaluate(
-            """(start) => window.jupyterapp.shell.currentWidget.content.widgets.findIndex(c => c.model.sharedModel.getSource().startsWith(start))""",
+            """(start) => window.jupyterapp.shell.currentWidget.content.widgets.findIndex(
+                c => c.model.sharedModel.getSource().startsWith(start))""",
             starts_with,
         )
         assert index >= 0, f"no cell starts with {starts_with!r}"

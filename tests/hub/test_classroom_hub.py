@@ -137,6 +137,7 @@ async def two_learners(hub: Hub, course: Course):
 
 def test_two_learners_pull_run_keep_their_answers_and_stay_apart(hub, course):
     asyncio.run(two_learners(hub, course))
+    assert_server_settings(hub, "ada")  # while ada's server and kernel still run
 
 
 def test_the_idle_culler_runs_with_the_configured_timeout(hub):
@@ -178,7 +179,7 @@ def test_everything_listens_on_localhost_only(hub):
 
 
 def test_the_idle_culler_stops_an_idle_server(tmp_path):
-    """The same configuration with a 20 s idle timeout: a server nobody uses is stopped by the culler, the files stay."""
+    """The configuration with a 20 s idle timeout: a server nobody uses is stopped by the culler, the files stay."""
     short = Hub(tmp_path, idle_timeout=20)
     try:
         short.start()
@@ -207,19 +208,19 @@ def test_the_idle_culler_stops_an_idle_server(tmp_path):
         short.teardown()
 
 
-def test_each_learner_server_gets_its_settings(hub):
-    """What the configuration promises each learner's server (and so its kernels): the limits passed on, one BLAS
-    thread, the pulled copy first on the import path, the home in the class's folder. Runs after the two learners."""
-    servers = [p for p in hub.learner_processes("ada") if "jupyterhub-singleuser" in " ".join(p.cmdline())]
-    assert len(servers) == 1, f"expected ada's one server, found {len(servers)}"
-    kernels = [p for p in hub.learner_processes("ada") if "ipykernel" in " ".join(p.cmdline())]
-    assert kernels, "ada has no kernel running"
+def assert_server_settings(hub: Hub, name: str) -> None:
+    """What the configuration promises a learner's server (and so its kernels): the limits passed on, one BLAS
+    thread, the pulled copy first on the import path, the home in the class's folder."""
+    servers = [p for p in hub.learner_processes(name) if "jupyterhub-singleuser" in " ".join(p.cmdline())]
+    assert len(servers) == 1, f"expected {name}'s one server, found {len(servers)}"
+    kernels = [p for p in hub.learner_processes(name) if "ipykernel" in " ".join(p.cmdline())]
+    assert kernels, f"{name} has no kernel running"
     for proc in servers + kernels:
         env = proc.environ()
         assert env["MEM_LIMIT"] == str(1024**3) and float(env["CPU_LIMIT"]) == 1.0
         assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
-        assert env["PYTHONPATH"] == str(hub.homes / "ada" / REPO_DIR)
-        assert env["HOME"] == str(hub.homes / "ada")
+        assert env["PYTHONPATH"] == str(hub.homes / name / REPO_DIR)
+        assert env["HOME"] == str(hub.homes / name)
 
 
 @pytest.mark.parametrize("password", [None, "short"])

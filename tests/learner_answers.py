@@ -1,0 +1,79 @@
+"""Functions a learner might write for the implement-it exercises: right ones (some the slow way) and a few wrong.
+
+Shared by tests/test_implement.py (every mistake named) and tests/test_exercises.py (every exercise answered).
+"""
+
+import math
+
+import numpy as np
+
+
+def right_softmax(scores):
+    z = scores - np.max(scores, axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def right_positional_encoding(n, d):
+    pe = np.zeros((n, d))
+    for p in range(n):
+        for j in range(d):
+            angle = p / 10000 ** (2 * (j // 2) / d)
+            pe[p, j] = math.sin(angle) if j % 2 == 0 else math.cos(angle)
+    return pe
+
+
+def right_self_attention(X):
+    weights = right_softmax(X @ X.T)
+    return weights @ X, weights
+
+
+def right_scaled(Q, K, V):
+    weights = right_softmax(Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1]))
+    return weights @ V, weights
+
+
+def right_masked(Q, K, V, mask):
+    scores = Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])
+    weights = right_softmax(np.where(mask, scores, -np.inf))
+    return weights @ V, weights
+
+
+def mask_after_softmax(Q, K, V, mask):
+    weights = right_softmax(Q @ np.swapaxes(K, -1, -2) / np.sqrt(Q.shape[-1])) * mask
+    return weights @ V, weights
+
+
+def right_split(M, n_heads):
+    *batch, n, d_model = M.shape
+    return np.swapaxes(M.reshape(*batch, n, n_heads, d_model // n_heads), -3, -2)
+
+
+def right_merge(M):
+    *batch, n_heads, n, d_head = M.shape
+    return np.swapaxes(M, -3, -2).reshape(*batch, n, n_heads * d_head)
+
+
+def right_mha(X, W_q, W_k, W_v, W_o, n_heads):
+    Q, K, V = (right_split(X @ W, n_heads) for W in (W_q, W_k, W_v))
+    out, weights = right_scaled(Q, K, V)
+    return right_merge(out) @ W_o, weights
+
+
+def mha_no_transpose(X, W_q, W_k, W_v, W_o, n_heads):
+    n, d = X.shape
+    Q, K, V = ((X @ W).reshape(n_heads, n, d // n_heads) for W in (W_q, W_k, W_v))
+    out, weights = right_scaled(Q, K, V)
+    return out.reshape(n, d) @ W_o, weights
+
+
+def right_layer_norm(x, gamma, beta, eps):
+    """Row by row with plain Python sums: an independent reference for helpers.layers.layer_norm."""
+    x = np.asarray(x)
+    out = np.empty(x.shape, dtype=np.result_type(x, np.float32))
+    for idx in np.ndindex(x.shape[:-1]):
+        row = [float(v) for v in x[idx]]
+        mean = sum(row) / len(row)
+        var = sum((v - mean) ** 2 for v in row) / len(row)
+        out[idx] = [(v - mean) / math.sqrt(var + eps) * g + b for v, g, b in zip(row, gamma, beta)]
+    return out
