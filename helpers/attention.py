@@ -28,15 +28,17 @@ from .checks import (
 )
 
 
-def _stable_softmax(scores: np.ndarray, axis: int = -1, temperature: float = 1.0, masked: bool = True) -> np.ndarray:
+def _stable_softmax(
+    scores: np.ndarray, axis: int = -1, temperature: float = 1.0, neg_inf_is_mask: bool = True
+) -> np.ndarray:
     """Softmax of scores / temperature IN PLACE, for arrays the caller made itself. (..., n) -> (..., n)
 
-    ``masked``: a row that is all -inf means every key was masked (a clear error); when False, -inf can
+    ``neg_inf_is_mask``: -inf means masked, so a row of only -inf is a clear error; when False, -inf can
     only be an overflow. Shared by ``softmax``, the attention functions and ``helpers.fast``.
     """
     top = np.max(scores, axis=axis, keepdims=True)
     if not np.isfinite(top).all():
-        if np.isnan(top).any() or np.isposinf(top).any() or not masked:
+        if np.isnan(top).any() or np.isposinf(top).any() or not neg_inf_is_mask:
             raise overflow_error()  # without a mask, -inf in a whole row can only be an overflow
         where = tuple(int(i) for i in np.argwhere(np.isneginf(top))[0])
         raise ValueError(
@@ -133,7 +135,7 @@ def self_attention(X, scaled: bool = False):
         scores = dot_similarity(X)
     if scaled:
         scores /= X.dtype.type(np.sqrt(X.shape[-1]))
-    weights = _stable_softmax(scores, axis=-1, masked=False)
+    weights = _stable_softmax(scores, axis=-1, neg_inf_is_mask=False)
     return weights @ X, weights
 
 

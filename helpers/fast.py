@@ -34,22 +34,24 @@ BLOCK_ENTRIES = 1 << 18
 PARALLEL_WEIGHTS = 1 << 20
 
 
-def _blocked_softmax(scores: np.ndarray, axis: int = -1, temperature: float = 1.0, masked: bool = True) -> np.ndarray:
+def _blocked_softmax(
+    scores: np.ndarray, axis: int = -1, temperature: float = 1.0, neg_inf_is_mask: bool = True
+) -> np.ndarray:
     """_stable_softmax in blocks of rows that fit in the cache, IN PLACE. (..., n) -> (..., n)"""
     if axis not in (-1, scores.ndim - 1) or not scores.flags.c_contiguous or scores.size <= BLOCK_ENTRIES:
-        return _stable_softmax(scores, axis, temperature, masked)
+        return _stable_softmax(scores, axis, temperature, neg_inf_is_mask)
     rows = scores.reshape(-1, scores.shape[-1])
     step = max(1, BLOCK_ENTRIES // scores.shape[-1])
     for r0 in range(0, rows.shape[0], step):
         block = rows[r0 : r0 + step]
-        if masked and np.isneginf(block.max(axis=-1)).any():  # name the row in the whole array, not the block
+        if neg_inf_is_mask and np.isneginf(block.max(axis=-1)).any():  # name the row in the whole array, not the block
             row = r0 + int(np.flatnonzero(np.isneginf(block.max(axis=-1)))[0])
             where = tuple(int(i) for i in np.unravel_index(row, scores.shape[:-1])) + (0,)
             raise ValueError(
                 f"a row has every entry masked (-inf), at index {where}: softmax would divide 0 by 0. "
                 "Every query must be allowed to see at least one key (e.g. itself)."
             )
-        _stable_softmax(block, -1, temperature, masked)
+        _stable_softmax(block, -1, temperature, neg_inf_is_mask)
     return scores
 
 
