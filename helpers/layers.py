@@ -1,6 +1,6 @@
-"""The math a transformer block adds around attention: layer normalisation and GELU.
+"""The math a transformer block adds around attention: layer normalisation, GELU, and the loss of a language model.
 
-MiniLM's encoder (notebooks 11 and 12) and the exercise checkers use them; neither needs the model to.
+MiniLM's encoder (notebooks 11 and 12), the tiny GPT (notebook 14) and the exercise checkers use them.
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from .checks import as_float_array
 
 # Numerical Recipes' erfc(z) = t exp(-z^2 + P(t)) with t = 1 / (1 + z/2), P's coefficients from t^0 up
 _ERFC_COEFFICIENTS = (
@@ -42,9 +44,46 @@ def erf(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, r, -r).astype(x.dtype, copy=False)
 
 
-def gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU, x * Phi(x). (...) -> (...)
+def gelu(x: np.ndarray, approximate: bool = False) -> np.ndarray:
+    """GELU, x * Phi(x): exact (BERT's), or GPT-2's tanh approximation. (...) -> (...)
 
-    Introduced in notebook 12.
+    Introduced in notebook 12; the approximation in notebook 14.
     """
+    if approximate:
+        z = x.dtype.type(math.sqrt(2.0 / math.pi)) * x * (1 + x.dtype.type(0.044715) * x * x)
+        with np.errstate(over="ignore"):  # exp(large) = inf gives x / inf = 0: GELU's limit for very negative x
+            return x / (1 + np.exp(-2 * z))  # = 0.5 x (1 + tanh(z)), with exp, which numpy computes faster than tanh
     return 0.5 * x * (1.0 + erf(x / x.dtype.type(math.sqrt(2.0))))
+
+
+def log_softmax(logits) -> np.ndarray:
+    """log(softmax(logits)) along the last axis, stable: logits - max - log(sum(exp(logits - max))). (..., V) -> (...,
+    V)
+
+    Introduced in notebook 14.
+    """
+    z = as_float_array(logits, "logits", min_ndim=1)
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def cross_entropy(logits, targets) -> float:
+    """The mean of -log p(target) in nats, p = softmax(logits) at each position. (..., V), (...) -> float
+
+    Introduced in notebook 14.
+    """
+    logp = log_softmax(logits)
+    t = check_targets(targets, logp.shape)
+    return float(-np.take_along_axis(logp, t[..., None], axis=-1).mean())
+
+
+def check_targets(targets, logits_shape: tuple) -> np.ndarray:
+    """Token ids, one per position of the logits, each in the vocabulary, else a clear error. (...) -> (...)"""
+    t = np.asarray(targets)
+    if t.dtype.kind not in "iu" or t.shape != tuple(logits_shape[:-1]):
+        raise ValueError(f"targets must be whole numbers of shape {tuple(logits_shape[:-1])}, got {t.dtype} {t.shape}.")
+    if t.size and (t.min() < 0 or t.max() >= logits_shape[-1]):
+        raise ValueError(
+            f"targets must be token ids 0 to {logits_shape[-1] - 1}, got {int(t.min())} to {int(t.max())}."
+        )
+    return t

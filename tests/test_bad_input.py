@@ -4,14 +4,16 @@ every public function."""
 import functools
 import importlib
 import inspect
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import helpers as h
-from helpers import checks, describe, exercises, experiments, minilm, plots, steps, training
+from helpers import checks, describe, exercises, experiments, gpt, minilm, plots, steps, training
 from helpers.app import friendly, visible
 from helpers.embeddings import UnknownWordError, WordVectors, load_glove, tokenize, toy_vectors
+from helpers.files import ModelFileError
 
 F32 = np.float32
 
@@ -226,6 +228,24 @@ def _model():
     return minilm.load()
 
 
+@functools.cache
+def _small():
+    return gpt.GPTConfig(vocab_size=5, context=4, n_layers=1, d_model=4, n_heads=2, d_ff=8)
+
+
+def _small_params():
+    return gpt.init_params(_small(), seed=0, dtype=np.float64)
+
+
+def _tok():
+    return gpt.CharTokenizer("abc")
+
+
+@functools.cache
+def _tiny():
+    return gpt.load_tiny_gpt()
+
+
 BAD = {
     # helpers.attention
     "softmax": [
@@ -318,6 +338,45 @@ BAD = {
             "one entry per head",
         )
     ],
+    "log_softmax": [(lambda: h.layers.log_softmax([1.0, np.nan]), ValueError, "NaN")],
+    "cross_entropy": [(lambda: h.layers.cross_entropy(np.zeros((2, 3)), np.array([0, 3])), ValueError, "0 to 2")],
+    "check_targets": [(lambda: h.layers.check_targets([0.5], (1, 3)), ValueError, "whole numbers")],
+    "cross_entropy_backward": [
+        (lambda: h.gradients.cross_entropy_backward(np.zeros((2, 3)), np.array([0])), ValueError, "shape")
+    ],
+    "gelu_backward": [(lambda: h.gradients.gelu_backward(np.ones(3), np.ones(2)), ValueError, "same shape")],
+    "layer_norm_backward": [
+        (lambda: h.gradients.layer_norm_backward(np.ones((2, 3)), np.ones(2), np.ones((2, 3))), ValueError, "gamma")
+    ],
+    # helpers.gpt
+    "CharTokenizer.encode": [(lambda: _tok().encode(5), TypeError, "text")],
+    "CharTokenizer.decode": [(lambda: _tok().decode([[0]]), TypeError, "1-D")],
+    "CharTokenizer.from_text": [(lambda: gpt.CharTokenizer.from_text(""), ValueError, "non-empty")],
+    "split_text": [(lambda: gpt.split_text("abc", 1.5), ValueError, "between 0 and 1")],
+    "load_text": [(lambda: gpt.load_text(Path("/nonexistent/botchan.txt")), ModelFileError, "missing")],
+    "param_shapes": [(lambda: gpt.param_shapes({"d_model": 8}), TypeError, "GPTConfig")],
+    "init_params": [(lambda: gpt.init_params("small"), TypeError, "GPTConfig")],
+    "config_of": [(lambda: gpt.config_of({"tok_emb": np.ones((3, 4))}), ValueError, "dict of a GPT")],
+    "check_ids": [(lambda: gpt.model.check_ids(np.array([[0.5]]), _small()), TypeError, "whole numbers")],
+    "loss_and_grads": [
+        (lambda: gpt.loss_and_grads(_small_params(), np.zeros((1, 3), int), np.zeros((1, 2), int)), ValueError, "shape")
+    ],
+    "get_batch": [(lambda: gpt.get_batch(np.arange(4), 2, 8, np.random.default_rng()), ValueError, "longer than")],
+    "lr_at": [(lambda: gpt.lr_at(10, 5, 1e-3, 2), ValueError, "step must be")],
+    "clip_by_global_norm": [
+        (lambda: gpt.clip_by_global_norm({"w": np.array([np.nan])}, 1.0), FloatingPointError, "NaN")
+    ],
+    "AdamW.update": [(lambda: gpt.AdamW().update({"w": np.ones(2)}, {}, 0.1), ValueError, "names and shapes")],
+    "evaluate": [(lambda: gpt.evaluate(_small_params(), np.arange(3)), ValueError, "longer than")],
+    "bigram_loss": [(lambda: gpt.bigram_loss(np.array([0, 9]), np.array([0, 1]), 3), ValueError, "train must be")],
+    "next_token_probs": [(lambda: gpt.next_token_probs(np.zeros((2, 3))), ValueError, "one position")],
+    "sample_next": [(lambda: gpt.sample_next([1.0, 2.0], top_k=3), ValueError, "top_k")],
+    "generate": [(lambda: gpt.generate(_tiny(), "I", 0), ValueError, "n_tokens")],
+    "TinyGPT.encode": [(lambda: _tiny().encode("\u00e9"), ValueError, "not in the vocabulary")],
+    "TinyGPT.decode": [(lambda: _tiny().decode([-1]), ValueError, "not in the vocabulary")],
+    "TinyGPT.logits": [(lambda: _tiny().logits(np.zeros((1, 2), int)), ValueError, "one sequence")],
+    "load_tiny_gpt": [(lambda: gpt.load_tiny_gpt(record_path=Path("/nonexistent.json")), ModelFileError, "missing")],
+    "save_tiny_gpt": [(lambda: gpt.tiny.save_tiny_gpt({}, "ab", {}), ValueError, "dict of a GPT")],
     "adam_step": [
         (
             lambda: training.adam_step([np.ones(2)], [np.ones(3)], [np.zeros(2)], [np.zeros(2)], 1, 0.1),
@@ -335,7 +394,8 @@ BAD = {
         (lambda: training.train(training.previous_token_task(n_sentences=2), steps=0), ValueError, "at least 1"),
         (lambda: training.train(training.previous_token_task(n_sentences=2), lr=-1.0), ValueError, "> 0"),
     ],
-    "forward": [
+    "forward": [  # the previous-word task's and the GPT's
+        (lambda: gpt.forward(_small_params(), np.array([0, 99])), ValueError, "token ids must be"),
         (
             lambda: training.forward(training.previous_token_task(n_sentences=2), np.ones((3, 4)), np.ones((16, 4))),
             ValueError,
@@ -546,7 +606,16 @@ def _public_functions():
         "checks",
         "embeddings",
         "experiments",
-        "steps",
+        "steps.common",
+        "steps.vectors",
+        "steps.attention",
+        "steps.models",
+        "gpt.text",
+        "gpt.model",
+        "gpt.backward",
+        "gpt.train",
+        "gpt.sample",
+        "gpt.tiny",
         "minilm.files",
         "minilm.tokenizer",
         "minilm.encoder",

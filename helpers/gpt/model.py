@@ -1,0 +1,186 @@
+"""A tiny GPT: token and position embeddings, pre-LayerNorm blocks of causal multi-head attention and an MLP,
+a final LayerNorm, and the output tied to the token embedding.
+
+The attention is the series' own: ``split_heads``, ``scaled_dot_product_attention`` with ``causal_mask`` and
+``merge_heads``. Parameters live in a dict of arrays; each head's projections are a slice of their own, as
+``W_q`` of shape (n_heads, d_model, d_head), so heads can be read, switched off and shared one by one.
+Layers and heads count from 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..attention import causal_mask, merge_heads, scaled_dot_product_attention, split_heads
+from ..checks import check_positive_int
+from ..layers import gelu, layer_norm
+
+LN_EPS = 1e-5  # GPT-2's LayerNorm epsilon
+
+
+@dataclass(frozen=True)
+class GPTConfig:
+    """The model's sizes (nanoGPT's names in brackets)."""
+
+    vocab_size: int  # characters in the vocabulary
+    context: int = 128  # the longest sequence it reads (block_size)
+    n_layers: int = 3  # (n_layer)
+    d_model: int = 128  # (n_embd)
+    n_heads: int = 4  # (n_head)
+    d_ff: int = 512  # the MLP's inner width, 4 * d_model
+
+    def __post_init__(self):
+        for name in ("vocab_size", "context", "n_layers", "d_model", "n_heads", "d_ff"):
+            check_positive_int(getattr(self, name), name)
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}.")
+
+    @property
+    def d_head(self) -> int:
+        return self.d_model // self.n_heads
+
+
+def param_shapes(config: GPTConfig) -> dict:
+    """Every parameter's name and shape. GPTConfig -> {name: shape}"""
+    if not isinstance(config, GPTConfig):
+        raise TypeError(f"config must be a GPTConfig, got {type(config).__name__}.")
+    d, h, dh, f = config.d_model, config.n_heads, config.d_head, config.d_ff
+    shapes = {"tok_emb": (config.vocab_size, d), "pos_emb": (config.context, d)}
+    for i in range(config.n_layers):
+        p = f"blocks.{i}."
+        shapes |= {p + "ln1.gamma": (d,), p + "ln1.beta": (d,)}
+        shapes |= {p + "attn.W_q": (h, d, dh), p + "attn.W_k": (h, d, dh), p + "attn.W_v": (h, d, dh)}
+        shapes |= {p + "attn.W_o": (h, dh, d), p + "attn.b_o": (d,), p + "ln2.gamma": (d,), p + "ln2.beta": (d,)}
+        shapes |= {p + "mlp.W_1": (d, f), p + "mlp.b_1": (f,), p + "mlp.W_2": (f, d), p + "mlp.b_2": (d,)}
+    return shapes | {"ln_f.gamma": (d,), "ln_f.beta": (d,)}
+
+
+def init_params(config: GPTConfig, seed: int = 0, dtype=np.float32) -> dict:
+    """GPT-2's initialisation: N(0, 0.02) weights, the residual projections scaled by 1/sqrt(2 n_layers),
+    LayerNorm gains 1, biases 0. GPTConfig -> {name: array}"""
+    shapes = param_shapes(config)
+    rng = np.random.default_rng(seed)
+    params = {}
+    for name, shape in shapes.items():
+        if name.endswith("gamma"):
+            params[name] = np.ones(shape, dtype)
+        elif name.endswith(("beta", "b_o", "b_1", "b_2")):
+            params[name] = np.zeros(shape, dtype)
+        else:
+            std = 0.02 / math.sqrt(2 * config.n_layers) if name.endswith(("W_o", "W_2")) else 0.02
+            params[name] = (std * rng.standard_normal(shape)).astype(dtype)
+    return params
+
+
+def config_of(params: dict) -> GPTConfig:
+    """The sizes a dict of parameters has, checked against every shape. {name: array} -> GPTConfig"""
+    needed = ("tok_emb", "pos_emb", "blocks.0.attn.W_q", "blocks.0.mlp.W_1")
+    if not isinstance(params, dict) or any(k not in params for k in needed):
+        raise ValueError("params must be the dict of a GPT's arrays (tok_emb, pos_emb, blocks.0.attn.W_q, ...).")
+    n_layers = 1 + max(int(k.split(".")[1]) for k in params if k.startswith("blocks."))
+    vocab, d = params["tok_emb"].shape
+    h = params["blocks.0.attn.W_q"].shape[0]
+    config = GPTConfig(vocab, params["pos_emb"].shape[0], n_layers, d, h, params["blocks.0.mlp.W_1"].shape[1])
+    expected = param_shapes(config)
+    wrong = [
+        f"{k} {np.shape(params.get(k))} (expected {s})" for k, s in expected.items() if np.shape(params.get(k)) != s
+    ]
+    extra = sorted(set(params) - set(expected))
+    if wrong or extra:
+        raise ValueError(f"parameters that do not fit one model: {'; '.join(wrong[:3] + extra[:3])}.")
+    return config
+
+
+def check_ids(ids, config: GPTConfig) -> np.ndarray:
+    """Token ids as whole numbers in the vocabulary, at most `context` per row, else a clear error. -> (batch, n)"""
+    arr = np.asarray(ids)
+    if arr.dtype.kind not in "iu" or arr.dtype == np.bool_:
+        raise TypeError(f"ids must be whole numbers (token ids), got dtype {arr.dtype}.")
+    if arr.ndim == 1:
+        arr = arr[None]
+    if arr.ndim != 2 or arr.shape[1] == 0:
+        raise ValueError(f"ids must be (n,) or (batch, n) with n >= 1, got shape {np.shape(ids)}.")
+    if arr.shape[1] > config.context:
+        raise ValueError(f"{arr.shape[1]} tokens: the model reads at most {config.context} (its context).")
+    if arr.min() < 0 or arr.max() >= config.vocab_size:
+        raise ValueError(f"token ids must be 0 to {config.vocab_size - 1}, got {int(arr.min())} to {int(arr.max())}.")
+    return arr
+
+
+def _full(W: np.ndarray) -> np.ndarray:
+    """A per-head projection as one matrix, heads side by side (for split_heads). (n_heads, d_in, d_head) -> (d_in,
+    n_heads * d_head)"""
+    return W.transpose(1, 0, 2).reshape(W.shape[1], -1)
+
+
+def _per_head(W: np.ndarray, n_heads: int) -> np.ndarray:
+    """The inverse of full. (d_in, n_heads * d_head) -> (n_heads, d_in, d_head)"""
+    return W.reshape(W.shape[0], n_heads, -1).transpose(1, 0, 2)
+
+
+def _head_gains(ablate, config: GPTConfig) -> list:
+    """For each layer, None or (n_heads,) gains with 0 for the heads switched off. [(layer, head)] -> [None |
+    (n_heads,)]"""
+    gains = [None] * config.n_layers
+    for pair in ablate:
+        if (
+            not isinstance(pair, tuple | list)
+            or len(pair) != 2
+            or not all(isinstance(v, int | np.integer) for v in pair)
+        ):
+            raise TypeError(f"each item of ablate must be a (layer, head) pair of whole numbers, got {pair!r}.")
+        layer, head = int(pair[0]), int(pair[1])
+        if not (0 <= layer < config.n_layers and 0 <= head < config.n_heads):
+            raise ValueError(
+                f"({layer}, {head}) is not a head: layers 0 to {config.n_layers - 1}, heads 0 to {config.n_heads - 1}."
+            )
+        if gains[layer] is None:
+            gains[layer] = np.ones(config.n_heads)
+        gains[layer][head] = 0.0
+    return gains
+
+
+def _block(params: dict, i: int, x: np.ndarray, n_heads: int, gains=None, keep: dict | None = None) -> np.ndarray:
+    """One pre-LayerNorm block: x + attention(LayerNorm(x)), then + MLP(LayerNorm(.)). (B, n, d) -> (B, n, d)
+
+    ``keep``, a dict: what the backward pass needs is stored in it.
+    """
+    p = f"blocks.{i}."
+    n = x.shape[-2]
+    a = layer_norm(x, params[p + "ln1.gamma"], params[p + "ln1.beta"], LN_EPS)  # (B, n, d)
+    Q, K, V = (split_heads(a @ _full(params[p + f"attn.W_{w}"]), n_heads) for w in "qkv")  # (B, H, n, d_head)
+    heads, weights = scaled_dot_product_attention(Q, K, V, mask=causal_mask(n))  # (B, H, n, d_head), (B, H, n, n)
+    if gains is not None:
+        heads = heads * gains.astype(heads.dtype)[:, None, None]
+    m = merge_heads(heads)  # (B, n, d)
+    x1 = x + m @ params[p + "attn.W_o"].reshape(-1, x.shape[-1]) + params[p + "attn.b_o"]  # the residual add
+    c = layer_norm(x1, params[p + "ln2.gamma"], params[p + "ln2.beta"], LN_EPS)
+    u = c @ params[p + "mlp.W_1"] + params[p + "mlp.b_1"]  # (B, n, d_ff)
+    g = gelu(u, approximate=True)
+    x2 = x1 + g @ params[p + "mlp.W_2"] + params[p + "mlp.b_2"]
+    if keep is not None:
+        keep.update(x=x, a=a, Q=Q, K=K, V=V, weights=weights, heads=heads, m=m, x1=x1, c=c, u=u, g=g)
+    return x2
+
+
+def forward(params: dict, ids, ablate=(), keep: list | None = None) -> np.ndarray:
+    """Logits of the next token at every position. (batch, n) or (n,) ids -> (batch, n, vocab)
+
+    ``keep``, a list: one dict per block of what the backward pass needs, then one for the end, are appended.
+    """
+    config = config_of(params)
+    ids = check_ids(ids, config)
+    gains = _head_gains(ablate, config)
+    x = params["tok_emb"][ids] + params["pos_emb"][: ids.shape[1]]  # (B, n, d)
+    for i in range(config.n_layers):
+        store = None if keep is None else {}
+        x = _block(params, i, x, config.n_heads, gains[i], store)
+        if keep is not None:
+            keep.append(store)
+    f = layer_norm(x, params["ln_f.gamma"], params["ln_f.beta"], LN_EPS)
+    if keep is not None:
+        keep.append({"x": x, "f": f, "ids": ids})
+    return f @ params["tok_emb"].T  # the output tied to the token embedding

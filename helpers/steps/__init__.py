@@ -1,0 +1,80 @@
+"""One computation per widget, in numpy and helpers' math only; each returns a frozen dataclass.
+
+Notebooks call these to print what a widget shows, and the widgets call them on every change.
+Nothing on this package's import path needs matplotlib or ipywidgets. One module per part of the series.
+"""
+
+from .attention import (
+    ENCODINGS,
+    MASK_KINDS,
+    PAD,
+    AttentionStep,
+    HeadsStep,
+    MaskStep,
+    QKStep,
+    ScalingStep,
+    WordOrderStep,
+    attention_step,
+    heads_step,
+    mask_step,
+    qk_step,
+    rotation_scaling,
+    scaling_step,
+    word_order_step,
+)
+from .common import MAX_WORDS, sentence_vectors
+from .models import (
+    COST_NS,
+    CostStep,
+    MiniLMStep,
+    OnlineSoftmaxStep,
+    RecordedStep,
+    cost_step,
+    minilm_step,
+    online_softmax_step,
+    recorded_step,
+)
+from .vectors import (
+    DotProductStep,
+    StaticVectorStep,
+    WeightedSumStep,
+    dot_product_step,
+    static_vector_step,
+    weighted_sum_step,
+)
+
+__all__ = [
+    "COST_NS",
+    "ENCODINGS",
+    "MASK_KINDS",
+    "MAX_WORDS",
+    "PAD",
+    "AttentionStep",
+    "CostStep",
+    "DotProductStep",
+    "HeadsStep",
+    "MaskStep",
+    "MiniLMStep",
+    "OnlineSoftmaxStep",
+    "QKStep",
+    "RecordedStep",
+    "ScalingStep",
+    "StaticVectorStep",
+    "WeightedSumStep",
+    "WordOrderStep",
+    "attention_step",
+    "cost_step",
+    "dot_product_step",
+    "heads_step",
+    "mask_step",
+    "minilm_step",
+    "online_softmax_step",
+    "qk_step",
+    "recorded_step",
+    "rotation_scaling",
+    "scaling_step",
+    "sentence_vectors",
+    "static_vector_step",
+    "weighted_sum_step",
+    "word_order_step",
+]

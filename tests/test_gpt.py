@@ -1,0 +1,246 @@
+"""The tiny GPT: every parameter's gradient against finite differences, the layers' backward passes, the text and
+its tokens, sampling, generation, loading the committed model, and its quality against the bigram baseline."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from helpers import gpt
+from helpers.attention import scaled_dot_product_attention, softmax
+from helpers.files import ModelFileError
+from helpers.gradients import attention_backward, cross_entropy_backward, gelu_backward, layer_norm_backward
+from helpers.layers import cross_entropy, gelu, layer_norm, log_softmax
+
+
+def numeric_grad(f, x, eps=1e-6):
+    """Central finite differences of the scalar f() with respect to every entry of x (changed in place, restored)."""
+    g = np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        old = x[idx]
+        x[idx] = old + eps
+        up = f()
+        x[idx] = old - eps
+        down = f()
+        x[idx] = old
+        g[idx] = (up - down) / (2 * eps)
+    return g
+
+
+def rel_err(a, b):
+    return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-12))
+
+
+# ---------------------------------------------------------------- every parameter's gradient
+@pytest.fixture(scope="module")
+def small():
+    config = gpt.GPTConfig(vocab_size=7, context=5, n_layers=2, d_model=8, n_heads=2, d_ff=12)
+    params = gpt.init_params(config, seed=1, dtype=np.float64)
+    r = np.random.default_rng(0)
+    for k in params:  # away from the initial values, where LayerNorm gains of 1 and zero biases hide mistakes
+        params[k] = params[k] + 0.3 * r.standard_normal(params[k].shape)
+    ids, targets = r.integers(0, 7, size=(2, 5)), r.integers(0, 7, size=(2, 5))
+    ids[0, :2] = 3  # a repeated token: its embedding's gradient collects from both places
+    return params, ids, targets
+
+
+def test_loss_and_grads_returns_every_parameter(small):
+    params, ids, targets = small
+    loss, grads = gpt.loss_and_grads(params, ids, targets)
+    assert set(grads) == set(params) and all(grads[k].shape == params[k].shape for k in params)
+    assert loss == pytest.approx(cross_entropy(gpt.forward(params, ids), targets))
+
+
+@pytest.mark.parametrize("name", list(gpt.param_shapes(gpt.GPTConfig(7, 5, 2, 8, 2, 12))))
+def test_every_parameter_gradient_matches_finite_differences(small, name):
+    params, ids, targets = small
+    _, grads = gpt.loss_and_grads(params, ids, targets)
+    numeric = numeric_grad(lambda: cross_entropy(gpt.forward(params, ids), targets), params[name])
+    assert rel_err(grads[name], numeric) < 1e-6, name
+
+
+# ---------------------------------------------------------------- each layer's backward pass
+def test_layer_norm_backward_matches_finite_differences():
+    r = np.random.default_rng(3)
+    x, gamma, beta, dy = r.normal(size=(2, 3, 5)), r.normal(size=5), r.normal(size=5), r.normal(size=(2, 3, 5))
+    dx, dgamma, dbeta = layer_norm_backward(x, gamma, dy, 1e-5)
+    loss = lambda: float(np.sum(layer_norm(x, gamma, beta, 1e-5) * dy))  # noqa: E731
+    for got, wrt in ((dx, x), (dgamma, gamma), (dbeta, beta)):
+        assert rel_err(got, numeric_grad(loss, wrt)) < 1e-7
+
+
+@pytest.mark.parametrize("approximate", [False, True])
+def test_gelu_backward_matches_finite_differences(approximate):
+    x, dy = np.linspace(-5, 5, 41), np.random.default_rng(4).normal(size=41)
+    numeric = numeric_grad(lambda: float(np.sum(gelu(x, approximate) * dy)), x)
+    assert rel_err(gelu_backward(x, dy, approximate), numeric) < 1e-7
+
+
+def test_gelu_tanh_form_and_float32():
+    x = np.linspace(-6, 6, 101)
+    tanh_form = 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3)))  # GPT-2's formula
+    np.testing.assert_allclose(gelu(x, approximate=True), tanh_form, atol=1e-12)
+    np.testing.assert_allclose(gelu(x, approximate=True), gelu(x), atol=2e-3)  # close to the exact GELU
+    assert gelu(np.ones(3, np.float32), approximate=True).dtype == np.float32
+
+
+def test_cross_entropy_and_its_gradient():
+    r = np.random.default_rng(5)
+    logits, targets = r.normal(size=(2, 3, 6)), r.integers(0, 6, size=(2, 3))
+    by_loop = np.mean([-np.log(softmax(logits[i, j])[targets[i, j]]) for i in range(2) for j in range(3)])
+    assert cross_entropy(logits, targets) == pytest.approx(by_loop, rel=1e-12)
+    numeric = numeric_grad(lambda: cross_entropy(logits, targets), logits)
+    assert rel_err(cross_entropy_backward(logits, targets), numeric) < 1e-7
+    big = np.array([[1000.0, 0.0, -1000.0]])  # stable: no overflow, no log(0)
+    assert np.isfinite(log_softmax(big)).all() and cross_entropy(big, np.array([0])) == pytest.approx(0.0)
+
+
+def test_attention_backward_with_kept_weights_equals_recomputed():
+    r = np.random.default_rng(6)
+    Q, K, V, dO = (r.normal(size=(2, 3, 4, 5)) for _ in range(4))
+    mask = np.tri(4, dtype=bool)
+    _, P = scaled_dot_product_attention(Q, K, V, mask=mask)
+    for a, b in zip(attention_backward(Q, K, V, dO, mask=mask), attention_backward(Q, K, V, dO, weights=P)):
+        np.testing.assert_allclose(a, b, atol=1e-14)
+
+
+# ---------------------------------------------------------------- the text and its tokens
+def test_the_text_is_botchan_without_the_gutenberg_header():
+    text = gpt.load_text()
+    assert text.startswith("BOTCHAN (MASTER DARLING)") and "PROJECT GUTENBERG" not in text.upper()[:500]
+    assert len(text) > 200_000 and len(set(text)) == 78
+    train, val = gpt.split_text(text)
+    assert train + val == text and len(train) == int(0.9 * len(text))
+
+
+def test_tokenizer_round_trip_and_unknown_characters():
+    tok = gpt.CharTokenizer.from_text("hello world")
+    ids = tok.encode("low hello")
+    assert ids.dtype == np.int64 and tok.decode(ids) == "low hello"
+    with pytest.raises(ValueError, match="'z' is not in the vocabulary"):
+        tok.encode("hez")
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        tok.decode([0, 99])
+
+
+# ---------------------------------------------------------------- sampling
+def test_temperature_zero_is_greedy_and_top_k_keeps_the_k_largest():
+    logits = np.array([1.0, 3.0, 2.0, -1.0])
+    assert gpt.sample_next(logits, temperature=0) == 1
+    p = gpt.next_token_probs(logits, top_k=2)
+    assert (p[[0, 3]] == 0).all() and p.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(p[[1, 2]], softmax(logits[[1, 2]]))  # renormalised over the kept ones
+    np.testing.assert_allclose(gpt.next_token_probs(logits), softmax(logits))
+
+
+def test_top_p_keeps_the_smallest_set_that_reaches_p():
+    logits = np.log(np.array([0.5, 0.3, 0.15, 0.05]))
+    np.testing.assert_allclose(gpt.next_token_probs(logits, top_p=0.7), [0.5 / 0.8, 0.3 / 0.8, 0, 0])
+    np.testing.assert_allclose(gpt.next_token_probs(logits, top_p=0.5), [1, 0, 0, 0])
+    np.testing.assert_allclose(gpt.next_token_probs(logits, top_p=1.0), [0.5, 0.3, 0.15, 0.05])
+
+
+def test_samples_follow_the_probabilities():
+    logits = np.log(np.array([0.6, 0.3, 0.1]))
+    rng = np.random.default_rng(7)
+    counts = np.bincount([gpt.sample_next(logits, rng=rng) for _ in range(4000)], minlength=3) / 4000
+    np.testing.assert_allclose(counts, [0.6, 0.3, 0.1], atol=0.03)
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"temperature": -1.0}, "temperature"),
+        ({"temperature": float("nan")}, "temperature"),
+        ({"top_k": 0}, "top_k"),
+        ({"top_k": 5}, "top_k"),
+        ({"top_p": 0.0}, "top_p"),
+        ({"top_p": 1.5}, "top_p"),
+    ],
+)
+def test_bad_sampling_settings(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        gpt.sample_next(np.zeros(4), **kwargs)
+
+
+# ---------------------------------------------------------------- the committed model
+@pytest.fixture(scope="module")
+def model():
+    return gpt.load_tiny_gpt()
+
+
+def test_the_committed_model_beats_the_bigram_by_the_target(model):
+    text = gpt.load_text()
+    train, val = (model.encode(t) for t in gpt.split_text(text))
+    bigram = gpt.bigram_loss(train, val, model.config.vocab_size)
+    n = model.config.context
+    windows = np.lib.stride_tricks.sliding_window_view(val[:-1], n)[::n]  # every character of the split once
+    targets = np.lib.stride_tricks.sliding_window_view(val[1:], n)[::n]
+    loss = cross_entropy(gpt.forward(model.params, windows), targets)
+    assert loss <= bigram - 0.8, f"validation {loss:.3f} nats, bigram {bigram:.3f}"
+    assert model.record["val_loss"][-1] == pytest.approx(gpt.evaluate(model.params, val), abs=1e-4)
+
+
+def test_generate_is_seeded_and_greedy_is_deterministic(model):
+    a = gpt.generate(model, "I was ", 40, temperature=0.8, seed=3)
+    assert a == gpt.generate(model, "I was ", 40, temperature=0.8, seed=3) and len(a) == 40
+    assert gpt.generate(model, "I was ", 20, temperature=0) == gpt.generate(model, "I was ", 20, temperature=0, seed=9)
+
+
+def test_a_long_prompt_is_cropped_once(model):
+    prompt = "a" * (model.config.context + 10)
+    with pytest.warns(UserWarning, match="reads its last"):
+        out = gpt.generate(model, prompt, 3, temperature=0)
+    assert len(out) == 3
+
+
+@pytest.mark.parametrize(
+    "prompt, n_tokens, kwargs, err, words",
+    [
+        ("", 5, {}, ValueError, "non-empty"),
+        ("I was \u00e9", 5, {}, ValueError, "not in the vocabulary"),
+        ("I was", 0, {}, ValueError, "n_tokens"),
+        ("I was", -3, {}, ValueError, "n_tokens"),
+        ("I was", 10**9, {}, ValueError, "n_tokens"),
+        ("I was", 5, {"temperature": -0.5}, ValueError, "temperature"),
+        ("I was", 5, {"top_k": 1000}, ValueError, "top_k"),
+        ("I was", 5, {"top_p": 0}, ValueError, "top_p"),
+    ],
+)
+def test_generate_bad_input(model, prompt, n_tokens, kwargs, err, words):
+    with pytest.raises(err, match=words):
+        gpt.generate(model, prompt, n_tokens, **kwargs)
+
+
+def test_a_corrupted_or_truncated_weights_file_is_refused(tmp_path):
+    weights, record = tmp_path / "w.npz", tmp_path / "r.json"
+    shutil.copy(gpt.tiny.WEIGHTS, weights)
+    shutil.copy(gpt.tiny.RECORD, record)
+    assert gpt.load_tiny_gpt(weights, record).config.n_layers >= 1
+    data = weights.read_bytes()
+    weights.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match="not the expected file"):
+        gpt.load_tiny_gpt(weights, record)
+    weights.write_bytes(data[:100] + b"x" + data[101:])
+    with pytest.raises(ModelFileError, match="not the expected file"):
+        gpt.load_tiny_gpt(weights, record)
+    record.write_text("{", encoding="utf-8")
+    with pytest.raises(ModelFileError, match="record"):
+        gpt.load_tiny_gpt(weights, record)
+    with pytest.raises(ModelFileError, match="missing"):
+        gpt.load_tiny_gpt(weights, tmp_path / "none.json")
+
+
+def test_the_first_training_steps_are_deterministic_and_match_the_committed_curve(model):
+    """The script's run, again for its first steps: the same losses as the committed record (CI never retrains)."""
+    from scripts.train_tiny_gpt import SETTINGS, data
+
+    train, val = data()
+    steps = 5
+    _, record = gpt.train(gpt.GPTConfig(**model.record["config"]), train, val, steps, eval_every=10**9, **SETTINGS)
+    _, again = gpt.train(gpt.GPTConfig(**model.record["config"]), train, val, steps, eval_every=10**9, **SETTINGS)
+    assert record.train_loss == again.train_loss
+    committed = model.record["train_loss"][:steps]
+    np.testing.assert_allclose(record.train_loss, committed, rtol=2e-5)
+    assert json.loads(gpt.tiny.RECORD.read_text())["steps"] == len(model.record["train_loss"])
