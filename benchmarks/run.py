@@ -34,7 +34,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SECTIONS = ("sliders", "nbval", "attention", "minilm")
+SECTIONS = ("sliders", "nbval", "attention", "minilm", "gpt")
 
 
 def median_seconds(fn, repeats=5, warmup=1):
@@ -73,10 +73,11 @@ def sliders(repeats):
     from helpers import minilm, steps
     from helpers import widgets as w
     from helpers.embeddings import load_glove, toy_vectors
+    from helpers.gpt import load_tiny_gpt
     from helpers.positions import pca_positions
     from helpers.training import previous_token_task, train
 
-    glove, toy, model = load_glove(), toy_vectors(), minilm.load()
+    glove, toy, model, tiny = load_glove(), toy_vectors(), minilm.load(), load_tiny_gpt()
     learned = pca_positions(model.position_embeddings[:64], glove.dim)
     task = previous_token_task()
     sentences = ["we sat on the river bank", "i deposited cash at the bank", "money bank grows"]
@@ -133,10 +134,18 @@ def sliders(repeats):
             "11 MiniLM: layer slider (the sentence's encoding reused)",
             lambda: w.minilm_explorer(model),
             "layer",
-            [1, 2, 3, 4, 5, 6],
+            [1, 2, 3, 4, 5, 0],
         ),
         ("11 MiniLM: sentence box", lambda: w.minilm_explorer(model), "sentence", sentences),
         ("13 online softmax: block slider", lambda: w.online_softmax_explorer(s, np.eye(8), 3), "block", [1, 2, 3]),
+        (
+            "14 GPT: temperature slider (the prompt's run reused)",
+            lambda: w.gpt_explorer(tiny),
+            "temperature",
+            list(np.round(np.linspace(0, 2, 21), 1)),
+        ),
+        ("14 GPT: head selector", lambda: w.gpt_explorer(tiny), "head", [1, 2, 3, 0]),
+        ("14 GPT: prompt box", lambda: w.gpt_explorer(tiny), "prompt", ["The cat", "I was a", "He said "]),
     ]
     print(f"| control change in the kernel (compute + in-place redraw + PNG), {repeats} changes | median ms | p90 ms |")
     print("|---|---:|---:|")
@@ -205,6 +214,7 @@ def blas_kernel():
 
 def attention(repeats):
     import helpers as h
+    from helpers import fast
 
     env = {k: os.environ.get(k, "(unset)") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     print(f"numpy {np.__version__}, BLAS: {blas_kernel()}; " + ", ".join(f"{k}={v}" for k, v in env.items()))
@@ -240,11 +250,34 @@ def attention(repeats):
     Ws = [(rng.standard_normal((d_model, d_model)) / np.sqrt(d_model)).astype(np.float32) for _ in range(4)]
     flops = 4 * 2 * n * d_model * d_model + 4 * n * n * d_model
     row(
-        f"multi_head_attention, n = {n}, d_model = {d_model}, {n_heads} heads",
+        f"multi_head_attention, n = {n}, d_model = {d_model}, {n_heads} heads (the plain one of notebook 09)",
         median_seconds(lambda: h.multi_head_attention(X, *Ws, n_heads=n_heads), repeats),
         flops,
     )
+    row(
+        "helpers.fast.multi_head_attention, the same (heads in threads, cache-blocked softmax)",
+        median_seconds(lambda: fast.multi_head_attention(X, *Ws, n_heads=n_heads), repeats),
+        flops,
+    )
     print("\n(against torch, each in its own process: benchmarks/vs_torch.py --torch-python PYTHON)")
+
+
+# ---------------------------------------------------------------- the tiny GPT
+def gpt_section(repeats):
+    from helpers import gpt
+
+    model = gpt.load_tiny_gpt()
+    rng = np.random.default_rng(0)
+    c = model.config
+    ids, targets = rng.integers(0, c.vocab_size, size=(2, 32, c.context))
+    step = median_seconds(lambda: gpt.loss_and_grads(model.params, ids, targets), repeats)
+    tokens = 100
+    gen = median_seconds(lambda: gpt.generate(model, "I was ", tokens, seed=0), max(1, repeats // 2))
+    print(f"| the tiny GPT ({c.n_layers} layers, d_model {c.d_model}, context {c.context}), numpy | |")
+    print("|---|---:|")
+    print(f"| one training step, batch 32 (forward and backward: loss_and_grads) | {step * 1e3:.0f} ms |")
+    print(f"| generate {tokens} characters (no key/value cache) | {tokens / gen:.0f} tokens/s |")
+    print("\n(against torch, each in its own process: benchmarks/gpt_vs_torch.py --torch-python PYTHON)")
 
 
 # ---------------------------------------------------------------- minilm
@@ -300,6 +333,9 @@ def main():
     if "minilm" in args.sections:
         print()
         minilm_section(repeats=10)
+    if "gpt" in args.sections:
+        print()
+        gpt_section(repeats=7)
     if args.kernel_compare:
         env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
         print("\nThe attention section again, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset:\n", flush=True)

@@ -77,3 +77,37 @@ def right_layer_norm(x, gamma, beta, eps):
         var = sum((v - mean) ** 2 for v in row) / len(row)
         out[idx] = [(v - mean) / math.sqrt(var + eps) * g + b for v, g, b in zip(row, gamma, beta)]
     return out
+
+
+def right_cross_entropy(logits, targets):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return float(-np.take_along_axis(logp, targets[..., None], axis=-1).mean())
+
+
+def right_sample(logits, temperature, top_k, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    keep = np.argsort(logits)[-top_k:]
+    z = logits[keep] / temperature
+    p = np.exp(z - z.max())
+    return int(keep[rng.choice(len(keep), p=p / p.sum())])
+
+
+def sample_top_k_smallest(logits, temperature, top_k, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    keep = np.argsort(logits)[:top_k]
+    z = logits[keep] / temperature
+    p = np.exp(z - z.max())
+    return int(keep[rng.choice(len(keep), p=p / p.sum())])
+
+
+def sample_not_renormalised(logits, temperature, top_k, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    z = logits / temperature
+    p = np.exp(z - z.max())
+    p = p / p.sum()
+    p[np.argsort(logits)[:-top_k]] = 0  # the others set to 0, but the kept ones not divided by their new sum
+    return int(rng.choice(len(p), p=p))

@@ -377,6 +377,23 @@ BAD = {
     "TinyGPT.logits": [(lambda: _tiny().logits(np.zeros((1, 2), int)), ValueError, "one sequence")],
     "load_tiny_gpt": [(lambda: gpt.load_tiny_gpt(record_path=Path("/nonexistent.json")), ModelFileError, "missing")],
     "save_tiny_gpt": [(lambda: gpt.tiny.save_tiny_gpt({}, "ab", {}), ValueError, "dict of a GPT")],
+    "attention_maps": [(lambda: gpt.heads.attention_maps(_small_params(), np.array([9])), ValueError, "token ids")],
+    "previous_token_scores": [
+        (lambda: gpt.heads.previous_token_scores(_small_params(), np.zeros((1, 9), int)), ValueError, "at most 4")
+    ],
+    "repeated_snippets": [(lambda: gpt.heads.repeated_snippets(np.arange(5), 0, 2), ValueError, "length")],
+    "induction_scores": [
+        (lambda: gpt.heads.induction_scores(_small_params(), np.zeros((1, 9), int)), ValueError, "at most")
+    ],
+    "loss_per_position": [
+        (lambda: gpt.heads.loss_per_position(_small_params(), np.zeros(5, int)), ValueError, "n inputs and one more")
+    ],
+    "windows": [(lambda: gpt.heads.windows(np.arange(3), 4), ValueError, "at least 5")],
+    "loss_on": [(lambda: gpt.heads.loss_on(_small_params(), np.arange(3)), ValueError, "at least 5")],
+    "run_prompt": [(lambda: steps.run_prompt(_tiny(), ""), ValueError, "at least one character")],
+    "next_character_step": [
+        (lambda: steps.next_character_step(_tiny(), "I", 1.0, 5, 9, 0), ValueError, "layer must be")
+    ],
     "adam_step": [
         (
             lambda: training.adam_step([np.ones(2)], [np.ones(3)], [np.zeros(2)], [np.zeros(2)], 1, 0.1),
@@ -400,7 +417,7 @@ BAD = {
             lambda: training.forward(training.previous_token_task(n_sentences=2), np.ones((3, 4)), np.ones((16, 4))),
             ValueError,
             "W_q must be",
-        )
+        ),
     ],
     "loss_and_gradients": [
         (
@@ -589,6 +606,7 @@ NO_BAD_INPUT = {
     "describe.several",  # matplotlib's own; any list of words is fine
     "implement_it_exercises",  # no arguments
     "workers",  # two sizes the fast path computes itself
+    "char_label",  # any character has a label
 }
 
 
@@ -616,6 +634,8 @@ def _public_functions():
         "gpt.train",
         "gpt.sample",
         "gpt.tiny",
+        "gpt.heads",
+        "steps.writing",
         "minilm.files",
         "minilm.tokenizer",
         "minilm.encoder",

@@ -92,6 +92,12 @@ def test_static_figures_show_an_image_with_alt_text(make, words):
 
 
 # ---------------------------------------------------------------- widgets: words that follow the picture
+def _tiny_gpt():
+    from helpers.gpt import load_tiny_gpt
+
+    return load_tiny_gpt()
+
+
 WIDGETS = [
     (lambda: w.static_vector_explorer(toy_vectors()), "word", "money", "static vector of 'money'"),
     (lambda: w.weighted_sum_explorer(toy_vectors()), "river", 0.9, "new bank = "),
@@ -108,6 +114,7 @@ WIDGETS = [
         "After 2 of 2 blocks, 3 of 3 keys seen",
     ),
     (lambda: w.word_order_explorer(load_glove()), "position", 2, "Word order: bites, man, dog."),
+    (lambda: w.gpt_explorer(_tiny_gpt()), "head", 2, "layer 0, head 2: the last character's attention"),
 ]
 
 

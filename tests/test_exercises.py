@@ -48,6 +48,7 @@ def right_answers():
         **{key: fn for key, fn in IMPLEMENT_RIGHT.items()},
         "10.2": 0.99,
         "12.2": "previous",
+        "14.3": "b",
         "12.3": 0.004,
         "06.2": round(
             float(
@@ -74,6 +75,8 @@ IMPLEMENT_RIGHT = {
     "09.4": _impl.right_split,
     "09.5": _impl.right_merge,
     "09.6": _impl.right_mha,
+    "14.1": _impl.right_cross_entropy,
+    "14.2": _impl.right_sample,
 }
 IMPLEMENT_WRONG = {
     "12.1": lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps),
@@ -87,6 +90,8 @@ IMPLEMENT_WRONG = {
     "09.4": lambda M, h: M.reshape(*M.shape[:-2], h, M.shape[-2], M.shape[-1] // h),
     "09.5": lambda M: M.reshape(*M.shape[:-3], M.shape[-2], M.shape[-3] * M.shape[-1]),
     "09.6": _impl.mha_no_transpose,
+    "14.1": lambda lg, t: 2 * _impl.right_cross_entropy(lg, t),
+    "14.2": _impl.sample_top_k_smallest,
 }
 
 WRONG = {
@@ -117,6 +122,7 @@ WRONG = {
     "06.2": 1.5,
     "10.2": 0.125,
     "12.2": "sink",
+    "14.3": "a",
     "12.3": 0.764,
 }
 

@@ -174,10 +174,7 @@ def test_the_committed_model_beats_the_bigram_by_the_target(model):
     text = gpt.load_text()
     train, val = (model.encode(t) for t in gpt.split_text(text))
     bigram = gpt.bigram_loss(train, val, model.config.vocab_size)
-    n = model.config.context
-    windows = np.lib.stride_tricks.sliding_window_view(val[:-1], n)[::n]  # every character of the split once
-    targets = np.lib.stride_tricks.sliding_window_view(val[1:], n)[::n]
-    loss = cross_entropy(gpt.forward(model.params, windows), targets)
+    loss = gpt.heads.loss_on(model.params, val)  # every character of the validation split once
     assert loss <= bigram - 0.8, f"validation {loss:.3f} nats, bigram {bigram:.3f}"
     assert model.record["val_loss"][-1] == pytest.approx(gpt.evaluate(model.params, val), abs=1e-4)
 
@@ -244,3 +241,42 @@ def test_the_first_training_steps_are_deterministic_and_match_the_committed_curv
     committed = model.record["train_loss"][:steps]
     np.testing.assert_allclose(record.train_loss, committed, rtol=2e-5)
     assert json.loads(gpt.tiny.RECORD.read_text())["steps"] == len(model.record["train_loss"])
+
+
+# ---------------------------------------------------------------- what the heads do
+def test_head_scores_against_loops(small):
+    params, ids, _ = small
+    maps = gpt.heads.attention_maps(params, ids)  # (L, B, H, n, n)
+    n = ids.shape[1]
+    loop = np.zeros(maps.shape[::2][:1] + (maps.shape[2],))
+    for layer in range(maps.shape[0]):
+        for head in range(maps.shape[2]):
+            loop[layer, head] = np.mean(
+                [maps[layer, b, head, t, t - 1] for b in range(ids.shape[0]) for t in range(1, n)]
+            )
+    np.testing.assert_allclose(gpt.heads.previous_token_scores(params, ids), loop, atol=1e-12)
+    np.testing.assert_allclose(maps.sum(-1), 1, atol=1e-12)
+    assert (maps[..., np.triu_indices(n, 1)[0], np.triu_indices(n, 1)[1]] == 0).all()  # causal: nothing ahead
+
+
+def test_induction_score_looks_after_the_earlier_occurrence(small):
+    params, _, _ = small
+    rep = gpt.heads.repeated_snippets(np.arange(7), 2, 3, seed=1)  # (3, 5): r + r + r[0], r of length 2
+    assert rep.shape == (3, 5) and (rep[:, :2] == rep[:, 2:4]).all() and (rep[:, 4] == rep[:, 0]).all()
+    assert ((rep[:, 1] - rep[:, 0]) == 1).all()  # snippets of the text: consecutive tokens
+    maps = gpt.heads.attention_maps(params, rep)
+    expected = maps[..., 2, 1].mean(axis=1)  # the query at position 2 looks at position 1 (after r's first token)
+    np.testing.assert_allclose(gpt.heads.induction_scores(params, rep), expected, atol=1e-12)
+
+
+def test_losses_per_position_and_on_a_text(small):
+    params, ids, targets = small
+    joined = np.concatenate([ids, targets[:, -1:]], axis=1)
+    per = gpt.heads.loss_per_position(params, joined)
+    assert per.shape == (5,)
+    assert per.mean() == pytest.approx(cross_entropy(gpt.forward(params, joined[:, :-1]), joined[:, 1:]))
+    text = np.arange(23) % 7
+    inputs, outs = gpt.heads.windows(text, 5)
+    assert inputs.shape == (4, 5) and (inputs.ravel() == text[:20]).all() and (outs.ravel() == text[1:21]).all()
+    switched_off = gpt.heads.loss_on(params, text, ablate=[(0, 1)])
+    assert switched_off != pytest.approx(gpt.heads.loss_on(params, text))

@@ -9,15 +9,19 @@ from helpers.exercises import check_exercise
 from tests.learner_answers import (
     mask_after_softmax,
     mha_no_transpose,
+    right_cross_entropy,
     right_layer_norm,
     right_masked,
     right_merge,
     right_mha,
     right_positional_encoding,
+    right_sample,
     right_scaled,
     right_self_attention,
     right_softmax,
     right_split,
+    sample_not_renormalised,
+    sample_top_k_smallest,
 )
 
 
@@ -178,7 +182,7 @@ def test_heads_right():
 
 # ---------------------------------------------------------------- never a traceback
 @pytest.mark.parametrize(
-    "exercise", ["04.4", "04.5", "05.3", "06.1", "10.1", "12.1", "08.3", "08.4", "09.4", "09.5", "09.6"]
+    "exercise", ["04.4", "04.5", "05.3", "06.1", "10.1", "12.1", "08.3", "08.4", "09.4", "09.5", "09.6", "14.1", "14.2"]
 )
 @pytest.mark.parametrize(
     "answer",
@@ -281,3 +285,34 @@ MISTAKES = {
 )
 def test_each_mistake_is_named(exercise, fn, words):
     assert words in hint(exercise, fn)
+
+
+# ---------------------------------------------------------------- 14.1 cross-entropy, 14.2 sampling
+def test_cross_entropy_right_and_mistakes():
+    assert check_exercise("14.1", right_cross_entropy).ok
+    assert check_exercise("14.1", lambda lg, t: np.float32(right_cross_entropy(lg, t))).ok  # a numpy number is a number
+
+    def unstable(lg, t):
+        p = np.exp(lg) / np.exp(lg).sum(axis=-1, keepdims=True)
+        return float(-np.log(np.take_along_axis(p, t[..., None], axis=-1)).mean())
+
+    def summed(lg, t):
+        return right_cross_entropy(lg, t) * t.size
+
+    def of_probabilities(lg, t):
+        return float(-np.log(np.take_along_axis(lg, t[..., None], axis=-1)).mean())
+
+    assert "subtract each row's largest logit" in hint("14.1", unstable)
+    assert "sum over the positions" in hint("14.1", summed)
+    assert "not probabilities" in hint("14.1", of_probabilities)
+    assert "one number" in hint("14.1", lambda lg, t: np.ones(3))
+
+
+def test_sample_right_and_mistakes():
+    assert check_exercise("14.2", right_sample).ok
+    assert "the k most likely" in hint("14.2", sample_top_k_smallest)
+    assert "divide by their sum" in hint("14.2", sample_not_renormalised)
+    after = lambda lg, t, k, rng: right_sample(lg, 1.0 if t else 0.0, k, rng)  # noqa: E731  (T ignored)
+    assert "before the softmax" in hint("14.2", after)
+    assert "always return the most likely" in hint("14.2", lambda lg, t, k, rng: int(rng.integers(0, 6)))
+    assert "one token id" in hint("14.2", lambda lg, t, k, rng: "a")

@@ -7,10 +7,12 @@ import helpers as h
 from helpers import plots
 from helpers.app import App, HeatmapView, figure_png
 from helpers.embeddings import load_glove, toy_vectors
+from helpers.gpt import load_tiny_gpt
 from helpers.steps import attention_step, dot_product_step, static_vector_step, weighted_sum_step
 from helpers.widgets import (
     attention_explorer,
     dot_product_explorer,
+    gpt_explorer,
     head_explorer,
     mask_explorer,
     online_softmax_explorer,
@@ -249,6 +251,10 @@ def test_dot_product_step_and_explorer():
             lambda: online_softmax_explorer(np.array([1.0, 3.0, 0.5, 2.0, 4.0]), np.eye(5), 2),
             [("block", 2), ("block", 3)],
         ),
+        (
+            lambda: gpt_explorer(load_tiny_gpt()),
+            [("temperature", 0.5), ("top_k", 3), ("head", 1), ("layer", 2), ("prompt", "The cat"), ("top_k", 20)],
+        ),
     ],
 )
 def test_blitted_picture_equals_a_full_redraw(build, changes, assert_blit_equals_full_redraw):
@@ -284,3 +290,17 @@ def test_attention_heatmaps_label_queries_and_keys_with_a_colour_bar_when_not_an
     assert (
         len(small.axes) == 1 and plots.cell_labels(small.axes[0]) == ["0.33"] * 9
     )  # numbers in the cells: no bar needed
+
+
+def test_gpt_explorer_appends_a_sampled_character_and_reports_a_bad_prompt():
+    model = load_tiny_gpt()
+    app = gpt_explorer(model, "I was ", temperature=0.0)
+    expected = model.decode([int(np.argmax(model.logits(model.encode("I was "))[-1]))])
+    app.extras[0].click()  # the button: at temperature 0 it appends the most likely character
+    assert app.controls["prompt"].value == "I was " + expected
+    assert app.result.prompt == "I was " + expected and app.error is None
+    app.controls["prompt"].value = "I was \u00e9"
+    assert "not in the vocabulary" in app.message.value
+    app.extras[0].click()  # nothing to sample from: nothing happens, no traceback
+    assert app.controls["prompt"].value == "I was \u00e9"
+    np.testing.assert_allclose(sum(app.result.top_probs), 1.0, atol=1e-6)  # the last good result: top-10 of 10

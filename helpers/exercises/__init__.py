@@ -6,7 +6,7 @@
 the learner's function, run safely by ``learner``. Importing this package registers every checker.
 """
 
-from . import attention, implement_attention, implement_layers, models, vectors  # noqa: F401 (they register)
+from . import attention, implement_attention, implement_generation, implement_layers, models, vectors  # noqa: F401 (they register)
 from .registry import (
     Feedback,
     MalformedAnswer,

@@ -49,6 +49,8 @@ def call_learner(fn: Callable, args: Case, what: str):
             and any(isinstance(a, np.ndarray) and a.ndim > 2 for a in args)
         ):
             hint = " With batch dimensions, .T reverses every axis: use np.swapaxes(K, -1, -2) (or K.swapaxes(-1, -2))."
+        if isinstance(exc, ValueError) and "do not sum to 1" in str(exc):
+            hint = " The probabilities you sample from must sum to 1: after keeping the top k, divide by their sum."
         raise LearnerError(
             f"your function raised {type(exc).__name__}: {text} (called with {what} of shapes {shapes_of(args)}).{hint}"
         ) from None
@@ -106,10 +108,13 @@ def hint(mistake: Callable) -> str:
     return " ".join(mistake.__doc__.split())
 
 
-def check_function(fn, cases: list, reference: Callable, mistakes: list, what: str, covers: str, unpack=None, tol=1e-6):
+def check_function(
+    fn, cases: list, reference: Callable, mistakes: list, what: str, covers: str, unpack=None, tol=1e-6, dtype=True
+):
     """Run fn on every case; right if it equals the reference everywhere, else name the first mistake it equals.
 
-    Each mistake computes what a known wrong version returns; its docstring is the hint. -> (ok, message)
+    Each mistake computes what a known wrong version returns; its docstring is the hint. ``dtype``: also say when
+    float32 in gives float64 out (not for an answer that is one number). -> (ok, message)
     """
     name = what.split("(", maxsplit=1)[0]
     if not callable(fn):
@@ -126,7 +131,7 @@ def check_function(fn, cases: list, reference: Callable, mistakes: list, what: s
     agree = [all(same(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, w)) for g, w in zip(got, want)]
     if all(agree):
         float32 = [np.asarray(g[0]).dtype for g, args in zip(got, cases) if any(_is_float32(a) for a in args)]
-        if np.float64 in float32:
+        if dtype and np.float64 in float32:
             return True, (
                 f"right on all {len(cases)} inputs ({covers}), but float32 in gives float64 out: a numpy "
                 "float64 such as "

@@ -149,3 +149,13 @@ routine(
     atol=5e-4,
     rtol=2e-3,
 )
+
+
+# ---------------------------------------------------------------- 14 a transformer that writes
+routine(
+    "14.3",
+    "choice",
+    lambda: "b",  # the letter of the right statement in the question
+    "as T goes to 0, softmax(logits / T) puts all its weight on the largest logit: sampling becomes greedy.",
+    "divide the logits by a smaller and smaller T: what happens to the gaps between them, and so to the softmax?",
+)

@@ -2,9 +2,11 @@
 
 Introduced in notebook 14. Modules: ``text`` (Botchan and its characters), ``model`` (the forward pass),
 ``backward`` (``loss_and_grads``), ``train`` (AdamW, clipping, the schedule, the bigram baseline),
-``sample`` (temperature, top-k, top-p, ``generate``), ``tiny`` (the committed model). Layers and heads count from 0.
+``sample`` (temperature, top-k, top-p, ``generate``), ``tiny`` (the committed model),
+``heads`` (what the heads do). Layers and heads count from 0.
 """
 
+from . import heads  # noqa: F401 (gpt.heads)
 from .backward import loss_and_grads
 from .model import GPTConfig, config_of, forward, init_params, param_shapes
 from .sample import generate, next_token_probs, sample_next

@@ -42,6 +42,7 @@ from .vectors import (
     static_vector_step,
     weighted_sum_step,
 )
+from .writing import NextCharacterStep, next_character_step, run_prompt
 
 __all__ = [
     "COST_NS",
@@ -55,6 +56,7 @@ __all__ = [
     "HeadsStep",
     "MaskStep",
     "MiniLMStep",
+    "NextCharacterStep",
     "OnlineSoftmaxStep",
     "QKStep",
     "RecordedStep",
@@ -68,10 +70,12 @@ __all__ = [
     "heads_step",
     "mask_step",
     "minilm_step",
+    "next_character_step",
     "online_softmax_step",
     "qk_step",
     "recorded_step",
     "rotation_scaling",
+    "run_prompt",
     "scaling_step",
     "sentence_vectors",
     "static_vector_step",

@@ -23,6 +23,7 @@ from .models import (
     training_explorer,
 )
 from .vectors import dot_product_explorer, static_vector_explorer, weighted_sum_explorer
+from .writing import gpt_explorer
 
 __all__ = [
     "D_K_CHOICES",
@@ -31,6 +32,7 @@ __all__ = [
     "attention_explorer",
     "cost_explorer",
     "dot_product_explorer",
+    "gpt_explorer",
     "head_explorer",
     "mask_explorer",
     "minilm_explorer",

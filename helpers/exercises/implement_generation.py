@@ -1,0 +1,141 @@
+"""Implement-it checkers of a transformer that writes: the cross-entropy loss and sampling the next character."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..gpt.sample import next_token_probs
+from ..layers import cross_entropy
+from .learner import LearnerError, call_learner, case_rng, check_function, hint
+from .registry import MalformedAnswer, exercise
+
+
+# ---------------------------------------------------------------- the loss
+def _cross_entropy_cases() -> list:
+    r = case_rng(14, 1)
+    return [
+        (r.normal(size=(2, 5, 7)), r.integers(0, 7, size=(2, 5))),
+        (np.array([[1000.0, 0.0, -1000.0], [0.0, 2000.0, 0.0]]), np.array([1, 1])),  # exp(1000) overflows
+        (r.normal(size=(1, 4)), np.array([2])),  # one position
+        (r.normal(size=(3, 6)).astype(np.float32), r.integers(0, 6, size=3)),
+    ]
+
+
+def _loss(result):
+    if isinstance(result, np.ndarray) and result.size == 1:
+        result = result.item()
+    if isinstance(result, bool) or not isinstance(result, numbers.Real):
+        raise LearnerError(f"return the loss as one number (a float), got {type(result).__name__}.")
+    return (np.array(float(result)),)
+
+
+def _picked(logits, targets):
+    return np.take_along_axis(logits, np.asarray(targets)[..., None], axis=-1)[..., 0]
+
+
+def _unstable(logits, targets):
+    """exp(1000) overflows to inf: subtract each row's largest logit before exp (log-softmax = z - max - log(sum(exp(z
+    - max))))."""
+    with np.errstate(all="ignore"):
+        logp = np.log(np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True))
+    return (np.array(-_picked(logp, targets).mean()),)
+
+
+def _wrong_axis(logits, targets):
+    """the softmax runs over the wrong axis: each position's logits (the last axis, one per character) must turn into
+    probabilities that sum to 1."""
+    z = logits - logits.max(axis=0, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=0, keepdims=True))
+    return (np.array(-_picked(logp, targets).mean()),)
+
+
+def _probabilities_not_logits(logits, targets):
+    """the logits are not probabilities: take the log-softmax of the logits first, then -log p of each target."""
+    with np.errstate(all="ignore"):
+        return (np.array(-np.log(_picked(logits, targets)).mean()),)
+
+
+def _sum_not_mean(logits, targets):
+    """that is the sum over the positions; the loss is their mean (nats per character)."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    return (np.array(-_picked(logp, targets).sum()),)
+
+
+CROSS_ENTROPY_MISTAKES = [_unstable, _wrong_axis, _probabilities_not_logits, _sum_not_mean]
+
+
+@exercise("14.1", writes="`my_cross_entropy(logits, targets)`: the mean of -log softmax(logits) at the targets")
+def check_cross_entropy(fn) -> tuple:
+    """my_cross_entropy(logits, targets) -> float, the mean over positions of -log p(target), p = softmax(logits)."""
+    what, covers = "my_cross_entropy(logits, targets)", "a batch, logits of 1000, one position, float32"
+    reference = lambda lg, t: (np.array(cross_entropy(lg, t)),)  # noqa: E731
+    cases, mistakes = _cross_entropy_cases(), CROSS_ENTROPY_MISTAKES
+    return check_function(fn, cases, reference, mistakes, what, covers, _loss, 1e-5, dtype=False)
+
+
+# ---------------------------------------------------------------- sampling
+DRAWS = 3000  # draws per case: frequencies within about 0.03 of the probabilities
+_LOGITS = np.array([2.0, 1.0, 0.5, 0.0, -0.5, -1.0])
+_SAMPLE_CASES = [(0.5, 3), (1.0, 6), (2.0, 4), (1.0, 1)]  # (temperature, top_k)
+
+
+def _after_softmax(logits, temperature, top_k):
+    """the temperature must divide the logits before the softmax: softmax(logits / T). Dividing the probabilities
+    by T and renormalising changes nothing."""
+    return next_token_probs(logits, 1.0, top_k)
+
+
+def _smallest_k(logits, temperature, top_k):
+    """top-k keeps the k most likely characters, the largest logits (np.argsort(logits)[-k:]), not the smallest."""
+    keep = np.argsort(logits, kind="stable")[:top_k]
+    p = np.zeros(logits.shape)
+    p[keep] = next_token_probs(logits[keep], temperature)
+    return p
+
+
+def _no_top_k(logits, temperature, top_k):
+    """top_k is ignored: keep only the k most likely characters, set the others to probability 0, renormalise."""
+    return next_token_probs(logits, temperature)
+
+
+SAMPLE_MISTAKES = [_after_softmax, _smallest_k, _no_top_k]
+
+
+def _draw(fn, temperature, top_k, rng) -> int:
+    got = call_learner(fn, (_LOGITS, temperature, top_k, rng), "my_sample")
+    if isinstance(got, np.ndarray) and got.size == 1:
+        got = got.item()
+    if isinstance(got, bool) or not isinstance(got, numbers.Integral) or not 0 <= got < _LOGITS.shape[0]:
+        shown = repr(got) if len(repr(got)) < 40 else type(got).__name__
+        raise LearnerError(f"return one token id, a whole number from 0 to {_LOGITS.shape[0] - 1}; got {shown}.")
+    return int(got)
+
+
+def _frequencies(fn, temperature, top_k, seed) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    draws = [_draw(fn, temperature, top_k, rng) for _ in range(DRAWS)]
+    return np.bincount(draws, minlength=_LOGITS.shape[0]) / DRAWS
+
+
+@exercise("14.2", writes="`my_sample(logits, temperature, top_k, rng)`: one character drawn with temperature and top-k")
+def check_sample(fn) -> tuple:
+    """my_sample(logits, temperature, top_k, rng) -> int, drawn from softmax(logits / T) over the top_k most likely."""
+    if not callable(fn):
+        raise MalformedAnswer("answer with your function itself: check_exercise('14.2', my_sample), without brackets")
+    try:
+        greedy = {_draw(fn, 0.0, 6, np.random.default_rng(k)) for k in range(20)}
+        seen = [_frequencies(fn, t, k, seed) for seed, (t, k) in enumerate(_SAMPLE_CASES)]
+    except LearnerError as exc:
+        return False, str(exc)
+    if greedy != {0}:
+        return False, f"at temperature 0 it must always return the most likely id (0), got {sorted(greedy)}."
+    for mistake in [None, *SAMPLE_MISTAKES]:
+        expected = [(mistake or next_token_probs)(_LOGITS, t, k) for t, k in _SAMPLE_CASES]
+        if all(np.abs(f - p).sum() / 2 < 0.05 for f, p in zip(seen, expected)):  # total variation distance
+            if mistake is None:
+                return True, f"right: {DRAWS} draws per setting follow softmax(logits / T) over the top k (T 0.5 to 2)."
+            return False, hint(mistake)
+    return False, "the frequencies of your draws do not follow softmax(logits / T) over the k most likely ids."

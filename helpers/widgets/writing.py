@@ -1,0 +1,80 @@
+"""The widget of a transformer that writes (notebook 14): type a prompt, see what comes next and where a head looks."""
+
+from __future__ import annotations
+
+import functools
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from .. import describe, plots, steps
+from ..app import App, changing_artists
+from ..gpt.sample import sample_next
+
+
+def gpt_explorer(
+    model, prompt: str = "I was ", temperature: float = 1.0, top_k: int = 10, layer: int = 0, head: int = 0
+) -> App:
+    """A prompt box, temperature and top-k sliders, layer and head selectors and a button that appends a sampled
+    character: the ten most likely next characters, and the last position's attention over the prompt."""
+    config = model.config
+    controls = {
+        "prompt": widgets.Text(value=prompt, description="prompt", continuous_update=False),
+        "temperature": widgets.FloatSlider(
+            value=temperature, min=0.0, max=2.0, step=0.1, description="temperature", continuous_update=True
+        ),
+        "top_k": widgets.IntSlider(
+            value=top_k, min=1, max=config.vocab_size, description="top-k", continuous_update=True
+        ),
+        "layer": widgets.IntSlider(value=layer, min=0, max=config.n_layers - 1, description="layer"),
+        "head": widgets.Dropdown(options=list(range(config.n_heads)), value=head, description="head"),
+    }
+    button = widgets.Button(description="append a sampled character", tooltip="draw the next character and add it")
+    fig = Figure(figsize=(10, 3.6), dpi=80)
+    ax_p, ax_a = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 3]})
+    fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.86, wspace=0.2)
+    run = functools.lru_cache(maxsize=32)(lambda p: steps.run_prompt(model, p))  # sliders reuse the prompt's run
+    drawn = {}
+
+    def draw(r: steps.NextCharacterStep):
+        key = (tuple(r.top_chars), tuple(r.shown))
+        if drawn.get("key") != key:  # new labels: the bars are drawn anew
+            for ax in (ax_p, ax_a):
+                ax.clear()
+            plots.bars(r.top_probs, r.top_chars, ax=ax_p, ylabel="probability")
+            plots.bars(r.attention, r.shown, ax=ax_a, ylabel="weight")
+            drawn["key"] = key
+        else:
+            plots.update_bars(ax_p, r.top_probs)
+            plots.update_bars(ax_a, r.attention)
+        ax_p.set_title(f"next character: temperature {r.temperature:.1f}, top-k {r.top_k}")
+        ax_a.set_title(f"layer {r.layer}, head {r.head}: where the last character looks")
+
+    def alt_text(r: steps.NextCharacterStep):
+        alt = (
+            describe.bars(r.top_probs, r.top_chars, "the ten most likely next characters", "probability")
+            + " "
+            + describe.bars(r.attention, r.shown, f"layer {r.layer}, head {r.head}: the last character's attention")
+        )
+        table = describe.table_html(
+            np.vstack([r.top_probs]), ["probability"], r.top_chars, "the ten most likely next characters"
+        ) + describe.table_html(r.attention[None, :], ["weight"], r.shown, "the last character's attention")
+        return alt, table
+
+    def compute(prompt, temperature, top_k, layer, head):
+        return steps.next_character_step(model, prompt, temperature, top_k, layer, head, run=run)
+
+    changing = functools.partial(changing_artists, ax_p, ax_a)
+    app = App(controls, fig, compute, draw, alt_text, name="gpt_next", extras=[button], dynamic=changing)
+    rng = np.random.default_rng(0)
+
+    def append(_button) -> None:
+        r = app.result
+        if r is None or app.error is not None:  # the prompt is not valid: the message above says why
+            return
+        char = model.decode([sample_next(r.logits, r.temperature, r.top_k, rng=rng)])
+        controls["prompt"].value = controls["prompt"].value + char
+
+    button.on_click(append)
+    return app
