@@ -106,7 +106,7 @@ def torch_side(case: str) -> dict:
         loss = F.cross_entropy(forward(ids).reshape(-1, config["vocab_size"]), targets.reshape(-1))
         loss.backward()
         times.append(time.perf_counter() - t)
-    return {"seconds": statistics.median(times[1:]), "loss": float(loss)}
+    return {"seconds": statistics.median(times[1:]), "loss": float(loss.detach())}
 
 
 def run(python: str, side: str, case: str) -> dict:
