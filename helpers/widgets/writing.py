@@ -57,10 +57,14 @@ def gpt_explorer(
             + " "
             + describe.bars(r.attention, r.shown, f"layer {r.layer}, head {r.head}: the last character's attention")
         )
-        table = describe.table_html(
-            np.vstack([r.top_probs]), ["probability"], r.top_chars, "the ten most likely next characters"
-        ) + describe.table_html(r.attention[None, :], ["weight"], r.shown, "the last character's attention")
-        return alt, table
+        rows = [f"next: {c}" for c in r.top_chars] + [
+            f"looks at {c} ({i - len(r.shown)})" for i, c in enumerate(r.shown)
+        ]
+        values = np.concatenate([r.top_probs, r.attention])[:, None]
+        caption = (
+            f"probabilities of the next character; layer {r.layer}, head {r.head}'s weights (position from the end)"
+        )
+        return alt, describe.table_html(values, rows, ["value"], caption)
 
     def compute(prompt, temperature, top_k, layer, head):
         return steps.next_character_step(model, prompt, temperature, top_k, layer, head, run=run)
