@@ -358,3 +358,38 @@ def previous_token_share(weights, first: int = 1, last=None) -> np.ndarray:
     if rows.size == 0:
         raise ValueError(f"weights of shape {P.shape} have no query with a previous token in rows {first}..{last}.")
     return P[..., rows, rows - 1].mean(axis=-1)
+
+
+def grouped_query_attention(Q, K, V, mask=None, scale=None):
+    """Attention in which each group of n_heads // n_kv_heads query heads shares one key and value head.
+    (..., n_heads, n_q, d_k), (..., n_kv_heads, n_k, d_k), (..., n_kv_heads, n_k, d_v)
+    -> ((..., n_heads, n_q, d_v), (..., n_heads, n_q, n_k))
+
+    Introduced in notebook 15. n_kv_heads = 1 is multi-query attention, = n_heads multi-head attention. The
+    shared keys and values are broadcast to their group, never copied.
+    """
+    Q, K, V = (as_float_array(a, name, min_ndim=3) for a, name in ((Q, "Q"), (K, "K"), (V, "V")))
+    n_heads, n_kv = Q.shape[-3], K.shape[-3]
+    if V.shape[-3] != n_kv:
+        raise ValueError(f"K and V must have the same number of heads, got {n_kv} and {V.shape[-3]}.")
+    if n_heads % n_kv:
+        raise ValueError(f"n_kv_heads = {n_kv} must divide n_heads = {n_heads}: each group shares one key/value head.")
+    group, (n_q, n_k) = n_heads // n_kv, (Q.shape[-2], K.shape[-2])
+    Qg = Q.reshape(*Q.shape[:-3], n_kv, group, n_q, Q.shape[-1])  # query head h belongs to group h // group
+    if mask is not None:
+        batch = np.broadcast_shapes(Q.shape[:-3], K.shape[:-3])
+        mask = check_mask(mask, batch + (n_heads, n_q, n_k)).reshape(batch + (n_kv, group, n_q, n_k))
+    out, weights = scaled_dot_product_attention(Qg, K[..., None, :, :], V[..., None, :, :], mask=mask, scale=scale)
+    return out.reshape(*out.shape[:-4], n_heads, n_q, -1), weights.reshape(*weights.shape[:-4], n_heads, n_q, n_k)
+
+
+def sliding_window_mask(n: int, window: int, sinks: int = 0) -> np.ndarray:
+    """True where query i may see key j: j <= i and i - j < window, or j among the first `sinks` keys. () -> (n, n)
+
+    Introduced in notebook 15.
+    """
+    n, window = check_positive_int(n, "n"), check_positive_int(window, "window")
+    if isinstance(sinks, bool) or not isinstance(sinks, int) or sinks < 0:
+        raise ValueError(f"sinks must be a whole number >= 0, got {sinks!r}.")
+    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    return (j <= i) & ((i - j < window) | (j < sinks))

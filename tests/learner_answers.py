@@ -111,3 +111,17 @@ def sample_not_renormalised(logits, temperature, top_k, rng):
     p = p / p.sum()
     p[np.argsort(logits)[:-top_k]] = 0  # the others set to 0, but the kept ones not divided by their new sum
     return int(rng.choice(len(p), p=p))
+
+
+def right_attend_with_cache(q, K_cache, V_cache, k_new, v_new):
+    K = np.concatenate([K_cache, k_new[None]], axis=0)
+    V = np.concatenate([V_cache, v_new[None]], axis=0)
+    s = K @ q / np.sqrt(len(q))
+    w = np.exp(s - s.max())
+    return (w / w.sum()) @ V, K, V
+
+
+def attend_before_appending(q, K_cache, V_cache, k_new, v_new):
+    s = K_cache @ q / np.sqrt(len(q))
+    w = np.exp(s - s.max())
+    return (w / w.sum()) @ V_cache, np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])

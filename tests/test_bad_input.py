@@ -394,6 +394,16 @@ BAD = {
     "next_character_step": [
         (lambda: steps.next_character_step(_tiny(), "I", 1.0, 5, 9, 0), ValueError, "layer must be")
     ],
+    "grouped_query_attention": [
+        (
+            lambda: h.grouped_query_attention(np.ones((3, 2, 2)), np.ones((2, 2, 2)), np.ones((2, 2, 2))),
+            ValueError,
+            "divide",
+        )
+    ],
+    "sliding_window_mask": [(lambda: h.sliding_window_mask(4, 2, sinks=-1), ValueError, "sinks")],
+    "attention_mask": [(lambda: gpt.model.attention_mask(4, window=0), ValueError, "window")],
+    "KVCache.nbytes": [],
     "adam_step": [
         (
             lambda: training.adam_step([np.ones(2)], [np.ones(3)], [np.zeros(2)], [np.zeros(2)], 1, 0.1),

@@ -49,6 +49,8 @@ def right_answers():
         "10.2": 0.99,
         "12.2": "previous",
         "14.3": "b",
+        "15.2": 2.0,
+        "15.3": 8,
         "12.3": 0.004,
         "06.2": round(
             float(
@@ -77,6 +79,7 @@ IMPLEMENT_RIGHT = {
     "09.6": _impl.right_mha,
     "14.1": _impl.right_cross_entropy,
     "14.2": _impl.right_sample,
+    "15.1": _impl.right_attend_with_cache,
 }
 IMPLEMENT_WRONG = {
     "12.1": lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps),
@@ -92,6 +95,7 @@ IMPLEMENT_WRONG = {
     "09.6": _impl.mha_no_transpose,
     "14.1": lambda lg, t: 2 * _impl.right_cross_entropy(lg, t),
     "14.2": _impl.sample_top_k_smallest,
+    "15.1": _impl.attend_before_appending,
 }
 
 WRONG = {
@@ -123,6 +127,8 @@ WRONG = {
     "10.2": 0.125,
     "12.2": "sink",
     "14.3": "a",
+    "15.2": 1.0,
+    "15.3": 0.125,
     "12.3": 0.764,
 }
 

@@ -1,4 +1,5 @@
-"""Implement-it checkers of a transformer that writes: the cross-entropy loss and sampling the next character."""
+"""Implement-it checkers of a transformer that writes: the cross-entropy loss, sampling the next character, and
+attending with a key/value cache."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numbers
 
 import numpy as np
 
+from ..gpt.cache import attend_with_cache
 from ..gpt.sample import next_token_probs
 from ..layers import cross_entropy
 from .learner import LearnerError, call_learner, case_rng, check_function, hint
@@ -139,3 +141,62 @@ def check_sample(fn) -> tuple:
                 return True, f"right: {DRAWS} draws per setting follow softmax(logits / T) over the top k (T 0.5 to 2)."
             return False, hint(mistake)
     return False, "the frequencies of your draws do not follow softmax(logits / T) over the k most likely ids."
+
+
+# ---------------------------------------------------------------- attending with a key/value cache
+def _cache_cases() -> list:
+    r = case_rng(15, 1)
+    return [
+        (r.normal(size=4), r.normal(size=(5, 4)), r.normal(size=(5, 3)), r.normal(size=4), r.normal(size=3)),
+        (r.normal(size=8), r.normal(size=(1, 8)), r.normal(size=(1, 8)), r.normal(size=8), r.normal(size=8)),
+        (r.normal(size=4), r.normal(size=(4, 4)), r.normal(size=(4, 4)), 3 * r.normal(size=4), r.normal(size=4)),
+        tuple(a.astype(np.float32) for a in (r.normal(size=6), r.normal(size=(3, 6)), r.normal(size=(3, 2)),
+                                               r.normal(size=6), r.normal(size=2))),
+    ]  # fmt: skip
+
+
+def _attend(q, K, V, scale):
+    s = K @ q * scale
+    w = np.exp(s - s.max())
+    return (w / w.sum()) @ V
+
+
+def _before_appending(q, K_cache, V_cache, k_new, v_new):
+    """the new token misses itself: append its key and value to the cache first, then attend over all n + 1."""
+    K, V = np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])
+    return _attend(q, K_cache, V_cache, 1 / np.sqrt(q.shape[0])), K, V
+
+
+def _scaled_by_length(q, K_cache, V_cache, k_new, v_new):
+    """the scores are divided by sqrt(the cache's length); the scale is 1/sqrt(d_head), the size of a query."""
+    K, V = np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])
+    return _attend(q, K, V, 1 / np.sqrt(K.shape[0])), K, V
+
+
+def _unscaled(q, K_cache, V_cache, k_new, v_new):
+    """no scale: divide the scores by sqrt(d_head), as scaled dot-product attention does."""
+    K, V = np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])
+    return _attend(q, K, V, 1.0), K, V
+
+
+CACHE_MISTAKES = [_before_appending, _scaled_by_length, _unscaled]
+
+
+def _three(result):
+    if not isinstance(result, tuple | list) or len(result) != 3:
+        raise LearnerError(
+            f"return three things, (out, K_cache, V_cache); your function returned {type(result).__name__}."
+        )
+    return tuple(np.asarray(a, dtype=float) if not isinstance(a, np.ndarray) else a for a in result)
+
+
+@exercise("15.1", writes="`my_attend_with_cache(q, K_cache, V_cache, k_new, v_new)`: append, then attend")
+def check_attend_with_cache(fn) -> tuple:
+    """my_attend_with_cache(q, K_cache, V_cache, k_new, v_new) -> (out, K_cache, V_cache), one head, one new token."""
+    what, covers = "my_attend_with_cache(q, K_cache, V_cache, k_new, v_new)", "caches of 1 to 5 tokens, float32"
+    ok, message = check_function(fn, _cache_cases(), attend_with_cache, CACHE_MISTAKES, what, covers, _three)
+    if not ok and ("concatenat" in message or "dimension" in message or "shapes" in message):
+        message += (
+            " Keys and values are rows: concatenate along the tokens' axis 0 (np.concatenate([K_cache, k_new[None]]))."
+        )
+    return ok, message

@@ -159,3 +159,26 @@ routine(
     "as T goes to 0, softmax(logits / T) puts all its weight on the largest logit: sampling becomes greedy.",
     "divide the logits by a smaller and smaller T: what happens to the gaps between them, and so to the softmax?",
 )
+
+
+# ---------------------------------------------------------------- 15 generating fast
+_LLAMA2_7B = {"n_layers": 32, "n_kv_heads": 32, "d_head": 128}  # its config.json: 32 layers, 32 heads of 128
+_TOKENS, _BYTES = 4096, 2  # the question's tokens, and fp16
+routine(
+    "15.2",
+    "number",
+    lambda: 2 * _LLAMA2_7B["n_layers"] * _LLAMA2_7B["n_kv_heads"] * _LLAMA2_7B["d_head"] * _TOKENS * _BYTES / 2**30,
+    "{want:.1f} GiB: 2 (keys and values) x 32 layers x 32 heads x 128 x 4096 tokens x 2 bytes.",
+    "2 * n_layers * n_kv_heads * d_head * n_tokens * bytes_per_number, then divide by 2**30 for GiB.",
+    mistakes=lambda want: [(want / 2, "that counts the keys or the values; the cache holds both: times 2.")],
+    rtol=0.01,
+)
+routine(
+    "15.3",
+    "number",
+    lambda: 64 // 8,  # the question's query heads and key/value heads
+    "{want}: each key/value head serves 8 query heads, so the cache is 8 times smaller.",
+    "the cache holds n_kv_heads heads instead of n_heads: the ratio is n_heads / n_kv_heads.",
+    mistakes=lambda want: [(1 / want, "that is the fraction left (1/8); the question asks how many times smaller.")],
+    atol=1e-9,
+)

@@ -20,6 +20,22 @@ def _flat(a: np.ndarray) -> np.ndarray:
     return a.reshape(-1, a.shape[-1])
 
 
+def _attention_backward(s: dict, d_heads: np.ndarray, n_kv: int) -> tuple:
+    """attention_backward for grouped heads: the group's query heads are a broadcast axis of the shared K and V,
+    so their gradients add up. (B, H, n, d_head) -> dQ (B, H, n, d_head), dK, dV (B, H_kv, n, d_head)"""
+    Q, K, V, P = s["Q"], s["K"], s["V"], s["weights"]
+    B, H, n, dh = Q.shape
+    g = H // n_kv
+    dQ, dK, dV = attention_backward(
+        Q.reshape(B, n_kv, g, n, dh),
+        K[:, :, None],
+        V[:, :, None],
+        d_heads.reshape(B, n_kv, g, n, -1),
+        weights=P.reshape(B, n_kv, g, n, n),
+    )
+    return dQ.reshape(Q.shape), dK[:, :, 0], dV[:, :, 0]
+
+
 def loss_and_grads(params: dict, ids, targets) -> tuple[float, dict]:
     """The mean cross-entropy (nats) of predicting targets from ids, and its gradient for every parameter.
     {name: array}, (batch, n), (batch, n) -> (float, {name: array of the parameter's shape})"""
@@ -55,11 +71,11 @@ def loss_and_grads(params: dict, ids, targets) -> tuple[float, dict]:
         grads[p + "attn.W_o"] = (_flat(s["m"]).T @ _flat(d_x1)).reshape(H, -1, d)
         grads[p + "attn.b_o"] = _flat(d_x1).sum(axis=0)
         d_heads = split_heads(d_x1 @ params[p + "attn.W_o"].reshape(-1, d).T, H)  # (B, H, n, d_head)
-        dQ, dK, dV = attention_backward(s["Q"], s["K"], s["V"], d_heads, weights=s["weights"])
+        dQ, dK, dV = _attention_backward(s, d_heads, config.n_kv_heads)
         d_a = np.zeros_like(s["a"])
         for w, dW in zip("qkv", (dQ, dK, dV)):
             dW = merge_heads(dW)  # (B, n, d)
-            grads[p + f"attn.W_{w}"] = _per_head(_flat(s["a"]).T @ _flat(dW), H)
+            grads[p + f"attn.W_{w}"] = _per_head(_flat(s["a"]).T @ _flat(dW), dW.shape[-1] // config.d_head)
             d_a += dW @ _full(params[p + f"attn.W_{w}"]).T
         d_x, grads[p + "ln1.gamma"], grads[p + "ln1.beta"] = layer_norm_backward(
             s["x"], params[p + "ln1.gamma"], d_a, LN_EPS

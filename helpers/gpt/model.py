@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..attention import causal_mask, merge_heads, scaled_dot_product_attention, split_heads
+from ..attention import causal_mask, grouped_query_attention, merge_heads, sliding_window_mask, split_heads
 from ..checks import check_positive_int
 from ..layers import gelu, layer_norm
 
@@ -31,12 +31,17 @@ class GPTConfig:
     d_model: int = 128  # (n_embd)
     n_heads: int = 4  # (n_head)
     d_ff: int = 512  # the MLP's inner width, 4 * d_model
+    n_kv_heads: int | None = None  # key/value heads shared by groups of query heads (notebook 15); None = n_heads
 
     def __post_init__(self):
-        for name in ("vocab_size", "context", "n_layers", "d_model", "n_heads", "d_ff"):
+        if self.n_kv_heads is None:
+            object.__setattr__(self, "n_kv_heads", self.n_heads)
+        for name in ("vocab_size", "context", "n_layers", "d_model", "n_heads", "d_ff", "n_kv_heads"):
             check_positive_int(getattr(self, name), name)
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}.")
+        if self.n_heads % self.n_kv_heads:
+            raise ValueError(f"n_kv_heads = {self.n_kv_heads} must divide n_heads = {self.n_heads}.")
 
     @property
     def d_head(self) -> int:
@@ -47,12 +52,12 @@ def param_shapes(config: GPTConfig) -> dict:
     """Every parameter's name and shape. GPTConfig -> {name: shape}"""
     if not isinstance(config, GPTConfig):
         raise TypeError(f"config must be a GPTConfig, got {type(config).__name__}.")
-    d, h, dh, f = config.d_model, config.n_heads, config.d_head, config.d_ff
+    d, h, dh, f, kv = config.d_model, config.n_heads, config.d_head, config.d_ff, config.n_kv_heads
     shapes = {"tok_emb": (config.vocab_size, d), "pos_emb": (config.context, d)}
     for i in range(config.n_layers):
         p = f"blocks.{i}."
         shapes |= {p + "ln1.gamma": (d,), p + "ln1.beta": (d,)}
-        shapes |= {p + "attn.W_q": (h, d, dh), p + "attn.W_k": (h, d, dh), p + "attn.W_v": (h, d, dh)}
+        shapes |= {p + "attn.W_q": (h, d, dh), p + "attn.W_k": (kv, d, dh), p + "attn.W_v": (kv, d, dh)}
         shapes |= {p + "attn.W_o": (h, dh, d), p + "attn.b_o": (d,), p + "ln2.gamma": (d,), p + "ln2.beta": (d,)}
         shapes |= {p + "mlp.W_1": (d, f), p + "mlp.b_1": (f,), p + "mlp.W_2": (f, d), p + "mlp.b_2": (d,)}
     return shapes | {"ln_f.gamma": (d,), "ln_f.beta": (d,)}
@@ -83,7 +88,8 @@ def config_of(params: dict) -> GPTConfig:
     n_layers = 1 + max(int(k.split(".")[1]) for k in params if k.startswith("blocks."))
     vocab, d = params["tok_emb"].shape
     h = params["blocks.0.attn.W_q"].shape[0]
-    config = GPTConfig(vocab, params["pos_emb"].shape[0], n_layers, d, h, params["blocks.0.mlp.W_1"].shape[1])
+    kv = params["blocks.0.attn.W_k"].shape[0] if "blocks.0.attn.W_k" in params else h
+    config = GPTConfig(vocab, params["pos_emb"].shape[0], n_layers, d, h, params["blocks.0.mlp.W_1"].shape[1], kv)
     expected = param_shapes(config)
     wrong = [
         f"{k} {np.shape(params.get(k))} (expected {s})" for k, s in expected.items() if np.shape(params.get(k)) != s
@@ -143,16 +149,23 @@ def _head_gains(ablate, config: GPTConfig) -> list:
     return gains
 
 
-def _block(params: dict, i: int, x: np.ndarray, n_heads: int, gains=None, keep: dict | None = None) -> np.ndarray:
+def attention_mask(n: int, window: int | None = None, sinks: int = 0) -> np.ndarray:
+    """Causal; with a window, each position sees itself, the window - 1 before it and the first `sinks`. -> (n, n)"""
+    return causal_mask(n) if window is None else sliding_window_mask(n, window, sinks)
+
+
+def _block(params: dict, i: int, x: np.ndarray, config, gains=None, keep: dict | None = None, mask=None) -> np.ndarray:
     """One pre-LayerNorm block: x + attention(LayerNorm(x)), then + MLP(LayerNorm(.)). (B, n, d) -> (B, n, d)
 
-    ``keep``, a dict: what the backward pass needs is stored in it.
+    ``keep``, a dict: what the backward pass needs is stored in it. ``mask``: causal unless given.
     """
     p = f"blocks.{i}."
     n = x.shape[-2]
     a = layer_norm(x, params[p + "ln1.gamma"], params[p + "ln1.beta"], LN_EPS)  # (B, n, d)
-    Q, K, V = (split_heads(a @ _full(params[p + f"attn.W_{w}"]), n_heads) for w in "qkv")  # (B, H, n, d_head)
-    heads, weights = scaled_dot_product_attention(Q, K, V, mask=causal_mask(n))  # (B, H, n, d_head), (B, H, n, n)
+    Q = split_heads(a @ _full(params[p + "attn.W_q"]), config.n_heads)  # (B, H, n, d_head)
+    K, V = (split_heads(a @ _full(params[p + f"attn.W_{w}"]), config.n_kv_heads) for w in "kv")  # (B, H_kv, n, d_head)
+    mask = causal_mask(n) if mask is None else mask
+    heads, weights = grouped_query_attention(Q, K, V, mask=mask)  # (B, H, n, d_head), (B, H, n, n)
     if gains is not None:
         heads = heads * gains.astype(heads.dtype)[:, None, None]
     m = merge_heads(heads)  # (B, n, d)
@@ -166,18 +179,20 @@ def _block(params: dict, i: int, x: np.ndarray, n_heads: int, gains=None, keep: 
     return x2
 
 
-def forward(params: dict, ids, ablate=(), keep: list | None = None) -> np.ndarray:
+def forward(params: dict, ids, ablate=(), keep: list | None = None, window=None, sinks: int = 0) -> np.ndarray:
     """Logits of the next token at every position. (batch, n) or (n,) ids -> (batch, n, vocab)
 
     ``keep``, a list: one dict per block of what the backward pass needs, then one for the end, are appended.
+    ``window`` and ``sinks`` (notebook 15): each position sees only the last `window` positions and the first `sinks`.
     """
     config = config_of(params)
     ids = check_ids(ids, config)
     gains = _head_gains(ablate, config)
+    mask = attention_mask(ids.shape[1], window, sinks)
     x = params["tok_emb"][ids] + params["pos_emb"][: ids.shape[1]]  # (B, n, d)
     for i in range(config.n_layers):
         store = None if keep is None else {}
-        x = _block(params, i, x, config.n_heads, gains[i], store)
+        x = _block(params, i, x, config, gains[i], store, mask)
         if keep is not None:
             keep.append(store)
     f = layer_norm(x, params["ln_f.gamma"], params["ln_f.beta"], LN_EPS)

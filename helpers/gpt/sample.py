@@ -10,6 +10,7 @@ import numpy as np
 
 from ..attention import softmax
 from ..checks import as_float_array
+from .cache import decode, prefill
 
 
 def _check_sampling(temperature, top_k, top_p, vocab_size: int) -> tuple:
@@ -58,10 +59,14 @@ def sample_next(logits, temperature: float = 1.0, top_k=None, top_p=None, rng=No
     return int(rng.choice(p.shape[0], p=p))
 
 
-def generate(model, prompt: str, n_tokens: int, temperature: float = 1.0, top_k=None, top_p=None, seed: int = 0) -> str:
+def generate(
+    model, prompt: str, n_tokens: int, temperature: float = 1.0, top_k=None, top_p=None, seed: int = 0, use_cache=True
+) -> str:
     """The prompt continued by n_tokens sampled characters (the prompt not repeated). str -> str
 
     A prompt longer than the model's context is cropped to its last `context` characters (a warning says so).
+    ``use_cache`` (notebook 15): the prompt runs once and each new character alone, attending to a key/value
+    cache, while the text fits the context; past it, each step reads the last `context` characters again.
     """
     if isinstance(n_tokens, bool) or not isinstance(n_tokens, numbers.Integral) or not 1 <= n_tokens <= 100_000:
         raise ValueError(f"n_tokens must be a whole number from 1 to 100000, got {n_tokens!r}.")
@@ -72,11 +77,20 @@ def generate(model, prompt: str, n_tokens: int, temperature: float = 1.0, top_k=
     context = model.config.context
     if len(ids) > context:
         warnings.warn(f"the prompt has {len(ids)} characters; the model reads its last {context}.", stacklevel=2)
+    if not isinstance(use_cache, bool):
+        raise TypeError(f"use_cache must be True or False, got {use_cache!r}.")
     rng = np.random.default_rng(seed)
-    out = []
+    out, cache = [], None
     for _ in range(n_tokens):
-        window = np.array(ids[-context:])
-        nxt = sample_next(model.logits(window)[-1], temperature, top_k, top_p, rng)
+        if use_cache and len(ids) <= context:
+            if cache is None:
+                logits, cache = prefill(model.params, np.array(ids))
+                logits = logits[-1]
+            else:
+                logits = decode(model.params, ids[-1], cache)  # the last character alone, at its position
+        else:
+            logits = model.logits(np.array(ids[-context:]))[-1]
+        nxt = sample_next(logits, temperature, top_k, top_p, rng)
         ids.append(nxt)
         out.append(nxt)
     return model.decode(np.array(out))
