@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CASES = {"step-64": 64, "step-128": 128, "generate": 64}
-BATCH, STEPS, TOKENS = 32, 7, 100
+CASES = {"step-64": 64, "step-128": 128, "generate": 64, "generate-cache": 64}
+BATCH, STEPS, TOKENS = 32, 7, 58  # 6 prompt characters + 58 = the context: the cache serves every step
 
 
 def numpy_side(case: str) -> dict:
@@ -34,11 +34,11 @@ def numpy_side(case: str) -> dict:
 
     model = gpt.load_tiny_gpt()
     params = {k: v.copy() for k, v in model.params.items()}
-    if case == "generate":
+    if case.startswith("generate"):
         times = []
         for seed in range(3):
             t = time.perf_counter()
-            gpt.generate(model, "I was ", TOKENS, temperature=1.0, seed=seed)
+            gpt.generate(model, "I was ", TOKENS, temperature=1.0, seed=seed, use_cache=case == "generate-cache")
             times.append(time.perf_counter() - t)
         return {"seconds": statistics.median(times), "tokens_per_second": TOKENS / statistics.median(times)}
     n = CASES[case]
@@ -81,6 +81,39 @@ def torch_side(case: str) -> dict:
         f = F.layer_norm(x, (x.shape[-1],), p["ln_f.gamma"], p["ln_f.beta"], 1e-5)
         return f @ p["tok_emb"].T
 
+    def step_with_cache(token, position, cache):  # one token through every layer, its K and V appended first
+        x = p["tok_emb"][token] + p["pos_emb"][position]  # (d,)
+        for i in range(L):
+            b = f"blocks.{i}."
+            a = F.layer_norm(x, (x.shape[-1],), p[b + "ln1.gamma"], p[b + "ln1.beta"], 1e-5)
+            q, k, v = (torch.einsum("d,hde->he", a, p[b + f"attn.W_{w}"]) for w in "qkv")
+            cache[i] = [torch.cat([cache[i][0], k[:, None]], 1), torch.cat([cache[i][1], v[:, None]], 1)]
+            heads = F.scaled_dot_product_attention(q[:, None], cache[i][0], cache[i][1])[:, 0]  # (H, d_head)
+            x = x + torch.einsum("he,hed->d", heads, p[b + "attn.W_o"]) + p[b + "attn.b_o"]
+            c = F.layer_norm(x, (x.shape[-1],), p[b + "ln2.gamma"], p[b + "ln2.beta"], 1e-5)
+            x = x + F.gelu(c @ p[b + "mlp.W_1"] + p[b + "mlp.b_1"], approximate="tanh") @ p[b + "mlp.W_2"]
+            x = x + p[b + "mlp.b_2"]
+        return F.layer_norm(x, (x.shape[-1],), p["ln_f.gamma"], p["ln_f.beta"], 1e-5) @ p["tok_emb"].T
+
+    if case == "generate-cache":
+        vocab = json.loads((ROOT / "helpers" / "data" / "tiny_gpt.json").read_text())["vocab"]
+        times = []
+        with torch.no_grad():
+            for seed in range(3):
+                gen = torch.Generator().manual_seed(seed)
+                prompt = [vocab.index(c) for c in "I was "]
+                t = time.perf_counter()
+                cache = [
+                    [torch.zeros(config["n_heads"], 0, config["d_model"] // config["n_heads"])] * 2 for _ in range(L)
+                ]
+                for pos, token in enumerate(prompt):  # the prompt, one token at a time into the cache
+                    logits = step_with_cache(token, pos, cache)
+                for pos in range(len(prompt), len(prompt) + TOKENS):
+                    token = int(torch.multinomial(torch.softmax(logits, -1), 1, generator=gen))
+                    if pos < config["context"]:
+                        logits = step_with_cache(token, pos, cache)
+                times.append(time.perf_counter() - t)
+        return {"seconds": statistics.median(times), "tokens_per_second": TOKENS / statistics.median(times)}
     if case == "generate":
         vocab = json.loads((ROOT / "helpers" / "data" / "tiny_gpt.json").read_text())["vocab"]
         times = []
@@ -137,9 +170,10 @@ def main() -> int:
             for side in order:
                 got[side].append(run(sys.executable if side == "numpy" else args.torch_python, side, case))
         a, b = (statistics.median(x["seconds"] for x in got[s]) for s in ("numpy", "torch"))
-        if case == "generate":
+        if case.startswith("generate"):
             rates = f"{TOKENS / a:.0f} tokens/s | {TOKENS / b:.0f} tokens/s"
-            print(f"| generate {TOKENS} characters | {rates} | {a / b:.2f}x | |")
+            how = "with a key/value cache" if case == "generate-cache" else "without a cache"
+            print(f"| generate {TOKENS} characters, {how} | {rates} | {a / b:.2f}x | |")
         else:
             diff = abs(got["numpy"][0]["loss"] - got["torch"][0]["loss"])
             print(

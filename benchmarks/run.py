@@ -271,12 +271,27 @@ def gpt_section(repeats):
     c = model.config
     ids, targets = rng.integers(0, c.vocab_size, size=(2, 32, c.context))
     step = median_seconds(lambda: gpt.loss_and_grads(model.params, ids, targets), repeats)
-    tokens = 100
-    gen = median_seconds(lambda: gpt.generate(model, "I was ", tokens, seed=0), max(1, repeats // 2))
+    tokens = c.context - 6  # "I was " and then up to the context: the cache serves every step
+    gen = median_seconds(lambda: gpt.generate(model, "I was ", tokens, seed=0, use_cache=False), max(1, repeats // 2))
+    gen_cache = median_seconds(lambda: gpt.generate(model, "I was ", tokens, seed=0), max(1, repeats // 2))
+    ids = model.encode(gpt.load_text()[:200])
+    full = median_seconds(lambda: model.logits(ids[: c.context]), 5 * repeats)
+
+    def one_decode():
+        _, cache = gpt.prefill(model.params, ids[: c.context - 1])
+        start = time.perf_counter()
+        gpt.decode(model.params, int(ids[c.context - 1]), cache)
+        return time.perf_counter() - start
+
+    decode = float(np.median([one_decode() for _ in range(5 * repeats)]))
     print(f"| the tiny GPT ({c.n_layers} layers, d_model {c.d_model}, context {c.context}), numpy | |")
     print("|---|---:|")
     print(f"| one training step, batch 32 (forward and backward: loss_and_grads) | {step * 1e3:.0f} ms |")
-    print(f"| generate {tokens} characters (no key/value cache) | {tokens / gen:.0f} tokens/s |")
+    print(f"| generate {tokens} characters without a key/value cache | {tokens / gen:.0f} tokens/s |")
+    print(f"| generate {tokens} characters with the cache (notebook 15) | {tokens / gen_cache:.0f} tokens/s |")
+    print(f"| the last position of the context, without the cache (all {c.context} positions) | {full * 1e3:.2f} ms |")
+    print(f"| the same with the cache (one position against {c.context - 1} cached) | {decode * 1e3:.2f} ms |")
+    print(f"| with the cache / without, at the full context | {full / decode:.1f} times faster |")
     print("\n(against torch, each in its own process: benchmarks/gpt_vs_torch.py --torch-python PYTHON)")
 
 
