@@ -85,22 +85,22 @@ def right_cross_entropy(logits, targets):
     return float(-np.take_along_axis(logp, targets[..., None], axis=-1).mean())
 
 
-def right_sample(logits, temperature, top_k, rng):
-    if temperature == 0:
-        return int(np.argmax(logits))
-    keep = np.argsort(logits)[-top_k:]
+def _draw_among(logits, keep, temperature, rng):
     z = logits[keep] / temperature
     p = np.exp(z - z.max())
     return int(keep[rng.choice(len(keep), p=p / p.sum())])
+
+
+def right_sample(logits, temperature, top_k, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    return _draw_among(logits, np.argsort(logits)[-top_k:], temperature, rng)
 
 
 def sample_top_k_smallest(logits, temperature, top_k, rng):
     if temperature == 0:
         return int(np.argmax(logits))
-    keep = np.argsort(logits)[:top_k]
-    z = logits[keep] / temperature
-    p = np.exp(z - z.max())
-    return int(keep[rng.choice(len(keep), p=p / p.sum())])
+    return _draw_among(logits, np.argsort(logits)[:top_k], temperature, rng)  # the k least likely
 
 
 def sample_not_renormalised(logits, temperature, top_k, rng):

@@ -280,3 +280,12 @@ def test_losses_per_position_and_on_a_text(small):
     assert inputs.shape == (4, 5) and (inputs.ravel() == text[:20]).all() and (outs.ravel() == text[1:21]).all()
     switched_off = gpt.heads.loss_on(params, text, ablate=[(0, 1)])
     assert switched_off != pytest.approx(gpt.heads.loss_on(params, text))
+
+
+def test_saving_writes_both_files_whole(tmp_path, model):
+    digest = gpt.tiny.save_tiny_gpt(
+        model.params, model.tokenizer.vocab, {"steps": 1}, tmp_path / "w.npz", tmp_path / "r.json"
+    )
+    again = gpt.load_tiny_gpt(tmp_path / "w.npz", tmp_path / "r.json")
+    assert again.record["weights_sha256"] == digest and not list(tmp_path.glob("*.partial"))
+    np.testing.assert_array_equal(again.params["tok_emb"], model.params["tok_emb"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
@@ -49,12 +50,21 @@ class TinyGPT:
 
 
 def save_tiny_gpt(params: dict, vocab: str, record: dict, weights: Path = WEIGHTS, record_path: Path = RECORD) -> str:
-    """Write the weights as float32 .npz and the record, with the weights' sha256, as JSON. -> the sha256"""
+    """Write the weights as float32 .npz and the record, with the weights' sha256, as JSON. -> the sha256
+
+    Each file is written beside its place and then moved there, so an interrupted save leaves the old files whole.
+    """
     config = config_of(params)
-    np.savez(weights, **{k: v.astype(np.float32) for k, v in params.items()})
-    digest = sha256_file(weights)
+    weights, record_path = Path(weights), Path(record_path)
+    partial = weights.with_name(weights.name + ".partial")
+    with open(partial, "wb") as f:
+        np.savez(f, **{k: v.astype(np.float32) for k, v in params.items()})
+    digest = sha256_file(partial)
     body = {"config": asdict(config), "vocab": vocab, "weights_sha256": digest} | record
-    record_path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
+    partial_record = record_path.with_name(record_path.name + ".partial")
+    partial_record.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
+    os.replace(partial, weights)
+    os.replace(partial_record, record_path)
     return digest
 
 
