@@ -1,9 +1,9 @@
-"""Copies of the notebooks for a class, without the solutions: every cell from "## Solutions" to the navigation.
+"""Copies of the lesson notebooks for a class, without the way to the solutions: the "## Solutions" section
+(its link to notebooks/solutions/) is left out, and the solutions notebooks are not copied.
 
     .venv/bin/python scripts/handout.py handout/          # writes handout/NN_name.ipynb and leaves notebooks/ alone
 
-The learners' copies keep every exercise and its check; hand out notebooks/ itself to include the
-(folded) solutions.
+The learners' copies keep every exercise and its check; hand out notebooks/ itself to include the solutions.
 """
 
 from __future__ import annotations

@@ -55,3 +55,31 @@ def test_handout_copies_have_every_exercise_and_no_solution(tmp_path):
                 assert any(c.source == cell.source for c in copy.cells), cell.source[:60]
         if "## Solutions" in "\n".join(c.source for c in original.cells):
             assert len(copy.cells) < len(original.cells)
+    assert not list(tmp_path.glob("*solutions*")), "the solutions notebooks are not handed out"
+
+
+def test_every_exercise_has_its_solution_in_a_notebook_of_its_own():
+    """The lessons show no answer; each one's solutions notebook checks every exercise of the lesson, correctly."""
+    import re
+
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        lesson = nbformat.read(path, as_version=4)
+        asked = set(re.findall(r'check_exercise\("(\d\d\.\d)"', "\n".join(c.source for c in lesson.cells)))
+        outputs = [o for c in lesson.cells if c.cell_type == "code" for o in c.outputs]
+        shown = " ".join(str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", "")) for o in outputs)
+        assert "Correct." not in shown and "solution_" not in "\n".join(c.source for c in lesson.cells), path.name
+        if not asked:
+            continue
+        solutions = ROOT / "notebooks" / "solutions" / f"{path.stem}-solutions.ipynb"
+        assert f"(solutions/{solutions.name})" in "\n".join(c.source for c in lesson.cells), f"{path.name} links it"
+        sol = nbformat.read(solutions, as_version=4)
+        checked = re.findall(
+            r"Exercise (\d\d\.\d): Correct\.",
+            " ".join(
+                str(o.get("data", {}).get("text/plain", ""))
+                for c in sol.cells
+                if c.cell_type == "code"
+                for o in c.outputs
+            ),
+        )
+        assert set(checked) == asked, f"{solutions.name} checks {sorted(set(checked))}, the lesson asks {sorted(asked)}"

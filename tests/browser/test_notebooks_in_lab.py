@@ -229,6 +229,8 @@ def test_notebook_runs_and_widgets_respond(lab, browser, outside_requests, name)
             f"{name}: an error or warning output"
         )
         assert "Traceback" not in body
+        # no answer after Run All: the solutions are in notebooks/solutions/, not in the lesson
+        assert "Correct." not in body and "solution_" not in body, f"{name}: an answer shows after Run All"
         apps = page.locator(APPS)
         assert apps.count() == expected_apps(name), (
             f"{name}: {apps.count()} widgets rendered, {expected_apps(name)} expected"
