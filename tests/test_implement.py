@@ -317,3 +317,25 @@ def test_sample_right_and_mistakes():
     assert "before the softmax" in hint("14.2", after)
     assert "always return the most likely" in hint("14.2", lambda lg, t, k, rng: int(rng.integers(0, 6)))
     assert "one token id" in hint("14.2", lambda lg, t, k, rng: "a")
+
+
+# ---------------------------------------------------------------- weights returned transposed, in every exercise
+def _transposed(fn):
+    def wrong(*args):
+        out, weights = fn(*args)
+        return out, np.swapaxes(weights, -1, -2)
+
+    return wrong
+
+
+@pytest.mark.parametrize(
+    "exercise, right",
+    [("04.5", right_self_attention), ("05.3", right_scaled), ("08.4", right_masked), ("09.6", right_mha)],
+)
+def test_weights_returned_transposed_are_named_in_every_exercise(exercise, right):
+    assert "weights are transposed (returned as weights.T)" in hint(exercise, _transposed(right))
+
+
+def test_softmax_backward_names_summing_everything_and_the_wrong_sign():
+    assert "whole array" in hint("10.1", lambda P, dP: P * (dP - np.sum(dP * P)))
+    assert "sign is flipped" in hint("10.1", lambda P, dP: P * (np.sum(dP * P, axis=-1, keepdims=True) - dP))

@@ -89,7 +89,26 @@ def _no_p_factor(P, dP):
     return (dP - np.sum(dP * P, axis=-1, keepdims=True),)
 
 
-SOFTMAX_BACKWARD_MISTAKES = [_no_sum_term, _sum_over_queries, _unweighted_sum, _no_p_factor]
+def _sum_over_everything(P, dP):
+    """the sum runs over the whole array: each row is its own softmax, so sum dP * P over that row only
+    (axis=-1, keepdims=True)."""
+    return (P * (dP - np.sum(dP * P)),)
+
+
+def _wrong_sign(P, dP):
+    """the sign is flipped: dS = P * (dP - sum(dP * P)), the row's weighted mean subtracted from dP, not the other
+    way round."""
+    return (P * (np.sum(dP * P, axis=-1, keepdims=True) - dP),)
+
+
+SOFTMAX_BACKWARD_MISTAKES = [
+    _no_sum_term,
+    _sum_over_queries,
+    _unweighted_sum,
+    _no_p_factor,
+    _sum_over_everything,
+    _wrong_sign,
+]
 
 
 @exercise("10.1", writes="`my_softmax_backward(P, dP) -> dS`: the gradient through each row's softmax")

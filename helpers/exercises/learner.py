@@ -138,6 +138,11 @@ def check_function(
                 "np.sqrt(d) turns float32 arrays into float64 (use d ** 0.5 or math.sqrt(d))."
             )
         return True, f"right on all {len(cases)} inputs ({covers})."
+    if _weights_transposed(got, want, tol):  # named whatever else is right or wrong
+        return False, (
+            "the weights are transposed (returned as weights.T): row i must be query i and column j key j, shape "
+            "(..., n_q, n_k); return weights, not np.swapaxes(weights, -1, -2)."
+        )
     for mistake in mistakes:
         with np.errstate(all="ignore"):
             expected = [mistake(*args) for args in cases]
@@ -159,6 +164,17 @@ def check_function(
         f"not the expected numbers for inputs of shapes {shapes}; compare your steps with the notebook's, one "
         "at a time.",
     )
+
+
+def _weights_transposed(got: list, want: list, tol: float) -> bool:
+    """Every case returns (out, weights) and the weights equal the right ones with their last two axes swapped,
+    on some case where that makes a difference."""
+    pairs = [(np.asarray(g[1]), np.asarray(w[1])) for g, w in zip(got, want) if len(g) == 2 and len(w) == 2]
+    if not pairs or len(pairs) != len(got):
+        return False
+    swapped = [a.shape == b.swapaxes(-1, -2).shape and like(a, b.swapaxes(-1, -2), tol) for a, b in pairs]
+    differs = [not (a.shape == b.shape and like(a, b, tol)) for a, b in pairs]
+    return all(swapped) and any(differs)
 
 
 def _is_float32(a) -> bool:
