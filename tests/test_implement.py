@@ -230,7 +230,7 @@ MISTAKES = {
             lambda X: (right_softmax(X @ X.T / np.sqrt(X.shape[1])) @ X, right_softmax(X @ X.T / np.sqrt(X.shape[1]))),
             "does not scale",
         ),
-        (lambda X: (right_softmax(X @ X.T).T @ X, right_softmax(X @ X.T).T), "weights are transposed"),
+        (lambda X: (right_softmax(X @ X.T).T @ X, right_softmax(X @ X.T).T), "returned as weights.T"),
         (lambda X: (X @ X.T @ X, X @ X.T), "raw dot products"),
         (lambda X: right_softmax(X @ X.T) @ X, "return two arrays"),
     ],
@@ -243,7 +243,7 @@ MISTAKES = {
         (lambda Q, K, V: right_scaled(Q * np.sqrt(Q.shape[-1] / K.shape[-2]), K, V), "sqrt(n), the number of words"),
         (
             lambda Q, K, V: (right_scaled(Q, K, V)[0], np.swapaxes(right_scaled(Q, K, V)[1], -1, -2)),
-            "weights are returned transposed",
+            "returned as weights.T",
         ),
         (lambda Q, K, V: right_scaled(Q, K, V) if Q.ndim == 2 else (Q @ K.T, Q), ".T reverses every axis"),
         (lambda Q, K, V: 1 / 0, "your function raised ZeroDivisionError: division by zero"),

@@ -89,12 +89,6 @@ def _self_attention_scaled(X):
     return weights @ X, weights
 
 
-def _self_attention_transposed(X):
-    """the weights are transposed: row i (the query) must sum to 1, so take the softmax over the last axis and do
-    not transpose it."""
-    return softmax(X @ X.T).T @ X, softmax(X @ X.T).T
-
-
 def _self_attention_columns(X):
     """the softmax runs down the columns: each row of weights (one per word) must sum to 1 (axis=-1)."""
     weights = softmax(X @ X.T, axis=0)
@@ -108,7 +102,6 @@ def _self_attention_raw(X):
 
 SELF_ATTENTION_MISTAKES = [
     _self_attention_scaled,
-    _self_attention_transposed,
     _self_attention_columns,
     _self_attention_raw,
 ]
@@ -167,18 +160,12 @@ def _over_d_k(Q, K, V):
     return _attend(Q, K, V, 1 / Q.shape[-1])
 
 
-def _weights_transposed(Q, K, V):
-    """the weights are returned transposed: row i is query i, column j is key j (shape (n_q, n_k))."""
-    out, weights = _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]))
-    return out, np.swapaxes(weights, -1, -2)
-
-
 def _softmax_over_queries(Q, K, V):
     """the softmax runs over the queries (axis -2): each query's row of weights must sum to 1 (axis=-1)."""
     return _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), axis=-2)
 
 
-SCALED_MISTAKES = [_no_scale, _times_sqrt_d_k, _sqrt_n, _over_d_k, _weights_transposed, _softmax_over_queries]
+SCALED_MISTAKES = [_no_scale, _times_sqrt_d_k, _sqrt_n, _over_d_k, _softmax_over_queries]
 
 
 @exercise("05.3", writes="`my_scaled_attention(Q, K, V) -> (out, weights)`: scaled by `1/sqrt(d_k)`")
@@ -268,13 +255,7 @@ def _masked_no_scale(Q, K, V, mask):
     return _attend(Q, K, V, 1.0, mask)
 
 
-def _masked_transposed(Q, K, V, mask):
-    """the weights are returned transposed: row i is query i (shape (n_q, n_k))."""
-    out, weights = _attend(Q, K, V, 1 / math.sqrt(Q.shape[-1]), mask)
-    return out, np.swapaxes(weights, -1, -2)
-
-
-MASKED_MISTAKES = [_zero_masked, _mask_after, _mask_inverted, _masked_no_scale, _masked_transposed]
+MASKED_MISTAKES = [_zero_masked, _mask_after, _mask_inverted, _masked_no_scale]
 
 
 @exercise("08.4", writes="`my_masked_attention(Q, K, V, mask) -> (out, weights)`: `-inf` before the softmax")

@@ -286,17 +286,11 @@ def _no_output_projection(*args):
     return _mha_variant(*args, out_proj=False)
 
 
-def _head_weights_transposed(*args):
-    """the weights are returned transposed: each head's row i is query i (shape (n_heads, n, n))."""
-    return _mha_variant(*args, transpose=True)
-
-
 MHA_MISTAKES = [
     _scaled_by_d_model,
     _heads_not_scaled,
     _heads_without_transpose,
     _no_output_projection,
-    _head_weights_transposed,
 ]
 
 
