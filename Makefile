@@ -94,7 +94,7 @@ classroom: setup-test
 notebooks: setup-test
 	$(BIN)/python scripts/make_nav.py
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=120 notebooks/[0-9]*.ipynb
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
 
 nav: setup-test
 	$(BIN)/python scripts/make_nav.py
