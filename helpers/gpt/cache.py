@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..attention import grouped_query_attention
+from ..attention import grouped_query_attention, softmax
 from ..checks import as_float_array
 from ..layers import gelu, layer_norm
 from .model import LN_EPS, _full, check_ids, config_of, forward
@@ -115,9 +115,7 @@ def attend_with_cache(q, K_cache, V_cache, k_new, v_new) -> tuple:
         raise ValueError(f"shapes do not fit: q {q.shape}, K_cache {K_cache.shape}, k_new {k_new.shape}.")
     K = np.concatenate([K_cache, k_new[None]], axis=0)  # the new token's key joins the cache first
     V = np.concatenate([V_cache, v_new[None]], axis=0)
-    scores = K @ q / np.sqrt(q.shape[0])  # (n + 1,): the scale is sqrt(d_head), not the cache's length
-    weights = np.exp(scores - scores.max())
-    weights /= weights.sum()
+    weights = softmax(K @ q / np.sqrt(q.shape[0]))  # (n + 1,): the scale is sqrt(d_head), not the cache's length
     return weights @ V, K, V
 
 

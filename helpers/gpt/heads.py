@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..attention import previous_token_share
-from ..layers import cross_entropy
+from ..layers import cross_entropy, log_softmax
 from .model import check_ids, config_of, forward
 
 
@@ -51,9 +51,7 @@ def loss_per_position(params: dict, ids, ablate=()) -> np.ndarray:
     ids = np.asarray(ids)
     if ids.ndim != 2 or ids.shape[1] < 2:
         raise ValueError(f"ids must be (batch, n + 1): n inputs and one more target, got shape {ids.shape}.")
-    logits = forward(params, ids[:, :-1], ablate=ablate)
-    logp = logits - logits.max(axis=-1, keepdims=True)
-    logp = logp - np.log(np.exp(logp).sum(axis=-1, keepdims=True))
+    logp = log_softmax(forward(params, ids[:, :-1], ablate=ablate))
     return -np.take_along_axis(logp, ids[:, 1:, None], axis=-1)[..., 0].mean(axis=0)
 
 

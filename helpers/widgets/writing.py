@@ -42,14 +42,12 @@ def gpt_explorer(
         if drawn.get("key") != key:  # new labels: the bars are drawn anew
             for ax in (ax_p, ax_a):
                 ax.clear()
-            plots.bars(r.top_probs, r.top_chars, ax=ax_p, ylabel="probability")
-            plots.bars(r.attention, r.shown, ax=ax_a, ylabel="weight")
+            plots.bars(r.top_probs, r.top_chars, "the next character", ax=ax_p, ylabel="probability")
+            plots.bars(r.attention, r.shown, "where the last character looks", ax=ax_a, ylabel="weight")
             drawn["key"] = key
-        else:
+        else:  # fixed titles (the controls show temperature, top-k, layer, head): only the bars are redrawn
             plots.update_bars(ax_p, r.top_probs)
             plots.update_bars(ax_a, r.attention)
-        ax_p.set_title(f"next character: temperature {r.temperature:.1f}, top-k {r.top_k}")
-        ax_a.set_title(f"layer {r.layer}, head {r.head}: where the last character looks")
 
     def alt_text(r: steps.NextCharacterStep):
         alt = (
@@ -69,7 +67,7 @@ def gpt_explorer(
     def compute(prompt, temperature, top_k, layer, head):
         return steps.next_character_step(model, prompt, temperature, top_k, layer, head, run=run)
 
-    changing = functools.partial(changing_artists, ax_p, ax_a)
+    changing = functools.partial(changing_artists, ax_p, ax_a, titles=False)
     app = App(controls, fig, compute, draw, alt_text, name="gpt_next", extras=[button], dynamic=changing)
     rng = np.random.default_rng(0)
 
