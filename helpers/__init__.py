@@ -33,7 +33,7 @@ from .attention import (
     split_heads,
     sum_normalize,
 )
-from .blockwise import blockwise_attention, online_softmax_steps
+from .blockwise import blockwise_attention, online_softmax_steps, online_softmax_update
 from .gradients import attention_backward, softmax_backward
 from .layers import gelu, layer_norm
 from .positions import apply_rope, permute, positional_encoding
@@ -54,6 +54,7 @@ __all__ = [
     "multi_head_attention",
     "multi_head_attention_loop",
     "online_softmax_steps",
+    "online_softmax_update",
     "pad_batch",
     "padding_mask",
     "permute",

@@ -64,20 +64,26 @@ def blockwise_attention(
                 or (mask is None and not causal and np.isneginf(tile_top).any())
             ):
                 raise overflow_error()  # unmasked, a whole row of -inf can only be an overflow
-            new_top = np.maximum(top, tile_top)
-            shift = np.where(np.isneginf(new_top), 0, new_top)  # rows with nothing visible yet stay at 0
-            S -= shift
-            np.exp(S, out=S)
-            rescale = np.exp(top - shift)  # earlier sums were relative to the old max
-            total = total * rescale + S.sum(axis=-1, keepdims=True)
-            acc = acc * rescale + S @ V[..., k0:k1, :]
-            top = new_top
+            top, total, acc = online_softmax_update(top, total, acc, S, V[..., k0:k1, :])
         if (total == 0).any():
             *batch_index, row = (int(i) for i in np.argwhere(total[..., 0] == 0)[0])
             where = f"query {q0 + row}" + (f" of batch entry {tuple(batch_index)}" if batch_index else "")
             raise ValueError(f"{where} has every key masked: it has nothing to attend to.")
         out[..., q0:q1, :] = acc / total
     return out
+
+
+def online_softmax_update(top, total, acc, scores, V):
+    """One block of keys into a query's running max, sum of exp(score - max) and sum of exp(score - max) * value.
+    (..., 1), (..., 1), (..., d_v), (..., b), (..., b, d_v) -> (top, total, acc)
+
+    Introduced in notebook 13. Start from top = -inf, total = 0, acc = 0; at the end, output = acc / total.
+    """
+    new_top = np.maximum(top, np.max(scores, axis=-1, keepdims=True))
+    shift = np.where(np.isneginf(new_top), 0, new_top)  # a row with nothing visible yet stays at 0
+    p = np.exp(scores - shift)
+    rescale = np.exp(top - shift)  # the earlier sums were relative to the old max
+    return new_top, total * rescale + p.sum(axis=-1, keepdims=True), acc * rescale + p @ V
 
 
 def online_softmax_steps(scores, values, block_size: int) -> list:
@@ -91,19 +97,23 @@ def online_softmax_steps(scores, values, block_size: int) -> list:
     if s.ndim != 1 or v.shape[0] != s.shape[0]:
         raise ValueError(f"scores must be (n,) and values (n, d_v); got {s.shape} and {v.shape}.")
     block_size = check_positive_int(block_size, "block_size")
-    top, total, acc, steps = -np.inf, 0.0, np.zeros(v.shape[1]), []
+    top, total, acc, steps = np.array([-np.inf]), np.zeros(1), np.zeros(v.shape[1]), []
     for k0 in range(0, len(s), block_size):
         block = s[k0 : k0 + block_size]
-        new_top = max(top, float(block.max()))
-        p = np.exp(block - new_top)
-        rescale = float(np.exp(top - new_top))
-        total = total * rescale + float(p.sum())
-        acc = acc * rescale + p @ v[k0 : k0 + block_size]
-        top = new_top
+        old_top = top
+        top, total, acc = online_softmax_update(top, total, acc, block, v[k0 : k0 + block_size])
+        rescale = float(np.exp(old_top[0] - top[0]))
         seen = k0 + len(block)
         known = np.zeros(len(s))  # the weights as far as they are known: seen keys against the running max and sum
-        known[:seen] = np.exp(s[:seen] - top) / total
+        known[:seen] = np.exp(s[:seen] - top[0]) / total[0]
         steps.append(
-            {"seen": seen, "max": top, "sum": total, "rescale": rescale, "output": acc / total, "weights": known}
+            {
+                "seen": seen,
+                "max": float(top[0]),
+                "sum": float(total[0]),
+                "rescale": rescale,
+                "output": acc / total[0],
+                "weights": known,
+            }
         )
     return steps

@@ -125,3 +125,32 @@ def attend_before_appending(q, K_cache, V_cache, k_new, v_new):
     s = K_cache @ q / np.sqrt(len(q))
     w = np.exp(s - s.max())
     return (w / w.sum()) @ V_cache, np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])
+
+
+def right_rope(x, positions):
+    """Rotary encoding with loops over rows and pairs, as a learner might write it."""
+    out = np.array(x, copy=True)
+    d = x.shape[-1]
+    for r, p in enumerate(positions):
+        for i in range(d // 2):
+            angle = p * 10000 ** (-2 * i / d)
+            a, b = x[r, 2 * i], x[r, 2 * i + 1]
+            out[r, 2 * i] = a * math.cos(angle) - b * math.sin(angle)
+            out[r, 2 * i + 1] = a * math.sin(angle) + b * math.cos(angle)
+    return out
+
+
+def right_attention_backward(Q, K, V, dO):
+    scale = 1 / math.sqrt(Q.shape[-1])
+    P = right_softmax(Q @ np.swapaxes(K, -1, -2) * scale)
+    dV = np.swapaxes(P, -1, -2) @ dO
+    dP = dO @ np.swapaxes(V, -1, -2)
+    dS = P * (dP - (dP * P).sum(axis=-1, keepdims=True)) * scale
+    return dS @ K, np.swapaxes(dS, -1, -2) @ Q, dV
+
+
+def right_online_update(top, total, acc, scores, V):
+    new_top = np.maximum(top, scores.max(axis=-1, keepdims=True))
+    rescale = np.exp(top - new_top)
+    p = np.exp(scores - new_top)
+    return new_top, total * rescale + p.sum(axis=-1, keepdims=True), acc * rescale + p @ V

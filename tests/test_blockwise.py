@@ -153,3 +153,24 @@ def test_time_is_the_fastest_call_so_one_slow_call_does_not_spike_the_curve():
     seconds, _ = experiments.time_and_peak_memory(sometimes_slow, repeats=4)
     assert len(calls) == 1 + 4 + 1  # warm-up, timed calls, the memory measurement
     assert seconds < 0.01
+
+
+def test_online_update_over_blocks_equals_softmax_by_loops():
+    """The update, applied block by block from (-inf, 0, 0), gives softmax(scores) @ V written with loops."""
+    r = np.random.default_rng(5)
+    scores, V = 3 * r.standard_normal((4, 11)), r.standard_normal((11, 3))
+    top, total, acc = np.full((4, 1), -np.inf), np.zeros((4, 1)), np.zeros((4, 3))
+    for k0 in range(0, 11, 4):
+        top, total, acc = h.online_softmax_update(top, total, acc, scores[:, k0 : k0 + 4], V[k0 : k0 + 4])
+    for i in range(4):
+        e = [np.exp(s - max(scores[i])) for s in scores[i]]
+        want = sum(w * v for w, v in zip(e, V)) / sum(e)
+        assert np.allclose(acc[i] / total[i], want, rtol=1e-12, atol=1e-12)
+        assert top[i, 0] == max(scores[i])
+
+
+def test_online_update_keeps_a_row_with_nothing_visible_at_zero():
+    top, total, acc = h.online_softmax_update(
+        np.full((1, 1), -np.inf), np.zeros((1, 1)), np.zeros((1, 2)), np.full((1, 3), -np.inf), np.ones((3, 2))
+    )
+    assert np.isneginf(top).all() and (total == 0).all() and (acc == 0).all()

@@ -80,6 +80,9 @@ IMPLEMENT_RIGHT = {
     "14.1": _impl.right_cross_entropy,
     "14.2": _impl.right_sample,
     "15.1": _impl.right_attend_with_cache,
+    "06.3": _impl.right_rope,
+    "10.3": _impl.right_attention_backward,
+    "13.3": _impl.right_online_update,
 }
 IMPLEMENT_WRONG = {
     "12.1": lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps),
@@ -96,6 +99,9 @@ IMPLEMENT_WRONG = {
     "14.1": lambda lg, t: 2 * _impl.right_cross_entropy(lg, t),
     "14.2": _impl.sample_top_k_smallest,
     "15.1": _impl.attend_before_appending,
+    "06.3": lambda x, p: _impl.right_rope(x, np.arange(len(p))),
+    "10.3": lambda Q, K, V, dO: _impl.right_attention_backward(Q, K, V, dO)[::-1],
+    "13.3": lambda top, total, acc, s, V: (top, total, acc),
 }
 
 WRONG = {

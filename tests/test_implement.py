@@ -13,8 +13,11 @@ from tests.learner_answers import (
     right_layer_norm,
     right_masked,
     right_merge,
+    right_attention_backward,
     right_mha,
+    right_online_update,
     right_positional_encoding,
+    right_rope,
     right_sample,
     right_scaled,
     right_self_attention,
@@ -183,7 +186,25 @@ def test_heads_right():
 # ---------------------------------------------------------------- never a traceback
 @pytest.mark.parametrize(
     "exercise",
-    ["04.4", "04.5", "05.3", "06.1", "10.1", "12.1", "08.3", "08.4", "09.4", "09.5", "09.6", "14.1", "14.2", "15.1"],
+    [
+        "04.4",
+        "04.5",
+        "05.3",
+        "06.1",
+        "06.3",
+        "10.1",
+        "10.3",
+        "12.1",
+        "13.3",
+        "08.3",
+        "08.4",
+        "09.4",
+        "09.5",
+        "09.6",
+        "14.1",
+        "14.2",
+        "15.1",
+    ],
 )
 @pytest.mark.parametrize(
     "answer",
@@ -339,3 +360,88 @@ def test_weights_returned_transposed_are_named_in_every_exercise(exercise, right
 def test_softmax_backward_names_summing_everything_and_the_wrong_sign():
     assert "whole array" in hint("10.1", lambda P, dP: P * (dP - np.sum(dP * P)))
     assert "sign is flipped" in hint("10.1", lambda P, dP: P * (np.sum(dP * P, axis=-1, keepdims=True) - dP))
+
+
+# ---------------------------------------------------------------- 06.3 rotary, 10.3 backward, 13.3 online update
+def rope_with(sign=1.0, rate=2, halves=False, by_row=False):
+    """Rotary encoding as a learner might get it wrong: one knob per mistake."""
+
+    def fn(x, positions):
+        out = np.array(x, copy=True)
+        d = x.shape[-1]
+        for r, p in enumerate(positions):
+            p = r if by_row else p
+            for i in range(d // 2):
+                angle = p * 10000 ** (-rate * i / d)
+                j, k = (i, i + d // 2) if halves else (2 * i, 2 * i + 1)
+                a, b = x[r, j], x[r, k]
+                out[r, j] = a * math.cos(angle) - sign * b * math.sin(angle)
+                out[r, k] = sign * a * math.sin(angle) + b * math.cos(angle)
+        return out
+
+    return fn
+
+
+def backward_with(scale=True, through_softmax=True, dv_t=True, dk_t=True, swap=False):
+    def fn(Q, K, V, dO):
+        s = 1 / math.sqrt(Q.shape[-1]) if scale else 1.0
+        P = right_softmax(Q @ np.swapaxes(K, -1, -2) / math.sqrt(Q.shape[-1]))
+        dV = (np.swapaxes(P, -1, -2) if dv_t else P) @ dO
+        dP = dO @ np.swapaxes(V, -1, -2)
+        dS = (P * (dP - (dP * P).sum(axis=-1, keepdims=True)) if through_softmax else dP) * s
+        dQ, dK = dS @ K, (np.swapaxes(dS, -1, -2) if dk_t else dS) @ Q
+        return (dK, dQ, dV) if swap else (dQ, dK, dV)
+
+    return fn
+
+
+def update_with(rescale_total=True, rescale_acc=True, upside_down=False, block_max=False):
+    def fn(top, total, acc, scores, V):
+        new = scores.max(axis=-1, keepdims=True) if block_max else np.maximum(top, scores.max(axis=-1, keepdims=True))
+        factor = np.exp(new - top) if upside_down else np.exp(top - new)
+        factor = np.where(np.isfinite(factor), factor, 0.0)
+        p = np.exp(scores - new)
+        total = (total * factor if rescale_total else total) + p.sum(axis=-1, keepdims=True)
+        acc = (acc * factor if rescale_acc else acc) + p @ V
+        return new, total, acc
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "exercise, fn, words",
+    [
+        ("06.3", rope_with(sign=-1.0), "rotates the other way"),
+        ("06.3", rope_with(halves=True), "the two halves"),
+        ("06.3", rope_with(rate=1), "with 2i in the exponent"),
+        ("06.3", rope_with(by_row=True), "by its row number"),
+        ("06.3", lambda x, p: right_rope(x, p)[:, ::2], "has shape"),
+        ("10.3", backward_with(scale=False), "miss the scale"),
+        ("10.3", backward_with(through_softmax=False), "skips the softmax"),
+        ("10.3", backward_with(dv_t=False), "dV = P^T dO"),
+        ("10.3", backward_with(dk_t=False), "dK = dS^T Q"),
+        ("10.3", backward_with(swap=True), "dQ and dK are swapped"),
+        ("10.3", lambda Q, K, V, dO: right_attention_backward(Q, K, V, dO)[:2], "return three arrays"),
+        ("13.3", update_with(rescale_total=False, rescale_acc=False), "are not rescaled"),
+        ("13.3", update_with(rescale_acc=False), "acc is not"),
+        ("13.3", update_with(upside_down=True), "upside down"),
+        ("13.3", update_with(block_max=True), "the block's own max"),
+        ("13.3", lambda t, s, a, sc, V: (t[:, 0], s, a), "top has shape"),
+    ],
+)
+def test_mechanism_mistakes_are_named(exercise, fn, words):
+    assert words in hint(exercise, fn)
+
+
+def test_mechanisms_right():
+    assert check_exercise("06.3", right_rope).ok
+    assert check_exercise("10.3", right_attention_backward).ok
+    assert check_exercise("13.3", right_online_update).ok
+
+
+def test_online_update_without_the_max_overflows_on_large_scores():
+    def unshifted(top, total, acc, scores, V):  # no max at all: exp(1000) is inf
+        p = np.exp(scores)
+        return np.maximum(top, scores.max(axis=-1, keepdims=True)), total + p.sum(axis=-1, keepdims=True), acc + p @ V
+
+    assert not check_exercise("13.3", unshifted).ok

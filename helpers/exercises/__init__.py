@@ -2,11 +2,20 @@
 
 ``registry`` holds the ids, how answers are read and ``check_exercise``; the checkers live by topic:
 ``vectors``, ``attention`` and ``models`` for answers (a number, a shape, a choice, an array), and
-``implement_attention`` and ``implement_layers`` for the implement-it exercises, where the answer is
-the learner's function, run safely by ``learner``. Importing this package registers every checker.
+``implement_attention``, ``implement_layers``, ``implement_generation`` and ``implement_mechanisms`` for the
+implement-it exercises, where the answer is the learner's function, run safely by ``learner``. Importing
+this package registers every checker.
 """
 
-from . import attention, implement_attention, implement_generation, implement_layers, models, vectors  # noqa: F401 (they register)
+from . import (  # noqa: F401 (they register)
+    attention,
+    implement_attention,
+    implement_generation,
+    implement_layers,
+    implement_mechanisms,
+    models,
+    vectors,
+)
 from .registry import (
     Feedback,
     MalformedAnswer,
