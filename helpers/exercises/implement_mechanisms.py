@@ -221,7 +221,15 @@ def _update_block_max_only(top, total, acc, scores, V):
     return new, total * rescale + p.sum(axis=-1, keepdims=True), acc * rescale + p @ V
 
 
+def _update_not_shifted(top, total, acc, scores, V):
+    """that takes exp(score) itself: the sums are of exp(score - max), measured against the running max (which
+    also keeps exp of a score of 1000 from overflowing)."""
+    p = np.exp(scores)
+    return np.maximum(top, scores.max(axis=-1, keepdims=True)), total + p.sum(axis=-1, keepdims=True), acc + p @ V
+
+
 UPDATE_MISTAKES = [
+    _update_not_shifted,
     _update_not_rescaled,
     _update_acc_not_rescaled,
     _update_rescale_upside_down,
