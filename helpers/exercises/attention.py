@@ -99,21 +99,28 @@ def _rope_score(m: int, n: int) -> float:
     return float((apply_rope(_ROPE_Q, [m]) @ apply_rope(_ROPE_K, [n]).T)[0, 0])
 
 
+_ROPE_OFFSETS = range(-8, 9)  # the offsets m - n the question asks about
+
+
+def _best_rope_offset() -> int:
+    return max(_ROPE_OFFSETS, key=lambda o: _rope_score(20 + o, 20))
+
+
 routine(
     "06.2",
     "number",
-    lambda: _rope_score(10, 8),
-    "{want:.3f}: the same as at positions 3 and 1, because with rotary encoding a score depends only on the "
-    "offset (here 2).",
-    "rotate q by position 10 and k by position 8 (apply_rope(q, [10]), apply_rope(k, [8])) and take their dot "
-    "product; or think about what stays the same.",
+    _best_rope_offset,
+    lambda want: (
+        f"offset {want:+d} (score {_rope_score(20 + want, 20):.3f}): at any positions m and n with m - n = {want}, "
+        "because a rotary score depends only on the offset. The unrotated score (offset 0) is "
+        f"{_rope_score(0, 0):.3f}."
+    ),
+    "fix k at any position n, put q at n + offset for each offset from -8 to 8 (apply_rope(q, [n + offset])), and "
+    "keep the offset with the largest dot product.",
     mistakes=lambda want: [
-        (
-            float((_ROPE_Q @ _ROPE_K.T)[0, 0]),
-            "that is the score without any rotation; both vectors are rotated, by their own positions.",
-        )
+        (0, "at offset 0 both are rotated by the same angle, so the score is q . k = -1.5, far from the largest."),
+        (-2, "offset -2 scores 2.393, close; one offset scores higher."),
     ],
-    atol=0.0015,
 )
 
 

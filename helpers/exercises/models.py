@@ -25,22 +25,30 @@ def _bank_cosines():
 
 
 # ---------------------------------------------------------------- 10 watch attention learn
-@functools.lru_cache(maxsize=1)
-def _trained_previous_share() -> float:
+_SLOW_LR = 0.01  # the question's learning rate; the notebook trains at 0.05
+
+
+@functools.lru_cache(maxsize=2)
+def _trained_previous_share(lr: float) -> float:
     from ..attention import previous_token_share
     from ..training import previous_token_task, train
 
-    return previous_token_share(train(previous_token_task(), steps=300).weights[-1])  # the notebook's training
+    task = previous_token_task(n_sentences=128, n=8, d_word=8, d_pos=8, seed=0)  # the notebook's task
+    return previous_token_share(train(task, steps=300, lr=lr, seed=0).weights[-1])
 
 
 routine(
     "10.2",
     "number",
-    _trained_previous_share,
-    "{want:.2f}: after 300 steps each word gives nearly all its attention to the word before it.",
-    "read it off the trained weights: the mean of weights[t, t - 1] for t = 1 .. n - 1 (previous_token_share).",
+    lambda: _trained_previous_share(_SLOW_LR),
+    lambda want: (
+        f"{want:.2f}: five times smaller steps still find the word before in 300 steps, a little less sharply "
+        f"than at lr 0.05 ({_trained_previous_share(0.05):.2f})."
+    ),
+    "train(task, steps=300, lr=0.01, seed=0), then previous_token_share of its last weights (trajectory.weights[-1]).",
     mistakes=lambda want: [
-        (1 / 8, "that is what an untrained, uniform head would give (1/8); take the trained weights.")
+        (1 / 8, "that is what an untrained, uniform head would give (1/8); take the trained weights."),
+        (_trained_previous_share(0.05), "that is the run at lr 0.05 above; train again with lr=0.01."),
     ],
     atol=0.006,
 )
@@ -56,47 +64,98 @@ routine(
     mistakes=lambda want: [(want - 2, "count [CLS] and [SEP] too.")],
 )
 
+_OTHER_PAIR = ("the bank raised its interest rates", "we walked along the bank of the river")  # 11.2's sentences
+
+
+@functools.lru_cache(maxsize=1)
+def _other_pair_cosines():
+    from ..minilm import cosine_by_layer
+
+    model = _model()
+    return cosine_by_layer(*(model.encode(s) for s in _OTHER_PAIR), "bank")
+
+
 routine(
     "11.2",
     "number",
-    lambda: float(_bank_cosines()[-1]),
-    "{want:.3f}: far from the 1.000 they started with.",
-    "use minilm.cosine_by_layer(a, b, 'bank') and take the last entry.",
+    lambda: float(_other_pair_cosines()[-1]),
+    lambda want: (
+        f"{want:.3f}, from {_other_pair_cosines()[0]:.3f} at the input (not 1.000: the two banks stand at "
+        "different positions): the two senses drift apart here too."
+    ),
+    "encode both sentences, then minilm.cosine_by_layer(a, b, 'bank') and take the last entry.",
     mistakes=lambda want: [
         (
-            float(_bank_cosines()[0]),
+            float(_other_pair_cosines()[0]),
             "that is the cosine of the input embeddings; take the last layer (hidden_states[-1]).",
-        )
+        ),
+        (float(_bank_cosines()[-1]), "that is notebook 11's pair (0.760); encode the question's two sentences."),
     ],
     atol=0.006,
 )
 
-_SENTENCE_TOKENS = 8  # the question's sentence length
+_SHAPE_SENTENCE = "the river bank flooded"  # 11.3's sentence
+
+
+def _attention_shape() -> tuple:
+    model = _model()
+    n = len(model.tokenizer.tokenize(_SHAPE_SENTENCE))
+    return (model.config.n_layers, model.config.n_heads, n, n)
+
+
 routine(
     "11.3",
     "shape",
-    lambda: (_model().config.n_layers, _model().config.n_heads, _SENTENCE_TOKENS, _SENTENCE_TOKENS),
-    "(layers, heads, tokens, tokens): one 8 x 8 weights matrix per head per layer.",
-    "(n_layers, n_heads, n_tokens, n_tokens).",
-    mistakes=lambda want: [(want[1:], "that is one layer; there are 6.")],
+    _attention_shape,
+    lambda want: (
+        f"{want}: (layers, heads, tokens, tokens), with [CLS] and [SEP] among the {want[-1]} tokens: "
+        "one weights matrix per head per layer."
+    ),
+    "(n_layers, n_heads, n_tokens, n_tokens); count the tokens with model.tokenizer.tokenize.",
+    mistakes=lambda want: [
+        (want[:2] + (want[2] - 2, want[3] - 2), "count [CLS] and [SEP] too: the model sees them as tokens."),
+        (want[1:], "that is one layer; there are 6."),
+        ((want[1], want[0]) + want[2:], "layers first, then heads: (n_layers, n_heads, n, n)."),
+    ],
 )
 
 
 # ---------------------------------------------------------------- 12 inside a real transformer
 @functools.lru_cache(maxsize=1)
-def _head_types():
+def _head_profile():
     from .. import minilm
 
     model = _model()
-    return minilm.head_types(minilm.head_profile([model.encode(s) for s in minilm.HEAD_SENTENCES]))[0]
+    return minilm.head_profile([model.encode(s) for s in minilm.HEAD_SENTENCES])
+
+
+def _head_types():
+    from .. import minilm
+
+    return minilm.head_types(_head_profile())[0]
+
+
+def _top_head(kind: str) -> tuple:
+    share = _head_profile()[kind]
+    return tuple(int(i) for i in np.unravel_index(int(np.argmax(share)), share.shape))
 
 
 routine(
     "12.2",
-    "choice",
-    lambda: str(_head_types()[0, 2]),  # layer 0, head 2: the head the question names
-    "'{want}': in layer 0, head 2 nearly every token looks at the token just before it.",
-    "look it up in the map of head types: row 0 (layer 0), column 2.",
+    "shape",
+    lambda: _top_head("same word"),
+    lambda want: (
+        f"layer {want[0]}, head {want[1]}: {_head_profile()['same word'][want]:.2f} of a repeated word's attention "
+        f"goes to its twin, the most of any head, though its type is '{_head_types()[want]}' (its sink share is "
+        "larger)."
+    ),
+    "take profile['same word'] (a 6 x 12 array) and find where it is largest: "
+    "np.unravel_index(np.argmax(a), a.shape); answer (layer, head).",
+    mistakes=lambda want: [
+        ((0, 2), "layer 0, head 2 is the previous-token head; the question asks about the same word elsewhere."),
+        (_top_head("next"), "that head looks at the next token; the question asks about the same word elsewhere."),
+        (want[::-1], "the order is (layer, head): the row of the map first, then the column."),
+    ],
 )
 
 

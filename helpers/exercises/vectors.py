@@ -23,14 +23,18 @@ def _glove_dot(a: str, b: str) -> float:
 routine(
     "01.1",
     "number",
-    lambda: _glove_cos("bank", "river"),
-    "cos(bank, river) = {want:.3f}: lower than cos(bank, money), so GloVe's bank leans to finance.",
-    "compute cosine_similarity([glove.vector('bank')], [glove.vector('river')]) and round to 3 decimals.",
+    lambda: _glove_cos("bank", "shore"),
+    lambda want: (
+        f"cos(bank, shore) = {want:.3f}: higher than cos(bank, river) = {_glove_cos('bank', 'river'):.3f}, yet lower "
+        f"than cos(bank, money) = {_glove_cos('bank', 'money'):.3f}: the river sense is in the vector, weaker."
+    ),
+    "compute cosine_similarity([glove.vector('bank')], [glove.vector('shore')]) and round to 3 decimals.",
     mistakes=lambda want: [
         (
-            _glove_dot("bank", "river"),
+            _glove_dot("bank", "shore"),
             "that is the dot product; the cosine divides it by both lengths (use cosine_similarity).",
-        )
+        ),
+        (_glove_cos("bank", "river"), "that is cos(bank, river), printed above; the question asks for shore."),
     ],
     atol=0.005,
 )
@@ -46,16 +50,25 @@ routine(
 
 
 # ---------------------------------------------------------------- 02 contextual embeddings
+_RIVER_WEIGHTS = [0.1, 0.6, 0.3]  # the question's weights for river, bank, flows
+
+
 @exercise("02.1")
 def _new_bank_vector(answer):
-    _, X = toy_vectors().embed("money bank grows")
-    want = contextual_embeddings(X, [[0.2, 0.7, 0.1]])[0]  # the weights the question gives
+    _, X = toy_vectors().embed("river bank flows")
+    want = contextual_embeddings(X, [_RIVER_WEIGHTS])[0]
     got = read_array(answer, want.shape)
     if np.allclose(got, want, atol=1e-6):
-        return True, f"new bank = {np.round(want, 3).tolist()}: a mix, mostly bank, pulled towards money."
+        return True, (
+            f"new bank = {np.round(want, 3).tolist()}: more nature ({want[1]:.2f}) than the static bank's "
+            f"{X[1, 1]:.2f}, pulled towards river."
+        )
     if np.allclose(got, X[1]):
-        return False, "that is the static bank; weight the three vectors by 0.2, 0.7 and 0.1 and add them."
-    return False, "new bank = 0.2 * money + 0.7 * bank + 0.1 * grows, each a 4-number vector."
+        return False, "that is the static bank; weight the three vectors by 0.1, 0.6 and 0.3 and add them."
+    _, X_money = toy_vectors().embed("money bank grows")
+    if np.allclose(got, contextual_embeddings(X_money, [_RIVER_WEIGHTS])[0], atol=1e-6):
+        return False, "that mixes the money sentence; the question's sentence is 'river bank flows'."
+    return False, "new bank = 0.1 * river + 0.6 * bank + 0.3 * flows, each a 4-number vector."
 
 
 @exercise("02.2")
