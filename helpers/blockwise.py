@@ -64,7 +64,7 @@ def blockwise_attention(
                 or (mask is None and not causal and np.isneginf(tile_top).any())
             ):
                 raise overflow_error()  # unmasked, a whole row of -inf can only be an overflow
-            top, total, acc = online_softmax_update(top, total, acc, S, V[..., k0:k1, :])
+            top, total, acc = _update(top, total, acc, S, V[..., k0:k1, :])
         if (total == 0).any():
             *batch_index, row = (int(i) for i in np.argwhere(total[..., 0] == 0)[0])
             where = f"query {q0 + row}" + (f" of batch entry {tuple(batch_index)}" if batch_index else "")
@@ -79,6 +79,23 @@ def online_softmax_update(top, total, acc, scores, V):
 
     Introduced in notebook 13. Start from top = -inf, total = 0, acc = 0; at the end, output = acc / total.
     """
+    top = as_float_array(top, "top", allow_neg_inf=True)
+    total, acc = as_float_array(total, "total"), as_float_array(acc, "acc")
+    scores, V = as_float_array(scores, "scores", allow_neg_inf=True), as_float_array(V, "V", min_ndim=2)
+    if top.shape[-1:] != (1,) or total.shape != top.shape:
+        raise ValueError(f"top and total must have shape (..., 1), the same; got {top.shape} and {total.shape}.")
+    if scores.shape[-1] != V.shape[-2] or acc.shape[-1] != V.shape[-1]:
+        raise ValueError(
+            f"scores (..., b), V (..., b, d_v) and acc (..., d_v) must fit; got {scores.shape}, {V.shape} and "
+            f"{acc.shape}."
+        )
+    if np.isposinf(scores).any() or np.isnan(scores).any() or (total < 0).any():
+        raise ValueError("scores must be finite or -inf (masked), and total at least 0.")
+    return _update(top, total, acc, scores, V)
+
+
+def _update(top, total, acc, scores, V):
+    """online_softmax_update without the checks, for the loops that call it once per block."""
     new_top = np.maximum(top, np.max(scores, axis=-1, keepdims=True))
     shift = np.where(np.isneginf(new_top), 0, new_top)  # a row with nothing visible yet stays at 0
     p = np.exp(scores - shift)
@@ -101,7 +118,7 @@ def online_softmax_steps(scores, values, block_size: int) -> list:
     for k0 in range(0, len(s), block_size):
         block = s[k0 : k0 + block_size]
         old_top = top
-        top, total, acc = online_softmax_update(top, total, acc, block, v[k0 : k0 + block_size])
+        top, total, acc = _update(top, total, acc, block, v[k0 : k0 + block_size])
         rescale = float(np.exp(old_top[0] - top[0]))
         seen = k0 + len(block)
         known = np.zeros(len(s))  # the weights as far as they are known: seen keys against the running max and sum

@@ -290,6 +290,29 @@ BAD = {
             "causal=True",
         )
     ],
+    "online_softmax_update": [
+        (
+            lambda: h.online_softmax_update(
+                np.zeros((2, 1)), np.ones((2, 1)), np.zeros((2, 3)), np.ones((2, 4)), np.ones((5, 3))
+            ),
+            ValueError,
+            "must fit",
+        ),
+        (
+            lambda: h.online_softmax_update(
+                np.zeros(2), np.ones(2), np.zeros((2, 3)), np.ones((2, 4)), np.ones((4, 3))
+            ),
+            ValueError,
+            r"\(\.\.\., 1\)",
+        ),
+        (
+            lambda: h.online_softmax_update(
+                np.zeros((1, 1)), np.ones((1, 1)), np.zeros((1, 3)), [[np.nan]], np.ones((1, 3))
+            ),
+            ValueError,
+            "NaN|finite",
+        ),
+    ],
     "online_softmax_steps": [
         (lambda: h.online_softmax_steps([1.0, 2.0], np.ones((3, 2)), 1), ValueError, r"\(n, d_v\)")
     ],
