@@ -10,7 +10,7 @@ import numpy as np
 from ..gpt.cache import attend_with_cache
 from ..gpt.sample import next_token_probs
 from ..layers import cross_entropy
-from .learner import LearnerError, call_learner, case_rng, check_function, hint
+from .learner import LearnerError, call_learner, case_rng, check_function, hint, named_arrays
 from .registry import MalformedAnswer, exercise
 
 
@@ -183,11 +183,7 @@ CACHE_MISTAKES = [_before_appending, _scaled_by_length, _unscaled]
 
 
 def _three(result):
-    if not isinstance(result, tuple | list) or len(result) != 3:
-        raise LearnerError(
-            f"return three things, (out, K_cache, V_cache); your function returned {type(result).__name__}."
-        )
-    return tuple(np.asarray(a, dtype=float) if not isinstance(a, np.ndarray) else a for a in result)
+    return named_arrays(result, ("out", "K_cache", "V_cache"))
 
 
 @exercise("15.1", writes="`my_attend_with_cache(q, K_cache, V_cache, k_new, v_new)`: append, then attend")

@@ -11,7 +11,7 @@ from ..attention import softmax
 from ..blockwise import online_softmax_update
 from ..gradients import attention_backward, softmax_backward
 from ..positions import apply_rope
-from .learner import LearnerError, case_rng, check_function, learner_array
+from .learner import case_rng, check_function, named_arrays
 from .registry import exercise
 
 
@@ -132,6 +132,10 @@ def _backward_dq_dk_swapped(Q, K, V, dO):
     return np.swapaxes(dS, -1, -2) @ Q, dS @ K, np.swapaxes(P, -1, -2) @ dO
 
 
+def _gradients(result):
+    return named_arrays(result, ("dQ", "dK", "dV"))
+
+
 BACKWARD_MISTAKES = [
     _backward_no_scale,
     _backward_skips_softmax,
@@ -139,12 +143,6 @@ BACKWARD_MISTAKES = [
     _backward_dk_not_transposed,
     _backward_dq_dk_swapped,
 ]
-
-
-def _three_gradients(result):
-    if not isinstance(result, tuple | list) or len(result) != 3:
-        raise LearnerError(f"return three arrays, (dQ, dK, dV); your function returned {type(result).__name__}.")
-    return tuple(learner_array(g, name) for g, name in zip(result, ("dQ", "dK", "dV")))
 
 
 @exercise("10.3", writes="`my_attention_backward(Q, K, V, dO) -> (dQ, dK, dV)`: the gradients through attention")
@@ -158,7 +156,7 @@ def check_attention_backward(fn) -> tuple:
         BACKWARD_MISTAKES,
         what,
         covers,
-        _three_gradients,
+        _gradients,
         tol=1e-5,
         names=("dQ", "dK", "dV"),
     )
@@ -228,6 +226,10 @@ def _update_not_shifted(top, total, acc, scores, V):
     return np.maximum(top, scores.max(axis=-1, keepdims=True)), total + p.sum(axis=-1, keepdims=True), acc + p @ V
 
 
+def _state(result):
+    return named_arrays(result, ("top", "total", "acc"))
+
+
 UPDATE_MISTAKES = [
     _update_not_shifted,
     _update_not_rescaled,
@@ -235,12 +237,6 @@ UPDATE_MISTAKES = [
     _update_rescale_upside_down,
     _update_block_max_only,
 ]
-
-
-def _state(result):
-    if not isinstance(result, tuple | list) or len(result) != 3:
-        raise LearnerError(f"return three arrays, (top, total, acc); your function returned {type(result).__name__}.")
-    return tuple(learner_array(g, name) for g, name in zip(result, ("top", "total", "acc")))
 
 
 @exercise("13.3", writes="`my_online_update(top, total, acc, scores, V)`: one block into the running max and sums")

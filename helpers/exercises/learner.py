@@ -80,11 +80,17 @@ def learner_array(value, name: str) -> np.ndarray:
 
 
 def two_arrays(value, names=("out", "weights")) -> tuple:
-    if not isinstance(value, tuple | list) or len(value) != 2:
+    return named_arrays(value, names)
+
+
+def named_arrays(value, names) -> tuple:
+    """A learner's result that should be len(names) arrays, each read with learner_array; else a hint. -> tuple"""
+    count = {2: "two", 3: "three"}.get(len(names), str(len(names)))
+    if not isinstance(value, tuple | list) or len(value) != len(names):
         raise LearnerError(
-            f"return two arrays, ({names[0]}, {names[1]}); your function returned {type(value).__name__}."
+            f"return {count} arrays, ({', '.join(names)}); your function returned {type(value).__name__}."
         )
-    return learner_array(value[0], names[0]), learner_array(value[1], names[1])
+    return tuple(learner_array(v, name) for v, name in zip(value, names))
 
 
 def same(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
