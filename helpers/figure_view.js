@@ -31,6 +31,12 @@ function render({ model, el }) {
     if (url) URL.revokeObjectURL(url);
     url = next;
   };
+  const size = () => {  // the PNG has twice the pixels: show it at its CSS size, smaller if the cell is narrower
+    const width = model.get("width");
+    img.style.width = width > 0 ? width + "px" : "";
+    img.style.maxWidth = "100%";
+    img.style.height = "auto";
+  };
   const words = () => {
     const alt = model.get("alt");
     img.alt = alt;
@@ -64,8 +70,10 @@ function render({ model, el }) {
     }
   };
   model.on("change:value", picture);
+  model.on("change:width", size);
   model.on("change:alt", words);
   model.on("change:table", words);
+  size();
   picture();
   words();
   toggle();

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import struct
 
 import numpy as np
 import seaborn as sns
@@ -23,6 +24,7 @@ from .labels import CachedLabels, _labels_artist, cell_labels, point_labels  # n
 # every attention heatmap names its axes the same way: one row per query, one column per key
 QUERY_AXIS = "query (who looks)"
 KEY_AXIS = "key (looked at)"
+PIXEL_RATIO = 2  # every picture has this many pixels per CSS pixel: sharp on high-density screens
 
 # seaborn's "colorblind" palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = tuple(sns.color_palette("colorblind").as_hex())
@@ -38,14 +40,18 @@ class DescribedFigure(Figure):
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         buf = io.BytesIO()
-        self.savefig(buf, format="png", bbox_inches="tight")
-        png = base64.b64encode(buf.getvalue()).decode("ascii")
+        self.savefig(buf, format="png", bbox_inches="tight", dpi=self.dpi * PIXEL_RATIO)
+        data = buf.getvalue()
+        width, height = (v // PIXEL_RATIO for v in struct.unpack(">II", data[16:24]))  # the PNG header's size
+        png = base64.b64encode(data).decode("ascii")
         alt = html.escape(self.alt_text or "A figure.")
         page = (
-            f'<figure class="sa-figure" style="margin:0"><img src="data:image/png;base64,{png}" alt="{alt}">'
+            f'<figure class="sa-figure" style="margin:0"><img src="data:image/png;base64,{png}" alt="{alt}" '
+            f'width="{width}" style="max-width:100%;height:auto">'
             f'<details class="sa-describe"><summary>describe the picture</summary><p>{alt}</p></details></figure>'
         )
-        return {"image/png": png, "text/html": page, "text/plain": self.alt_text or "A figure."}
+        bundle = {"image/png": png, "text/html": page, "text/plain": self.alt_text or "A figure."}
+        return bundle, {"image/png": {"width": width, "height": height}}
 
 
 def _figure_and_axes(ax, figsize):

@@ -3,6 +3,7 @@
 import base64
 import html
 import re
+import struct
 
 import numpy as np
 import pytest
@@ -83,11 +84,17 @@ def test_table_of_numbers_is_escaped_with_header_cells():
 def test_static_figures_show_an_image_with_alt_text(make, words):
     fig = make()
     assert words in fig.alt_text
-    bundle = fig._repr_mimebundle_()
+    bundle, metadata = fig._repr_mimebundle_()
     assert bundle["text/plain"] == fig.alt_text
-    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
-    alt = re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]*)">', bundle["text/html"])
+    png = base64.b64decode(bundle["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    alt = re.search(
+        r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]*)" width="(\d+)"', bundle["text/html"]
+    )
     assert alt and html.unescape(alt.group(1)) == fig.alt_text
+    pixels = struct.unpack(">II", png[16:24])  # twice the pixels of the size it is shown at
+    shown = (metadata["image/png"]["width"], metadata["image/png"]["height"])
+    assert int(alt.group(2)) == shown[0] and pixels[0] // 2 == shown[0] and pixels[1] // 2 == shown[1]
     assert "<details" in bundle["text/html"] and "<summary>describe the picture</summary>" in bundle["text/html"]
 
 

@@ -44,11 +44,21 @@ def training_explorer(task, n_steps: int = 300, seed: int = 0, lr: float = 0.05)
     ax_l.set_xlabel("training step")
     ax_l.set_ylabel("loss (mean squared error)")
     ax_l.grid(True, color="0.92")
-    slots = [f"word {i}" for i in range(n)]
+    slots = [str(i) for i in range(n)]  # the words' positions: "word 0 ... word 7" would not fit side by side
     plots.heatmap(
-        np.eye(n), slots, slots, "", ax=ax_w, vmin=0, vmax=1, cbar=False, xlabel=plots.KEY_AXIS, ylabel=plots.QUERY_AXIS
+        np.eye(n),
+        slots,
+        slots,
+        "",
+        ax=ax_w,
+        vmin=0,
+        vmax=1,
+        cbar=False,
+        xlabel="key: word at position",
+        ylabel="query: word at position",
     )
     ax_w.set_title("the first sentence's weights", fontsize=11)
+    ax_l.set_title("loss while training (the dot: this step)", fontsize=10)
     state = {"curve": None}
 
     def compute(step, seed, lr):
@@ -59,12 +69,13 @@ def training_explorer(task, n_steps: int = 300, seed: int = 0, lr: float = 0.05)
             curve.set_data(np.arange(len(r.losses)), r.losses)
             state["curve"] = r.losses
         marker.set_data([r.step], [r.loss])
-        ax_l.set_title(
-            f"step {r.step}: loss {r.loss:.1e}, |W_q| {r.norms[0]:.1f}, |W_k| {r.norms[1]:.1f}, "
-            f"{r.previous_share:.2f} on the word before",
-            fontsize=10,
-        )
         plots.update_heatmap(ax_w, r.weights)
+
+    def readout(r):
+        return (
+            f"step {r.step}: loss {r.loss:.1e}, |W_q| {r.norms[0]:.1f}, |W_k| {r.norms[1]:.1f}, "
+            f"{r.previous_share:.2f} of each word's attention on the word before"
+        )
 
     def alt_text(r):
         alt = (
@@ -82,7 +93,8 @@ def training_explorer(task, n_steps: int = 300, seed: int = 0, lr: float = 0.05)
         draw,
         alt_text,
         name="training",
-        dynamic=lambda: changing_artists(ax_l) + changing_artists(ax_w, titles=False),
+        dynamic=lambda: changing_artists(ax_l, ax_w, titles=False),
+        readout=readout,
     )
 
 
@@ -215,14 +227,16 @@ def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) ->
     final = steps.online_softmax_step(scores, values, block_size, n_blocks).weights_so_far  # all keys seen: the softmax
     ax.plot(np.arange(n), final, "_", color="#000000", markersize=22, mew=2, label="final weights")
     ax.legend(frameon=False, loc="upper left")
+    ax.set_title("the weights known so far (bars) and the final weights (marks)", fontsize=10)
 
     def draw(r: steps.OnlineSoftmaxStep):
         plots.update_bars(ax, r.weights_so_far)
+
+    def readout(r: steps.OnlineSoftmaxStep):
         out = np.array2string(r.output, precision=2)
-        ax.set_title(
-            f"after {r.block} block(s): {r.seen} keys seen, running max {r.max:.2f},\nrunning sum {r.sum:.2f}, "
-            f"output so far {out}",
-            fontsize=10,
+        return (
+            f"after {r.block} of {n_blocks} blocks: {r.seen} keys seen, running max {r.max:.2f}, running sum "
+            f"{r.sum:.2f}, output so far {out}"
         )
 
     def alt_text(r: steps.OnlineSoftmaxStep):
@@ -241,4 +255,13 @@ def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) ->
     def compute(block):
         return steps.online_softmax_step(scores, values, block_size, block)
 
-    return App(controls, fig, compute, draw, alt_text, name="online_softmax", dynamic=lambda: changing_artists(ax))
+    return App(
+        controls,
+        fig,
+        compute,
+        draw,
+        alt_text,
+        name="online_softmax",
+        dynamic=lambda: changing_artists(ax, titles=False),
+        readout=readout,
+    )
