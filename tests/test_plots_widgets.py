@@ -304,3 +304,38 @@ def test_gpt_explorer_appends_a_sampled_character_and_reports_a_bad_prompt():
     app.extras[0].click()  # nothing to sample from: nothing happens, no traceback
     assert app.controls["prompt"].value == "I was \u00e9"
     np.testing.assert_allclose(sum(app.result.top_probs), 1.0, atol=1e-6)  # the last good result: top-10 of 10
+
+
+# ---------------------------------------------------------------- the widgets' PNG encoder
+@pytest.mark.parametrize("shape", [(1, 1, 4), (7, 5, 4), (640, 1600, 4)])
+def test_encode_png_round_trips_through_pillow(shape):
+    import io
+
+    from PIL import Image
+
+    from helpers.app import encode_png
+
+    rgba = np.random.default_rng(sum(shape)).integers(0, 256, shape, dtype=np.uint8)
+    decoded = np.asarray(Image.open(io.BytesIO(encode_png(rgba))))
+    assert decoded.shape == shape and np.array_equal(decoded, rgba)
+
+
+@pytest.mark.parametrize("bad", [np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4, 4)), np.zeros((0, 4, 4), np.uint8)])
+def test_encode_png_refuses_what_is_not_rgba_pixels(bad):
+    from helpers.app import encode_png
+
+    with pytest.raises(ValueError, match="uint8 pixels"):
+        encode_png(bad)
+
+
+def test_encode_png_is_the_same_without_isal(monkeypatch):
+    import zlib
+
+    from helpers import app
+
+    rgba = np.random.default_rng(3).integers(0, 256, (9, 11, 4), dtype=np.uint8)
+    fast = app.encode_png(rgba)
+    monkeypatch.setattr(app, "_deflate", zlib.compress)
+    slow = app.encode_png(rgba)
+    assert fast[:33] == slow[:33]  # signature and header
+    assert zlib.decompress(fast[41:-16]) == zlib.decompress(slow[41:-16])  # the same rows
