@@ -68,6 +68,22 @@ class CachedLabels(Artist):
             self._pixels[key] = (pixels, w + 2 * pad, h + 2 * pad, d)
         return self._pixels[key]
 
+    def boxes(self, dpi: float) -> list:
+        """Where each non-empty label is drawn, in display pixels at this dpi. -> [(text, (x0, y0, x1, y1))]"""
+        out = []
+        for (x, y), text, color in zip(self.axes.transData.transform(self.centers), self.texts, self.colors):
+            if text:
+                _, w, h, d = self._rendered(text, color, dpi)
+                left, bottom = self._corner(x, y, w, h, d, dpi)
+                out.append((text, (left, bottom, left + w, bottom + h)))
+        return out
+
+    def _corner(self, x, y, w, h, d, dpi):
+        if self.offset_points is None:  # centred on the point, as ha=va="center"
+            return x - w / 2, y - h / 2
+        dx, dy = (v * dpi / 72 for v in self.offset_points)  # as annotate(xytext=offset, textcoords="offset points")
+        return x + dx - 2, y + dy - d - 2
+
     def draw(self, renderer) -> None:
         if not self.get_visible():
             return
@@ -77,11 +93,7 @@ class CachedLabels(Artist):
             if not text:
                 continue
             pixels, w, h, d = self._rendered(text, color, renderer.dpi)
-            if self.offset_points is None:  # centred on the point, as ha=va="center"
-                left, bottom = x - w / 2, y - h / 2
-            else:  # as annotate(xytext=offset, textcoords="offset points"): ha="left", va="baseline"
-                dx, dy = (v * renderer.dpi / 72 for v in self.offset_points)
-                left, bottom = x + dx - 2, y + dy - d - 2
+            left, bottom = self._corner(x, y, w, h, d, renderer.dpi)
             renderer.draw_image(gc, round(left), round(bottom), pixels)
         gc.restore()
         self.stale = False

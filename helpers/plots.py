@@ -115,7 +115,11 @@ def heatmap(
     ax.set_xticks(
         np.arange(0, n_cols, step) + 0.5, list(col_labels) if col_labels is not None else list(range(0, n_cols, step))
     )
-    ax.set_yticks(np.arange(n_rows) + 0.5, list(row_labels) if row_labels is not None else list(range(n_rows)))
+    row_step = 5 if n_rows > 16 and row_labels is None else 1  # numbered rows: every fifth, so the digits fit
+    ax.set_yticks(
+        np.arange(0, n_rows, row_step) + 0.5,
+        list(row_labels) if row_labels is not None else list(range(0, n_rows, row_step)),
+    )
     ax.tick_params(length=0)
     if annotate:
         centers = [(j + 0.5, i + 0.5) for i in range(n_rows) for j in range(n_cols)]
