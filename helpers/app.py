@@ -161,6 +161,20 @@ class HeatmapView:
         return True
 
 
+SLIDER_WIDTH = "560px"  # label and track: the track keeps at least 150 px beside the longest label
+
+
+def control_rows(controls: list, rest: list) -> list:
+    """The controls laid out so that none is squeezed at the width JupyterLab opens with: each slider and each set
+    of toggle buttons on a row of its own, the other controls (and rest) together on one row. -> [HBox]"""
+    wide = [c for c in controls if "Slider" in type(c).__name__ or isinstance(c, widgets.ToggleButtons)]
+    narrow = [c for c in controls if c not in wide]
+    for control in wide:
+        if not isinstance(control, widgets.ToggleButtons):
+            control.layout.width, control.layout.max_width = SLIDER_WIDTH, "100%"
+    return [widgets.HBox([control]) for control in wide] + [widgets.HBox(narrow + rest)]
+
+
 FIGURES = Path("figures")  # where save() writes, relative to the notebook's folder (git ignores it)
 
 
@@ -202,8 +216,12 @@ class App:
             description="save figure", tooltip=f"save the picture as {FIGURES / self.name}.png and .svg"
         )
         self.save_button.on_click(lambda button: self._save_clicked())
-        row = widgets.HBox(list(self.controls.values()) + list(self.extras) + [self.save_button])
-        self.box = widgets.VBox([row, self.message] + ([self.status] if self.readout else []) + [self.image])
+        self.box = widgets.VBox(
+            control_rows(list(self.controls.values()), list(self.extras) + [self.save_button])
+            + [self.message]
+            + ([self.status] if self.readout else [])
+            + [self.image]
+        )
         for control in self.controls.values():
             if hasattr(control.style, "description_width"):
                 control.style.description_width = "initial"  # show the whole label, never "temperat..."

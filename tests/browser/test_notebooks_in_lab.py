@@ -135,6 +135,55 @@ def open_and_run(page, lab, name):
     page.wait_for_function("() => !document.body.innerText.includes('Loading widget')", timeout=30_000)
 
 
+NOTEBOOK_WIDTH = 950  # CSS px: the notebook at the layout `make lab` opens (file browser open)
+
+
+def fit_notebook_width(page, width: int = NOTEBOOK_WIDTH) -> None:
+    """Resize the window so that the notebook panel is `width` pixels wide, as when `make lab` opens it."""
+    panel = page.evaluate(
+        "() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)').getBoundingClientRect().width"
+    )
+    size = page.viewport_size
+    page.set_viewport_size({"width": int(size["width"] - (panel - width)), "height": size["height"]})
+    page.wait_for_function(
+        "(w) => Math.abs(document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')"
+        ".getBoundingClientRect().width - w) < 2",
+        arg=width,
+        timeout=10_000,
+    )
+
+
+def squeezed_controls(app) -> list:
+    """What is squeezed in one widget's controls: a slider track under 150 px, a row of controls or of toggle
+    buttons that wraps, a control running past its row, a label cut off. -> [str]"""
+    return app.evaluate(
+        """(app) => {
+            const out = [];
+            const name = (el) => ((el.querySelector('.widget-label') || {}).textContent || el.className).trim();
+            for (const s of app.querySelectorAll('.widget-slider')) {
+                const track = s.querySelector('.slider-container') || s.querySelector('.noUi-target');
+                const w = track ? track.getBoundingClientRect().width : 0;
+                if (w < 150) out.push(`slider '${name(s)}': its track is ${Math.round(w)} px`);
+            }
+            for (const row of app.querySelectorAll(':scope > .widget-hbox')) {
+                const kids = [...row.children].filter((k) => k.getBoundingClientRect().width > 0);
+                const r = row.getBoundingClientRect();
+                if (new Set(kids.map((k) => Math.round(k.getBoundingClientRect().top))).size > 1)
+                    out.push('a row of controls wraps: ' + kids.map(name).join(', '));
+                for (const k of kids)
+                    if (k.getBoundingClientRect().right > r.right + 1) out.push(`'${name(k)}' runs past its row`);
+            }
+            for (const t of app.querySelectorAll('.widget-toggle-buttons')) {
+                const tops = [...t.querySelectorAll('button')].map((b) => Math.round(b.getBoundingClientRect().top));
+                if (new Set(tops).size > 1) out.push(`toggle buttons '${name(t)}' wrap to a second row`);
+            }
+            for (const label of app.querySelectorAll('.widget-label'))
+                if (label.scrollWidth > label.clientWidth + 1) out.push(`label '${label.textContent}' is cut off`);
+            return out;
+        }"""
+    )
+
+
 def image_src(app):
     return app.locator(PICTURE).first.get_attribute("src")
 
@@ -236,6 +285,9 @@ def test_notebook_runs_and_widgets_respond(lab, browser, outside_requests, name)
             f"{name}: {apps.count()} widgets rendered, {expected_apps(name)} expected"
         )
         assert_accessible(run_axe(page, name, "after-run-all"), f"{name} after Run All")
+        fit_notebook_width(page)
+        squeezed = {k: squeezed_controls(apps.nth(k)) for k in range(apps.count())}
+        assert not any(squeezed.values()), f"{name} at {NOTEBOOK_WIDTH} px: {squeezed}"
         for k in range(apps.count()):
             app = apps.nth(k)
             app.scroll_into_view_if_needed()
