@@ -65,49 +65,61 @@ def saturation(d_ks, n_keys: int = 16, n_queries: int = 500, scaled: bool = True
 
 
 # ---------------------------------------------------------------- what attention costs
-def time_and_peak_memory(fn, repeats: int = 3) -> tuple:
-    """Fastest seconds of fn() over repeats after one warm-up call (as timeit advises: noise only ever adds time), and
-    the peak bytes Python/numpy allocated during one call. -> (float, int)"""
+def times_and_peaks(fns, repeats: int = 3, progress=None) -> tuple:
+    """For each function: the fastest seconds over `repeats` calls after one warm-up call (as timeit advises: noise
+    only ever adds time), and the peak bytes Python/numpy allocated during one call. The rounds go through every
+    function in turn (f1, f2, ..., f1, f2, ...), so that a burst of load on the machine slows one call of each
+    rather than every call of one. [callable] -> ([float], [int])"""
     import time
     import tracemalloc
 
+    fns = list(fns)
     repeats = check_positive_int(repeats, "repeats")
-    fn()  # warm-up: first-call costs (page faults, caches) are not what we measure
-    times = []
+    if not fns or not all(callable(f) for f in fns):
+        raise ValueError("give at least one function to time.")
+    total, done = (repeats + 1) * len(fns), 0
+    for fn in fns:
+        fn()  # warm-up: first-call costs (page faults, caches) are not what we measure
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    tracemalloc.start()
-    try:
-        fn()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return float(min(times)), int(peak)
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - start)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+    peaks = []
+    for fn in fns:
+        tracemalloc.start()
+        try:
+            fn()
+            peaks.append(int(tracemalloc.get_traced_memory()[1]))
+        finally:
+            tracemalloc.stop()
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return [float(min(t)) for t in times], peaks
 
 
 def attention_cost(ns, d: int = 64, repeats: int = 5, seed: int = 0, block_size=None, progress=None) -> dict:
-    """Time and peak memory of exact (block_size None) or blockwise attention, float32, per n. (k,) -> dict of (k,)"""
+    """Time (the fastest of `repeats` calls, sizes interleaved) and peak memory of exact (block_size None) or
+    blockwise attention, float32, per n. (k,) -> dict of (k,)"""
     from .attention import scaled_dot_product_attention
     from .blockwise import blockwise_attention
 
     ns = [check_positive_int(int(n), "n") for n in ns]
     rng = np.random.default_rng(seed)
-    seconds, peak = [], []
-    for i, n in enumerate(ns):
-        Q, K, V = (rng.standard_normal((n, d)).astype(np.float32) for _ in range(3))
-        if block_size is None:
-            t, p = time_and_peak_memory(lambda Q=Q, K=K, V=V: scaled_dot_product_attention(Q, K, V), repeats)
-        else:
-            t, p = time_and_peak_memory(
-                lambda Q=Q, K=K, V=V: blockwise_attention(Q, K, V, block_size=block_size, query_block_size=block_size),
-                repeats,
-            )
-        seconds.append(t)
-        peak.append(p)
-        if progress is not None:
-            progress(i + 1, len(ns))
+    inputs = [tuple(rng.standard_normal((n, d)).astype(np.float32) for _ in range(3)) for n in ns]
+    if block_size is None:
+        calls = [lambda Q=Q, K=K, V=V: scaled_dot_product_attention(Q, K, V) for Q, K, V in inputs]
+    else:
+        calls = [
+            lambda Q=Q, K=K, V=V: blockwise_attention(Q, K, V, block_size=block_size, query_block_size=block_size)
+            for Q, K, V in inputs
+        ]
+    seconds, peak = times_and_peaks(calls, repeats, progress)
     return {"n": np.array(ns), "seconds": np.array(seconds), "peak_bytes": np.array(peak)}
 
 

@@ -70,6 +70,10 @@ class CachedLabels(Artist):
 
     def boxes(self, dpi: float) -> list:
         """Where each non-empty label is drawn, in display pixels at this dpi. -> [(text, (x0, y0, x1, y1))]"""
+        if self.axes is None:
+            raise ValueError("these labels are on no axes yet: add them with ax.add_artist(labels) first.")
+        if not (isinstance(dpi, int | float) and dpi > 0):
+            raise ValueError(f"dpi must be a positive number, got {dpi!r}.")
         out = []
         for (x, y), text, color in zip(self.axes.transData.transform(self.centers), self.texts, self.colors):
             if text:

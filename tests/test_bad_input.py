@@ -499,8 +499,10 @@ BAD = {
     "softmax_jacobian": [(lambda: experiments.softmax_jacobian(np.eye(2)), ValueError, "one row")],
     "random_query_keys": [(lambda: experiments.random_query_keys(0, 4), ValueError, "at least 1")],
     "saturation": [(lambda: experiments.saturation([4], n_keys=0), ValueError, "at least 1")],
-    "time_and_peak_memory": [
-        (lambda: experiments.time_and_peak_memory(lambda: None, repeats=0), ValueError, "at least 1")
+    "CachedLabels.boxes": [(lambda: _labels_without_axes().boxes(100), ValueError, "on no axes")],
+    "times_and_peaks": [
+        (lambda: experiments.times_and_peaks([lambda: None], repeats=0), ValueError, "at least 1"),
+        (lambda: experiments.times_and_peaks([]), ValueError, "at least one function"),
     ],
     "attention_cost": [(lambda: experiments.attention_cost([0]), ValueError, "at least 1")],
     "loglog_slope": [(lambda: experiments.loglog_slope([1.0], [1.0]), ValueError, "at least two")],
@@ -691,6 +693,14 @@ def _public_functions():
                     if not m.startswith("_") and (inspect.isfunction(f) or isinstance(f, classmethod))
                 )
     return names
+
+
+def _labels_without_axes():
+    from helpers.labels import CachedLabels
+
+    labels = CachedLabels([(0.5, 0.5)])
+    labels.set_labels(["0.50"], ["#000000"])
+    return labels
 
 
 def test_every_public_function_has_a_bad_input_case():

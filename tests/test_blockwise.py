@@ -115,14 +115,14 @@ def test_loglog_slope_and_cost():
         experiments.loglog_slope([1.0], [1.0])
     calls = []
     r = experiments.attention_cost([64, 256], repeats=1, progress=lambda i, k: calls.append((i, k)))
-    assert calls == [(1, 2), (2, 2)]
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # two timed calls (one round of two sizes), two memory ones
     assert r["peak_bytes"][1] > 5 * r["peak_bytes"][0] and (r["seconds"] > 0).all()
 
 
 def test_cost_explorer_measures_and_draws():
     app = cost_explorer(256)
     assert app.result.exact["n"].tolist() == [16, 32, 64, 128, 256]
-    assert app.extras[0].value == app.extras[0].max == 5
+    assert app.extras[0].value == app.extras[0].max == 2 * (5 + 1) * 5  # (5 rounds + memory) x 5 sizes, twice
     app.controls["largest_n"].value = N_CHOICES[1]
     assert app.result.block["n"][-1] == 512
     assert len(app.figure.axes[0].lines) == 3
@@ -150,9 +150,16 @@ def test_time_is_the_fastest_call_so_one_slow_call_does_not_spike_the_curve():
         if len(calls) == 3:  # one slow call among the timed ones (the first call is the warm-up)
             time.sleep(0.05)
 
-    seconds, _ = experiments.time_and_peak_memory(sometimes_slow, repeats=4)
+    (seconds,), _ = experiments.times_and_peaks([sometimes_slow], repeats=4)
     assert len(calls) == 1 + 4 + 1  # warm-up, timed calls, the memory measurement
     assert seconds < 0.01
+
+
+def test_sizes_are_timed_in_interleaved_rounds():
+    order = []
+    fns = [lambda: order.append("a"), lambda: order.append("b")]
+    experiments.times_and_peaks(fns, repeats=3)
+    assert "".join(order) == "ab" + "ab" * 3 + "ab"  # warm-ups, three rounds, the memory measurements
 
 
 def test_online_update_over_blocks_equals_softmax_by_loops():

@@ -85,8 +85,14 @@ def cost_step(
     ns = [n for n in COST_NS if n <= largest_n]
     if not ns:
         raise ValueError(f"largest_n must be at least {COST_NS[0]}.")
-    exact = attention_cost(ns, d, repeats=5, progress=progress)
-    block = attention_cost(ns, d, repeats=5, block_size=block_size, progress=progress)
+
+    def half(first: bool):  # one progress bar over both measurements: the first fills it to half, the second on
+        if progress is None:
+            return None
+        return lambda done, total: progress(done + (0 if first else total), 2 * total)
+
+    exact = attention_cost(ns, d, repeats=5, progress=half(True))
+    block = attention_cost(ns, d, repeats=5, block_size=block_size, progress=half(False))
     return CostStep(exact, block, block_size)
 
 

@@ -174,7 +174,7 @@ def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> 
             ax.set_ylabel(unit)
             ax.legend(frameon=False, fontsize=9)
             ax.grid(True, which="both", color="0.92")
-        ax_t.set_title("time per call")
+        ax_t.set_title("time per call (fastest of 5; varies with the machine's load)", fontsize=10)
         ax_m.set_title("peak memory")
 
     def alt_text(r: steps.CostStep):
