@@ -285,4 +285,10 @@ class App:
             self.message.value = friendly(exc)
 
     def _repr_mimebundle_(self, **kwargs):
-        return self.box._repr_mimebundle_(**kwargs)
+        """The live widget, and its picture and words as they are now: a notebook saved with its outputs shows
+        them where the widget cannot run (not yet run, untrusted, or a page that only shows the file)."""
+        data = dict(self.box._repr_mimebundle_(**kwargs))
+        saved, metadata = plots.picture_bundle(self.image.value, self.image.alt, self.image.width, "sa-saved-picture")
+        data.update({key: value for key, value in saved.items() if key != "text/plain"})
+        data["text/plain"] = self.image.alt
+        return data, metadata

@@ -41,17 +41,27 @@ class DescribedFigure(Figure):
     def _repr_mimebundle_(self, include=None, exclude=None):
         buf = io.BytesIO()
         self.savefig(buf, format="png", bbox_inches="tight", dpi=self.dpi * PIXEL_RATIO)
-        data = buf.getvalue()
-        width, height = (v // PIXEL_RATIO for v in struct.unpack(">II", data[16:24]))  # the PNG header's size
-        png = base64.b64encode(data).decode("ascii")
-        alt = html.escape(self.alt_text or "A figure.")
-        page = (
-            f'<figure class="sa-figure" style="margin:0"><img src="data:image/png;base64,{png}" alt="{alt}" '
-            f'width="{width}" style="max-width:100%;height:auto">'
-            f'<details class="sa-describe"><summary>describe the picture</summary><p>{alt}</p></details></figure>'
-        )
-        bundle = {"image/png": png, "text/html": page, "text/plain": self.alt_text or "A figure."}
-        return bundle, {"image/png": {"width": width, "height": height}}
+        return picture_bundle(buf.getvalue(), self.alt_text or "A figure.")
+
+
+def picture_bundle(png: bytes, alt: str, css_width: int | None = None, css_class: str = "") -> tuple:
+    """A PNG with PIXEL_RATIO pixels per CSS pixel as a notebook output: the image at its CSS size with its text
+    alternative and a "describe" note (HTML), the bare image, and the words for text-only front ends.
+    bytes, str -> (data, metadata)"""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("png must be the bytes of a PNG image.")
+    pixels = struct.unpack(">II", png[16:24])  # the PNG header's width and height
+    width = pixels[0] // PIXEL_RATIO if css_width is None else int(css_width)
+    height = round(pixels[1] * width / pixels[0])
+    data = base64.b64encode(png).decode("ascii")
+    words = html.escape(alt)
+    klass = f' class="{html.escape(css_class)}"' if css_class else ""
+    page = (
+        f'<figure class="sa-figure" style="margin:0"><img src="data:image/png;base64,{data}" alt="{words}" '
+        f'width="{width}"{klass} style="max-width:100%;height:auto">'
+        f'<details class="sa-describe"><summary>describe the picture</summary><p>{words}</p></details></figure>'
+    )
+    return {"image/png": data, "text/html": page, "text/plain": alt}, {"image/png": {"width": width, "height": height}}
 
 
 def _figure_and_axes(ax, figsize):

@@ -500,6 +500,7 @@ BAD = {
     "random_query_keys": [(lambda: experiments.random_query_keys(0, 4), ValueError, "at least 1")],
     "saturation": [(lambda: experiments.saturation([4], n_keys=0), ValueError, "at least 1")],
     "CachedLabels.boxes": [(lambda: _labels_without_axes().boxes(100), ValueError, "on no axes")],
+    "picture_bundle": [(lambda: plots.picture_bundle(b"GIF89a", "a picture"), ValueError, "bytes of a PNG")],
     "times_and_peaks": [
         (lambda: experiments.times_and_peaks([lambda: None], repeats=0), ValueError, "at least 1"),
         (lambda: experiments.times_and_peaks([]), ValueError, "at least one function"),

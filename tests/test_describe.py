@@ -215,3 +215,17 @@ def test_app_checks_its_describe_is_given():
 
     with pytest.raises(TypeError):
         App({"x": widgets.IntSlider()}, Figure(), lambda x: x, lambda r: None)  # no describe
+
+
+def test_a_widget_output_carries_its_picture_and_words_for_where_it_cannot_run():
+    import base64
+
+    from helpers import widgets as w
+    from helpers.embeddings import toy_vectors
+
+    app = w.attention_explorer(toy_vectors())
+    data, metadata = app._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data  # the live widget, where it can run
+    assert base64.b64decode(data["image/png"]) == app.image.value and data["text/plain"] == app.image.alt
+    assert 'class="sa-saved-picture"' in data["text/html"] and html.escape(app.image.alt) in data["text/html"]
+    assert metadata["image/png"]["width"] == app.image.width == 800  # CSS pixels; the PNG has twice as many

@@ -359,3 +359,33 @@ def test_slider_latency_in_the_browser(lab, browser):
     finally:
         page.close()
         lab.shutdown_kernels()
+
+
+def test_a_notebook_not_yet_run_shows_its_pictures(lab, browser):
+    """Opened and not run, a notebook shows each widget's saved picture with its text alternative (from the widget
+    state saved in the notebook), not the widget's text `VBox(children=...)`."""
+    page = browser.new_page()
+    try:
+        name = "04_self-attention-from-scratch.ipynb"
+        page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+            "window.jupyterapp.shell.currentWidget.context",
+            timeout=60_000,
+        )
+        saved = "img.sa-saved-picture[src^='data:image/png']"
+        page.wait_for_function(
+            f'() => document.querySelectorAll("{saved}").length >= {expected_apps(name)}', timeout=60_000
+        )
+        body = page.inner_text(".jp-Notebook")
+        assert "VBox(children" not in body and "Error displaying widget" not in body
+        for img in page.locator(saved).all():
+            assert img.get_attribute("alt"), "a saved picture without its text alternative"
+            assert img.evaluate("(i) => i.complete && i.naturalWidth > 0"), "a saved picture that does not load"
+        counts = page.evaluate(
+            "() => window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.model.executionCount)"
+        )
+        assert all(count is None or count > 0 for count in counts)  # shown from the saved notebook, not run here
+    finally:
+        page.close()
+        lab.shutdown_kernels()
