@@ -25,6 +25,7 @@ from .labels import CachedLabels, _labels_artist, cell_labels, point_labels  # n
 QUERY_AXIS = "query (who looks)"
 KEY_AXIS = "key (looked at)"
 PIXEL_RATIO = 2  # every picture has this many pixels per CSS pixel: sharp on high-density screens
+OUTPUT_WIDTH = 8.5  # inches at the figures' 100 dpi: the 850 CSS px of an output at the layout `make lab` opens
 
 # seaborn's "colorblind" palette: distinguishable with the common colour-vision deficiencies.
 PALETTE = tuple(sns.color_palette("colorblind").as_hex())
@@ -113,7 +114,7 @@ def heatmap(
     if cmap == DIVERGING and vmin is None and vmax is None:
         vmax = float(np.nanmax(np.abs(M))) or 1.0
         vmin = -vmax  # centred on 0
-    fig, ax = _figure_and_axes(ax, (min(1.2 + 0.75 * n_cols, 12), min(1.0 + 0.5 * n_rows, 9)))
+    fig, ax = _figure_and_axes(ax, (min(1.2 + 0.75 * n_cols, OUTPUT_WIDTH), min(1.0 + 0.5 * n_rows, 9)))
     mesh = ax.pcolormesh(
         M, cmap=cmap, vmin=vmin, vmax=vmax, edgecolors="white" if annotate else "none", linewidth=0.5 if annotate else 0
     )
@@ -243,7 +244,7 @@ def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, colorbar: bo
             hi = max(hi, -lo)
             lo = -hi
         kwargs.update(vmin=lo, vmax=hi)
-    width = min(sum(min(1.2 + 0.75 * M.shape[-1], 8) for M in mats), 15)
+    width = min(sum(min(1.2 + 0.75 * M.shape[-1], 8) for M in mats), OUTPUT_WIDTH)  # never shrunk by the browser
     height = max(min(1.2 + 0.5 * (M.shape[0] if M.ndim == 2 else 1), 6) for M in mats)
     fig = DescribedFigure(figsize=(width, height), dpi=100, layout="constrained")
     axes = fig.subplots(1, k, squeeze=False)[0]

@@ -18,7 +18,7 @@ from helpers import plots
 from helpers import widgets as w
 from helpers.labels import CachedLabels
 
-OUTPUT_WIDTH = 850  # CSS pixels an output may take before the browser shrinks it
+OUTPUT_WIDTH = round(plots.OUTPUT_WIDTH * 100)  # CSS pixels an output may take before the browser shrinks it
 SMALLEST_TEXT = 8  # CSS pixels: the height of the em box of the smallest text
 TOLERANCE = 1.0  # CSS pixels of overlap forgiven (anti-aliased edges)
 
