@@ -247,3 +247,51 @@ def test_checker_uses_the_math(toy):
 def test_common_mistakes_get_specific_hints(key, answer, words):
     fb = check_exercise(key, answer)
     assert not fb.ok and words in fb.message
+
+
+# ---------------------------------------------------------------- a learner's function that hangs, exits or hides
+def test_a_function_that_sleeps_or_loops_is_stopped_with_a_hint():
+    import time
+
+    def loops(*args):
+        while True:
+            pass
+
+    slept = check_exercise("04.4", lambda s: time.sleep(30), time_limit=0.5)
+    looped = check_exercise("09.6", loops, time_limit=0.5)
+    for fb in (slept, looped):
+        assert not fb.ok and "was stopped" in fb.message and "time_limit=" in fb.message
+    assert check_exercise("04.4", _impl.right_softmax, time_limit=0.5).ok  # the limit is per call and generous
+
+
+class _NoArray:
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad.")
+
+
+@pytest.mark.parametrize("key", sorted(IMPLEMENT_RIGHT))
+def test_systemexit_or_an_unreadable_result_is_one_line(key):
+    def exits(*args):
+        raise SystemExit(1)
+
+    fb = check_exercise(key, exits)
+    assert not fb.ok and "\n" not in fb.message and "raised SystemExit" in fb.message, fb
+    several = {"04.5": 2, "05.3": 2, "08.4": 2, "09.6": 2, "10.3": 3, "13.3": 3, "15.1": 3}.get(key)
+    unreadable = (lambda *a: (_NoArray(),) * several) if several else (lambda *a: _NoArray())
+    fb = check_exercise(key, unreadable)
+    assert not fb.ok and "\n" not in fb.message, fb
+    if key not in ("14.1", "14.2"):  # a loss is one number and a draw one token id: their own hints
+        assert "could not be read as a numpy array" in fb.message, fb
+
+
+@pytest.mark.parametrize("key", ["02.1", "02.2", "03.1", "05.2"])
+def test_an_answer_whose_array_conversion_raises_gets_a_hint(key):
+    fb = check_exercise(key, _NoArray())
+    assert not fb.ok and "could not be read as an array" in fb.message
+
+
+def test_a_fraction_and_a_0d_array_are_numbers():
+    from fractions import Fraction
+
+    assert check_exercise("07.2", Fraction(1, 16)).ok
+    assert check_exercise("04.1", np.array(right_answers()["04.1"])).ok

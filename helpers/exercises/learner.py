@@ -8,11 +8,13 @@ A learner's function that raises gets its exception as one line, with a hint.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable
 
 import numpy as np
 
-from .registry import MalformedAnswer
+from .registry import MalformedAnswer, time_limit
 
 Case = tuple  # the arguments of one call
 
@@ -34,13 +36,48 @@ class LearnerError(Exception):
     """The learner's function raised, or returned something that is not an answer; the message is the hint."""
 
 
+class LearnerTimeout(LearnerError):
+    """The learner's function ran past the time limit and was stopped."""
+
+
+class _TooLong(BaseException):
+    """Raised inside a learner's function when its time is up (a BaseException, so `except Exception` lets it by)."""
+
+
+def _run_limited(fn: Callable, args: Case, seconds: float):
+    """fn(*args), stopped after `seconds` by a timer signal where one is available (the main thread on Unix, where
+    a notebook's code runs); elsewhere without a limit."""
+    if seconds <= 0 or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        return fn(*args)
+
+    def stop(signum, frame):
+        raise _TooLong
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def call_learner(fn: Callable, args: Case, what: str):
-    """The learner's result on a copy of args; raises LearnerError for an exception or changed inputs."""
+    """The learner's result on a copy of args; raises LearnerError for an exception, changed inputs or a function
+    that runs past the time limit (registry.time_limit(), 5 s unless check_exercise says otherwise)."""
     given = copy_args(args)
+    seconds = time_limit()
     try:
         with np.errstate(all="ignore"):  # overflow is a mistake the checker names, not a warning to print
-            result = fn(*given)
-    except Exception as exc:  # the learner's code, whatever it raises, is reported as one line
+            result = _run_limited(fn, given, seconds)
+    except _TooLong:
+        raise LearnerTimeout(
+            f"your function ran for more than {seconds:g} s on inputs of shapes {shapes_of(args)} and was stopped: "
+            "look for a loop that never ends (or allow more time: check_exercise(..., time_limit=30))."
+        ) from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the learner's code, whatever it raises (SystemExit too), is reported as one line
         text = " ".join(str(exc).split())[:160]
         hint = ""
         if (
@@ -74,6 +111,12 @@ def learner_array(value, name: str) -> np.ndarray:
         arr = np.asarray(value)
     except (ValueError, TypeError):
         raise LearnerError(f"{name} should be an array, got {type(value).__name__}.") from None
+    except Exception as exc:  # e.g. a torch tensor that requires grad, or an object whose __array__ raises
+        text = " ".join(str(exc).split())[:120]
+        raise LearnerError(
+            f"{name} could not be read as a numpy array ({type(exc).__name__}: {text}); return a numpy array "
+            "(for a torch tensor: t.detach().numpy())."
+        ) from None
     if arr.dtype.kind not in "fbiu":
         raise LearnerError(f"{name} should be a numeric array, got {type(value).__name__}.")
     return arr

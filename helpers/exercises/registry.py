@@ -8,7 +8,9 @@ answer is not of the form asked for; that becomes a hint. Anything else a checke
 
 from __future__ import annotations
 
+import contextvars
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,7 +71,9 @@ def implement_it_exercises() -> dict[str, str]:
 
 # ---------------------------------------------------------------- reading an answer
 def read_number(answer) -> float:
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, np.integer, np.floating)):
+    if isinstance(answer, np.ndarray) and answer.ndim == 0:  # a 0-d array, e.g. np.float64(...) kept as an array
+        answer = answer[()]
+    if isinstance(answer, bool | np.bool_) or not isinstance(answer, numbers.Real | np.integer | np.floating):
         raise MalformedAnswer("the answer should be a number")
     try:
         return float(answer)
@@ -96,9 +100,23 @@ def read_array(answer, shape: tuple) -> np.ndarray:
         arr = as_float_array(answer, "your answer", min_ndim=len(shape))
     except (TypeError, ValueError) as exc:
         raise MalformedAnswer(str(exc).rstrip(".")) from None
+    except Exception as exc:  # an object whose conversion to an array raises anything else (e.g. its __array__)
+        text = " ".join(str(exc).split())[:120]
+        raise MalformedAnswer(
+            f"your answer could not be read as an array ({type(exc).__name__}: {text}); give a list or a numpy array"
+        ) from None
     if arr.shape != shape:
         raise MalformedAnswer(f"the answer should have shape {shape}, yours has shape {arr.shape}")
     return arr
+
+
+TIME_LIMIT = 5.0  # seconds a learner's function may run on one input before the check stops it
+_TIME_LIMIT = contextvars.ContextVar("time_limit", default=TIME_LIMIT)
+
+
+def time_limit() -> float:
+    """The time limit in force for a learner's function, in seconds. () -> float"""
+    return _TIME_LIMIT.get()
 
 
 _READERS = {"number": read_number, "shape": read_shape, "choice": read_choice}
@@ -127,8 +145,15 @@ def routine(exercise_id, kind, want, right, hint, mistakes=lambda want: (), atol
         return False, hint
 
 
-def check_exercise(exercise_id, answer) -> Feedback:
-    """Check an answer; a wrong, missing or malformed one gets a hint, never a traceback. (str, answer) -> Feedback"""
+def check_exercise(exercise_id, answer, time_limit: float | None = None) -> Feedback:
+    """Check an answer; a wrong, missing or malformed one gets a hint, never a traceback. ``time_limit``: seconds a
+    learner's function may run for each input (default TIME_LIMIT, 5 s). (str, answer) -> Feedback"""
+    if time_limit is not None:
+        token = _TIME_LIMIT.set(float(time_limit))
+        try:
+            return check_exercise(exercise_id, answer)
+        finally:
+            _TIME_LIMIT.reset(token)
     key = str(exercise_id) if isinstance(exercise_id, (str, int, float)) else repr(exercise_id)
     if not isinstance(exercise_id, str) or exercise_id not in _CHECKERS:
         return Feedback(key, False, f"there is no exercise {key!r}; the exercises are {', '.join(exercise_ids())}.")
