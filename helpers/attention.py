@@ -79,9 +79,13 @@ def dot_similarity(A, B=None) -> np.ndarray:
             f"({A.shape[-1]} != {B.shape[-1]})."
         )
     try:
-        return A @ np.swapaxes(B, -1, -2)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = A @ np.swapaxes(B, -1, -2)  # an overflow is reported just below
     except ValueError:
         raise ValueError(f"the batch dimensions of A {A.shape} and B {B.shape} do not broadcast.") from None
+    if not np.all(np.isfinite(out)):
+        raise ValueError("the dot products overflowed to inf: the vectors are too large for this dtype (scale down).")
+    return out
 
 
 def cosine_similarity(A, B=None) -> np.ndarray:

@@ -20,6 +20,21 @@ def _frequencies(d: int, base: float) -> np.ndarray:
     return base ** (-np.arange(0, d, 2) / d)
 
 
+MAX_TABLE_BYTES = 2**30  # 1 GiB: a position table larger than this is a mistake in a notebook, not a lesson
+
+
+def _angles(p, d: int, base: float) -> np.ndarray:
+    """Each position times each pair's speed, checked finite. (n,) -> (n, ceil(d/2))"""
+    with np.errstate(over="ignore", invalid="ignore"):
+        angles = p[:, None] * _frequencies(d, base)[None, :]
+    if not np.all(np.isfinite(angles)):
+        raise ValueError(
+            f"the angles overflowed (positions up to {np.max(np.abs(p)) if p.size else 0:g}, base {base:g}): use "
+            "a base of at least 1 (10000 is usual) and positions well below 1e300."
+        )
+    return angles
+
+
 def positional_encoding(n: int, d: int, base: float = 10000.0) -> np.ndarray:
     """PE[p, 2i] = sin(p / base**(2i/d)), PE[p, 2i+1] = cos(p / base**(2i/d)); for odd d the last column is a sine.
     () -> (n, d)
@@ -32,7 +47,12 @@ def positional_encoding(n: int, d: int, base: float = 10000.0) -> np.ndarray:
         raise ValueError(f"n must be at least 0, got {n}.")
     d = check_positive_int(d, "d")
     base = check_positive(base, "base")
-    angles = np.arange(n)[:, None] * _frequencies(d, base)[None, :]  # (n, ceil(d/2))
+    if n * d * 8 > MAX_TABLE_BYTES:
+        raise ValueError(
+            f"a {n:,} x {d:,} table of float64 would take {n * d * 8 / 2**30:,.1f} GiB; the most this builds is "
+            f"{MAX_TABLE_BYTES / 2**30:g} GiB (fewer positions, or a smaller d)."
+        )
+    angles = _angles(np.arange(n), d, base)  # (n, ceil(d/2))
     pe = np.empty((n, d))
     pe[:, 0::2] = np.sin(angles)
     pe[:, 1::2] = np.cos(angles[:, : d // 2])
@@ -56,7 +76,7 @@ def apply_rope(X, positions=None, base: float = 10000.0) -> np.ndarray:
         p = as_float_array(positions, "positions", min_ndim=1)
         if p.shape != (n,):
             raise ValueError(f"positions must give one position per word: shape ({n},), got {p.shape}.")
-    angles = (p[:, None] * _frequencies(d, base)[None, :]).astype(X.dtype, copy=False)  # (n, d/2)
+    angles = _angles(p, d, base).astype(X.dtype, copy=False)  # (n, d/2)
     cos, sin = np.cos(angles), np.sin(angles)
     x0, x1 = X[..., 0::2], X[..., 1::2]
     out = np.empty_like(X)
@@ -72,7 +92,7 @@ def permute(X, order) -> np.ndarray:
     """
     X = as_float_array(X, "X", min_ndim=2)
     order = np.asarray(order)
-    if order.dtype.kind not in "iu" or sorted(order.tolist()) != list(range(X.shape[-2])):
+    if order.ndim != 1 or order.dtype.kind not in "iu" or sorted(order.tolist()) != list(range(X.shape[-2])):
         raise ValueError(f"order must list each of the {X.shape[-2]} positions once, got {order.tolist()}.")
     return X[..., order, :]
 

@@ -253,7 +253,10 @@ BAD = {
         (lambda: h.softmax([1.0, np.nan]), ValueError, "NaN"),
         (lambda: h.softmax([1.0], temperature=0), ValueError, "> 0"),
     ],
-    "dot_similarity": [(lambda: h.dot_similarity(np.ones((2, 3)), np.ones((2, 4))), ValueError, "same vector length")],
+    "dot_similarity": [
+        (lambda: h.dot_similarity(np.ones((2, 3)), np.ones((2, 4))), ValueError, "same vector length"),
+        (lambda: h.dot_similarity(np.full((1, 3), 1e200)), ValueError, "overflowed to inf"),
+    ],
     "cosine_similarity": [(lambda: h.cosine_similarity([[0.0, 0.0]]), ValueError, "zero vector")],
     "check_row_stochastic": [(lambda: checks.check_row_stochastic([[-0.5, 1.5]]), ValueError, ">= 0")],
     "contextual_embeddings": [
@@ -317,14 +320,25 @@ BAD = {
         (lambda: h.online_softmax_steps([1.0, 2.0], np.ones((3, 2)), 1), ValueError, r"\(n, d_v\)")
     ],
     # helpers.positions
-    "positional_encoding": [(lambda: h.positional_encoding(-2, 4), ValueError, "at least 0")],
-    "apply_rope": [(lambda: h.apply_rope(np.ones((2, 3))), ValueError, "even")],
+    "positional_encoding": [
+        (lambda: h.positional_encoding(-2, 4), ValueError, "at least 0"),
+        (lambda: h.positional_encoding(10**6, 512), ValueError, "3.8 GiB"),
+        (lambda: h.positional_encoding(10**12, 4), ValueError, "GiB"),
+        (lambda: h.positional_encoding(3, 64, base=1e-320), ValueError, "angles overflowed"),
+    ],
+    "apply_rope": [
+        (lambda: h.apply_rope(np.ones((2, 3))), ValueError, "even"),
+        (lambda: h.apply_rope(np.ones((1, 4)), [1e308], base=0.1), ValueError, "angles overflowed"),
+    ],
     "pca_positions": [(lambda: h.positions.pca_positions(np.ones((3, 4)), 5), ValueError, "at least d")],
     "word_order_step": [
         (lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "learned"), ValueError, "position table"),
         (lambda: steps.word_order_step(toy_vectors(), "money bank", 0, "alphabetical"), ValueError, "unknown encoding"),
     ],
-    "permute": [(lambda: h.permute(np.ones((2, 2)), [1, 1]), ValueError, "once")],
+    "permute": [
+        (lambda: h.permute(np.ones((2, 2)), [1, 1]), ValueError, "once"),
+        (lambda: h.permute(np.ones((3, 2)), 0), ValueError, "each of the 3 positions once"),
+    ],
     "softmax_backward": [(lambda: h.softmax_backward(np.ones((2, 3)), np.ones((3, 2))), ValueError, "same shape")],
     "attention_backward": [
         (
@@ -620,6 +634,7 @@ BAD = {
 
 # public functions that take no input a learner could get wrong, or only draw what the tested math computed
 NO_BAD_INPUT = {
+    "time_limit",  # no input: the limit in force
     "toy_vectors",
     "load_glove",
     "exercise_ids",

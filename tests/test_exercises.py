@@ -262,6 +262,9 @@ def test_a_function_that_sleeps_or_loops_is_stopped_with_a_hint():
     for fb in (slept, looped):
         assert not fb.ok and "was stopped" in fb.message and "time_limit=" in fb.message
     assert check_exercise("04.4", _impl.right_softmax, time_limit=0.5).ok  # the limit is per call and generous
+    for bad in (0, -1, "5", float("nan"), True):
+        fb = check_exercise("04.4", _impl.right_softmax, time_limit=bad)
+        assert not fb.ok and "time_limit must be a positive number" in fb.message
 
 
 class _NoArray:

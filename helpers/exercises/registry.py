@@ -149,6 +149,9 @@ def check_exercise(exercise_id, answer, time_limit: float | None = None) -> Feed
     """Check an answer; a wrong, missing or malformed one gets a hint, never a traceback. ``time_limit``: seconds a
     learner's function may run for each input (default TIME_LIMIT, 5 s). (str, answer) -> Feedback"""
     if time_limit is not None:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not time_limit > 0:
+            key = str(exercise_id) if isinstance(exercise_id, str) else repr(exercise_id)
+            return Feedback(key, False, f"time_limit must be a positive number of seconds, got {time_limit!r}.")
         token = _TIME_LIMIT.set(float(time_limit))
         try:
             return check_exercise(exercise_id, answer)
