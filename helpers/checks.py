@@ -64,6 +64,32 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_index(value, low: int, high: int, name: str) -> int:
+    """A whole number from low to high (both included), else a clear error. () -> int"""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number from {low} to {high}, got {value!r} ({type(value).__name__}).")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value}.")
+    return int(value)
+
+
+def check_seed(value, name: str = "seed") -> int:
+    """A random seed: a whole number >= 0, else a clear error. () -> int"""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number >= 0, got {value!r} ({type(value).__name__}).")
+    if value < 0:
+        raise ValueError(f"{name} must be a whole number >= 0, got {value}.")
+    return int(value)
+
+
+def check_choice(value, choices, name: str):
+    """One of the choices, else a clear error naming them. () -> the value"""
+    choices = list(choices)
+    if isinstance(value, bool) or not any(value == c for c in choices):
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}; got {value!r}.")
+    return value
+
+
 def check_bool(value, name: str) -> bool:
     """True or False (numpy's too), else a clear error: "no" is not a boolean. () -> bool"""
     if not isinstance(value, bool | np.bool_):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .attention import causal_mask, scaled_dot_product_attention
-from .checks import check_positive, check_positive_int
+from .checks import check_positive, check_positive_int, check_seed
 from .gradients import attention_backward
 from .positions import positional_encoding
 
@@ -33,7 +33,7 @@ def previous_token_task(n_sentences: int = 128, n: int = 8, d_word: int = 8, d_p
     """Random sentences whose every word must become the word before it. () -> Task of (B, n, d)"""
     n_sentences, n = check_positive_int(n_sentences, "n_sentences"), check_positive_int(n, "n")
     d_word, d_pos = check_positive_int(d_word, "d_word"), check_positive_int(d_pos, "d_pos")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     words = rng.standard_normal((n_sentences, n, d_word))
     positions = np.broadcast_to(positional_encoding(n, d_pos, base=20.0), (n_sentences, n, d_pos))
     target = np.concatenate([words[:, :1], words[:, :-1]], axis=1)  # word t must become word t - 1 (word 0 stays)
@@ -83,7 +83,7 @@ def train(
     """Adam on W_q and W_k from small seeded random values; records the trajectory. () -> Trajectory"""
     steps, d_k = check_positive_int(steps, "steps"), check_positive_int(d_k, "d_k")
     lr, init = check_positive(lr, "learning rate"), check_positive(init, "init")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     d_in = task.inputs.shape[-1]
     params = [init * rng.standard_normal((d_in, d_k)) for _ in range(2)]  # W_q, W_k
     moments = [np.zeros_like(p) for p in params], [np.zeros_like(p) for p in params]

@@ -11,6 +11,7 @@ import pytest
 
 import helpers as h
 from helpers import checks, describe, exercises, experiments, gpt, minilm, plots, steps, training
+from helpers import widgets as w
 from helpers.app import friendly, visible
 from helpers.embeddings import UnknownWordError, WordVectors, load_glove, tokenize, toy_vectors
 from helpers.files import ModelFileError
@@ -631,6 +632,48 @@ BAD = {
     # helpers.exercises: never raises for an answer (above); registering twice is refused
     "exercise": [(lambda: exercises.exercise("01.1")(lambda a: (True, "")), RuntimeError, "twice")],
 }
+
+
+# issue 26's cases: each failed (a traceback, numpy's words or no error) before its fix
+_W = {"glove": None}
+
+
+def _glove():
+    _W["glove"] = _W["glove"] or load_glove()
+    return _W["glove"]
+
+
+ISSUE_26 = {
+    "train": [
+        (lambda: training.train(training.previous_token_task(n_sentences=4), steps=1, seed=-1), ValueError, "seed"),
+        (lambda: training.train(training.previous_token_task(n_sentences=4), steps=1, seed=0.5), TypeError, "seed"),
+        (lambda: training.train(training.previous_token_task(n_sentences=4), steps=1, seed="a"), TypeError, "seed"),
+    ],
+    "previous_token_task": [(lambda: training.previous_token_task(seed=-3), ValueError, "seed must be")],
+    "static_vector_step": [(lambda: steps.static_vector_step(_glove(), "the bank", None), TypeError, "word must be")],
+    "mask_step": [(lambda: steps.mask_step(np.ones((4, 3)), 4, "causal", 1.5), TypeError, "position must be")],
+    "word_order_step": [
+        (lambda: steps.word_order_step(_glove(), "dog bites man", "a", "none"), TypeError, "position must be")
+    ],
+    "online_softmax_step": [
+        (lambda: steps.online_softmax_step(np.ones(4), np.eye(4), 2, 1.5), TypeError, "block must be")
+    ],
+    "word_order_explorer": [(lambda: w.word_order_explorer(_glove(), encoding="rope"), ValueError, "one of")],
+    "mask_explorer": [(lambda: w.mask_explorer(_glove(), kind="bogus"), ValueError, "kind must be one of")],
+    "scaling_explorer": [(lambda: w.scaling_explorer(d_k=3), ValueError, "d_k must be one of")],
+    "training_explorer": [
+        (lambda: w.training_explorer(training.previous_token_task(n_sentences=4), lr=0.3), ValueError, "lr must be")
+    ],
+    "online_softmax_explorer": [
+        (lambda: w.online_softmax_explorer([], np.eye(1)), ValueError, "empty"),
+        (lambda: w.online_softmax_explorer(np.ones(4), np.eye(4), 0), ValueError, "block_size"),
+    ],
+    "check_index": [(lambda: checks.check_index(True, 0, 3, "head"), TypeError, "whole number")],
+    "check_seed": [(lambda: checks.check_seed(np.float64(1.0)), TypeError, "whole number")],
+    "check_choice": [(lambda: checks.check_choice("x", ("a", "b"), "kind"), ValueError, "'a', 'b'")],
+}
+for _name, _cases in ISSUE_26.items():
+    BAD.setdefault(_name, []).extend(_cases)
 
 # public functions that take no input a learner could get wrong, or only draw what the tested math computed
 NO_BAD_INPUT = {

@@ -83,7 +83,7 @@ LAYERS = {
         "positions",
         "training",
     },
-    "widgets": {"plots", "steps", "app", "embeddings", "describe", "experiments", "gpt", "training"},
+    "widgets": {"plots", "steps", "app", "checks", "embeddings", "describe", "experiments", "gpt", "training"},
 }
 
 

@@ -17,7 +17,7 @@ from ..attention import (
     scaled_dot_product_attention,
     softmax,
 )
-from ..checks import as_float_array
+from ..checks import as_float_array, check_index
 from ..experiments import random_query_keys
 from ..positions import apply_rope, positional_encoding
 from .common import _real, sentence_vectors
@@ -101,8 +101,7 @@ def word_order_step(vectors, sentence: str, position: int, encoding: str, learne
     n, d = X.shape
     if encoding not in ENCODINGS:
         raise ValueError(f"unknown encoding '{encoding}'; choose one of {', '.join(ENCODINGS)}.")
-    if not 0 <= position < n:
-        raise ValueError(f"position must be between 0 and {n - 1}.")
+    position = check_index(position, 0, n - 1, "position")
     order = list(range(1, n))
     order.insert(position, 0)
     Xo = X[order]
@@ -155,8 +154,7 @@ def mask_step(X, n_words: int, kind: str, position: int) -> MaskStep:
     n = X.shape[0]
     if kind not in MASK_KINDS:
         raise ValueError(f"unknown mask '{kind}'; choose one of {', '.join(MASK_KINDS)}.")
-    if not 0 <= position < n:
-        raise ValueError(f"position must be between 0 and {n - 1}.")
+    position = check_index(position, 0, n - 1, "position")
     mask = np.ones((n, n), dtype=bool)
     if "causal" in kind:
         mask &= causal_mask(n)

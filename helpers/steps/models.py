@@ -9,6 +9,7 @@ import numpy as np
 
 from ..attention import previous_token_share
 from ..blockwise import online_softmax_steps
+from ..checks import check_index
 from ..experiments import attention_cost
 from .common import MAX_WORDS
 
@@ -111,7 +112,6 @@ class OnlineSoftmaxStep:
 def online_softmax_step(scores, values, block_size: int, block: int) -> OnlineSoftmaxStep:
     """Notebook 13: the state of online softmax after `block` blocks of keys. (n,), (n, d_v) -> (n,), (d_v,)"""
     steps = online_softmax_steps(scores, values, block_size)
-    if not 1 <= block <= len(steps):
-        raise ValueError(f"block must be between 1 and {len(steps)}.")
+    block = check_index(block, 1, len(steps), "block")
     s = steps[block - 1]
     return OnlineSoftmaxStep(block, s["seen"], s["max"], s["sum"], s["output"], s["weights"])

@@ -24,6 +24,8 @@ class StaticVectorStep:
 def static_vector_step(vectors, sentence: str, word: str) -> StaticVectorStep:
     """Notebook 01: the sentence's vectors and the chosen word's (static) vector. str, str -> (n, d), (d,)"""
     words, X = sentence_vectors(vectors, sentence)
+    if not isinstance(word, str):
+        raise TypeError(f"word must be text, one word of the sentence; got {type(word).__name__}.")
     word = word.strip().lower()
     if word not in words:
         raise ValueError(f"'{word}' is not in the sentence; pick one of: {', '.join(words)}.")

@@ -11,6 +11,7 @@ from matplotlib.patches import Rectangle
 
 from .. import describe, plots, steps
 from ..app import App, HeatmapView, changing_artists
+from ..checks import check_choice
 from ..embeddings import TOY_FEATURES
 from .common import WEIGHTS_STYLE, _attention_alt_text, _sentence_box, _weights_heatmap
 
@@ -121,7 +122,11 @@ def word_order_explorer(
     """An encoding selector and a slider that moves the first word along the sentence: the weights and its vector."""
     n = len(steps.sentence_vectors(vectors, sentence)[0])
     controls = {
-        "encoding": widgets.ToggleButtons(options=list(steps.ENCODINGS), value=encoding, description="positions"),
+        "encoding": widgets.ToggleButtons(
+            options=list(steps.ENCODINGS),
+            value=check_choice(encoding, steps.ENCODINGS, "encoding"),
+            description="positions",
+        ),
         "position": widgets.IntSlider(
             value=position, min=0, max=n - 1, description="move the first word to", continuous_update=True
         ),
@@ -166,7 +171,12 @@ def word_order_explorer(
 def scaling_explorer(d_k: int = 64, scaled: bool = False, n_keys: int = 8, seed: int = 0) -> App:
     """A d_k slider and a scaling toggle; one query's weights over 8 keys and their entropy."""
     controls = {
-        "d_k": widgets.SelectionSlider(options=list(D_K_CHOICES), value=d_k, description="d_k", continuous_update=True),
+        "d_k": widgets.SelectionSlider(
+            options=list(D_K_CHOICES),
+            value=check_choice(d_k, D_K_CHOICES, "d_k"),
+            description="d_k",
+            continuous_update=True,
+        ),
         "scaled": widgets.Checkbox(value=scaled, description="divide by sqrt(d_k)"),
     }
     fig = Figure(figsize=(6, 3.4), dpi=80)
@@ -204,7 +214,9 @@ def mask_explorer(
     Xp = np.vstack([X, np.zeros((n_pad, X.shape[1]))])
     n = len(labels)
     controls = {
-        "kind": widgets.ToggleButtons(options=list(steps.MASK_KINDS), value=kind, description="mask"),
+        "kind": widgets.ToggleButtons(
+            options=list(steps.MASK_KINDS), value=check_choice(kind, steps.MASK_KINDS, "kind"), description="mask"
+        ),
         "position": widgets.IntSlider(value=position, min=0, max=n - 1, description="position", continuous_update=True),
     }
     fig = Figure(figsize=(6.5, 5), dpi=80)

@@ -10,6 +10,7 @@ from matplotlib.figure import Figure
 
 from .. import describe, plots, steps
 from ..app import App, HeatmapView, changing_artists
+from ..checks import as_float_array, check_choice, check_positive_int
 from ..experiments import loglog_slope
 from .common import _attention_alt_text, _sentence_box
 
@@ -30,7 +31,9 @@ def training_explorer(task, n_steps: int = 300, seed: int = 0, lr: float = 0.05)
             value=n_steps, min=0, max=n_steps, description="training step", continuous_update=True
         ),
         "seed": widgets.BoundedIntText(value=seed, min=0, max=999, description="seed"),
-        "lr": widgets.Dropdown(options=list(LEARNING_RATES), value=lr, description="learning rate"),
+        "lr": widgets.Dropdown(
+            options=list(LEARNING_RATES), value=check_choice(lr, LEARNING_RATES, "lr"), description="learning rate"
+        ),
     }
     record = functools.lru_cache(maxsize=8)(lambda seed, lr: training.train(task, steps=n_steps, lr=lr, seed=seed))
     n = task.inputs.shape[1]
@@ -213,7 +216,10 @@ def cost_explorer(largest_n: int = 2048, d: int = 64, block_size: int = 256) -> 
 
 def online_softmax_explorer(scores, values, block_size: int = 3, labels=None) -> App:
     """A slider over key blocks: the weights online softmax knows so far, against the final ones."""
-    scores = np.asarray(scores, dtype=float)
+    scores = as_float_array(scores, "scores", min_ndim=1)
+    if scores.ndim != 1 or scores.size == 0:
+        raise ValueError(f"scores must be one query's scores, shape (n,) with n >= 1; got shape {scores.shape}.")
+    block_size = check_positive_int(block_size, "block_size")
     n = len(scores)
     n_blocks = -(-n // block_size)
     labels = [f"k{i}" for i in range(n)] if labels is None else list(labels)
