@@ -263,8 +263,15 @@ class App:
         name = self.name if name is None else name
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", name) or name.startswith("."):
             raise ValueError(f"{name!r} is not a plain file name: use letters, digits, '_', '-' and '.'.")
+        if len(name) > 100:
+            raise ValueError(f"the file name is {len(name)} characters long; use at most 100.")
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"{folder} is a file, not a folder: save into a folder (the default is {FIGURES}).")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"cannot make the folder {folder}: {exc.strerror or exc}.") from None
         animated = [a for a in self.figure.findobj() if a.get_animated()]
         for a in animated:  # blitting leaves the changing artists out of a plain draw: put them back for the file
             a.set_animated(False)
@@ -281,7 +288,7 @@ class App:
     def _save_clicked(self):
         try:
             self.message.value = saved(self.save())
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             self.message.value = friendly(exc)
 
     def _repr_mimebundle_(self, **kwargs):

@@ -48,10 +48,10 @@ class UnknownWordError(ValueError):
 
 
 def normalize(text: str) -> str:
-    """Lower case, compatibility forms folded (fullwidth letters) and accents stripped, as the model's tokenizer does.
-    str -> str"""
+    """Lower case, compatibility forms folded (fullwidth letters), accents and invisible format characters (a
+    zero-width space inside "bank") dropped, as the model's tokenizer does. str -> str"""
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Cf"))
 
 
 def tokenize(sentence: str) -> list[str]:

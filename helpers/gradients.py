@@ -31,8 +31,11 @@ def attention_backward(Q, K, V, grad_out, mask=None, scale=None, weights=None):
     expected = np.broadcast_shapes(P.shape[:-1], V.shape[:-2] + (1,)) + (V.shape[-1],)
     if dO.shape != expected:
         raise ValueError(f"grad_out must have the output's shape {expected}, got {dO.shape}.")
-    dV = np.swapaxes(P, -1, -2) @ dO  # out = P V
-    dP = dO @ np.swapaxes(V, -1, -2)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        dV = np.swapaxes(P, -1, -2) @ dO  # out = P V
+        dP = dO @ np.swapaxes(V, -1, -2)
+    if not (np.all(np.isfinite(dP)) and np.all(np.isfinite(dV))):
+        raise ValueError("the gradients overflowed to inf: grad_out and V are too large for this dtype (scale down).")
     dS = softmax_backward(P, dP)
     dS *= dtype.type(s)  # S = Q K^T * scale; masked entries have P = 0, so dS = 0 there
     dQ = dS @ K

@@ -65,6 +65,11 @@ def picture_bundle(png: bytes, alt: str, css_width: int | None = None, css_class
     return {"image/png": data, "text/html": page, "text/plain": alt}, {"image/png": {"width": width, "height": height}}
 
 
+def plain(text) -> str:
+    """A label shown as typed: a dollar sign is a dollar sign, never the start of matplotlib's math. () -> str"""
+    return str(text).replace("$", r"\$")
+
+
 def _figure_and_axes(ax, figsize):
     if ax is not None:
         return ax.figure, ax
@@ -124,12 +129,13 @@ def heatmap(
         spine.set_visible(False)
     step = 5 if n_cols > 16 and col_labels is None else 1
     ax.set_xticks(
-        np.arange(0, n_cols, step) + 0.5, list(col_labels) if col_labels is not None else list(range(0, n_cols, step))
+        np.arange(0, n_cols, step) + 0.5,
+        [plain(c) for c in col_labels] if col_labels is not None else list(range(0, n_cols, step)),
     )
     row_step = 5 if n_rows > 16 and row_labels is None else 1  # numbered rows: every fifth, so the digits fit
     ax.set_yticks(
         np.arange(0, n_rows, row_step) + 0.5,
-        list(row_labels) if row_labels is not None else list(range(0, n_rows, row_step)),
+        [plain(r) for r in row_labels] if row_labels is not None else list(range(0, n_rows, row_step)),
     )
     ax.tick_params(length=0)
     if annotate:
@@ -141,9 +147,9 @@ def heatmap(
     ax.tick_params(axis="y", labelrotation=0)
     if xrotation:
         ax.tick_params(axis="x", labelrotation=xrotation)
-    ax.set_title(f"{title}  shape {shape_label(M)}".strip())
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_title(plain(f"{title}  shape {shape_label(M)}".strip()))
+    ax.set_xlabel(plain(xlabel))
+    ax.set_ylabel(plain(ylabel))
     return _described(fig, describe.heatmap(M, row_labels, col_labels, f"{title} shape {shape_label(M)}".strip()))
 
 
@@ -196,9 +202,9 @@ def vectors_2d(vectors, labels, title: str = "", ax=None, colors=None, lim=None,
     ax.set_aspect("equal")
     ax.axhline(0, color="0.8", lw=0.8, zorder=0)
     ax.axvline(0, color="0.8", lw=0.8, zorder=0)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_title(plain(title))
+    ax.set_xlabel(plain(xlabel))
+    ax.set_ylabel(plain(ylabel))
     return _described(fig, describe.vectors(V, labels, title, xlabel, ylabel))
 
 
@@ -300,16 +306,16 @@ def lines(
         y = np.asarray(y, dtype=float)
         if y.shape != x.shape:
             raise ValueError(f"series '{name}' has shape {y.shape}, x has {x.shape}.")
-        ax.plot(x, y, marker="o" if markers else None, color=PALETTE[i % len(PALETTE)], label=name, lw=2)
+        ax.plot(x, y, marker="o" if markers else None, color=PALETTE[i % len(PALETTE)], label=plain(name), lw=2)
     if logx:
         ax.set_xscale("log", base=2)
     if logy:
         ax.set_yscale("log", base=2)
     ax.grid(True, color="0.9")
     ax.legend(frameon=False)
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_title(plain(title))
+    ax.set_xlabel(plain(xlabel))
+    ax.set_ylabel(plain(ylabel))
     return _described(fig, describe.lines(x, series, title, xlabel, ylabel))
 
 
@@ -319,10 +325,10 @@ def bars(values, labels, title: str = "", ax=None, ylim=(0, 1), ylabel: str = "w
     if v.ndim != 1 or len(labels) != len(v):
         raise ValueError(f"bars needs (n,) values and n labels, got {v.shape} and {len(labels)} labels.")
     fig, ax = _figure_and_axes(ax, (5.5, 3.2))
-    ax.bar(np.arange(len(v)), v, color=PALETTE[0], tick_label=[str(lab) for lab in labels])
+    ax.bar(np.arange(len(v)), v, color=PALETTE[0], tick_label=[plain(lab) for lab in labels])
     ax.set_ylim(*ylim)
-    ax.set_title(title)
-    ax.set_ylabel(ylabel)
+    ax.set_title(plain(title))
+    ax.set_ylabel(plain(ylabel))
     return _described(fig, describe.bars(v, labels, title, ylabel))
 
 

@@ -671,6 +671,23 @@ ISSUE_26 = {
     "check_index": [(lambda: checks.check_index(True, 0, 3, "head"), TypeError, "whole number")],
     "check_seed": [(lambda: checks.check_seed(np.float64(1.0)), TypeError, "whole number")],
     "check_choice": [(lambda: checks.check_choice("x", ("a", "b"), "kind"), ValueError, "'a', 'b'")],
+    "attention_backward": [
+        (
+            lambda: h.attention_backward(
+                np.ones((2, 2)), np.ones((2, 2)), np.full((2, 2), 1e300), np.full((2, 2), 1e300)
+            ),
+            ValueError,
+            "gradients overflowed",
+        )
+    ],
+    "dot_product_step": [
+        (lambda: steps.dot_product_step((2.0, 1.0), float("nan"), 1.5), TypeError, "the angle must be a finite"),
+        (lambda: steps.dot_product_step((2.0, 1.0), 30.0, float("inf")), TypeError, "the length must be a finite"),
+    ],
+    "App.save": [
+        (lambda: w.dot_product_explorer().save("a" * 300, "/tmp"), ValueError, "300 characters"),
+        (lambda: w.dot_product_explorer().save("fig", __file__), ValueError, "is a file, not a folder"),
+    ],
 }
 for _name, _cases in ISSUE_26.items():
     BAD.setdefault(_name, []).extend(_cases)
@@ -678,6 +695,7 @@ for _name, _cases in ISSUE_26.items():
 # public functions that take no input a learner could get wrong, or only draw what the tested math computed
 NO_BAD_INPUT = {
     "time_limit",  # no input: the limit in force
+    "plain",  # any value is shown as its text
     "toy_vectors",
     "load_glove",
     "exercise_ids",

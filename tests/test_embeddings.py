@@ -95,3 +95,8 @@ def test_cosine_similarity_against_loops_and_zero_vector():
     np.testing.assert_allclose(h.cosine_similarity(A, B), expected)
     with pytest.raises(ValueError, match="zero vector"):
         h.cosine_similarity(A, [[0.0, 0.0]])
+
+
+def test_a_zero_width_character_inside_a_word_is_dropped_as_the_model_does():
+    assert tokenize("the ba\u200bnk") == ["the", "bank"]
+    assert tokenize("river\u2060bank") == ["riverbank"]

@@ -339,3 +339,11 @@ def test_encode_png_is_the_same_without_isal(monkeypatch):
     slow = app.encode_png(rgba)
     assert fast[:33] == slow[:33]  # signature and header
     assert zlib.decompress(fast[41:-16]) == zlib.decompress(slow[41:-16])  # the same rows
+
+
+def test_labels_are_plain_text_not_matplotlib_math():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = plots.heatmap(np.eye(2), ["$\\frac{a$", "b"], ["x", "$5"], "costs in $")
+    FigureCanvasAgg(fig).draw()  # mathtext would raise on the unclosed \frac
+    FigureCanvasAgg(plots.bars([0.5, 0.5], ["$a", "b$"], "a $ title")).draw()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..attention import contextual_embeddings, cosine_similarity, dot_similarity, sum_normalize
-from .common import sentence_vectors
+from .common import _real, sentence_vectors
 
 
 # ---------------------------------------------------------------- 01: a static vector never changes
@@ -65,6 +65,7 @@ class DotProductStep:
 def dot_product_step(a, angle_deg: float, length: float) -> DotProductStep:
     """Notebook 03: b from an angle and a length; a . b and cos(a, b). (2,), (), () -> (2,), (), ()"""
     a = np.asarray(a, dtype=float)
+    angle_deg, length = _real(angle_deg, "the angle"), _real(length, "the length")
     if length <= 0:
         raise ValueError("b has length 0: it points nowhere, so it has no direction to compare.")
     theta = np.deg2rad(angle_deg)
