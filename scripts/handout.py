@@ -37,9 +37,20 @@ def main(argv=None) -> None:
     parser.add_argument("out", type=Path, help="the folder to write the copies to (not notebooks/)")
     args = parser.parse_args(argv)
     out = args.out.resolve()
-    if out == (ROOT / "notebooks").resolve():
-        parser.error("write the copies to another folder: notebooks/ keeps the solutions")
-    out.mkdir(parents=True, exist_ok=True)
+    notebooks = (ROOT / "notebooks").resolve()
+    if out == notebooks or notebooks in out.parents:
+        parser.error(
+            "write the copies to a folder outside notebooks/: notebooks/ keeps the solutions, and the tests would "
+            "collect the copies as notebooks of the series"
+        )
+    if out == ROOT.resolve():
+        parser.error("write the copies to a folder of their own, not the repository's root")
+    if out.exists() and not out.is_dir():
+        parser.error(f"{out} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        parser.error(f"cannot make the folder {out}: {exc.strerror or exc}")
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         nb = without_solutions(nbformat.read(path, as_version=4))
         nbformat.write(nb, out / path.name)

@@ -4,6 +4,7 @@ import importlib.util
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 spec = importlib.util.spec_from_file_location("make_nav", ROOT / "scripts" / "make_nav.py")
@@ -83,3 +84,23 @@ def test_every_exercise_has_its_solution_in_a_notebook_of_its_own():
             ),
         )
         assert set(checked) == asked, f"{solutions.name} checks {sorted(set(checked))}, the lesson asks {sorted(asked)}"
+
+
+@pytest.mark.parametrize(
+    "where, words",
+    [
+        ("notebooks", "outside notebooks/"),
+        ("notebooks/handout", "outside notebooks/"),
+        (".", "not the repository's root"),
+        ("README.md", "is a file, not a folder"),
+        ("README.md/handout", "cannot make the folder"),
+    ],
+)
+def test_handout_refuses_outputs_that_would_mix_with_the_series(where, words, capsys):
+    spec = importlib.util.spec_from_file_location("handout", ROOT / "scripts" / "handout.py")
+    handout = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(handout)
+    with pytest.raises(SystemExit) as exit_info:
+        handout.main([str(ROOT / where)])
+    assert exit_info.value.code == 2 and words in capsys.readouterr().err
+    assert not (ROOT / "notebooks" / "handout").exists()
