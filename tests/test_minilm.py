@@ -385,3 +385,22 @@ def test_head_map_finds_the_previous_and_next_token_heads(model):
     assert types[0, 2] == "previous" and share[0, 2] > 0.95
     assert types[1, 8] == "next"
     assert set(types.ravel()) <= set(minilm.HEAD_TYPES) | {"mixed"}
+
+
+def test_special_tokens_typed_in_the_text_stay_whole_as_hugging_face_keeps_them():
+    from helpers import minilm
+
+    tok = minilm.load().tokenizer
+    assert tok.tokenize("[CLS] the bank [SEP]") == ["[CLS]", "[CLS]", "the", "bank", "[SEP]", "[SEP]"]
+    assert tok.tokenize("a[SEP]b [MASK]") == ["[CLS]", "a", "[SEP]", "b", "[MASK]", "[SEP]"]
+    assert tok.tokenize("[cls]")[1:-1] == ["[", "cl", "##s", "]"]  # matched as typed, case and all
+
+
+def test_a_head_switched_off_shows_zero_weights_as_hugging_face_returns_them():
+    from helpers import minilm
+
+    model = minilm.load()
+    plain, off = model.encode("we sat on the river bank"), model.encode("we sat on the river bank", ablate=[(0, 2)])
+    assert np.all(off.attentions[0, 2] == 0)
+    assert np.array_equal(off.attentions[0, 3], plain.attentions[0, 3])  # layer 0's other heads: untouched
+    assert not np.array_equal(off.hidden_states[-1], plain.hidden_states[-1])

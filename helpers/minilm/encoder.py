@@ -171,7 +171,8 @@ class MiniLM:
                 h = layer_norm(h + attn, *layer.norm_attention, eps)
                 h = layer_norm(h + gelu(h @ layer.W_1 + layer.b_1) @ layer.W_2 + layer.b_2, *layer.norm_ffn, eps)
                 hidden.append(h)
-                attentions.append(weights)
+                # a head switched off shows zero weights, as Hugging Face's head_mask returns them
+                attentions.append(weights if gains is None else weights * np.asarray(gains)[:, None, None])
         return hidden, attentions
 
     def check_ids(self, ids) -> np.ndarray:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
 
 SPECIAL = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
+_SPECIAL_SPLIT = re.compile("(" + "|".join(re.escape(t) for t in SPECIAL) + ")")  # case-sensitive, as typed
 
 
 def _is_punctuation(ch: str) -> bool:
@@ -45,9 +47,16 @@ class WordPieceTokenizer:
         self.max_chars = max_chars_per_word
 
     def basic_tokens(self, text: str) -> list:
-        """Words and punctuation marks, lower-cased, accents removed. str -> [str]"""
+        """Words and punctuation marks, lower-cased, accents removed; a special token typed as it is spelled
+        ("[CLS]", "[SEP]", ...) stays one token, as Hugging Face's tokenizer keeps it. str -> [str]"""
         if not isinstance(text, str):
             raise TypeError(f"the sentence must be text (str), got {type(text).__name__}.")
+        words = []
+        for part in _SPECIAL_SPLIT.split(text):
+            words += [part] if part in SPECIAL else self._plain_tokens(part)
+        return words
+
+    def _plain_tokens(self, text: str) -> list:
         chars = []
         for ch in text:
             cp = ord(ch)
