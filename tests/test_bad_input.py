@@ -684,6 +684,24 @@ ISSUE_26 = {
         (lambda: steps.dot_product_step((2.0, 1.0), float("nan"), 1.5), TypeError, "the angle must be a finite"),
         (lambda: steps.dot_product_step((2.0, 1.0), 30.0, float("inf")), TypeError, "the length must be a finite"),
     ],
+    "heads_step": [(lambda: steps.heads_step(_glove(), "money bank grows", 2, head=0.5), TypeError, "head must be")],
+    "recorded_step": [
+        (
+            lambda: steps.recorded_step(training.train(training.previous_token_task(n_sentences=4), steps=2), 1.0),
+            TypeError,
+            "step must be a whole number",
+        )
+    ],
+    "minilm_step": [(lambda: steps.minilm_step(minilm.load(), "the bank", 0.5, 0), TypeError, "layer")],
+    "blockwise_attention": [
+        (
+            lambda: h.blockwise_attention(
+                np.ones((1500, 4)), np.ones((1500, 4)), np.ones((1500, 4)), mask=np.arange(1500)[:, None] != 1400
+            ),
+            ValueError,
+            "query 1400 has every key masked",
+        )
+    ],
     "App.save": [
         (lambda: w.dot_product_explorer().save("a" * 300, "/tmp"), ValueError, "300 characters"),
         (lambda: w.dot_product_explorer().save("fig", __file__), ValueError, "is a file, not a folder"),

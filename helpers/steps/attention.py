@@ -178,7 +178,6 @@ class HeadsStep:
 def heads_step(vectors, sentence: str, n_heads: int, seed: int = 0, gain: float = 3.0, head: int = 0) -> HeadsStep:
     """Notebook 09: every head's weights for a sentence, with seeded random projections. str -> (n_heads, n, n)"""
     words, X = sentence_vectors(vectors, sentence)
-    if not 0 <= head < n_heads:
-        raise ValueError(f"head must be between 0 and {n_heads - 1}.")
+    head = check_index(head, 0, n_heads - 1, "head")
     out, weights = multi_head_attention(X, *random_projections(X.shape[1], seed, gain), n_heads=n_heads)
     return HeadsStep(words, weights, out, head)

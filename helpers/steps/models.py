@@ -33,8 +33,7 @@ class RecordedStep:
 def recorded_step(trajectory, step: int) -> RecordedStep:
     """Notebook 10: what training recorded at one step (nothing is computed again). Trajectory, () -> (n, n)"""
     last = len(trajectory.losses) - 1
-    if not 0 <= step <= last:
-        raise ValueError(f"step must be between 0 and {last}.")
+    step = check_index(step, 0, last, "step")
     weights = trajectory.weights[step]
     share = float(previous_token_share(weights))
     return RecordedStep(step, trajectory.losses, float(trajectory.losses[step]), weights, trajectory.norms[step], share)
@@ -61,10 +60,8 @@ def minilm_step(model, sentence: str, layer: int, head: int, encode: Callable | 
             f"{len(tokens)} tokens: please keep the sentence shorter (at most {2 * MAX_WORDS} word pieces)."
         )
     n_layers, n_heads = model.config.n_layers, model.config.n_heads
-    if not 0 <= layer < n_layers:
-        raise ValueError(f"layer must be between 0 and {n_layers - 1} (layers count from 0).")
-    if not 0 <= head < n_heads:
-        raise ValueError(f"head must be between 0 and {n_heads - 1}.")
+    layer = check_index(layer, 0, n_layers - 1, "layer")  # layers and heads count from 0
+    head = check_index(head, 0, n_heads - 1, "head")
     enc = (model.encode if encode is None else encode)(sentence)
     return MiniLMStep(enc.tokens, enc.attentions[layer, head], layer, head)
 
