@@ -9,7 +9,7 @@ then hand out the nbgitpuller link the README's teachers' section builds. Everyt
 to open it to a class, put a TLS reverse proxy (nginx, Caddy) in front of CLASSROOM_PORT.
 
 Settings come from environment variables so the tests can run a hub in temporary folders:
-  CLASSROOM_PASSWORD      the shared password (8 characters or more; required)
+  CLASSROOM_PASSWORD      the shared password (8 characters or more, ASCII only; required)
   CLASSROOM_STATE         where the hub keeps its database, cookie secret, proxy token and the learners' homes
                           (default ./classroom-state)
   CLASSROOM_PORT          the port learners' browsers use (default 8000); the hub's own API listens on
@@ -90,6 +90,11 @@ c.JupyterHub.authenticator_class = "shared-password"
 PASSWORD = os.environ.get("CLASSROOM_PASSWORD", "")
 if len(PASSWORD) < 8:
     raise SystemExit("classroom: set CLASSROOM_PASSWORD to the class's shared password, 8 characters or more")
+if not PASSWORD.isascii():  # the shared-password check compares with hmac.compare_digest, which refuses other text
+    raise SystemExit(
+        "classroom: CLASSROOM_PASSWORD must use ASCII characters only (letters a-z, A-Z, digits, punctuation): "
+        "JupyterHub's shared-password check cannot compare a password such as 'Klassenpaßwort'"
+    )
 c.SharedPasswordAuthenticator.user_password = PASSWORD
 c.Authenticator.allow_all = True
 

@@ -236,3 +236,21 @@ def test_a_missing_or_short_password_stops_the_hub_with_a_clear_message(tmp_path
     assert run.returncode != 0
     assert "set CLASSROOM_PASSWORD to the class's shared password, 8 characters or more" in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_a_password_the_hub_cannot_compare_stops_it_at_start_with_one_line(tmp_path):
+    """hmac.compare_digest, which the shared-password authenticator uses, raises TypeError for non-ASCII text:
+    every login would fail; the hub refuses such a password at start instead."""
+    import hmac
+
+    with pytest.raises(TypeError):
+        hmac.compare_digest("Klassenpaßwort", "Klassenpaßwort")  # what every login would hit
+    env = {k: v for k, v in os.environ.items() if k != "CLASSROOM_PASSWORD"}
+    env.update(CLASSROOM_STATE=str(tmp_path / "state"), CLASSROOM_PASSWORD="Klassenpaßwort")
+    exe = Path(sys.executable).parent / "jupyterhub"
+    run = subprocess.run(
+        [str(exe), "-f", str(CONFIG)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode != 0
+    assert "CLASSROOM_PASSWORD must use ASCII characters only" in run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
