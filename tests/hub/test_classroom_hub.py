@@ -223,16 +223,21 @@ def assert_server_settings(hub: Hub, name: str) -> None:
         assert env["HOME"] == str(hub.homes / name)
 
 
-@pytest.mark.parametrize("password", [None, "short"])
-def test_a_missing_or_short_password_stops_the_hub_with_a_clear_message(tmp_path, password):
+def _start_hub_with_password(tmp_path, password):
+    """jupyterhub with the class config and this CLASSROOM_PASSWORD (None: unset); it should stop at once."""
     env = {k: v for k, v in os.environ.items() if k != "CLASSROOM_PASSWORD"}
     env["CLASSROOM_STATE"] = str(tmp_path / "state")
     if password is not None:
         env["CLASSROOM_PASSWORD"] = password
     exe = Path(sys.executable).parent / "jupyterhub"
-    run = subprocess.run(
+    return subprocess.run(
         [str(exe), "-f", str(CONFIG)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
     )
+
+
+@pytest.mark.parametrize("password", [None, "short"])
+def test_a_missing_or_short_password_stops_the_hub_with_a_clear_message(tmp_path, password):
+    run = _start_hub_with_password(tmp_path, password)
     assert run.returncode != 0
     assert "set CLASSROOM_PASSWORD to the class's shared password, 8 characters or more" in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
@@ -245,12 +250,7 @@ def test_a_password_the_hub_cannot_compare_stops_it_at_start_with_one_line(tmp_p
 
     with pytest.raises(TypeError):
         hmac.compare_digest("Klassenpaßwort", "Klassenpaßwort")  # what every login would hit
-    env = {k: v for k, v in os.environ.items() if k != "CLASSROOM_PASSWORD"}
-    env.update(CLASSROOM_STATE=str(tmp_path / "state"), CLASSROOM_PASSWORD="Klassenpaßwort")
-    exe = Path(sys.executable).parent / "jupyterhub"
-    run = subprocess.run(
-        [str(exe), "-f", str(CONFIG)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    run = _start_hub_with_password(tmp_path, "Klassenpaßwort")
     assert run.returncode != 0
     assert "CLASSROOM_PASSWORD must use ASCII characters only" in run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
