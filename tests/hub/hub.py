@@ -1,11 +1,12 @@
 """A real JupyterHub on localhost for the classroom tests, run from classroom/jupyterhub_config.py unchanged.
 
-`Hub` starts the hub (which starts configurable-http-proxy and the idle culler) in a temporary folder,
-restarts it, and tears down everything it left running (the configuration leaves the learners' servers
-and the proxy running when the hub stops, as a teacher wants; a test must not). `Course` is the teacher's
-side: a bare git repository cloned from this one, which nbgitpuller links point at, and a working copy to
-push fixes from. `Learner` is one person in one browser context: log in, follow the link, run a notebook,
-move its slider.
+`Hub` starts the hub as root (which starts configurable-http-proxy and the idle culler, and creates a system
+user for each name on its roster) in a temporary folder other users can pass through, restarts it, and tears
+down everything it left running (the configuration leaves the learners' servers and the proxy running when the
+hub stops, as a teacher wants; a test must not), the system users included. `Course` is the teacher's side: a
+bare git repository cloned from this one, which nbgitpuller links point at, and a working copy to push fixes
+from. `Learner` is one person in one browser context: log in with their first-login code, follow the link, run
+a notebook, move its slider.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import psutil
 
+from classroom import classhub
 from tests.browser.lab import APPS as ANY_APP
 from tests.browser.lab import (
     CHROMIUM,
@@ -43,7 +47,14 @@ REPO_DIR = "self-attention"  # the folder a learner's copy is pulled into (the c
 NOTEBOOK_04 = "04_self-attention-from-scratch.ipynb"
 FRONT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front (others stay in the page, hidden)
 APPS = f"{FRONT} {ANY_APP}"
-__all__ = ["APPS", "CHROMIUM", "CHROMIUM_ARGS", "Course", "Hub", "Learner", "missing_hub_reason"]
+__all__ = ["APPS", "CHROMIUM", "CHROMIUM_ARGS", "Course", "Hub", "Learner", "missing_hub_reason", "shared_folder"]
+
+
+def shared_folder(prefix: str, mode: int) -> Path:
+    """A new folder under /tmp that the learners' system users can pass through (pytest's own are 0700)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    folder.chmod(mode)
+    return folder
 
 
 def missing_hub_reason() -> str | None:
@@ -61,6 +72,10 @@ def missing_hub_reason() -> str | None:
         return f"configurable-http-proxy is missing at {CHP}: run `make hub-setup`"
     if subprocess.run(["git", "--version"], check=False, capture_output=True).returncode != 0:
         return "git is not installed"
+    if os.getuid() != 0:
+        return "the class hub runs each learner as a system user of their own, so its tests run as root"
+    if not (ROOT / ".venv-class" / "bin" / "jupyterhub-singleuser").exists():
+        return "the class environment .venv-class is missing: run `make hub-setup`"
     return None
 
 
@@ -77,7 +92,9 @@ def _git(*args, cwd=None):
 class Course:
     """The teacher's repository: a bare clone of this one (what learners pull) and a working copy to fix things in."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path | None = None):
+        workdir = workdir or shared_folder("classroom-course-", 0o755)  # learners' servers clone it as themselves
+        self.workdir = workdir
         self.bare = workdir / "course.git"
         self.work = workdir / "teacher"
         _git("clone", "--quiet", "--bare", str(ROOT), str(self.bare))
@@ -103,18 +120,30 @@ class Course:
 class Hub:
     """JupyterHub with classroom/jupyterhub_config.py on free localhost ports, state in `workdir`."""
 
-    def __init__(self, workdir: Path, idle_timeout: int = 3600):
-        self.workdir = workdir
-        self.state = workdir / "state"
+    def __init__(
+        self,
+        learners: list[str],
+        idle_timeout: int = 3600,
+        course_repos: str = "",
+        max_servers: int | None = None,
+        mem_limit: str = "2G",
+    ):
+        self.workdir = shared_folder("classroom-hub-", 0o711)
+        self.state = self.workdir / "state"
         self.homes = self.state / "homes"
-        self.password = secrets.token_hex(8)
+        self.learners = list(learners)
+        self.roster = self.workdir / "roster.txt"
+        self.roster.write_text("".join(f"{name}\n" for name in learners))
+        self.codes: dict[str, str] = {}
         self.token = secrets.token_hex(16)  # the test's own admin service (jupyterhub_test_config.py)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(
             os.environ,
             CLASSROOM_STATE=str(self.state),
-            CLASSROOM_PASSWORD=self.password,
+            CLASSROOM_ROSTER=str(self.roster),
+            CLASSROOM_COURSE_REPOS=course_repos,
+            CLASSROOM_MEM_LIMIT=mem_limit,
             CLASSROOM_PORT=str(self.port),
             CLASSROOM_HUB_PORT=str(free_port()),
             CLASSROOM_PROXY_API_PORT=str(free_port()),
@@ -123,6 +152,9 @@ class Hub:
             CLASSROOM_TEST_TOKEN=self.token,
             CLASSROOM_REPO_DIR=REPO_DIR,
         )
+        self.env.pop("CLASSROOM_MAX_SERVERS", None)
+        if max_servers is not None:
+            self.env["CLASSROOM_MAX_SERVERS"] = str(max_servers)
         self.proc = None
         self.starts = 0
 
@@ -142,6 +174,10 @@ class Hub:
             stderr=subprocess.STDOUT,
         )
         wait_until_serving(self.proc, lambda: self.api("GET", "/users"), timeout, "jupyterhub", self.log_path)
+        for line in (self.state / "first-login-codes.txt").read_text().splitlines():
+            if not line.startswith("#"):
+                name, code = line.split()
+                self.codes[name] = code
         return self
 
     def api(self, method: str, path: str, body=None):
@@ -220,6 +256,16 @@ class Hub:
                 proc.kill()
             except psutil.NoSuchProcess:
                 pass
+        psutil.wait_procs(alive, timeout=10)
+        for name in self.learners:
+            classhub.remove_learner_account(name)
+        cgroups = classhub.memory_cgroup_parent()
+        for name in self.learners if cgroups else []:
+            try:
+                (cgroups / f"classroom-{name}").rmdir()
+            except OSError:
+                pass
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class Learner:
@@ -231,6 +277,7 @@ class Learner:
     def __init__(self, hub: Hub, context, name: str):
         self.hub, self.context, self.name = hub, context, name
         self.page = None
+        self.password = hub.codes.get(name, "")  # the first-login code, until the learner chooses a password
 
     @classmethod
     async def open(cls, hub: Hub, browser, name: str) -> Learner:
@@ -249,7 +296,7 @@ class Learner:
         await page.goto(link, timeout=timeout)
         if "/hub/login" in page.url:
             await page.fill("input[name=username]", self.name)
-            await page.fill("input[name=password]", self.hub.password)
+            await page.fill("input[name=password]", self.password)
             await page.click("[type=submit]")
         await page.wait_for_url(f"**/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/**", timeout=timeout)
         notebook = urllib.parse.unquote(page.url.split("/notebooks/")[-1].split("?")[0])

@@ -5,7 +5,7 @@ import os
 load_subconfig(os.environ["CLASSROOM_CONFIG"])  # JupyterHub provides load_subconfig and c
 
 # the tests read JupyterLab's state through window.jupyterapp, as tests/browser does
-c.Spawner.args = [*c.Spawner.args, "--LabApp.expose_app_in_browser=True"]
+c.Spawner.args = ["--LabApp.expose_app_in_browser=True"]
 # an admin service with a token the test knows, to ask the hub's REST API about learners and servers
 c.JupyterHub.services = [
     *c.JupyterHub.services,

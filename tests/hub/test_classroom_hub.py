@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -50,13 +51,15 @@ ADA_ANSWER = 'answer_04_1 = 0.5\ncheck_exercise("04.1", answer_04_1)'
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
-    return Course(tmp_path_factory.mktemp("course"))
+def course():
+    made = Course()
+    yield made
+    shutil.rmtree(made.workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    server = Hub(tmp_path_factory.mktemp("hub"))
+def hub(course):
+    server = Hub(["ada", "grace"], course_repos=course.url)
     try:
         yield server.start()
     finally:

@@ -1,0 +1,299 @@
+"""The class hub's own parts: the roster, the learners' system users, first-login codes, the authenticator and
+the spawner that classroom/jupyterhub_config.py configures. JupyterHub stays the engine; these are thin layers
+over its standard FirstUseAuthenticator and LocalProcessSpawner.
+
+Everything here runs in the hub, as root: it creates one system user per learner and starts each learner's
+server as that user.
+"""
+
+from __future__ import annotations
+
+import dbm
+import grp
+import os
+import pwd
+import re
+import resource
+import secrets
+import stat
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import bcrypt
+from firstuseauthenticator import FirstUseAuthenticator
+from jupyterhub.spawner import LocalProcessSpawner
+from traitlets import Integer, Unicode
+
+# a learner's name is a system user's name: lowercase letters, digits and '-', starting with a letter
+NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
+MARK = "self-attention class learner"  # the comment (GECOS field) on every account the class creates
+CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: a code read off a slip of paper
+MIN_PASSWORD = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt uses at most 72 bytes of a password; a longer one is refused, not cut
+
+
+class ClassSetupError(Exception):
+    """Something the teacher must fix before the hub can start; the message says what."""
+
+
+def read_roster(path: Path) -> tuple[list[str], list[str]]:
+    """(learners, teachers) from a roster file: one name per line, `name teacher` for a teacher, # comments."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ClassSetupError(f"cannot read the roster {path}: {exc.strerror}") from None
+    learners, teachers, seen = [], [], set()
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = line.split()
+        name = parts[0]
+        if not NAME.fullmatch(name) or len(parts) > 2 or (len(parts) == 2 and parts[1] != "teacher"):
+            raise ClassSetupError(
+                f"roster {path}, line {number}: {raw.strip()!r} is not `name` or `name teacher`; a name is 1 to 31 "
+                "lowercase letters, digits or '-', starting with a letter (it becomes a system user)"
+            )
+        if name in seen:
+            raise ClassSetupError(f"roster {path}, line {number}: {name!r} is listed twice")
+        seen.add(name)
+        (teachers if len(parts) == 2 else learners).append(name)
+    if not seen:
+        raise ClassSetupError(f"the roster {path} lists nobody: write one learner's name per line")
+    return learners, teachers
+
+
+def private_folder(path: Path, mode: int = 0o700) -> Path:
+    """Make `path` (and its parents) a folder owned by the hub's user with exactly `mode`."""
+    path.mkdir(parents=True, exist_ok=True, mode=mode)
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+        raise ClassSetupError(f"{path} must be a folder owned by the hub's user, not a link or another's folder")
+    path.chmod(mode)
+    return path
+
+
+def write_secret(path: Path, text: str) -> None:
+    """Write `text` to a new file that is 0600 from the moment it exists (never readable by anyone else)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def tighten_state(state: Path) -> None:
+    """Every file the hub keeps in its state folder readable by the hub's user only (an older hub left 0644)."""
+    for child in state.iterdir():
+        if child.is_file() and not child.is_symlink() and child.name != "learners.gitconfig":
+            child.chmod(0o600)
+
+
+def learner_account(name: str, homes: Path) -> pwd.struct_passwd:
+    """The learner's system user, created if missing, with a 0700 home at homes/name; never an account the class
+    did not create (root, daemon, a teacher's own login...)."""
+    home = homes / name
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        run = subprocess.run(
+            ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/usr/sbin/nologin", "--comment", MARK]
+            + ["--user-group", name],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if run.returncode != 0:
+            raise ClassSetupError(f"could not create the system user {name!r}: {run.stderr.strip()}")
+        account = pwd.getpwnam(name)
+    if account.pw_gecos != MARK or account.pw_uid == 0 or account.pw_uid < 1000:
+        raise ClassSetupError(
+            f"the roster's name {name!r} is an account on this machine that the class did not create "
+            f"(uid {account.pw_uid}); give the learner another name"
+        )
+    if account.pw_dir != str(home):  # the class's folder moved: the account follows it
+        subprocess.run(["usermod", "--home", str(home), name], check=True, capture_output=True)
+        account = pwd.getpwnam(name)
+    home.mkdir(mode=0o700, exist_ok=True)
+    os.chown(home, account.pw_uid, account.pw_gid)
+    home.chmod(0o700)
+    return account
+
+
+def remove_learner_account(name: str) -> None:
+    """Delete a system user the class created (the tests' clean-up); its home stays."""
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        return
+    if account.pw_gecos == MARK:
+        subprocess.run(["userdel", name], check=False, capture_output=True)
+        try:
+            grp.getgrnam(name)
+            subprocess.run(["groupdel", name], check=False, capture_output=True)
+        except KeyError:
+            pass
+
+
+def normal_password(password: str) -> bytes:
+    """The bytes bcrypt hashes: the same password typed on any keyboard (NFC) gives the same bytes."""
+    return unicodedata.normalize("NFC", password).encode("utf-8")
+
+
+def password_problem(password: str) -> str | None:
+    """Why a learner's new password is refused, or None."""
+    if len(password) < MIN_PASSWORD:
+        return f"Choose a password of at least {MIN_PASSWORD} characters."
+    if len(normal_password(password)) > MAX_PASSWORD_BYTES:
+        return f"Choose a shorter password: at most {MAX_PASSWORD_BYTES} bytes (about {MAX_PASSWORD_BYTES // 2} letters)."
+    return None
+
+
+def new_code() -> str:
+    """A first-login code: 12 letters and digits in three groups, easy to copy from a slip of paper."""
+    letters = "".join(secrets.choice(CODE_LETTERS) for _ in range(12))
+    return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+
+
+def issue_first_login_codes(names: list[str], dbm_path: Path, codes_path: Path) -> list[str]:
+    """Give each name without a password a first-login code: its hash into the password store, the code itself
+    appended to the teacher's 0600 codes file. Returns the names that got one."""
+    fresh = {}
+    with dbm.open(str(dbm_path), "c", 0o600) as db:
+        for name in names:
+            if db.get(name.encode("utf-8")) is None:
+                code = new_code()
+                db[name.encode("utf-8")] = bcrypt.hashpw(normal_password(code), bcrypt.gensalt())
+                fresh[name] = code
+    if fresh:
+        if not codes_path.exists():
+            write_secret(codes_path, "# first-login codes: hand each learner theirs; they change it at first login\n")
+        with codes_path.open("a", encoding="utf-8") as out:
+            out.writelines(f"{name} {code}\n" for name, code in fresh.items())
+    return list(fresh)
+
+
+class ClassAuthenticator(FirstUseAuthenticator):
+    """Roster names only, each with a password of their own: the teacher's first-login code, then the learner's.
+
+    FirstUseAuthenticator's store (bcrypt hashes in a 0600 dbm file) and its change-password page, without its
+    "first use": a name with no password cannot log in at all (the hub gives it a code at its next start), so
+    nobody can claim another learner's account by logging in first.
+    """
+
+    async def authenticate(self, handler, data):
+        name = self.normalize_username(data.get("username", ""))
+        password = data.get("password", "")
+        if not NAME.fullmatch(name) or not isinstance(password, str) or not password:
+            return None
+        secret = normal_password(password)
+        if len(secret) > MAX_PASSWORD_BYTES:
+            return None
+        with dbm.open(self.dbm_path, "c", 0o600) as db:
+            stored = db.get(name.encode("utf-8"))
+        return name if stored is not None and bcrypt.checkpw(secret, stored) else None
+
+    def _validate_password(self, password):
+        return password_problem(password) is None
+
+    def reset_password(self, username, new_password):
+        problem = password_problem(new_password)
+        if problem:
+            return problem
+        with dbm.open(self.dbm_path, "c", 0o600) as db:
+            db[username.encode("utf-8")] = bcrypt.hashpw(normal_password(new_password), bcrypt.gensalt())
+        return "Your password has been changed successfully! Log in with it from now on."
+
+
+def parse_bytes(text: str) -> int:
+    """'2G', '1536M', '2000000000' -> bytes."""
+    match = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)B?\s*", text.upper())
+    if not match:
+        raise ClassSetupError(f"CLASSROOM_MEM_LIMIT={text!r} is not a size such as 2G or 1536M")
+    return int(match[1]) * 1024 ** "_KMGT".index(match[2] or "_")
+
+
+def memory_cgroup_parent() -> Path | None:
+    """The memory cgroup folder the hub may make learners' cgroups in (cgroup v1 or v2), or None."""
+    try:
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        own = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    for line in mounts:
+        left, _, right = line.partition(" - ")
+        fields, kind = left.split(), right.split()
+        if len(fields) < 5 or not kind:
+            continue
+        root, mount = fields[3], fields[4]
+        if kind[0] == "cgroup" and "memory" in kind[-1].split(","):
+            path = next((x.split(":", 2)[2] for x in own if "memory" in x.split(":", 2)[1].split(",")), None)
+            limit_file = "memory.limit_in_bytes"
+        elif kind[0] == "cgroup2":
+            path = next((x.split(":", 2)[2] for x in own if x.startswith("0::")), None)
+            limit_file = "memory.max"
+        else:
+            continue
+        if path is None:
+            continue
+        relative = os.path.relpath(path, root) if path.startswith(root) else path.lstrip("/")
+        parent = Path(mount) / relative
+        if kind[0] == "cgroup2":  # v2: a child can only be limited if the parent hands memory down
+            try:
+                if "memory" not in (parent / "cgroup.subtree_control").read_text().split():
+                    (parent / "cgroup.subtree_control").write_text("+memory")
+            except OSError:
+                continue
+        probe = parent / f"classroom-probe-{os.getpid()}"
+        try:
+            probe.mkdir()
+            (probe / limit_file).write_text(str(64 * 1024**2))
+            return parent
+        except OSError:
+            continue
+        finally:
+            try:
+                probe.rmdir()
+            except OSError:
+                pass
+    return None
+
+
+def learner_cgroup(parent: Path, name: str, limit: int) -> Path:
+    """The learner's memory cgroup under `parent`, limited to `limit` bytes for all their processes together."""
+    group = parent / f"classroom-{name}"
+    group.mkdir(exist_ok=True)
+    for limit_file in ("memory.limit_in_bytes", "memory.max"):
+        if (group / limit_file).exists():
+            (group / limit_file).write_text(str(limit))
+    return group
+
+
+class LearnerSpawner(LocalProcessSpawner):
+    """JupyterHub's LocalProcessSpawner (the server as the learner's own system user), refusing any account the
+    class did not create and with the learner's memory limit enforced: each process's address space (RLIMIT_AS,
+    as `prlimit --as` sets it) and, where the machine has a memory cgroup the hub can use, all of the learner's
+    processes together."""
+
+    as_limit = Integer(0, config=True, help="RLIMIT_AS for every process of the learner's server, in bytes")
+    cgroup_parent = Unicode("", config=True, help="memory cgroup folder for per-learner cgroups ('' for none)")
+
+    def make_preexec_fn(self, name):
+        account = pwd.getpwnam(name)
+        if account.pw_uid == 0 or account.pw_gecos != MARK:
+            raise PermissionError(f"{name!r} is not a class learner's account: the hub will not start its server")
+        become_learner = super().make_preexec_fn(name)
+        limit = self.as_limit
+        procs = None
+        if self.cgroup_parent:
+            procs = learner_cgroup(Path(self.cgroup_parent), name, self.mem_limit or limit) / "cgroup.procs"
+        procs_path = str(procs) if procs else None
+
+        def preexec():
+            if procs_path:
+                with open(procs_path, "w") as out:
+                    out.write(str(os.getpid()))
+            if limit:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            become_learner()
+
+        return preexec
