@@ -103,7 +103,7 @@ def learner_account(name: str, homes: Path) -> pwd.struct_passwd:
             check=False,
         )
         if run.returncode != 0:
-            raise ClassSetupError(f"could not create the system user {name!r}: {run.stderr.strip()}")
+            raise ClassSetupError(f"could not create the system user {name!r}: {run.stderr.strip()}") from None
         account = pwd.getpwnam(name)
     if account.pw_gecos != MARK or account.pw_uid == 0 or account.pw_uid < 1000:
         raise ClassSetupError(
@@ -144,7 +144,9 @@ def password_problem(password: str) -> str | None:
     if len(password) < MIN_PASSWORD:
         return f"Choose a password of at least {MIN_PASSWORD} characters."
     if len(normal_password(password)) > MAX_PASSWORD_BYTES:
-        return f"Choose a shorter password: at most {MAX_PASSWORD_BYTES} bytes (about {MAX_PASSWORD_BYTES // 2} letters)."
+        return (
+            f"Choose a shorter password: at most {MAX_PASSWORD_BYTES} bytes (about {MAX_PASSWORD_BYTES // 2} letters)."
+        )
     return None
 
 

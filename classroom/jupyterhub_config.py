@@ -40,9 +40,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import classhub  # noqa: E402  (the class's own parts, beside this file)
+import classhub
 
-c = get_config()  # noqa: F821  (JupyterHub provides get_config when it reads this file)
+c = get_config()
 
 os.umask(0o077)  # everything the hub writes (database, secrets, pid files) is private from the moment it exists
 REPO = Path(__file__).resolve().parent.parent

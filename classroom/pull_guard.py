@@ -39,7 +39,7 @@ def pull_target(root: Path, repo: str, targetpath: str | None, allowed: list[str
         raise PullRefused("the link names no repository")
     if allowed and repo.rstrip("/") not in allowed:
         raise PullRefused(f"this class pulls only from {', '.join(allowed)}, not from {repo}")
-    target = targetpath if targetpath is not None else repo.split("/")[-1]
+    target = targetpath if targetpath is not None else repo.rsplit("/", maxsplit=1)[-1]
     if not target or "\0" in target:
         raise PullRefused("the link names no folder to pull into (targetpath)")
     parts = Path(target).parts
@@ -88,7 +88,9 @@ def after_pull(folder: Path, before: dict, renamed: list[tuple[str, str]]) -> li
             kept = [line for line in check.stdout.splitlines()[1:] if line.strip()]
             saved = folder.parent / f"{folder.name}-teacher-versions"
             for name in kept:
-                show = subprocess.run(["git", "show", f"{teachers}:{name}"], cwd=folder, capture_output=True)
+                show = subprocess.run(
+                    ["git", "show", f"{teachers}:{name}"], cwd=folder, capture_output=True, check=False
+                )
                 if show.returncode == 0:
                     (saved / name).parent.mkdir(parents=True, exist_ok=True)
                     (saved / name).write_bytes(show.stdout)

@@ -107,12 +107,16 @@ class Course:
     def url(self) -> str:
         return self.bare.as_uri()  # file:///...: a local git URL
 
-    def push_fix(self, path: str, old: str, new: str, message: str):
-        """Replace `old` by `new` in one file of the course, commit and push, as a teacher fixing a typo."""
+    def push_fix(self, path: str, old: str, new: str, message: str, add: dict[str, str] | None = None):
+        """Replace `old` by `new` in one file of the course (and add the files `add` maps to their text), commit and
+        push, as a teacher fixing a typo."""
         target = self.work / path
         text = target.read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{path}: the text to fix is not there exactly once"
         target.write_text(text.replace(old, new), encoding="utf-8")
+        for name, content in (add or {}).items():
+            (self.work / name).write_text(content, encoding="utf-8")
+            _git("add", name, cwd=self.work)
         _git("commit", "--quiet", "-am", message, cwd=self.work)
         _git("push", "--quiet", "origin", self.branch, cwd=self.work)
 
@@ -190,17 +194,16 @@ class Hub:
             text = resp.read()
         return json.loads(text) if text else None
 
-    def link(self, course: Course, notebook: str = "00_contents.ipynb") -> str:
-        """The nbgitpuller link a teacher hands out: pull the course, open `notebook` in JupyterLab."""
-        query = urllib.parse.urlencode(
-            {
-                "repo": course.url,
-                "branch": course.branch,
-                "targetpath": REPO_DIR,
-                "urlpath": f"lab/tree/{REPO_DIR}/notebooks/{notebook}",
-            }
-        )
-        return f"{self.url}/hub/user-redirect/git-pull?{query}"
+    def link(self, course: Course, notebook: str = "00_contents.ipynb", **changed: str) -> str:
+        """The nbgitpuller link a teacher hands out: pull the course, open `notebook` in JupyterLab (or a link
+        with some of its parameters `changed`, as a prankster would craft one)."""
+        params = {
+            "repo": course.url,
+            "branch": course.branch,
+            "targetpath": REPO_DIR,
+            "urlpath": f"lab/tree/{REPO_DIR}/notebooks/{notebook}",
+        }
+        return f"{self.url}/hub/user-redirect/git-pull?{urllib.parse.urlencode(params | changed)}"
 
     def stop_hub_only(self):
         """Stop the hub process as a teacher would (Ctrl+C); the configuration leaves servers and proxy running."""

@@ -17,15 +17,21 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pwd
+import re
 import shutil
 import subprocess
 import sys
 import time
+import unicodedata
+import urllib.parse
 from pathlib import Path
 
 import psutil
 import pytest
 
+from classroom import classhub
+from tests.browser.lab import ROOT
 from tests.hub.hub import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -36,6 +42,7 @@ from tests.hub.hub import (
     Hub,
     Learner,
     missing_hub_reason,
+    shared_folder,
 )
 
 REASON = missing_hub_reason()
@@ -143,6 +150,208 @@ def test_two_learners_pull_run_keep_their_answers_and_stay_apart(hub, course):
     assert_server_settings(hub, "ada")  # while ada's server and kernel still run
 
 
+# the teacher's second change: the very line ada answered in (her version stays, and she is told), and a new file
+# with the name of one ada made herself; meanwhile ada deleted notebook 05
+TEACHER_LINE = "answer_04_1 = ...  # your number, between 0 and 1"
+NOTEBOOK_05 = "notebooks/05_queries-keys-values.ipynb"
+
+
+async def a_pull_that_keeps_restores_and_renames(hub: Hub, course: Course):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        ada = await Learner.open(hub, browser, "ada")
+        await ada.follow_link(hub.link(course))
+        await ada.open_notebook(NOTEBOOK_04)
+        mine = ada.home / REPO_DIR
+        await ada.in_kernel(
+            f"import os; os.remove({str(mine / NOTEBOOK_05)!r}); open({str(mine / 'notes.md')!r}, 'w').write('my notes')"
+        )
+        assert not (mine / NOTEBOOK_05).exists() and (mine / "notes.md").read_text() == "my notes"
+        course.push_fix(
+            f"notebooks/{NOTEBOOK_04}",
+            ANSWER_CELL,
+            TEACHER_LINE,
+            "04.1: say what to write",
+            add={"notes.md": "the teacher's notes"},
+        )
+        await ada.page.goto(hub.link(course))
+        heading = ada.page.get_by_role("heading", name="What the update changed in your copy")
+        await heading.wait_for(timeout=120_000)
+        news = await ada.page.locator("li").all_inner_texts()
+        print("\nada is told:\n  " + "\n  ".join(news))
+        assert len(news) == 3, news
+        assert f"notebooks/{NOTEBOOK_04}" in news[0] and "your version was kept" in news[0]
+        assert f"{NOTEBOOK_05}, which you had deleted, is back" in news[1]
+        assert news[2].startswith("Your file notes.md was renamed notes__") and "teacher added a file" in news[2]
+        # her answer stayed, the teacher's version of the notebook is beside her copy, and so is the report
+        assert "answer_04_1 = 0.5" in notebook_source(mine / "notebooks" / NOTEBOOK_04)
+        theirs = ada.home / f"{REPO_DIR}-teacher-versions" / "notebooks" / NOTEBOOK_04
+        assert TEACHER_LINE in notebook_source(theirs)
+        assert (mine / NOTEBOOK_05).exists() and (mine / "notes.md").read_text() == "the teacher's notes"
+        assert [f.read_text() for f in mine.glob("notes__*.md")] == ["my notes"]
+        report = (ada.home / f"{REPO_DIR}-pull-report.md").read_text()
+        assert all(line in report for line in news)
+        # Continue opens the notebook the link names; a pull with nothing to tell goes straight there
+        await ada.page.click("#continue")
+        await ada.page.wait_for_url(f"**/user/ada/lab/tree/{REPO_DIR}/notebooks/00_contents.ipynb", timeout=60_000)
+        await ada.follow_link(hub.link(course))
+        await browser.close()
+
+
+def test_a_pull_tells_the_learner_what_it_kept_restored_and_renamed(hub, course):
+    asyncio.run(a_pull_that_keeps_restores_and_renames(hub, course))
+
+
+async def log_in(hub: Hub, browser, name: str, password: str) -> str:
+    """Try the hub's login form in a fresh browser context; the URL it ends on."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(f"{hub.url}/hub/login")
+    await page.fill("input[name=username]", name)
+    await page.fill("input[name=password]", password)
+    await page.click("[type=submit]")
+    await page.wait_for_load_state()
+    url = page.url
+    await context.close()
+    return url
+
+
+# what grace's kernel tries; every line should end in PermissionError
+PRYING = """
+import json, os, pathlib, sys
+state, homes, repo = pathlib.Path({state!r}), pathlib.Path({homes!r}), pathlib.Path({repo!r})
+tries = {{
+    "list the hub's state": lambda: os.listdir(state),
+    "read the cookie secret": lambda: (state / "jupyterhub_cookie_secret").read_bytes(),
+    "read the proxy token": lambda: (state / "proxy_auth_token").read_text(),
+    "read the hub's database": lambda: (state / "jupyterhub.sqlite").read_bytes(),
+    "read the password hashes": lambda: [(state / name).read_bytes() for name in {dbm_files!r}],
+    "read the first-login codes": lambda: (state / "first-login-codes.txt").read_text(),
+    "list ada's home": lambda: os.listdir(homes / "ada"),
+    "read ada's notebook": lambda: (homes / "ada" / {notebook!r}).read_text(),
+    "read the hub's environment": lambda: open("/proc/{hub_pid}/environ", "rb").read(),
+    "read ada's server's environment": lambda: open("/proc/{ada_pid}/environ", "rb").read(),
+    "write the class environment": lambda: (repo / ".venv-class" / "lib" / "sitecustomize.py").write_text("x"),
+    "change the class environment": lambda: open(sys.executable, "ab"),
+    "write the hub's environment": lambda: (repo / ".venv" / "sitecustomize.py").write_text("x"),
+    "change the course's config": lambda: open(repo / "classroom" / "jupyterhub_config.py", "a"),
+    "add to the course's config": lambda: (repo / "classroom" / "evil.py").write_text("x"),
+}}
+out = {{}}
+for what, attempt in tries.items():
+    try:
+        attempt()
+        out[what] = "succeeded"
+    except Exception as exc:
+        out[what] = type(exc).__name__
+out["uid"] = os.getuid()
+print(json.dumps(out))
+"""
+
+
+async def a_curious_learner(hub: Hub, course: Course):
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # another's code, a name off the roster, the right code with a wrong name: the login page again
+        assert "/hub/login" in await log_in(hub, browser, "ada", hub.codes["grace"])
+        assert "/hub/login" in await log_in(hub, browser, "mallory", hub.codes["grace"])
+        assert "/hub/login" in await log_in(hub, browser, "root", hub.codes["grace"])
+        assert "/hub/login" not in await log_in(hub, browser, "grace", hub.codes["grace"]), "her own code failed"
+
+        grace = await Learner.open(hub, browser, "grace")
+        await grace.follow_link(hub.link(course))
+        await grace.open_notebook("00_contents.ipynb")
+        ada_server = next(p for p in hub.learner_processes("ada") if "singleuser.py" in " ".join(p.cmdline()))
+        code = PRYING.format(
+            state=str(hub.state),
+            homes=str(hub.homes),
+            repo=str(ROOT),
+            hub_pid=hub.proc.pid,
+            ada_pid=ada_server.pid,
+            notebook=f"{REPO_DIR}/notebooks/{NOTEBOOK_04}",
+            dbm_files=[p.name for p in hub.state.glob("passwords.dbm*")],
+        )
+        assert "[]" not in code, "found no password store to try"
+        found = json.loads((await grace.in_kernel(code)).strip().splitlines()[-1])
+        print("\ngrace's kernel tried:\n  " + "\n  ".join(f"{k}: {v}" for k, v in found.items()))
+        assert found.pop("uid") == pwd.getpwnam("grace").pw_uid != 0
+        assert set(found.values()) == {"PermissionError"}, found
+
+        # memory: a kernel asking for more than the learner's limit gets a clear MemoryError and carries on
+        out = await grace.in_kernel(
+            "import numpy as np\ntry:\n    a = np.ones(3 * 2**30 // 8)\nexcept MemoryError as e:\n"
+            "    print('MemoryError:', e)\nprint('still here', 6 * 7)"
+        )
+        print(f"grace's kernel asked for 3 GiB: {out.strip()}")
+        assert "MemoryError: Unable to allocate 3.00 GiB" in out and "still here 42" in out
+        ada_kernels = [p for p in hub.learner_processes("ada") if "ipykernel" in " ".join(p.cmdline())]
+        assert ada_kernels and all(p.is_running() for p in ada_kernels), "ada's kernel went with grace's"
+
+        # crafted links: a folder outside her home, in ada's, the home itself, another repository
+        before = sorted(str(p) for p in Path("/tmp").iterdir())
+        crafted = {
+            "/tmp/planted": "must be a folder inside your home",
+            "../ada/planted": "must be a folder inside your home",
+            "..": "must be a folder inside your home",
+            "self-attention/../../ada": "must be a folder inside your home",
+        }
+        for targetpath, why in crafted.items():
+            response = await grace.page.goto(hub.link(course, targetpath=targetpath))
+            body = await grace.page.inner_text("body")
+            assert response.status == 400 and "This link cannot be used" in body and why in body, (targetpath, body)
+        other = shared_folder("classroom-other-", 0o755)
+        subprocess.run(["git", "clone", "--quiet", "--bare", str(ROOT), str(other / "x.git")], check=True)
+        response = await grace.page.goto(hub.link(course, repo=(other / "x.git").as_uri(), targetpath="mine"))
+        assert response.status == 400 and "this class pulls only from" in await grace.page.inner_text("body")
+        shutil.rmtree(other)
+        # the pull's own endpoint, called directly, refuses too
+        api = f"{hub.url}/user/grace/git-pull/api?" + urllib.parse.urlencode(
+            {"repo": course.url, "branch": course.branch, "targetpath": "../ada/planted"}
+        )
+        response = await grace.page.goto(api)
+        assert "This link cannot be used" in await response.text()
+        assert not (hub.homes / "ada" / "planted").exists() and not Path("/tmp/planted").exists()
+        assert sorted(str(p) for p in Path("/tmp").iterdir()) == before
+        assert sorted(p.name for p in (hub.homes / "grace").iterdir() if not p.name.startswith(".")) == [REPO_DIR]
+
+        await browser.close()
+
+
+def test_a_curious_learner_cannot_enter_another_account_read_secrets_or_pull_outside_her_home(hub, course):
+    asyncio.run(a_curious_learner(hub, course))
+
+
+async def choose_a_password(hub: Hub, course: Course):
+    from playwright.async_api import async_playwright
+
+    mine = "Klassenpaßwort-été"  # not ASCII: any password works
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        grace = await Learner.open(hub, browser, "grace")
+        await grace.follow_link(hub.link(course))
+        page = grace.page
+        await page.goto(f"{hub.url}/hub/auth/change-password")
+        await page.fill("input[name=password]", "short")
+        await page.click("[type=submit]")
+        assert "at least 8 characters" in await page.inner_text("body")
+        await page.fill("input[name=password]", mine)
+        await page.click("[type=submit]")
+        assert "changed successfully" in await page.inner_text("body")
+        assert "/hub/login" in await log_in(hub, browser, "grace", hub.codes["grace"]), "the old code still works"
+        assert "/hub/login" not in await log_in(hub, browser, "grace", mine)
+        # the same password typed as decomposed letters (another keyboard) is the same password
+        assert "/hub/login" not in await log_in(hub, browser, "grace", unicodedata.normalize("NFD", mine))
+        await browser.close()
+
+
+def test_a_learner_replaces_her_first_login_code_with_a_password_of_her_own(hub, course):
+    asyncio.run(choose_a_password(hub, course))
+
+
 def test_the_idle_culler_runs_with_the_configured_timeout(hub):
     services = hub.api("GET", "/services")  # by name
     assert "idle-culler" in services
@@ -214,13 +423,25 @@ def test_the_idle_culler_stops_an_idle_server(tmp_path):
 def assert_server_settings(hub: Hub, name: str) -> None:
     """What the configuration promises a learner's server (and so its kernels): the limits passed on, one BLAS
     thread, the pulled copy first on the import path, the home in the class's folder."""
-    servers = [p for p in hub.learner_processes(name) if "jupyterhub-singleuser" in " ".join(p.cmdline())]
+    servers = [p for p in hub.learner_processes(name) if "singleuser.py" in " ".join(p.cmdline())]
     assert len(servers) == 1, f"expected {name}'s one server, found {len(servers)}"
     kernels = [p for p in hub.learner_processes(name) if "ipykernel" in " ".join(p.cmdline())]
     assert kernels, f"{name} has no kernel running"
+    account = pwd.getpwnam(name)
+    home = (hub.homes / name).stat()
+    assert (home.st_uid, home.st_mode & 0o777) == (account.pw_uid, 0o700), "the home is not the learner's, 0700"
+    cgroups = classhub.memory_cgroup_parent()
+    if cgroups:
+        limit = next(f for f in ("memory.limit_in_bytes", "memory.max") if (cgroups / f"classroom-{name}" / f).exists())
+        assert int((cgroups / f"classroom-{name}" / limit).read_text()) == 2 * 1024**3
     for proc in servers + kernels:
         env = proc.environ()
-        assert env["MEM_LIMIT"] == str(1024**3) and float(env["CPU_LIMIT"]) == 1.0
+        assert env["MEM_LIMIT"] == str(2 * 1024**3) and float(env["CPU_LIMIT"]) == 1.0
+        assert proc.uids().real == proc.uids().effective == account.pw_uid != 0, "not the learner's own user"
+        limits = Path(f"/proc/{proc.pid}/limits").read_text()
+        assert re.search(rf"Max address space +{2 * 1024**3} +{2 * 1024**3} +bytes", limits), limits
+        if cgroups:
+            assert f"/classroom-{name}" in Path(f"/proc/{proc.pid}/cgroup").read_text()
         assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
         assert env["PYTHONPATH"] == str(hub.homes / name / REPO_DIR)
         assert env["HOME"] == str(hub.homes / name)
