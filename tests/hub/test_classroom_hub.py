@@ -6,7 +6,11 @@ runs notebook 04 and moves its slider, writes an answer into an exercise cell. T
 the same notebook; ada follows the link again: the fix is there and so is her answer. Learner grace gets a
 copy of her own and cannot reach ada's server or files. The hub's idle culler runs with the configured
 timeout and, with a short one, stops an idle server; each learner's server gets the configured settings;
-nothing listens beyond 127.0.0.1; a missing or short password stops the hub with a clear message.
+nothing listens beyond 127.0.0.1; a roster or setting the hub cannot use stops it with one line.
+
+What keeps learners apart is tried as a curious learner would: another's first-login code, a name off the
+roster, a kernel reading the hub's secrets or another's home or writing the course's environment, crafted
+pull links, a kernel asking for more memory than the limit, more servers than the hub allows.
 
 `make classroom` (tests/hub/class_at_once.py) runs eight learners at once with faults; it is not part of
 `make test`.
@@ -166,7 +170,8 @@ async def a_pull_that_keeps_restores_and_renames(hub: Hub, course: Course):
         await ada.open_notebook(NOTEBOOK_04)
         mine = ada.home / REPO_DIR
         await ada.in_kernel(
-            f"import os; os.remove({str(mine / NOTEBOOK_05)!r}); open({str(mine / 'notes.md')!r}, 'w').write('my notes')"
+            f"import os; os.remove({str(mine / NOTEBOOK_05)!r}); "
+            f"open({str(mine / 'notes.md')!r}, 'w').write('my notes')"
         )
         assert not (mine / NOTEBOOK_05).exists() and (mine / "notes.md").read_text() == "my notes"
         course.push_fix(
@@ -390,17 +395,21 @@ def test_everything_listens_on_localhost_only(hub):
     assert not outside, f"listening beyond this machine: {outside}"
 
 
-def test_the_idle_culler_stops_an_idle_server(tmp_path):
-    """The configuration with a 20 s idle timeout: a server nobody uses is stopped by the culler, the files stay."""
-    short = Hub(tmp_path, idle_timeout=20)
+def test_the_idle_culler_stops_an_idle_server_and_the_hub_caps_running_servers():
+    """The configuration with a 20 s idle timeout and one server at most: a second learner's server is refused
+    while the first runs; a server nobody uses is stopped by the culler, the files stay."""
+    short = Hub(["idle", "second"], idle_timeout=20, max_servers=1)
     try:
         short.start()
-        short.api("POST", "/users/idle")
         short.api("POST", "/users/idle/server")
         deadline = time.time() + 60
         while not short.api("GET", "/users/idle")["server"] and time.time() < deadline:
             time.sleep(0.5)
         assert short.api("GET", "/users/idle")["server"], "the server did not start"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            short.api("POST", "/users/second/server")
+        assert refused.value.code == 429, f"a second server while the limit is 1: HTTP {refused.value.code}"
+        assert "Active user limit" in refused.value.read().decode()
         (short.homes / "idle" / "answers.txt").write_text("my answer\n")
         started = time.time()
         # culled once idle for 20 s, at the culler's next round (every 10 s): well within 60 s. The hub logs the
@@ -447,34 +456,41 @@ def assert_server_settings(hub: Hub, name: str) -> None:
         assert env["HOME"] == str(hub.homes / name)
 
 
-def _start_hub_with_password(tmp_path, password):
-    """jupyterhub with the class config and this CLASSROOM_PASSWORD (None: unset); it should stop at once."""
-    env = {k: v for k, v in os.environ.items() if k != "CLASSROOM_PASSWORD"}
-    env["CLASSROOM_STATE"] = str(tmp_path / "state")
-    if password is not None:
-        env["CLASSROOM_PASSWORD"] = password
+def _start_hub(roster_text: str | None, **env_changes):
+    """jupyterhub with the class config, a roster of `roster_text` (None: no roster); it should stop at once."""
+    folder = shared_folder("classroom-refused-", 0o711)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLASSROOM_")}
+    env["CLASSROOM_STATE"] = str(folder / "state")
+    if roster_text is not None:
+        (folder / "roster.txt").write_text(roster_text)
+        env["CLASSROOM_ROSTER"] = str(folder / "roster.txt")
+    env.update(env_changes)
     exe = Path(sys.executable).parent / "jupyterhub"
-    return subprocess.run(
-        [str(exe), "-f", str(CONFIG)], check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
-    )
+    try:
+        run = subprocess.run(
+            [str(exe), "-f", str(CONFIG)], check=False, cwd=folder, env=env, capture_output=True, text=True, timeout=60
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return run.returncode, run.stdout + run.stderr
 
 
-@pytest.mark.parametrize("password", [None, "short"])
-def test_a_missing_or_short_password_stops_the_hub_with_a_clear_message(tmp_path, password):
-    run = _start_hub_with_password(tmp_path, password)
-    assert run.returncode != 0
-    assert "set CLASSROOM_PASSWORD to the class's shared password, 8 characters or more" in run.stdout + run.stderr
-    assert "Traceback" not in run.stdout + run.stderr
-
-
-def test_a_password_the_hub_cannot_compare_stops_it_at_start_with_one_line(tmp_path):
-    """hmac.compare_digest, which the shared-password authenticator uses, raises TypeError for non-ASCII text:
-    every login would fail; the hub refuses such a password at start instead."""
-    import hmac
-
-    with pytest.raises(TypeError):
-        hmac.compare_digest("Klassenpaßwort", "Klassenpaßwort")  # what every login would hit
-    run = _start_hub_with_password(tmp_path, "Klassenpaßwort")
-    assert run.returncode != 0
-    assert "CLASSROOM_PASSWORD must use ASCII characters only" in run.stdout + run.stderr
-    assert "Traceback" not in run.stdout + run.stderr
+@pytest.mark.parametrize(
+    ("roster", "env", "says"),
+    [
+        (None, {}, "cannot read the roster"),
+        ("# nobody yet\n", {}, "lists nobody: write one learner's name per line"),
+        ("zoe\nZoe Smith\n", {}, "line 2: 'Zoe Smith' is not `name` or `name teacher`"),
+        ("zoe\nzoe\n", {}, "line 2: 'zoe' is listed twice"),
+        ("daemon\n", {}, "'daemon' is an account on this machine that the class did not create"),
+        ("root teacher\n", {}, "'root' is an account on this machine that the class did not create"),
+        ("zoe\n", {"CLASSROOM_MEM_LIMIT": "lots"}, "CLASSROOM_MEM_LIMIT='lots' is not a size such as 2G"),
+        ("zoe\n", {"CLASSROOM_ENV": "/nowhere"}, "no class environment at /nowhere: run `make hub-setup`"),
+    ],
+)
+def test_a_roster_or_setting_the_hub_cannot_use_stops_it_at_start_with_one_line(roster, env, says):
+    code, output = _start_hub(roster, **env)
+    assert code != 0 and says in output, output
+    assert "Traceback" not in output
+    with pytest.raises(KeyError):  # nothing half-made: no account for a roster the hub refused
+        pwd.getpwnam("zoe")
