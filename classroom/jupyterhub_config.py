@@ -55,13 +55,14 @@ def _stop(message: str):
     raise SystemExit(f"classroom: {message}")
 
 
-def _reachable_by_learners(path: Path) -> str | None:
-    """Why a learner's process could not run `path` (a folder on the way it cannot pass, the file unreadable)."""
+def _reachable_by_learners(path: Path, needs: int = 0o005) -> str | None:
+    """Why a learner's process could not use `path` (a folder on the way it cannot pass; the file not readable, or
+    for a program not runnable, by other users), or None."""
     for folder in [*reversed(path.parents)]:
         if not folder.stat().st_mode & 0o001:
-            return f"{folder} is closed to other users (chmod o+x it, or set CLASSROOM_ENV)"
-    if not path.stat().st_mode & 0o005 == 0o005:
-        return f"{path} is not readable and runnable by other users"
+            return f"{folder} is closed to other users (chmod o+x it, or move the course)"
+    if path.stat().st_mode & needs != needs:
+        return f"{path} is not {'readable' if needs == 0o004 else 'readable and runnable'} by other users"
     return None
 
 
@@ -90,6 +91,10 @@ if not (ENV / "bin" / "jupyterhub-singleuser").exists():
 why = _reachable_by_learners(python) or _reachable_by_learners(python.resolve())
 if why:
     _stop(f"learners could not run the class environment's Python: {why}")
+for part in ("singleuser.py", "pull_guard.py"):  # what each learner's server runs from the course's folder
+    why = _reachable_by_learners(REPO / "classroom" / part, needs=0o004)
+    if why:
+        _stop(f"learners could not start their servers: {why}")
 for shared in (REPO / "classroom", ENV):
     open_to_change = _writable_by_learners(shared)
     if open_to_change:

@@ -143,10 +143,9 @@ async def join(learner: Learner, link: str, link_times: list):
 async def main(n_learners: int, moves: int, workdir: Path) -> dict:
     from playwright.async_api import async_playwright
 
-    course = Course(workdir / "course")
-    (workdir / "hub").mkdir()
-    hub = Hub(workdir / "hub")
     names = [f"learner{i + 1}" for i in range(n_learners)]
+    course = Course(workdir / "course")
+    hub = Hub(names, course_repos=course.url)
     sampler = MemorySampler(hub, names)
     result = {"learners": n_learners, "moves_each": moves, "cores": os.cpu_count()}
     events: dict = {}
@@ -277,7 +276,10 @@ async def main(n_learners: int, moves: int, workdir: Path) -> dict:
     finally:
         if sampler.is_alive():
             sampler.stop()
-        hub.teardown()
+        keep = os.environ.get("CLASSROOM_KEEP") == "1"
+        if keep:
+            print(f"the hub's folder is kept: {hub.workdir}")
+        hub.teardown(keep_folder=keep)
 
 
 def summary(r: dict) -> str:
@@ -304,7 +306,9 @@ def cli(argv=None) -> int:
         print(f"classroom: cannot run: {reason}")
         return 1
     # CLASSROOM_KEEP=1 keeps the hub's folder (logs, homes) for a look after a failure
-    tmp = Path(tempfile.mkdtemp(prefix="classroom-"))
+    tmp = Path(tempfile.mkdtemp(prefix="classroom-", dir="/tmp"))
+    tmp.chmod(0o755)  # the learners' servers clone the course from here as their own users
+    (tmp / "course").mkdir()
     try:
         result = asyncio.run(asyncio.wait_for(main(args.learners, args.moves, tmp), timeout=45 * 60))
     except Exception as exc:  # any failure of any learner: the whole run fails, with what happened

@@ -243,8 +243,8 @@ class Hub:
                 continue
         return None
 
-    def teardown(self):
-        """Stop everything the hub started, whatever state it is in."""
+    def teardown(self, keep_folder: bool = False):
+        """Stop everything the hub started, whatever state it is in, and remove its system users (and its folder)."""
         if self.proc is not None and self.proc.poll() is None:
             self.stop_hub_only()
         victims = self.processes()
@@ -268,7 +268,8 @@ class Hub:
                 (cgroups / f"classroom-{name}").rmdir()
             except OSError:
                 pass
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if not keep_folder:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 class Learner:

@@ -1,0 +1,223 @@
+"""The class hub's own parts without a hub: the roster, passwords and first-login codes, the pull guard's checks,
+and what it tells a learner after nbgitpuller's own merge (run here on real git repositories)."""
+
+from __future__ import annotations
+
+import dbm
+import os
+import stat
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("firstuseauthenticator", reason="run `make hub-setup` (requirements-hub.txt)")
+
+from classroom import classhub, pull_guard
+from classroom.pull_guard import PullRefused, pull_target
+
+
+@pytest.mark.parametrize(
+    ("target", "repo", "why"),
+    [
+        ("/tmp/planted", "file:///c.git", "must be a folder inside your home"),
+        ("../grace/planted", "file:///c.git", "must be a folder inside your home"),
+        ("..", "file:///c.git", "must be a folder inside your home"),
+        ("a/../../b", "file:///c.git", "must be a folder inside your home"),
+        (".", "file:///c.git", "must be a folder inside your home"),
+        ("~root/x", "file:///c.git", "must be a folder inside your home"),
+        ("", "file:///c.git", "names no folder"),
+        (None, "file:///up/..", "must be a folder inside your home"),  # the default: the repository's last part
+        (None, "file:///c.git/", "names no folder"),
+        ("x\0y", "file:///c.git", "names no folder"),
+        ("escape", "file:///c.git", "leads outside your home"),  # a link the learner made, pointing out
+    ],
+)
+def test_a_pull_outside_the_learners_home_is_refused(tmp_path, target, repo, why):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "escape").symlink_to(tmp_path)
+    with pytest.raises(PullRefused, match=why):
+        pull_target(home, repo, target, [])
+
+
+def test_a_pull_inside_the_home_names_its_folder_and_only_course_repositories_pass(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    assert pull_target(home, "file:///c.git", "self-attention", []) == home.resolve() / "self-attention"
+    assert pull_target(home, "file:///c.git", "a/b", []) == home.resolve() / "a" / "b"
+    assert pull_target(home, "https://x.org/c.git", None, []) == home.resolve() / "c.git"
+    allowed = pull_guard.allowed_repos("https://x.org/c.git/  file:///d.git")
+    assert pull_target(home, "https://x.org/c.git", "s", allowed) == home.resolve() / "s"
+    with pytest.raises(PullRefused, match="this class pulls only from https://x.org/c.git, file:///d.git"):
+        pull_target(home, "https://evil.org/c.git", "s", allowed)
+    for bad in ("/lab", "//evil.org", "https://evil.org", "\\\\evil", ""):
+        with pytest.raises(PullRefused, match="must be a page of this server"):
+            pull_guard.safe_next(bad)
+    assert pull_guard.safe_next("lab/tree/s/notebooks/04.ipynb") == "lab/tree/s/notebooks/04.ipynb"
+
+
+def test_the_roster_names_learners_and_teachers_and_refuses_what_is_not_a_name(tmp_path):
+    roster = tmp_path / "roster.txt"
+    roster.write_text("# class 3b\nada\n\ngrace  # sits by the window\nmrs-lee teacher\n")
+    assert classhub.read_roster(roster) == (["ada", "grace"], ["mrs-lee"])
+    for text, says in [
+        ("Ada\n", "line 1: 'Ada' is not `name` or `name teacher`"),
+        ("ada admin\n", "'ada admin' is not"),
+        ("1ada\n", "'1ada' is not"),
+        ("a" * 32 + "\n", "is not `name`"),
+        ("ada\nada teacher\n", "line 2: 'ada' is listed twice"),
+        ("\n# nobody\n", "lists nobody"),
+    ]:
+        roster.write_text(text)
+        with pytest.raises(classhub.ClassSetupError, match=says):
+            classhub.read_roster(roster)
+    with pytest.raises(classhub.ClassSetupError, match="cannot read the roster"):
+        classhub.read_roster(tmp_path / "missing.txt")
+
+
+def test_first_login_codes_are_private_and_given_once(tmp_path):
+    store, codes = tmp_path / "passwords.dbm", tmp_path / "codes.txt"
+    assert classhub.issue_first_login_codes(["ada", "grace"], store, codes) == ["ada", "grace"]
+    assert stat.S_IMODE(codes.stat().st_mode) == 0o600
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in tmp_path.glob("passwords.dbm*"))
+    lines = [line.split() for line in codes.read_text().splitlines() if not line.startswith("#")]
+    assert [name for name, _ in lines] == ["ada", "grace"]
+    assert all(len(code) == 14 and code.count("-") == 2 for _, code in lines)
+    assert lines[0][1] != lines[1][1]
+    # a name that has a password keeps it; a new name gets a code
+    assert classhub.issue_first_login_codes(["ada", "grace", "alan"], store, codes) == ["alan"]
+    assert len(codes.read_text().splitlines()) == 4
+
+
+async def _login(auth, name, password):
+    return await auth.authenticate(None, {"username": name, "password": password})
+
+
+def test_the_authenticator_opens_an_account_only_with_its_own_password(tmp_path):
+    import asyncio
+
+    store, codes = tmp_path / "passwords.dbm", tmp_path / "codes.txt"
+    classhub.issue_first_login_codes(["ada", "grace"], store, codes)
+    code = dict(line.split() for line in codes.read_text().splitlines() if not line.startswith("#"))
+    auth = classhub.ClassAuthenticator(dbm_path=str(store), check_passwords_on_startup=False)
+    assert asyncio.run(_login(auth, "ada", code["ada"])) == "ada"
+    assert asyncio.run(_login(auth, "ADA", code["ada"])) == "ada"  # JupyterHub's names are lowercase
+    assert asyncio.run(_login(auth, "ada", code["grace"])) is None
+    assert asyncio.run(_login(auth, "alan", code["ada"])) is None  # no password yet: no first-use claim
+    assert asyncio.run(_login(auth, "ada", "")) is None
+    assert asyncio.run(_login(auth, "ada", "x" * 100)) is None
+    assert asyncio.run(_login(auth, "../ada", code["ada"])) is None
+    # a password of her own, Unicode included, replaces the code
+    assert "at least 8" in auth.reset_password("ada", "short")
+    assert "shorter password" in auth.reset_password("ada", "ß" * 40)
+    assert "successfully" in auth.reset_password("ada", "Klassenpaßwort-été")
+    assert asyncio.run(_login(auth, "ada", "Klassenpaßwort-été")) == "ada"
+    # typed on a keyboard that sends é as e + accent: the same password
+    assert asyncio.run(_login(auth, "ada", unicodedata.normalize("NFD", "Klassenpaßwort-été"))) == "ada"
+    assert asyncio.run(_login(auth, "ada", "Klassenpasswort-ete")) is None
+    assert asyncio.run(_login(auth, "ada", code["ada"])) is None
+    with dbm.open(str(store), "r") as db:
+        assert b"Klassen" not in db[b"ada"]
+
+
+def test_memory_sizes():
+    assert classhub.parse_bytes("2G") == 2 * 1024**3
+    assert classhub.parse_bytes("1536M") == 1536 * 1024**2
+    assert classhub.parse_bytes("1000") == 1000
+    for bad in ("lots", "-1G", "2.5G", ""):
+        with pytest.raises(classhub.ClassSetupError, match="is not a size"):
+            classhub.parse_bytes(bad)
+
+
+def _git(cwd, *args):
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=cwd, check=True, capture_output=True
+    )
+
+
+@pytest.fixture
+def course(tmp_path):
+    """A teacher's repository with a notebook-like file, pushed to a bare one, and a learner's first pull."""
+    from nbgitpuller import GitPuller
+
+    bare, work = tmp_path / "course.git", tmp_path / "teacher"
+    _git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(bare))
+    _git(tmp_path, "clone", "--quiet", str(bare), str(work))
+    (work / "lesson.txt").write_text("".join(f"line {i}\n" for i in range(30)))
+    (work / "other.txt").write_text("other\n")
+    _git(work, "add", ".")
+    _git(work, "commit", "--quiet", "-m", "lesson")
+    _git(work, "push", "--quiet", "origin", "main")
+    home = tmp_path / "home"
+    home.mkdir()
+    copy = home / "copy"
+
+    def pull():
+        before = pull_guard.before_pull(copy)
+        renamed = []
+        for line in GitPuller(bare.as_uri(), str(copy), branch="main").pull():
+            found = pull_guard.RENAMED.search(line)
+            if found:
+                renamed.append(found.groups())
+        return pull_guard.after_pull(copy, before, renamed)
+
+    assert pull() == []  # the first pull clones: nothing to tell
+    return work, copy, pull
+
+
+def test_a_pull_that_merges_cleanly_says_nothing(course):
+    work, copy, pull = course
+    text = (copy / "lesson.txt").read_text()
+    (copy / "lesson.txt").write_text(text.replace("line 2\n", "my line 2\n"))
+    (work / "lesson.txt").write_text((work / "lesson.txt").read_text().replace("line 25\n", "fixed line 25\n"))
+    _git(work, "commit", "--quiet", "-am", "fix")
+    _git(work, "push", "--quiet", "origin", "main")
+    assert pull() == []
+    assert "my line 2\n" in (copy / "lesson.txt").read_text() and "fixed line 25" in (copy / "lesson.txt").read_text()
+
+
+def test_a_pull_names_the_learners_kept_lines_restored_and_renamed_files(course):
+    work, copy, pull = course
+    (copy / "lesson.txt").write_text((copy / "lesson.txt").read_text().replace("line 2\n", "my line 2\n"))
+    os.remove(copy / "other.txt")
+    (copy / "notes.txt").write_text("mine\n")
+    (work / "lesson.txt").write_text((work / "lesson.txt").read_text().replace("line 2\n", "teacher's line 2\n"))
+    (work / "notes.txt").write_text("teacher's notes\n")
+    _git(work, "add", ".")
+    _git(work, "commit", "--quiet", "-m", "fix")
+    _git(work, "push", "--quiet", "origin", "main")
+    news = pull()
+    assert len(news) == 3, news
+    assert news[0].startswith("You had changed lines of lesson.txt that the teacher changed too: your version was")
+    assert "my line 2\n" in (copy / "lesson.txt").read_text()  # nbgitpuller kept hers...
+    saved = copy.parent / "copy-teacher-versions" / "lesson.txt"
+    assert "teacher's line 2\n" in saved.read_text()  # ...and the teacher's is beside the copy
+    assert news[1] == "other.txt, which you had deleted, is back: the teacher's copy was restored."
+    assert news[2].startswith("Your file notes.txt was renamed notes__") and news[2].endswith("a file with its name.")
+    (renamed,) = copy.glob("notes__*.txt")
+    assert renamed.read_text() == "mine\n" and (copy / "notes.txt").read_text() == "teacher's notes\n"
+    report = pull_guard.write_report(copy, news)
+    assert report == copy.parent / "copy-pull-report.md" and all(line in report.read_text() for line in news)
+    page = pull_guard.news_page(news + ["<script>"], report, "/user/ada/lab")
+    assert "<script>" not in page and "&lt;script&gt;" in page and 'href="/user/ada/lab"' in page
+
+
+def test_the_class_refuses_accounts_it_did_not_make(tmp_path):
+    if os.getuid() != 0:
+        pytest.skip("creating system users needs root")
+    with pytest.raises(classhub.ClassSetupError, match="'daemon' is an account on this machine"):
+        classhub.learner_account("daemon", tmp_path)
+    homes = tmp_path / "homes"
+    homes.mkdir()
+    try:
+        account = classhub.learner_account("zz-parts-test", homes)
+        home = Path(account.pw_dir)
+        assert home == homes / "zz-parts-test" and account.pw_uid >= 1000 and account.pw_shell == "/usr/sbin/nologin"
+        assert (home.stat().st_uid, stat.S_IMODE(home.stat().st_mode)) == (account.pw_uid, 0o700)
+        moved = tmp_path / "moved"
+        moved.mkdir()
+        assert classhub.learner_account("zz-parts-test", moved).pw_dir == str(moved / "zz-parts-test")
+    finally:
+        classhub.remove_learner_account("zz-parts-test")
