@@ -238,6 +238,7 @@ tries = {{
     "read ada's notebook": lambda: (homes / "ada" / {notebook!r}).read_text(),
     "read the hub's environment": lambda: open("/proc/{hub_pid}/environ", "rb").read(),
     "read ada's server's environment": lambda: open("/proc/{ada_pid}/environ", "rb").read(),
+    "read the proxy's environment": lambda: open("/proc/{proxy_pid}/environ", "rb").read(),
     "write the class environment": lambda: (repo / ".venv-class" / "lib" / "sitecustomize.py").write_text("x"),
     "change the class environment": lambda: open(sys.executable, "ab"),
     "write the hub's environment": lambda: (repo / ".venv" / "sitecustomize.py").write_text("x"),
@@ -269,6 +270,10 @@ async def a_curious_learner(hub: Hub, course: Course):
 
         grace = await Learner.open(hub, browser, "grace")
         await grace.follow_link(hub.link(course))
+        # logged in as grace: the hub's REST API about ada, and ada's server's, are closed to her
+        for url in (f"{hub.url}/hub/api/users/ada", f"{hub.url}/hub/api/users", f"{hub.url}/user/ada/api/contents"):
+            response = await grace.page.goto(url)
+            assert response.status in (403, 404), f"grace reached {url}: HTTP {response.status}"
         await grace.open_notebook("00_contents.ipynb")
         ada_server = next(p for p in hub.learner_processes("ada") if "singleuser.py" in " ".join(p.cmdline()))
         code = PRYING.format(
@@ -276,6 +281,7 @@ async def a_curious_learner(hub: Hub, course: Course):
             homes=str(hub.homes),
             repo=str(ROOT),
             hub_pid=hub.proc.pid,
+            proxy_pid=int((hub.state / "jupyterhub-proxy.pid").read_text()),
             ada_pid=ada_server.pid,
             notebook=f"{REPO_DIR}/notebooks/{NOTEBOOK_04}",
             dbm_files=[p.name for p in hub.state.glob("passwords.dbm*")],
