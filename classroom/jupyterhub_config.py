@@ -21,6 +21,7 @@ Settings come from environment variables so the tests can run a hub in temporary
                           together where the machine has a memory cgroup the hub can use
   CLASSROOM_MAX_SERVERS   learners' servers running at once (default: the machine's memory / CLASSROOM_MEM_LIMIT)
   CLASSROOM_REPO_DIR      the folder nbgitpuller pulls the series into, in each learner's home (self-attention)
+  CLASSROOM_EXCHANGE      nbgrader's exchange, where assignments are released and submitted (<state>/exchange)
 
 What keeps learners apart (the README's teachers' section says more):
 - Identity: only the roster's names can log in, each with a password of its own. The hub gives every name
@@ -109,6 +110,11 @@ try:
     HOMES = classhub.private_folder(STATE / "homes", 0o711)
     for name in LEARNERS + TEACHERS:
         classhub.learner_account(name, HOMES)
+    # nbgrader's exchange, where teachers release assignments and learners submit them: writable by all, the
+    # sticky bit so nobody removes another's folder; nbgrader sets the modes of what it makes inside
+    EXCHANGE = Path(os.environ.get("CLASSROOM_EXCHANGE", str(STATE / "exchange"))).absolute()
+    EXCHANGE.mkdir(exist_ok=True)
+    EXCHANGE.chmod(0o1777)
     FRESH = classhub.issue_first_login_codes(
         LEARNERS + TEACHERS, STATE / "passwords.dbm", STATE / "first-login-codes.txt"
     )
@@ -197,6 +203,9 @@ COURSE_REPOS = os.environ.get("CLASSROOM_COURSE_REPOS", "")
 c.Spawner.environment = {
     "PYTHONPATH": _pulled_copy,
     "CLASSROOM_COURSE_REPOS": COURSE_REPOS,
+    # nbgrader in the learners' JupyterLab: the course and its exchange (classroom/jupyter-config/nbgrader_config.py)
+    "CLASSROOM_EXCHANGE": str(EXCHANGE),
+    "JUPYTER_CONFIG_PATH": str(REPO / "classroom" / "jupyter-config"),
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",

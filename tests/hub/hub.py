@@ -127,6 +127,7 @@ class Hub:
     def __init__(
         self,
         learners: list[str],
+        teachers: tuple[str, ...] = (),
         idle_timeout: int = 3600,
         course_repos: str = "",
         max_servers: int | None = None,
@@ -135,9 +136,10 @@ class Hub:
         self.workdir = shared_folder("classroom-hub-", 0o711)
         self.state = self.workdir / "state"
         self.homes = self.state / "homes"
-        self.learners = list(learners)
+        self.learners = list(learners) + list(teachers)  # every account the hub makes (the teardown removes them)
         self.roster = self.workdir / "roster.txt"
-        self.roster.write_text("".join(f"{name}\n" for name in learners))
+        self.roster.write_text("".join(f"{name}\n" for name in learners) + "".join(f"{n} teacher\n" for n in teachers))
+        self.exchange = self.state / "exchange"  # nbgrader's exchange (the configuration's default)
         self.codes: dict[str, str] = {}
         self.token = secrets.token_hex(16)  # the test's own admin service (jupyterhub_test_config.py)
         self.port = free_port()
@@ -332,9 +334,9 @@ class Learner:
             "c.model.sharedModel.getSource()).join('\\n')"
         )
 
-    async def open_notebook(self, name: str, timeout: float = 180_000):
+    async def open_notebook(self, name: str, timeout: float = 180_000, folder: str = f"{REPO_DIR}/notebooks"):
         page = self.page
-        await page.goto(f"{self.hub.url}/user/{self.name}/lab/tree/{REPO_DIR}/notebooks/{name}", timeout=timeout)
+        await page.goto(f"{self.hub.url}/user/{self.name}/lab/tree/{folder}/{name}", timeout=timeout)
         await page.wait_for_function(
             "(name) => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
             "window.jupyterapp.shell.currentWidget.title.label === name && "

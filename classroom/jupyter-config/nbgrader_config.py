@@ -1,0 +1,15 @@
+"""nbgrader in every learner's server on the class hub (the hub puts this folder on JUPYTER_CONFIG_PATH).
+
+The course and the exchange the teacher releases assignments into and collects them from; JupyterLab's
+Assignments panel (Nbgrader > Assignments) fetches, submits and fetches feedback through it.
+"""
+
+import os
+
+c = get_config()  # noqa: F821  (nbgrader provides get_config when it reads this file)
+
+c.CourseDirectory.course_id = "self-attention"
+if os.environ.get("CLASSROOM_EXCHANGE"):
+    c.Exchange.root = os.environ["CLASSROOM_EXCHANGE"]
+# fetched assignments go into a folder of their own in the learner's home, beside the pulled series
+c.Exchange.assignment_dir = os.path.join(os.path.expanduser("~"), "assignments")

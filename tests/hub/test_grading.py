@@ -1,0 +1,198 @@
+"""Grading a class with nbgrader on the class hub, end to end, as the README's teachers' section says.
+
+The teacher (ms-rao, a roster teacher: her own system user) generates and releases notebook 04 and notebook
+03 from the course in classroom/course; learners kim and lee fetch both from JupyterLab's Assignments panel in
+Chromium, answer in notebook 04 (kim right; lee with a softmax that overflows, a mistake the checker names) and
+submit both; the teacher collects, autogrades, exports the gradebook (one row per learner and exercise) and
+releases feedback; each learner fetches it in the panel, and lee's feedback carries the checker's hint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from classroom import make_course
+from tests.browser.lab import ROOT
+from tests.hub.hub import CHROMIUM, CHROMIUM_ARGS, Course, Hub, Learner, missing_hub_reason
+
+REASON = missing_hub_reason()
+if REASON is not None and os.environ.get("CI") == "true":
+    raise RuntimeError(f"grading tests cannot run in CI: {REASON}")
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"grading tests skipped: {REASON}")
+
+NB04 = "04_self-attention-from-scratch"
+NB03 = "03_dot-product-similarity"
+TEACHER = "ms-rao"
+CLASS_ENV = ROOT / ".venv-class"
+SOFTMAX_RIGHT = '''def my_softmax(scores):
+    """Stable softmax over the last axis."""
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+'''
+SOFTMAX_OVERFLOWS = '''def my_softmax(scores):
+    """Softmax over the last axis."""
+    e = np.exp(scores)
+    return e / e.sum(axis=-1, keepdims=True)
+'''
+OVERFLOW_HINT = "exp(1000) overflows to inf and the result has NaN: subtract each row's max"
+
+
+@pytest.fixture(scope="module")
+def course():
+    made = Course()
+    yield made
+    shutil.rmtree(made.workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def hub(course):
+    server = Hub(["kim", "lee"], teachers=[TEACHER], course_repos=course.url)
+    try:
+        yield server.start()
+    finally:
+        server.teardown()
+
+
+def teacher(hub: Hub, *args: str, timeout: float = 900) -> str:
+    """Run one nbgrader command as the teacher's own system user, in her copy of the course; its output."""
+    home = hub.homes / TEACHER
+    env = {
+        "PATH": f"{CLASS_ENV / 'bin'}:/usr/bin:/bin",
+        "HOME": str(home),
+        "PYTHONPATH": str(ROOT),  # the series' helpers, as in the learners' kernels
+        "CLASSROOM_EXCHANGE": str(hub.exchange),
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+    run = subprocess.run(
+        ["runuser", "-u", TEACHER, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()), "nbgrader", *args],
+        cwd=home / "course",
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert run.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}"
+    return run.stdout + run.stderr
+
+
+def the_right_answer_04_1() -> float:
+    from helpers.attention import dot_similarity, softmax
+    from helpers.embeddings import toy_vectors
+
+    return round(float(softmax(dot_similarity(toy_vectors().embed("river bank flows")[1]))[1, 0]), 3)
+
+
+async def assignments_panel(learner: Learner):
+    """Nbgrader > Assignments, as a learner opens it; waits until the released assignments are listed."""
+    page = learner.page
+    await page.evaluate("async () => { await window.jupyterapp.commands.execute('nbgrader:open-assignment-list'); }")
+    panel = page.locator("#nbgrader-assignment-list")
+    await panel.wait_for()
+    return panel
+
+
+async def click_in_row(panel, assignment: str, button: str, timeout: float = 120_000):
+    row = panel.locator(".list_item", has_text=assignment).filter(has=panel.page.get_by_role("button", name=button))
+    await row.first.get_by_role("button", name=button).click(timeout=timeout)
+
+
+async def fetch_answer_submit(hub: Hub, course: Course, browser, name: str, answer_04_1: str, softmax: str):
+    learner = await Learner.open(hub, browser, name)
+    await learner.follow_link(hub.link(course))  # the series first: the kernels import its helpers
+    await learner.page.goto(f"{hub.url}/user/{name}/lab")
+    await learner.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
+    panel = await assignments_panel(learner)
+    for assignment in (NB04, NB03):
+        await click_in_row(panel, assignment, "Fetch")
+        await panel.locator(".list_item", has_text=assignment).get_by_role("button", name="Submit").wait_for()
+    assert (learner.home / "assignments" / NB04 / f"{NB04}.ipynb").exists()
+    # the released notebook: the solutions are gone, the checks are there
+    released = (learner.home / "assignments" / NB04 / f"{NB04}.ipynb").read_text()
+    assert "BEGIN SOLUTION" not in released and "# YOUR CODE HERE" in released and "sol_weights" not in released
+    await learner.open_notebook(f"{NB04}.ipynb", folder=f"assignments/{NB04}")
+    await learner.write_into_cell("answer_04_1 = ...", f"answer_04_1 = {answer_04_1}")
+    await learner.write_into_cell("def my_softmax(scores):", softmax)
+    panel = await assignments_panel(learner)
+    for assignment in (NB04, NB03):
+        await click_in_row(panel, assignment, "Submit")
+    await panel.locator(".list_item", has_text=NB04).get_by_text("submitted", exact=False).first.wait_for()
+    return learner
+
+
+async def fetch_feedback(learner: Learner) -> str:
+    panel = await assignments_panel(learner)
+    await click_in_row(panel, NB04, "Fetch Feedback")
+    folder = learner.home / "assignments" / NB04 / "feedback"
+    for _ in range(120):
+        pages = list(folder.glob(f"*/{NB04}.html"))
+        if pages:
+            return pages[0].read_text()
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{learner.name}'s feedback did not arrive in {folder}")
+
+
+async def a_class_is_graded(hub: Hub, course: Course):
+    from playwright.async_api import async_playwright
+
+    # the teacher: her copy of the course, two assignments released
+    shutil.copytree(ROOT / "classroom" / "course", hub.homes / TEACHER / "course")
+    subprocess.run(["chown", "-R", f"{TEACHER}:{TEACHER}", str(hub.homes / TEACHER / "course")], check=True)
+    for assignment in (NB04, NB03):
+        teacher(hub, "generate_assignment", assignment)
+        teacher(hub, "release_assignment", assignment)
+
+    right = the_right_answer_04_1()
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        kim = await fetch_answer_submit(hub, course, browser, "kim", f"{right}", SOFTMAX_RIGHT)
+        lee = await fetch_answer_submit(hub, course, browser, "lee", f"{right + 0.1:.3f}", SOFTMAX_OVERFLOWS)
+
+        for assignment in (NB04, NB03):
+            teacher(hub, "collect", assignment)
+            teacher(hub, "autograde", assignment)
+        teacher(hub, "export", "--exporter=exercise_export.ExerciseExport")
+        with open(hub.homes / TEACHER / "course" / "grades.csv", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        got = {(r["learner"], r["exercise"]): float(r["points"]) for r in rows}
+        want = {
+            ("kim", "04.1"): 1, ("kim", "04.4"): 2,  # right
+            ("lee", "04.1"): 0, ("lee", "04.4"): 0,  # a wrong value; the overflowing softmax
+        }  # fmt: skip
+        for learner in ("kim", "lee"):
+            for exercise in ("04.2", "04.3", "04.5", "03.1", "03.2"):
+                want[(learner, exercise)] = 0  # left as released
+        assert got == want, got
+        assert {r["max_points"] for r in rows if r["exercise"] in ("04.4", "04.5")} == {"2"}
+        print("\ngradebook (grades.csv), points per learner and exercise:")
+        for r in rows:
+            print(f"  {r['learner']} {r['assignment']} {r['exercise']}: {r['points']} / {r['max_points']}")
+
+        teacher(hub, "generate_feedback", NB04)
+        teacher(hub, "release_feedback", NB04)
+        kims, lees = await fetch_feedback(kim), await fetch_feedback(lee)
+        assert OVERFLOW_HINT in lees, "lee's feedback does not carry the checker's hint for her softmax"
+        assert OVERFLOW_HINT not in kims and "Exercise 04.4: Correct" in kims
+        await browser.close()
+
+
+def test_a_teacher_releases_learners_submit_and_the_gradebook_holds_each_exercise(hub, course):
+    asyncio.run(a_class_is_graded(hub, course))
+
+
+def test_the_committed_course_is_what_the_lessons_make(tmp_path):
+    """classroom/course/source is classroom/make_course.py's output for the lessons as they are now."""
+    made = make_course.write_course(tmp_path)
+    committed = ROOT / "classroom" / "course" / "source"
+    assert sorted(p.name for p in committed.iterdir()) == sorted(made), "run `make course`"
+    for name in made:
+        for nb in (tmp_path / name).glob("*.ipynb"):
+            assert (committed / name / nb.name).read_text() == nb.read_text(), f"{name} drifted: run `make course`"
+    assert sum(len(x) for x in made.values()) == 47
+    points = {e: p for listed in made.values() for e, _, p in listed}
+    assert points["04.1"] == 1 and points["04.4"] == 2 and sum(points.values()) == 64
