@@ -16,6 +16,9 @@ CLASS_STAMP  := $(CLASS_VENV)/.class-$(shell cat requirements.txt requirements-m
 # JupyterLab refuses to run as root (containers, some hubs) unless told it may
 ROOTOK := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg
+# numpy's and OpenBLAS's AVX2 kernels wherever the CPU has more, so compared outputs are the same on every machine
+# (scripts/cpu_pin.py says why); evaluated when a recipe runs, after the environment exists
+PINNED := env $$($(BIN)/python scripts/cpu_pin.py)
 # axe-core, the accessibility rules the browser tests run, from the npm registry at a pinned version
 AXE_VERSION := 4.14.1
 AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
@@ -87,7 +90,7 @@ test: setup-test
 	$(BIN)/python scripts/make_nav.py --check
 	$(BIN)/ruff check $(CODE)
 	$(BIN)/ruff format --check $(CODE)
-	$(BIN)/python -m pytest $(NBVAL) tests notebooks
+	$(PINNED) $(BIN)/python -m pytest $(NBVAL) tests notebooks
 
 ## Format and lint-fix every file ruff checks (what `make test` then finds formatted).
 format: setup-test
@@ -95,14 +98,14 @@ format: setup-test
 	$(BIN)/ruff check --fix $(CODE)
 
 unit: setup-test
-	$(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/hub
+	$(PINNED) $(BIN)/python -m pytest tests --ignore=tests/browser --ignore=tests/hub
 
 browser: setup-test
-	$(BIN)/python -m pytest tests/browser
+	$(PINNED) $(BIN)/python -m pytest tests/browser
 
 ## Two learners through a real JupyterHub (part of `make test`).
 hub: setup-test
-	$(BIN)/python -m pytest tests/hub
+	$(PINNED) $(BIN)/python -m pytest tests/hub
 
 ## Eight learners at once on one hub, with faults; prints latency, memory and a one-line summary (not in `make test`).
 classroom: setup-test
@@ -115,7 +118,7 @@ course: setup
 ## Regenerate navigation and re-execute every notebook in place (after editing one).
 notebooks: setup-test
 	$(BIN)/python scripts/make_nav.py
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	$(PINNED) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
 	$(BIN)/python classroom/make_course.py
 
