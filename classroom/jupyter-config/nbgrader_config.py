@@ -12,4 +12,6 @@ c.CourseDirectory.course_id = "self-attention"
 if os.environ.get("CLASSROOM_EXCHANGE"):
     c.Exchange.root = os.environ["CLASSROOM_EXCHANGE"]
 # fetched assignments go into a folder of their own in the learner's home, beside the pulled series
-c.Exchange.assignment_dir = os.path.join(os.path.expanduser("~"), "assignments")
+ASSIGNMENTS = os.path.join(os.path.expanduser("~"), "assignments")
+os.makedirs(ASSIGNMENTS, exist_ok=True)  # nbgrader's Assignments panel lists nothing until it exists
+c.Exchange.assignment_dir = ASSIGNMENTS

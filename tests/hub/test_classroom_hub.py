@@ -139,7 +139,7 @@ async def two_learners(hub: Hub, course: Course):
         listing = await grace.page.evaluate(
             "async () => (await window.jupyterapp.serviceManager.contents.get('')).content.map(f => f.name)"
         )
-        assert listing == [REPO_DIR], f"grace's home shows {listing}"
+        assert sorted(listing) == ["assignments", REPO_DIR], f"grace's home shows {listing}"
         response = await grace.page.goto(f"{hub.url}/user/ada/api/contents/{REPO_DIR}/notebooks/{NOTEBOOK_04}")
         assert response.status == 403, f"grace reached ada's server: HTTP {response.status}"
         assert "answer_04_1 = 0.5" not in await grace.page.content()
@@ -327,7 +327,10 @@ async def a_curious_learner(hub: Hub, course: Course):
         assert "This link cannot be used" in await response.text()
         assert not (hub.homes / "ada" / "planted").exists() and not Path("/tmp/planted").exists()
         assert sorted(str(p) for p in Path("/tmp").iterdir()) == before
-        assert sorted(p.name for p in (hub.homes / "grace").iterdir() if not p.name.startswith(".")) == [REPO_DIR]
+        assert sorted(p.name for p in (hub.homes / "grace").iterdir() if not p.name.startswith(".")) == [
+            "assignments",
+            REPO_DIR,
+        ]
 
         await browser.close()
 

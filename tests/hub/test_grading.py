@@ -91,15 +91,20 @@ def the_right_answer_04_1() -> float:
 async def assignments_panel(learner: Learner):
     """Nbgrader > Assignments, as a learner opens it; waits until the released assignments are listed."""
     page = learner.page
+    await page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('nbgrader:open-assignment-list')",
+        timeout=120_000,
+    )
     await page.evaluate("async () => { await window.jupyterapp.commands.execute('nbgrader:open-assignment-list'); }")
     panel = page.locator("#nbgrader-assignment-list")
     await panel.wait_for()
     return panel
 
 
-async def click_in_row(panel, assignment: str, button: str, timeout: float = 120_000):
-    row = panel.locator(".list_item", has_text=assignment).filter(has=panel.page.get_by_role("button", name=button))
-    await row.first.get_by_role("button", name=button).click(timeout=timeout)
+async def click_in_row(panel, listing: str, assignment: str, button: str, timeout: float = 120_000):
+    """Click `button` in the row of `assignment` in one of the panel's lists (released, fetched, submitted)."""
+    row = panel.locator(f"#{listing}_assignments_list .list_item", has_text=assignment)
+    await row.get_by_role("button", name=button, exact=True).first.click(timeout=timeout)
 
 
 async def fetch_answer_submit(hub: Hub, course: Course, browser, name: str, answer_04_1: str, softmax: str):
@@ -109,8 +114,9 @@ async def fetch_answer_submit(hub: Hub, course: Course, browser, name: str, answ
     await learner.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
     panel = await assignments_panel(learner)
     for assignment in (NB04, NB03):
-        await click_in_row(panel, assignment, "Fetch")
-        await panel.locator(".list_item", has_text=assignment).get_by_role("button", name="Submit").wait_for()
+        await click_in_row(panel, "released", assignment, "Fetch")
+        fetched = panel.locator("#fetched_assignments_list .list_item", has_text=assignment)
+        await fetched.get_by_role("button", name="Submit", exact=True).first.wait_for(timeout=120_000)
     assert (learner.home / "assignments" / NB04 / f"{NB04}.ipynb").exists()
     # the released notebook: the solutions are gone, the checks are there
     released = (learner.home / "assignments" / NB04 / f"{NB04}.ipynb").read_text()
@@ -120,14 +126,15 @@ async def fetch_answer_submit(hub: Hub, course: Course, browser, name: str, answ
     await learner.write_into_cell("def my_softmax(scores):", softmax)
     panel = await assignments_panel(learner)
     for assignment in (NB04, NB03):
-        await click_in_row(panel, assignment, "Submit")
-    await panel.locator(".list_item", has_text=NB04).get_by_text("submitted", exact=False).first.wait_for()
+        await click_in_row(panel, "fetched", assignment, "Submit")
+        submitted = panel.locator("#submitted_assignments_list .list_item", has_text=assignment)
+        await submitted.first.wait_for(timeout=120_000)
     return learner
 
 
 async def fetch_feedback(learner: Learner) -> str:
     panel = await assignments_panel(learner)
-    await click_in_row(panel, NB04, "Fetch Feedback")
+    await click_in_row(panel, "submitted", NB04, "Fetch Feedback")
     folder = learner.home / "assignments" / NB04 / "feedback"
     for _ in range(120):
         pages = list(folder.glob(f"*/{NB04}.html"))
