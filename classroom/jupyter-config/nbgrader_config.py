@@ -1,7 +1,9 @@
 """nbgrader in every learner's server on the class hub (the hub puts this folder on JUPYTER_CONFIG_PATH).
 
 The course and the exchange the teacher releases assignments into and collects them from; JupyterLab's
-Assignments panel (Nbgrader > Assignments) fetches, submits and fetches feedback through it.
+Assignments panel (Nbgrader > Assignments) fetches, submits and fetches feedback through it. The
+panels that make and grade assignments are switched off in JupyterLab (labconfig/page_config.json beside this
+file): learners do not need them, and teachers run nbgrader's commands in a terminal, as the README says.
 """
 
 import os
