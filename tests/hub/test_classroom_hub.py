@@ -463,6 +463,7 @@ def assert_server_settings(hub: Hub, name: str) -> None:
         assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"
         assert env["PYTHONPATH"] == str(hub.homes / name / REPO_DIR)
         assert env["HOME"] == str(hub.homes / name)
+        assert env["PATH"].split(":")[0] == str(ROOT / ".venv-class" / "bin")
 
 
 def _start_hub(roster_text: str | None, **env_changes):
