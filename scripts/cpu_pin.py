@@ -1,7 +1,7 @@
 """The environment that makes numeric outputs the same on any x86-64 machine with AVX2: print it as NAME=value.
 
 numpy and OpenBLAS choose their kernels by CPU at run time (AVX-512 where the CPU has it, AVX2 elsewhere), and
-the kernels round differently in the last bits; the training runs of notebooks 10, 14 and 15 amplify that into
+the kernels round differently in the last bits; the training runs in the lessons amplify that into
 different printed losses and samples. `make test` and `make notebooks` run with the AVX2 kernels (x86-64-v3)
 wherever the CPU has more, so the committed outputs match on every such machine. Prints nothing elsewhere.
 """
