@@ -23,7 +23,7 @@ import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import plots
+from . import plots, standalone
 
 try:  # Intel's ISA-L deflate (requirements.txt): the same zlib stream as the standard library's, about 10x faster
     from isal.isal_zlib import compress as _deflate
@@ -284,6 +284,67 @@ class App:
                 a.set_animated(True)
             self.invalidate()
         return paths
+
+    def save_html(
+        self, path, slider: str | None = None, title: str | None = None, max_bytes: int | None = None
+    ) -> Path:
+        """Write the widget as one self-contained HTML page: its picture, words and numbers at each position of one
+        slider (the first, or `slider` by name), moved by a plain range input; no Python, no network. Positions are
+        computed now, at most standalone.MAX_FRAMES of them and `max_bytes` of pictures (standalone.MAX_BYTES),
+        evenly spread and always with the slider's current value; the other controls keep their values. -> Path"""
+        sliders = {n: c for n, c in self.controls.items() if isinstance(c, standalone.SLIDERS)}
+        if not sliders:
+            raise ValueError("this widget has no slider to export; save() writes its picture as PNG and SVG.")
+        if slider is None:
+            slider = next(iter(sliders))
+        if slider not in sliders:
+            raise ValueError(f"no slider {slider!r}; this widget's sliders are {', '.join(map(repr, sliders))}.")
+        limit = standalone.MAX_BYTES if max_bytes is None else max_bytes
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"max_bytes must be a positive whole number of bytes, got {max_bytes!r}.")
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"{path} should end in .html: the file is a web page.")
+        if path.is_dir() or (path.parent.exists() and not path.parent.is_dir()):
+            raise ValueError(f"cannot write {path}: it is a folder, or its folder is a file.")
+        control = sliders[slider]
+        options = standalone.positions(control)
+        original = control.value
+        start = standalone.nearest([v for v, _ in options], original)
+        chosen = standalone.spread(len(options), start, standalone.MAX_FRAMES)
+        frames = []
+        try:
+            for i in chosen:
+                control.value = options[i][0]  # the widget refreshes, as when a learner moves the slider
+                if self.error is not None:
+                    frames.append(standalone.Frame(options[i][1], None, friendly(self.error), "", ""))
+                else:
+                    readout = visible(self.readout(self.result)) if self.readout is not None else ""
+                    frames.append(
+                        standalone.Frame(options[i][1], self.image.value, self.image.alt, self.image.table, readout)
+                    )
+        finally:
+            control.value = original
+        start_at = chosen.index(start)
+        while (total := sum(len(f.png or b"") for f in frames)) > limit and len(frames) > 1:
+            fits = min(len(frames) - 1, max(1, int(len(frames) * limit / total)))  # as many as the bytes allow
+            keep = standalone.spread(len(frames), start_at, fits)
+            frames = [frames[i] for i in keep]
+            start_at = keep.index(start_at)
+        if sum(len(f.png or b"") for f in frames) > limit:
+            raise ValueError(f"even one picture is larger than max_bytes={limit:,}; allow more bytes.")
+        label = getattr(control, "description", "") or slider
+        others = ", ".join(f"{n} = {c.value!r}" for n, c in self.controls.items() if n != slider)
+        made = f"{len(frames)} positions of the {label} slider, computed beforehand" + (
+            f"; {others}." if others else "."
+        )
+        text = standalone.page(title or self.name, label, frames, start_at, self.image.width, made)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"cannot write {path}: {exc.strerror or exc}.") from None
+        return path
 
     def _save_clicked(self):
         try:

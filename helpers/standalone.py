@@ -1,0 +1,145 @@
+"""A widget as one self-contained HTML page: its picture, words and numbers at each position of one slider,
+computed beforehand and moved by a plain HTML range input, so the page needs neither Python nor the network.
+
+App.save_html (helpers/app.py) fills it; the functions here only list a slider's positions and write the page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from dataclasses import dataclass
+
+import ipywidgets as widgets
+import numpy as np
+
+MAX_FRAMES = 121  # positions kept at most (evenly spread, the slider's own value always among them)
+MAX_BYTES = (
+    4_000_000  # a page's pictures at most, in bytes of PNG (the page is a third larger): fewer positions if more
+)
+
+SLIDERS = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider, widgets.SelectionSlider)
+
+
+@dataclass
+class Frame:
+    """What the widget shows at one position of the slider."""
+
+    label: str  # the slider's value as its readout shows it
+    png: bytes | None  # None when the widget shows a message instead of a picture
+    alt: str
+    table: str  # HTML table of the numbers
+    readout: str
+
+
+def positions(control) -> list[tuple[object, str]]:
+    """Every (value, label) a slider can take, in order. slider -> [(value, str)]"""
+    if isinstance(control, widgets.SelectionSlider):
+        return [(value, str(label)) for label, value in zip(control._options_labels, control._options_values)]
+    if not isinstance(control, SLIDERS):
+        raise ValueError(
+            f"{type(control).__name__} is not a slider: save_html needs an IntSlider, FloatSlider, "
+            "FloatLogSlider or SelectionSlider."
+        )
+    if isinstance(control, widgets.IntSlider):
+        values = list(range(control.min, control.max + 1, control.step))
+    else:
+        count = math.floor((control.max - control.min) / control.step + 1e-9) + 1
+        steps = [round(control.min + i * control.step, 10) for i in range(count)]
+        values = [float(control.base) ** s for s in steps] if isinstance(control, widgets.FloatLogSlider) else steps
+    fmt = getattr(control, "readout_format", "d")
+    return [(v, format(v, fmt)) for v in values]
+
+
+def spread(count: int, keep: int, at_most: int) -> list[int]:
+    """`at_most` indices out of range(count), evenly spread, always with `keep`. -> sorted [int]"""
+    if count <= at_most:
+        return list(range(count))
+    if at_most <= 1:
+        return [keep]
+    chosen = {round(float(x)) for x in np.linspace(0, count - 1, at_most - 1)}
+    return sorted(chosen | {keep})
+
+
+def nearest(values: list, value) -> int:
+    """The index of the position closest to the slider's current value."""
+    try:
+        return values.index(value)
+    except ValueError:
+        return int(np.argmin([abs(float(v) - float(value)) for v in values]))
+
+
+STYLE = """
+body { font: 16px/1.5 system-ui, sans-serif; color: #1a1a1a; background: #fff; margin: 1.5rem auto; max-width: 64rem;
+  padding: 0 1rem; }
+.sa-control { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; }
+.sa-control input { width: min(32rem, 100%); }
+.sa-control output { font-variant-numeric: tabular-nums; min-width: 5ch; }
+.sa-readout { min-height: 1.5em; }
+img { max-width: 100%; height: auto; }
+.sa-numbers { border-collapse: collapse; margin: 4px 0; }
+.sa-numbers th, .sa-numbers td { border: 1px solid #b3b3b3; padding: 1px 6px; text-align: right; }
+.sa-made { color: #444; font-size: 0.9em; }
+.sa-message { color: #8a1c1c; }
+"""
+
+SCRIPT = """
+(function () {
+  const frames = JSON.parse(document.getElementById('sa-frames').textContent);
+  const input = document.getElementById('sa-position');
+  const output = document.getElementById('sa-value');
+  const img = document.getElementById('sa-picture');
+  const words = document.getElementById('sa-words');
+  const numbers = document.getElementById('sa-numbers');
+  const readout = document.getElementById('sa-readout');
+  function show(i) {
+    const f = frames[i];
+    output.textContent = f.label;
+    input.setAttribute('aria-valuetext', f.label);
+    if (f.png) { img.src = 'data:image/png;base64,' + f.png; img.hidden = false; } else { img.hidden = true; }
+    img.alt = f.alt;
+    words.textContent = f.alt;
+    numbers.innerHTML = f.table;
+    readout.textContent = f.readout;
+  }
+  input.addEventListener('input', function () { show(Number(input.value)); });
+})();
+"""
+
+
+def page(title: str, control_label: str, frames: list[Frame], start: int, css_width: int, made_with: str) -> str:
+    """The whole page: a labelled range input, the picture with its words and numbers, and the frames as JSON."""
+    data = [
+        {
+            "label": f.label,
+            "png": base64.b64encode(f.png).decode("ascii") if f.png else "",
+            "alt": f.alt,
+            "table": f.table,
+            "readout": f.readout,
+        }
+        for f in frames
+    ]
+    first = frames[start]
+    src = f"data:image/png;base64,{data[start]['png']}" if first.png else ""
+    frames_json = json.dumps(data).replace("</", "<\\/")  # never ends the script element early
+    e = html.escape
+    return (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{e(title)}</title><style>{STYLE}</style></head><body><main>"
+        f"<h1>{e(title)}</h1>"
+        f'<p class="sa-made">{e(made_with)}</p>'
+        f'<div class="sa-control"><label for="sa-position">{e(control_label)}</label>'
+        f'<input type="range" id="sa-position" min="0" max="{len(frames) - 1}" step="1" value="{start}" '
+        f'aria-valuetext="{e(first.label)}"><output id="sa-value" for="sa-position">{e(first.label)}</output></div>'
+        f'<p id="sa-readout" class="sa-readout" aria-live="polite">{e(first.readout)}</p>'
+        f'<figure style="margin:0"><img id="sa-picture" src="{src}" alt="{e(first.alt)}" width="{css_width}"'
+        f"{'' if first.png else ' hidden'}>"
+        "<figcaption><details open><summary>describe the picture</summary>"
+        f'<p id="sa-words" aria-live="polite">{e(first.alt)}</p><div id="sa-numbers">{first.table}</div>'
+        "</details></figcaption></figure>"
+        f'<script type="application/json" id="sa-frames">{frames_json}</script>'
+        f"<script>{SCRIPT}</script></main></body></html>\n"
+    )
