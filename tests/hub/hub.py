@@ -47,7 +47,17 @@ REPO_DIR = "self-attention"  # the folder a learner's copy is pulled into (the c
 NOTEBOOK_04 = "04_self-attention-from-scratch.ipynb"
 FRONT = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook in front (others stay in the page, hidden)
 APPS = f"{FRONT} {ANY_APP}"
-__all__ = ["APPS", "CHROMIUM", "CHROMIUM_ARGS", "Course", "Hub", "Learner", "missing_hub_reason", "shared_folder"]
+__all__ = [
+    "APPS",
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "Course",
+    "Hub",
+    "Learner",
+    "missing_hub_reason",
+    "serving",
+    "shared_folder",
+]
 
 
 def shared_folder(prefix: str, mode: int) -> Path:
@@ -272,6 +282,14 @@ class Hub:
                 pass
         if not keep_folder:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def serving(hub: Hub):
+    """A fixture's body: the hub started, then torn down whatever happened."""
+    try:
+        yield hub.start()
+    finally:
+        hub.teardown()
 
 
 class Learner:

@@ -46,6 +46,7 @@ from tests.hub.hub import (
     Hub,
     Learner,
     missing_hub_reason,
+    serving,
     shared_folder,
 )
 
@@ -62,19 +63,8 @@ ADA_ANSWER = 'answer_04_1 = 0.5\ncheck_exercise("04.1", answer_04_1)'
 
 
 @pytest.fixture(scope="module")
-def course():
-    made = Course()
-    yield made
-    shutil.rmtree(made.workdir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
 def hub(course):
-    server = Hub(["ada", "grace"], course_repos=course.url)
-    try:
-        yield server.start()
-    finally:
-        server.teardown()
+    yield from serving(Hub(["ada", "grace"], course_repos=course.url))
 
 
 def notebook_source(path) -> str:

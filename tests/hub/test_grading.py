@@ -18,7 +18,7 @@ import subprocess
 import pytest
 
 from tests.browser.lab import ROOT
-from tests.hub.hub import CHROMIUM, CHROMIUM_ARGS, Course, Hub, Learner, missing_hub_reason
+from tests.hub.hub import CHROMIUM, CHROMIUM_ARGS, Course, Hub, Learner, missing_hub_reason, serving
 
 REASON = missing_hub_reason()
 if REASON is not None and os.environ.get("CI") == "true":
@@ -43,19 +43,8 @@ OVERFLOW_HINT = "exp(1000) overflows to inf and the result has NaN: subtract eac
 
 
 @pytest.fixture(scope="module")
-def course():
-    made = Course()
-    yield made
-    shutil.rmtree(made.workdir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
 def hub(course):
-    server = Hub(["kim", "lee"], teachers=[TEACHER], course_repos=course.url)
-    try:
-        yield server.start()
-    finally:
-        server.teardown()
+    yield from serving(Hub(["kim", "lee"], teachers=[TEACHER], course_repos=course.url))
 
 
 def teacher(hub: Hub, *args: str, timeout: float = 900) -> str:
