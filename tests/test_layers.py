@@ -68,7 +68,8 @@ LAYERS = {
     "describe": set(),
     "labels": set(),
     "plots": {"describe", "labels"},
-    "app": {"plots"},
+    "standalone": set(),
+    "app": {"plots", "standalone"},
     "exercises": {
         "attention",
         "blockwise",

@@ -94,7 +94,6 @@ async def click_in_row(panel, listing: str, assignment: str, button: str, tries:
     panel redraws its lists when it reloads them, so a button can be replaced under the pointer: try again."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-    await panel.locator(f"#{listing}_assignments_list_loading").wait_for(state="hidden", timeout=120_000)
     row = panel.locator(f"#{listing}_assignments_list .list_item", has_text=assignment)
     for attempt in range(tries):
         try:
@@ -102,7 +101,11 @@ async def click_in_row(panel, listing: str, assignment: str, button: str, tries:
             return
         except PlaywrightTimeout:
             if attempt == tries - 1:
-                raise
+                raise AssertionError(
+                    f"no {button!r} for {assignment} in the {listing} list; the panel says:\n{await panel.inner_text()}"
+                ) from None
+            # a list that loaded while the server was busy stays as it was: ask again, as a learner would
+            await panel.locator("#refresh_assignments_list").click()
 
 
 async def fetch_answer_submit(hub: Hub, course: Course, browser, name: str, answer_04_1: str, softmax: str):
