@@ -37,6 +37,7 @@ What keeps learners apart (the README's teachers' section says more):
 """
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -146,7 +147,7 @@ c.ConfigurableHTTPProxy.pid_file = str(PROXY_PID)
 # the proxy's token, kept in the state folder so a restarted hub can talk to the proxy it left running
 TOKEN_FILE = STATE / "proxy_auth_token"
 if not TOKEN_FILE.exists():
-    classhub.write_secret(TOKEN_FILE, classhub.new_code() + classhub.new_code() + os.urandom(16).hex())
+    classhub.write_secret(TOKEN_FILE, secrets.token_hex(32))
 c.ConfigurableHTTPProxy.auth_token = TOKEN_FILE.read_text().strip()
 
 

@@ -101,6 +101,19 @@ def _answer_cell_source(lesson_code: str, solution: str, name: str, exercise_id:
     return "\n".join(head + prompt_lines[: stub[0]] + region + prompt_lines[stub[0] + 1 :]).rstrip(), "implement"
 
 
+SUBMIT = (
+    "## Submitting\n\n"
+    "This is the graded copy of the lesson. Each check above prints *Correct* or a hint as you go; save the "
+    "notebook, then submit it from **Nbgrader > Assignments**. Your teacher's feedback comes back there too."
+)
+
+
+def _points_elsewhere(markdown: str) -> bool:
+    """A lesson's cell that an assignment leaves out: its "## Solutions" pointer (a graded copy does not hand out
+    the answers) and its previous/contents/next links (relative links that lead nowhere from ~/assignments)."""
+    return markdown.lstrip().startswith("## Solutions") or "[Contents](00_contents.ipynb)" in markdown
+
+
 def _grade_id(exercise_id: str, part: str) -> str:
     return f"ex{exercise_id.replace('.', '_')}_{part}"
 
@@ -119,6 +132,8 @@ def assignment(lesson_path: Path, hidden_tests: bool = False):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
         cell.metadata = {}
+        if cell.cell_type == "markdown" and _points_elsewhere(cell.source):
+            continue  # the pointer to the worked solutions, and the links to the lessons beside this one
         if index not in by_index:
             cells.append(cell)
             continue
@@ -159,6 +174,7 @@ def assignment(lesson_path: Path, hidden_tests: bool = False):
         }
         cells += [answer, test]
         listed.append((eid, kind, points))
+    cells.append(nbformat.v4.new_markdown_cell(SUBMIT, id="submitting"))
     nb = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": lesson.metadata.get("kernelspec", {})})
     nb.metadata["language_info"] = {"name": "python"}
     return nb, listed
