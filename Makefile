@@ -22,6 +22,12 @@ PINNED := env $$($(BIN)/python scripts/cpu_pin.py)
 # axe-core, the accessibility rules the browser tests run, from the npm registry at a pinned version
 AXE_VERSION := 4.14.1
 AXE := .cache/axe-core-$(AXE_VERSION)/axe.min.js
+# the static website (`make book`): Sphinx and its parts on top of the learner's install, and MathJax from the npm
+# registry at a pinned version, checked against its sha256 (served from the site, never from a CDN)
+BOOK_STAMP := $(VENV)/.book-$(shell cat requirements-book.txt | cksum | cut -d' ' -f1)
+MATHJAX_VERSION := 3.2.2
+MATHJAX_SHA256 := 1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
+MATHJAX := .cache/mathjax-$(MATHJAX_VERSION)/tex-chtml.js
 # the classroom hub's proxy, from the npm registry at the versions of classroom/proxy/package-lock.json
 # (classroom/jupyterhub_config.py runs it from here)
 CHP_DIR := .cache/configurable-http-proxy-5.3.0
@@ -29,7 +35,7 @@ CHP_STAMP := $(CHP_DIR)/.installed
 # what ruff lints and formats (notebooks at 88 characters, by notebooks/ruff.toml; the rest at 120)
 CODE := helpers tests scripts benchmarks notebooks classroom
 
-.PHONY: setup setup-test hub-setup lab test unit browser hub classroom course notebooks nav benchmark format clean
+.PHONY: setup setup-test book-setup hub-setup lab book test unit browser hub classroom course notebooks nav benchmark format clean
 
 $(LAB_STAMP): requirements.txt requirements-model.txt lab-settings/overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +55,19 @@ $(TEST_STAMP): $(LAB_STAMP) requirements-test.txt
 $(AXE):
 	mkdir -p $(dir $(AXE))
 	cd $(dir $(AXE)) && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar -xzf axe-core-$(AXE_VERSION).tgz package/axe.min.js && mv package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz
+
+$(BOOK_STAMP): $(LAB_STAMP) requirements-book.txt
+	$(PIP) -r requirements-book.txt
+	rm -f $(VENV)/.book-*
+	touch $@
+
+$(MATHJAX):
+	rm -rf $(dir $(MATHJAX)) && mkdir -p $(dir $(MATHJAX))
+	cd $(dir $(MATHJAX)) && npm pack --silent mathjax@$(MATHJAX_VERSION) >/dev/null \
+	  && echo "$(MATHJAX_SHA256)  mathjax-$(MATHJAX_VERSION).tgz" | sha256sum --check --quiet \
+	  && tar -xzf mathjax-$(MATHJAX_VERSION).tgz && cp -r package/es5/. . && cp package/LICENSE . \
+	  && rm -rf package mathjax-$(MATHJAX_VERSION).tgz
+	test -f $@
 
 $(HUB_STAMP): $(LAB_STAMP) requirements-hub.txt
 	$(PIP) -r requirements-hub.txt
@@ -76,7 +95,9 @@ $(CHP_STAMP): classroom/proxy/package.json classroom/proxy/package-lock.json
 
 setup: $(LAB_STAMP)
 
-setup-test: $(TEST_STAMP) $(AXE) hub-setup
+setup-test: $(TEST_STAMP) $(AXE) book-setup hub-setup
+
+book-setup: $(BOOK_STAMP) $(MATHJAX)
 
 ## JupyterHub, the idle culler, nbgitpuller and the proxy for a class on one hub (classroom/jupyterhub_config.py).
 hub-setup: $(HUB_STAMP) $(CHP_STAMP) $(CLASS_STAMP)
@@ -114,6 +135,10 @@ classroom: setup-test
 ## The graded course (classroom/course/source): nbgrader assignments made from the lessons and their solutions.
 course: setup
 	$(BIN)/python classroom/make_course.py
+
+## The series as a static website in build/book (open build/book/index.html; the README says how to publish it).
+book: book-setup
+	$(BIN)/python scripts/build_book.py
 
 ## Regenerate navigation and re-execute every notebook in place (after editing one).
 notebooks: setup-test

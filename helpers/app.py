@@ -292,6 +292,25 @@ class App:
         slider (the first, or `slider` by name), moved by a plain range input; no Python, no network. Positions are
         computed now, at most standalone.MAX_FRAMES of them and `max_bytes` of pictures (standalone.MAX_BYTES),
         evenly spread and always with the slider's current value; the other controls keep their values. -> Path"""
+        path = Path(path)
+        if path.suffix.lower() not in (".html", ".htm"):
+            raise ValueError(f"{path} should end in .html: the file is a web page.")
+        if path.is_dir() or (path.parent.exists() and not path.parent.is_dir()):
+            raise ValueError(f"cannot write {path}: it is a folder, or its folder is a file.")
+        export = self.export_slider(slider, max_bytes)
+        text = standalone.page(
+            title or self.name, export.label, export.frames, export.start, export.css_width, export.made_with
+        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"cannot write {path}: {exc.strerror or exc}.") from None
+        return path
+
+    def export_slider(self, slider: str | None = None, max_bytes: int | None = None) -> standalone.Export:
+        """What save_html writes, for a page of one's own: the widget at each kept position of one slider
+        (standalone.fragment makes it an element of a page). -> standalone.Export"""
         sliders = {n: c for n, c in self.controls.items() if isinstance(c, standalone.SLIDERS)}
         if not sliders:
             raise ValueError("this widget has no slider to export; save() writes its picture as PNG and SVG.")
@@ -302,11 +321,6 @@ class App:
         limit = standalone.MAX_BYTES if max_bytes is None else max_bytes
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise ValueError(f"max_bytes must be a positive whole number of bytes, got {max_bytes!r}.")
-        path = Path(path)
-        if path.suffix.lower() not in (".html", ".htm"):
-            raise ValueError(f"{path} should end in .html: the file is a web page.")
-        if path.is_dir() or (path.parent.exists() and not path.parent.is_dir()):
-            raise ValueError(f"cannot write {path}: it is a folder, or its folder is a file.")
         control = sliders[slider]
         options = standalone.positions(control)
         original = control.value
@@ -338,13 +352,7 @@ class App:
         made = f"{len(frames)} positions of the {label} slider, computed beforehand" + (
             f"; {others}." if others else "."
         )
-        text = standalone.page(title or self.name, label, frames, start_at, self.image.width, made)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(f"cannot write {path}: {exc.strerror or exc}.") from None
-        return path
+        return standalone.Export(label, frames, start_at, self.image.width, made)
 
     def _save_clicked(self):
         try:
@@ -353,10 +361,12 @@ class App:
             self.message.value = friendly(exc)
 
     def _repr_mimebundle_(self, **kwargs):
-        """The live widget, and its picture and words as they are now: a notebook saved with its outputs shows
-        them where the widget cannot run (not yet run, untrusted, or a page that only shows the file)."""
+        """The live widget, and its picture, words and numbers as they are now: a notebook saved with its outputs
+        shows them where the widget cannot run (not yet run, untrusted, or a page that only shows the file)."""
         data = dict(self.box._repr_mimebundle_(**kwargs))
-        saved, metadata = plots.picture_bundle(self.image.value, self.image.alt, self.image.width, "sa-saved-picture")
+        saved, metadata = plots.picture_bundle(
+            self.image.value, self.image.alt, self.image.width, "sa-saved-picture", self.image.table
+        )
         data.update({key: value for key, value in saved.items() if key != "text/plain"})
         data["text/plain"] = self.image.alt
         return data, metadata

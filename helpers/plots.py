@@ -45,10 +45,10 @@ class DescribedFigure(Figure):
         return picture_bundle(buf.getvalue(), self.alt_text or "A figure.")
 
 
-def picture_bundle(png: bytes, alt: str, css_width: int | None = None, css_class: str = "") -> tuple:
+def picture_bundle(png: bytes, alt: str, css_width: int | None = None, css_class: str = "", table: str = "") -> tuple:
     """A PNG with PIXEL_RATIO pixels per CSS pixel as a notebook output: the image at its CSS size with its text
-    alternative and a "describe" note (HTML), the bare image, and the words for text-only front ends.
-    bytes, str -> (data, metadata)"""
+    alternative and a "describe" note (HTML; with `table`, describe.table_html's numbers, inside it), the bare
+    image, and the words for text-only front ends. bytes, str -> (data, metadata)"""
     if png[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("png must be the bytes of a PNG image.")
     pixels = struct.unpack(">II", png[16:24])  # the PNG header's width and height
@@ -60,7 +60,7 @@ def picture_bundle(png: bytes, alt: str, css_width: int | None = None, css_class
     page = (
         f'<figure class="sa-figure" style="margin:0"><img src="data:image/png;base64,{data}" alt="{words}" '
         f'width="{width}"{klass} style="max-width:100%;height:auto">'
-        f'<details class="sa-describe"><summary>describe the picture</summary><p>{words}</p></details></figure>'
+        f'<details class="sa-describe"><summary>describe the picture</summary><p>{words}</p>{table}</details></figure>'
     )
     return {"image/png": data, "text/html": page, "text/plain": alt}, {"image/png": {"width": width, "height": height}}
 

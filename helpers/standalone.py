@@ -10,6 +10,7 @@ import base64
 import html
 import json
 import math
+import re
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -32,6 +33,17 @@ class Frame:
     alt: str
     table: str  # HTML table of the numbers
     readout: str
+
+
+@dataclass
+class Export:
+    """A widget at the kept positions of one slider (App.export_slider): what fragment() and page() show."""
+
+    label: str  # the slider's label
+    frames: list[Frame]
+    start: int  # the frame of the slider's value when exported
+    css_width: int  # the picture's width in CSS pixels
+    made_with: str  # how many positions, and the other controls' values
 
 
 def positions(control) -> list[tuple[object, str]]:
@@ -71,29 +83,34 @@ def nearest(values: list, value) -> int:
         return int(np.argmin([abs(float(v) - float(value)) for v in values]))
 
 
-STYLE = """
+PAGE_STYLE = """
 body { font: 16px/1.5 system-ui, sans-serif; color: #1a1a1a; background: #fff; margin: 1.5rem auto; max-width: 64rem;
   padding: 0 1rem; }
-.sa-control { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; }
-.sa-control input { width: min(32rem, 100%); }
-.sa-control output { font-variant-numeric: tabular-nums; min-width: 5ch; }
-.sa-readout { min-height: 1.5em; }
-img { max-width: 100%; height: auto; }
-.sa-numbers { border-collapse: collapse; margin: 4px 0; }
-.sa-numbers th, .sa-numbers td { border: 1px solid #b3b3b3; padding: 1px 6px; text-align: right; }
 .sa-made { color: #444; font-size: 0.9em; }
-.sa-message { color: #8a1c1c; }
 """
 
+STYLE = """
+.sa-standalone .sa-control { display: flex; align-items: center; gap: 0.75rem; flex-wrap: wrap; }
+.sa-standalone .sa-control input { width: min(32rem, 100%); }
+.sa-standalone .sa-control output { font-variant-numeric: tabular-nums; min-width: 5ch; }
+.sa-standalone .sa-readout { min-height: 1.5em; }
+.sa-standalone img { max-width: 100%; height: auto; }
+.sa-standalone .sa-numbers { border-collapse: collapse; margin: 4px 0; }
+.sa-standalone .sa-numbers th, .sa-standalone .sa-numbers td { border: 1px solid #b3b3b3; padding: 1px 6px;
+  text-align: right; }
+.sa-standalone .sa-message { color: #8a1c1c; }
+"""
+
+# each exported slider finds its own parts inside its own element, so a page may hold several
 SCRIPT = """
-(function () {
-  const frames = JSON.parse(document.getElementById('sa-frames').textContent);
-  const input = document.getElementById('sa-position');
-  const output = document.getElementById('sa-value');
-  const img = document.getElementById('sa-picture');
-  const words = document.getElementById('sa-words');
-  const numbers = document.getElementById('sa-numbers');
-  const readout = document.getElementById('sa-readout');
+(function (root) {
+  const frames = JSON.parse(root.querySelector('.sa-frames').textContent);
+  const input = root.querySelector('input[type=range]');
+  const output = root.querySelector('output');
+  const img = root.querySelector('.sa-picture');
+  const words = root.querySelector('.sa-words');
+  const numbers = root.querySelector('.sa-table');
+  const readout = root.querySelector('.sa-readout');
   function show(i) {
     const f = frames[i];
     output.textContent = f.label;
@@ -105,12 +122,17 @@ SCRIPT = """
     readout.textContent = f.readout;
   }
   input.addEventListener('input', function () { show(Number(input.value)); });
-})();
+})(document.currentScript.parentElement);
 """
 
 
-def page(title: str, control_label: str, frames: list[Frame], start: int, css_width: int, made_with: str) -> str:
-    """The whole page: a labelled range input, the picture with its words and numbers, and the frames as JSON."""
+def fragment(key: str, control_label: str, frames: list[Frame], start: int, css_width: int) -> str:
+    """The exported slider as an element to place in any page: a labelled range input, the picture with its words
+    and numbers, the frames as JSON and the script that moves them; its ids begin with `key`. -> HTML str"""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", key):
+        raise ValueError(f"key {key!r} must start with a letter and hold only letters, digits, '_' and '-'.")
+    if not frames or not 0 <= start < len(frames):
+        raise ValueError(f"start {start} is not one of the {len(frames)} frames.")
     data = [
         {
             "label": f.label,
@@ -126,20 +148,31 @@ def page(title: str, control_label: str, frames: list[Frame], start: int, css_wi
     frames_json = json.dumps(data).replace("</", "<\\/")  # never ends the script element early
     e = html.escape
     return (
+        f'<div class="sa-standalone" id="{key}"><style>{STYLE}</style>'
+        f'<div class="sa-control"><label for="{key}-position">{e(control_label)}</label>'
+        f'<input type="range" id="{key}-position" min="0" max="{len(frames) - 1}" step="1" value="{start}" '
+        f'aria-valuetext="{e(first.label)}"><output id="{key}-value" for="{key}-position">{e(first.label)}</output>'
+        "</div>"
+        f'<p id="{key}-readout" class="sa-readout" aria-live="polite">{e(first.readout)}</p>'
+        f'<figure style="margin:0"><img id="{key}-picture" class="sa-picture" src="{src}" alt="{e(first.alt)}" '
+        f'width="{css_width}"{"" if first.png else " hidden"}>'
+        "<figcaption><details open><summary>describe the picture</summary>"
+        f'<p id="{key}-words" class="sa-words" aria-live="polite">{e(first.alt)}</p>'
+        f'<div id="{key}-numbers" class="sa-table">{first.table}</div>'
+        "</details></figcaption></figure>"
+        f'<script type="application/json" class="sa-frames">{frames_json}</script>'
+        f"<script>{SCRIPT}</script></div>"
+    )
+
+
+def page(title: str, control_label: str, frames: list[Frame], start: int, css_width: int, made_with: str) -> str:
+    """The whole page: a title, how it was made, and the fragment (ids beginning with "sa")."""
+    e = html.escape
+    return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)}</title><style>{STYLE}</style></head><body><main>"
+        f"<title>{e(title)}</title><style>{PAGE_STYLE}</style></head><body><main>"
         f"<h1>{e(title)}</h1>"
         f'<p class="sa-made">{e(made_with)}</p>'
-        f'<div class="sa-control"><label for="sa-position">{e(control_label)}</label>'
-        f'<input type="range" id="sa-position" min="0" max="{len(frames) - 1}" step="1" value="{start}" '
-        f'aria-valuetext="{e(first.label)}"><output id="sa-value" for="sa-position">{e(first.label)}</output></div>'
-        f'<p id="sa-readout" class="sa-readout" aria-live="polite">{e(first.readout)}</p>'
-        f'<figure style="margin:0"><img id="sa-picture" src="{src}" alt="{e(first.alt)}" width="{css_width}"'
-        f"{'' if first.png else ' hidden'}>"
-        "<figcaption><details open><summary>describe the picture</summary>"
-        f'<p id="sa-words" aria-live="polite">{e(first.alt)}</p><div id="sa-numbers">{first.table}</div>'
-        "</details></figcaption></figure>"
-        f'<script type="application/json" id="sa-frames">{frames_json}</script>'
-        f"<script>{SCRIPT}</script></main></body></html>\n"
+        f"{fragment('sa', control_label, frames, start, css_width)}</main></body></html>\n"
     )

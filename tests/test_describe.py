@@ -217,7 +217,7 @@ def test_app_checks_its_describe_is_given():
         App({"x": widgets.IntSlider()}, Figure(), lambda x: x, lambda r: None)  # no describe
 
 
-def test_a_widget_output_carries_its_picture_and_words_for_where_it_cannot_run():
+def test_a_widget_output_carries_its_picture_words_and_numbers_for_where_it_cannot_run():
     import base64
 
     from helpers import widgets as w
@@ -228,4 +228,5 @@ def test_a_widget_output_carries_its_picture_and_words_for_where_it_cannot_run()
     assert "application/vnd.jupyter.widget-view+json" in data  # the live widget, where it can run
     assert base64.b64decode(data["image/png"]) == app.image.value and data["text/plain"] == app.image.alt
     assert 'class="sa-saved-picture"' in data["text/html"] and html.escape(app.image.alt) in data["text/html"]
+    assert app.image.table.startswith("<table") and app.image.table in data["text/html"]  # and its numbers
     assert metadata["image/png"]["width"] == app.image.width == 800  # CSS pixels; the PNG has twice as many

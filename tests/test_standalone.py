@@ -16,7 +16,7 @@ from helpers.widgets import attention_explorer
 
 def frames_of(path) -> list:
     text = path.read_text(encoding="utf-8")
-    return json.loads(re.search(r'<script type="application/json" id="sa-frames">(.*?)</script>', text, re.S)[1])
+    return json.loads(re.search(r'<script type="application/json" class="sa-frames">(.*?)</script>', text, re.S)[1])
 
 
 def test_the_page_holds_every_position_with_its_picture_and_words_and_leaves_the_widget_as_it_was(tmp_path):

@@ -1,0 +1,228 @@
+"""The series as a static website (scripts/build_book.py), built with the network switched off where the machine
+allows it, served from 127.0.0.1 as any static host would, and read in Chromium: the home page and every lesson
+and solutions page open with no request leaving the machine and none failing, axe-core finds nothing, every
+image has its text alternative, every widget shows its picture with its words and numbers, the pages link in
+the series' order, and each exported slider moved with the keyboard changes the picture and its words."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.browser.lab import AXE, CHROMIUM, CHROMIUM_ARGS, ROOT, missing_browser_reason
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_book
+
+REASON = missing_browser_reason()
+if REASON is not None and os.environ.get("CI") == "true":
+    raise RuntimeError(f"browser tests cannot run in CI: {REASON}")
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
+
+ARTIFACTS = ROOT / "artifacts" / "book"
+
+
+def offline_prefix() -> list[str]:
+    """`unshare --net` (a network namespace with only a loopback that is down) where this machine allows it."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "--net", "true"], check=False, capture_output=True).returncode == 0:
+        return [unshare, "--net"]
+    return []
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The book built by `scripts/build_book.py` (without a network where possible) and served on 127.0.0.1."""
+    out = tmp_path_factory.mktemp("book") / "site"
+    prefix = offline_prefix()
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    done = subprocess.run(
+        [*prefix, sys.executable, str(ROOT / "scripts" / "build_book.py"), "--out", str(out)],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=900,
+    )
+    assert done.returncode == 0, f"the book did not build:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "build.txt").write_text(
+        f"built {'without a network (unshare --net)' if prefix else 'with the network on'}\n{done.stdout}"
+    )
+    handler = functools.partial(QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield out, f"http://127.0.0.1:{server.server_address[1]}", report, bool(prefix)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def lesson_pages() -> list[str]:
+    return [p.stem + ".html" for p in build_book.lessons()]
+
+
+def solution_pages() -> list[str]:
+    return [f"solutions/{p.stem}.html" for p in build_book.solutions()]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A page of the site in a fresh tab, with every request it makes recorded; requests to another host are
+    refused (and recorded), so the test sees them even where the machine has a network."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.outside, self.failed = [], []
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.route("**/*", self._route)
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        self.page.on("requestfailed", lambda r: self.failed.append(f"failed {r.url}"))
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith((self.base + "/", "data:", "blob:")):
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, path: str):
+        self.page.goto(f"{self.base}/{path}", wait_until="load")
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def axe(self) -> list[str]:
+        self.page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        return self.page.evaluate(
+            """async () => (await axe.run(document,
+                  {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}))
+                .violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ') + ' ' +
+                                n.html.slice(0, 100)).join(' | '))"""
+        )
+
+    def images_without_words(self) -> list[str]:
+        return self.page.evaluate(
+            """() => [...document.querySelectorAll('img, svg[role=img], [role=img]')]
+                .filter(e => !(e.getAttribute('alt') || e.getAttribute('aria-label') ||
+                               e.getAttribute('aria-labelledby') || e.getAttribute('title')) &&
+                             e.getAttribute('aria-hidden') !== 'true' && e.getAttribute('role') !== 'presentation' &&
+                             !(e.tagName === 'IMG' && e.getAttribute('alt') === '' ))
+                .map(e => e.outerHTML.slice(0, 120))"""
+        )
+
+    def close(self):
+        self.page.close()
+
+
+def test_the_book_builds_offline_and_stays_small(site):
+    out, _, report, offline = site
+    assert report["bytes"] < build_book.MAX_SITE_BYTES, f"the site is {report['bytes'] / 1e6:.1f} MB"
+    pages = set(report["pages"])
+    for page in ["index.html", *lesson_pages(), *solution_pages()]:
+        assert page in pages, f"{page} is not in the book"
+    assert sorted(report["exported"]) == sorted(build_book.EXPORTED)
+    assert (out / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    if os.environ.get("CI") == "true" and os.geteuid() == 0:
+        assert offline, "the build could not be run without a network (unshare --net)"
+
+
+@pytest.mark.parametrize("path", ["index.html", *lesson_pages(), *solution_pages()])
+def test_a_page_opens_offline_accessible_and_described(site, browser, path):
+    _, base, _, _ = site
+    visit = Visit(browser, base)
+    try:
+        page = visit.open(path)
+        if path == "index.html":  # the home page opens the contents
+            page.wait_for_url(f"{base}/00_contents.html")
+            assert page.locator("h1").first.inner_text().startswith("Self-Attention, Step by Step")
+            links = page.locator("nav a.reference.internal").evaluate_all("es => es.map(e => e.getAttribute('href'))")
+            lessons = [h for h in links if h and not h.startswith("#") and "solutions/" not in h]
+            assert [h.split("#")[0] for h in lessons][: len(lesson_pages()) - 1] == lesson_pages()[1:], lessons
+        else:
+            assert page.locator("h1").count() >= 1
+        assert not visit.outside, f"{path} asked another host for {visit.outside}"
+        assert not visit.failed, f"{path}: {visit.failed}"
+        assert visit.images_without_words() == [], f"{path}: images without a text alternative"
+        violations = visit.axe()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / (path.replace("/", "_") + ".axe.txt")).write_text("\n".join(violations) or "none\n")
+        assert violations == [], f"{path}: axe found {violations}"
+        name = Path(path).name
+        number = name[:2]
+        if path in lesson_pages() and number not in ("00", "15"):  # lessons 01 to 14 each have a widget
+            widget = page.locator(
+                ".sa-standalone" if number in build_book.EXPORTED else "figure:has(img.sa-saved-picture)"
+            )
+            assert widget.count() >= 1, f"{path}: the widget's picture is missing"
+            assert widget.first.locator("details table.sa-numbers").count() == 1, f"{path}: the widget's numbers"
+        if path in lesson_pages()[1:-1]:  # the theme's previous and next links follow the series
+            i = lesson_pages().index(path)
+            assert page.locator("a.left-prev").get_attribute("href").endswith(lesson_pages()[i - 1])
+            assert page.locator("a.right-next").get_attribute("href").endswith(lesson_pages()[i + 1])
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("number", sorted(build_book.EXPORTED))
+def test_an_exported_slider_moves_with_the_keyboard(site, browser, number):
+    _, base, _, _ = site
+    path = next(p for p in lesson_pages() if p.startswith(number))
+    visit = Visit(browser, base)
+    try:
+        page = visit.open(path)
+        root = page.locator(f"#slider-{number}")
+        slider = root.locator("input[type=range]")
+        label = root.locator("label").inner_text()
+        assert label and page.get_by_label(label, exact=True).count() >= 1, "the slider has no label"
+        img, words = root.locator("img"), root.locator(".sa-words")
+
+        def state():
+            return (
+                img.get_attribute("src"),
+                img.get_attribute("alt"),
+                words.inner_text(),
+                root.locator("output").inner_text(),
+                root.locator(".sa-table").inner_html(),
+            )
+
+        before = state()
+        assert before[1] and before[1] == before[2], "the picture's text alternative and its words differ"
+        slider.focus()
+        key = "ArrowLeft" if slider.input_value() == slider.get_attribute("max") else "ArrowRight"
+        for _ in range(3):
+            page.keyboard.press(key)
+        after = state()
+        assert after[0] != before[0], "the picture did not change"
+        assert after[1] != before[1] and after[1] == after[2], "the words did not change with the picture"
+        assert after[3] != before[3] and slider.get_attribute("aria-valuetext") == after[3]
+        assert not visit.outside and not visit.failed
+    finally:
+        visit.close()
