@@ -33,7 +33,7 @@ MATHJAX := .cache/mathjax-$(MATHJAX_VERSION)/tex-chtml.js
 CHP_DIR := .cache/configurable-http-proxy-5.3.0
 CHP_STAMP := $(CHP_DIR)/.installed
 # what ruff lints and formats (notebooks at 88 characters, by notebooks/ruff.toml; the rest at 120)
-CODE := helpers tests scripts benchmarks notebooks classroom
+CODE := helpers tests scripts benchmarks notebooks classroom book
 
 .PHONY: setup setup-test book-setup hub-setup lab book test unit browser hub classroom course notebooks nav benchmark format clean
 

@@ -47,7 +47,7 @@ class Export:
 
 
 def positions(control) -> list[tuple[object, str]]:
-    """Every (value, label) a slider can take, in order. slider -> [(value, str)]"""
+    """Every (value, label) a slider can take, in order, its current value among them. slider -> [(value, str)]"""
     if isinstance(control, widgets.SelectionSlider):
         return [(value, str(label)) for label, value in zip(control._options_labels, control._options_values)]
     if not isinstance(control, SLIDERS):
@@ -61,6 +61,9 @@ def positions(control) -> list[tuple[object, str]]:
         count = math.floor((control.max - control.min) / control.step + 1e-9) + 1
         steps = [round(control.min + i * control.step, 10) for i in range(count)]
         values = [float(control.base) ** s for s in steps] if isinstance(control, widgets.FloatLogSlider) else steps
+    value = control.value  # a widget made with a value between two steps holds it: that value is a position too
+    if min(abs(v - value) for v in values) > 1e-9 * max(1.0, abs(value)):
+        values = sorted([*values, value])
     fmt = getattr(control, "readout_format", "d")
     return [(v, format(v, fmt)) for v in values]
 

@@ -6,9 +6,9 @@ few cells an exported slider needs), and laid out by Sphinx with myst-nb and the
 - pages in the series' order, the contents page as home, previous/next links, each solutions notebook a page;
 - every picture with its text alternative and its "describe" note; a widget shows its saved picture, words and
   numbers (a widget needs a kernel to run);
-- in the lessons of EXPORTED, the widget's central slider moves without Python: the statements the widget needs
-  are run here (and no others), the widget is exported at each position of its slider (App.export_slider, with
-  at most SLIDER_BYTES of pictures) and placed where the widget's output was;
+- every widget with a slider gets that slider moving without Python: the statements the widget needs are run
+  here (and no others), the widget is exported at each position of its slider (App.export_slider, with at most
+  SLIDER_BYTES of pictures) and placed where the widget's output was; the lessons in REQUIRED must have one;
 - MathJax from the npm package `make book` fetched (pinned, sha256-checked) is served from the build.
 
 The build asks no other host for anything, and refuses a page that would: every script, style sheet, image and
@@ -45,13 +45,17 @@ MATHJAX = ROOT / ".cache" / f"mathjax-{MATHJAX_VERSION}"  # the npm package's es
 # menu's accessibility tools (speech, explorer): a fifth of the package
 MATHJAX_PARTS = ["tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui", "sre"]
 
-# lesson number -> the slider to export (None: the widget's first); the book shows these moving
-EXPORTED = {"02": None, "04": None, "07": None, "14": "temperature"}
-SLIDER_BYTES = 2_500_000  # pictures per exported slider, at most (PNG bytes; the page holds them as base64)
+REQUIRED = ("02", "04", "07", "14")  # lessons whose widget must move in the book (the build stops if not)
+CHOSEN = {"14": "temperature"}  # lesson -> the slider to export when it is not the widget's first
+SLIDER_BYTES = 2_000_000  # pictures per exported slider, at most (PNG bytes; the page holds them as base64)
 MAX_SITE_BYTES = 60_000_000
 
 LESSON = re.compile(r"^(\d\d)_[a-z0-9-]+\.ipynb$")
 WIDGET = "application/vnd.jupyter.widget-view+json"
+SAVED_WIDGET = (  # above a widget's saved picture in the book
+    '<p class="sa-widget-note">In JupyterLab this picture comes with the controls that change it; here it is '
+    "shown as the notebook saved it, with its words and numbers.</p>"
+)
 NBVAL_MARK = re.compile(r"^\s*# NBVAL_[A-Z_]+\s*$")  # test markers: nothing for a reader
 OUTSIDE = re.compile(
     r"""<(?:script|img|iframe|source|audio|video|embed)\b[^>]*?\ssrc=["']?(?:https?:)?//"""
@@ -161,20 +165,22 @@ def run_widget(nb, index: int, where: str):
     return app
 
 
-def exported_slider(nb, index: int, number: str, slider: str | None) -> str:
-    """The widget of cell `index` as a slider that moves without Python: HTML to put where its output was."""
+def exported_slider(app, key: str, slider: str | None, where: str) -> str | None:
+    """The widget as a slider that moves without Python: HTML to put where its output was; None if it has no
+    slider (it is then shown as the notebook saved it)."""
     from helpers import standalone
 
-    where = f"notebook {number}"
+    if not any(isinstance(c, standalone.SLIDERS) for c in app.controls.values()):
+        return None
     try:
-        export = run_widget(nb, index, where).export_slider(slider, max_bytes=SLIDER_BYTES)
+        export = app.export_slider(slider, max_bytes=SLIDER_BYTES)
     except ValueError as exc:
         raise BookError(f"{where}: {exc}") from None
     note = (
         '<p class="sa-standalone-note"><strong>Move the slider</strong>: this page shows what the widget draws at '
         f"{html.escape(export.made_with)} In JupyterLab every control of the widget works.</p>"
     )
-    return note + standalone.fragment(f"slider-{number}", export.label, export.frames, export.start, export.css_width)
+    return note + standalone.fragment(key, export.label, export.frames, export.start, export.css_width)
 
 
 def page_cell(cell) -> None:
@@ -182,11 +188,29 @@ def page_cell(cell) -> None:
     lines = [line for line in source(cell).splitlines() if not NBVAL_MARK.match(line)]
     cell.source = "\n".join(lines)
     for out in cell.get("outputs", []):
-        out.get("data", {}).pop(WIDGET, None)
+        data = out.get("data", {})
+        if data.pop(WIDGET, None) is not None and "text/html" in data:
+            data["text/html"] = SAVED_WIDGET + source_text(data["text/html"])
+
+
+def source_text(text) -> str:
+    return "".join(text) if isinstance(text, list) else text
 
 
 def toctree(caption: str, docs: list[str]) -> str:
     return "```{toctree}\n:hidden:\n:caption: " + caption + "\n\n" + "\n".join(docs) + "\n```"
+
+
+def favicon(path: Path) -> None:
+    """The site's icon: a 3 x 3 attention heatmap, strongest on the diagonal (32 x 32 pixels, PNG)."""
+    import numpy as np
+    from PIL import Image
+
+    weights = np.array([[0.7, 0.2, 0.1], [0.2, 0.6, 0.2], [0.1, 0.3, 0.6]])
+    low, high = np.array([68, 1, 84]), np.array([253, 231, 37])  # viridis' ends, as the heatmaps
+    cells = (low + (high - low) * (weights / weights.max())[..., None]).astype(np.uint8)
+    pixels = np.kron(cells, np.ones((10, 10, 1), dtype=np.uint8))
+    Image.fromarray(np.pad(pixels, ((1, 1), (1, 1), (0, 0)), constant_values=255)).save(path)
 
 
 def stage(folder: Path, log) -> dict:
@@ -201,23 +225,26 @@ def stage(folder: Path, log) -> dict:
         dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
     shutil.copy2(MATHJAX / "LICENSE", folder / "_static" / "mathjax" / "LICENSE")
+    favicon(folder / "_static" / "favicon.png")
     (folder / "solutions").mkdir()
     exported = {}
     for path in lessons() + solutions():
         nb = nbformat.read(path, as_version=4)
         number = path.name[:2]
-        if path.parent == NOTEBOOKS and number in EXPORTED:
-            cells = widget_cells(nb)
-            if not cells:
-                raise BookError(f"notebook {number} has no widget to export (EXPORTED in {Path(__file__).name})")
-            started = time.perf_counter()
-            fragment = exported_slider(nb, cells[0], number, EXPORTED[number])
-            for out in nb.cells[cells[0]].outputs:
-                if WIDGET in out.get("data", {}):
-                    out["data"] = {"text/html": fragment, "text/plain": out["data"].get("text/plain", "")}
-                    out["metadata"] = {}
-            exported[number] = (len(fragment), time.perf_counter() - started)
-            log(f"  notebook {number}: slider exported, {len(fragment) / 1e6:.1f} MB in {exported[number][1]:.1f} s")
+        if path.parent == NOTEBOOKS:
+            for index in widget_cells(nb):
+                started, where = time.perf_counter(), f"notebook {number} cell {index}"
+                app = run_widget(nb, index, f"notebook {number}")
+                fragment = exported_slider(app, f"slider-{number}-{index}", CHOSEN.get(number), where)
+                if fragment is None:
+                    log(f"  {where}: a widget without a slider, shown as saved")
+                    continue
+                for out in nb.cells[index].outputs:
+                    if WIDGET in out.get("data", {}):
+                        out["data"] = {"text/html": fragment, "text/plain": out["data"].get("text/plain", "")}
+                        out["metadata"] = {}
+                exported[f"{number}-{index}"] = [len(fragment), round(time.perf_counter() - started, 2)]
+                log(f"  {where}: slider exported, {len(fragment) / 1e6:.1f} MB in {exported[f'{number}-{index}'][1]} s")
         for cell in nb.cells:
             if cell.cell_type == "code":
                 page_cell(cell)
@@ -228,6 +255,9 @@ def stage(folder: Path, log) -> dict:
                 nbformat.v4.new_markdown_cell(toctree("Solutions", [f"solutions/{p.stem}" for p in solutions()]))
             )
         nbformat.write(nb, folder / path.relative_to(NOTEBOOKS))
+    missing = [n for n in REQUIRED if not any(key.startswith(n + "-") for key in exported)]
+    if missing:
+        raise BookError(f"no slider could be exported for lesson(s) {', '.join(missing)} (REQUIRED)")
     return exported
 
 
@@ -261,6 +291,7 @@ def build(out: Path = OUT, log=print) -> dict:
     if done.returncode != 0:
         raise BookError(f"sphinx-build failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
     (out / ".buildinfo").unlink(missing_ok=True)
+    (out / ".nojekyll").touch()  # GitHub Pages would otherwise hide the _static folder
     (out / "index.html").write_text(
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Self-Attention, Step by Step</title>'
         '<meta http-equiv="refresh" content="0; url=00_contents.html"></head>'

@@ -70,6 +70,7 @@ def test_a_widget_output_becomes_its_saved_picture_and_the_test_markers_go():
     build_book.page_cell(cell)
     assert cell.source == "explorer(model)"
     assert set(cell.outputs[0]["data"]) == {"text/html", "text/plain"}
+    assert cell.outputs[0]["data"]["text/html"] == build_book.SAVED_WIDGET + "<figure>picture</figure>"
 
 
 @pytest.mark.parametrize(
@@ -124,13 +125,14 @@ def test_a_fragment_start_outside_its_frames_is_refused():
         standalone.fragment("a", "x", frames(2), 2, 10)
 
 
-@pytest.mark.parametrize("number", sorted(build_book.EXPORTED))
-def test_each_exported_lesson_runs_to_a_widget_with_the_slider_named(number):
+@pytest.mark.parametrize("number", build_book.REQUIRED)
+def test_each_required_lesson_runs_to_a_widget_with_the_slider_named(number):
     path = next(p for p in build_book.lessons() if p.name.startswith(number))
     nb = nbformat.read(path, as_version=4)
     cells = build_book.widget_cells(nb)
     assert cells, f"notebook {number} has no widget"
     app = build_book.run_widget(nb, cells[0], f"notebook {number}")
     sliders = [name for name, c in app.controls.items() if isinstance(c, standalone.SLIDERS)]
-    assert sliders and (build_book.EXPORTED[number] or sliders[0]) in sliders
+    assert sliders and (build_book.CHOSEN.get(number) or sliders[0]) in sliders
+    assert build_book.exported_slider(app, "s", build_book.CHOSEN.get(number), number).count('type="range"') == 1
     assert app.error is None and app.image.alt and app.image.table  # the widget as the notebook shows it

@@ -74,6 +74,17 @@ def test_bad_paths_get_a_clear_error(tmp_path):
         app.save_html(tmp_path / "file" / "x.html")
 
 
+def test_a_value_between_two_steps_is_a_position_of_its_own():
+    logs = standalone.positions(widgets.FloatLogSlider(value=7.0, base=10, min=-1, max=1, step=0.5))
+    assert [label for _, label in logs] == ["0.1", "0.316", "1", "3.16", "7", "10"]
+    assert standalone.positions(widgets.IntSlider(value=4, min=2, max=8, step=3)) == [
+        (2, "2"),
+        (4, "4"),
+        (5, "5"),
+        (8, "8"),
+    ]
+
+
 def test_positions_of_each_kind_of_slider():
     assert standalone.positions(widgets.IntSlider(min=2, max=8, step=3)) == [(2, "2"), (5, "5"), (8, "8")]
     floats = standalone.positions(widgets.FloatSlider(min=0, max=1, step=0.25, readout_format=".2f"))
