@@ -154,4 +154,4 @@ benchmark: setup-test
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .cache
+	rm -rf $(VENV) .cache build

@@ -1,8 +1,9 @@
 """The series as a static website (scripts/build_book.py), built with the network switched off where the machine
 allows it, served from 127.0.0.1 as any static host would, and read in Chromium: the home page and every lesson
-and solutions page open with no request leaving the machine and none failing, axe-core finds nothing, every
-image has its text alternative, every widget shows its picture with its words and numbers, the pages link in
-the series' order, and each exported slider moved with the keyboard changes the picture and its words."""
+and solutions page open with no request leaving the machine and none failing, axe-core finds nothing (in light
+and in dark mode), every image has its text alternative, every widget shows its picture with its words and
+numbers, the pages link in the series' order and reflow at 320 px, each exported slider moved with the keyboard
+changes the picture and its words, and search finds the lessons."""
 
 from __future__ import annotations
 
@@ -120,6 +121,8 @@ class Visit:
         return self.page
 
     def axe(self) -> list[str]:
+        # the theme's colours fade in (CSS transitions of 0.15 s): check the colours a reader sees once settled
+        self.page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
         self.page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
         return self.page.evaluate(
             """async () => (await axe.run(document,
@@ -187,6 +190,18 @@ def test_a_page_opens_offline_accessible_and_described(site, browser, path):
             i = lesson_pages().index(path)
             assert page.locator("a.left-prev").get_attribute("href").endswith(lesson_pages()[i - 1])
             assert page.locator("a.right-next").get_attribute("href").endswith(lesson_pages()[i + 1])
+        # the theme follows the reader's system into dark mode: every word keeps its contrast there too
+        page.emulate_media(color_scheme="dark")
+        page.reload(wait_until="load")
+        assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+        violations = visit.axe()
+        assert violations == [], f"{path} in dark mode: axe found {violations}"
+        # at 320 CSS px (a phone, or 1280 px zoomed to 400%) the page reflows: no sideways scrolling
+        page.set_viewport_size({"width": 320, "height": 800})
+        page.reload(wait_until="load")
+        wide = page.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= 320, f"{path} is {wide} px wide at 320 px: a reader must scroll sideways"
+        assert not visit.outside and not visit.failed, f"{path}: {visit.outside} {visit.failed}"
     finally:
         visit.close()
 
