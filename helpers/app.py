@@ -348,7 +348,7 @@ class App:
         if sum(len(f.png or b"") for f in frames) > limit:
             raise ValueError(f"even one picture is larger than max_bytes={limit:,}; allow more bytes.")
         label = getattr(control, "description", "") or slider
-        others = ", ".join(f"{n} = {c.value!r}" for n, c in self.controls.items() if n != slider)
+        others = ", ".join(standalone.stated(n, c) for n, c in self.controls.items() if n != slider)
         made = f"{len(frames)} positions of the {label} slider, computed beforehand" + (
             f"; {others}." if others else "."
         )

@@ -68,6 +68,16 @@ def positions(control) -> list[tuple[object, str]]:
     return [(v, format(v, fmt)) for v in values]
 
 
+def stated(name: str, control) -> str:
+    """A control's value as its label and readout show it: "length of b = 1.5", "sentence = 'a b'". -> str"""
+    label = getattr(control, "description", "") or name
+    value = control.value
+    fmt = getattr(control, "readout_format", None)
+    if isinstance(value, str) or fmt is None:
+        return f"{label} = {value!r}"
+    return f"{label} = {format(value, fmt)}"
+
+
 def spread(count: int, keep: int, at_most: int) -> list[int]:
     """`at_most` indices out of range(count), evenly spread, always with `keep`. -> sorted [int]"""
     if count <= at_most:

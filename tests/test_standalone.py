@@ -85,6 +85,15 @@ def test_a_value_between_two_steps_is_a_position_of_its_own():
     ]
 
 
+def test_the_other_controls_are_stated_as_their_labels_and_readouts_show_them():
+    assert (
+        standalone.stated("length", widgets.FloatSlider(value=1.5, description="length of b")) == "length of b = 1.50"
+    )
+    assert standalone.stated("sentence", widgets.Text(value="a b", description="sentence")) == "sentence = 'a b'"
+    assert standalone.stated("scaled", widgets.Checkbox(value=False)) == "scaled = False"
+    assert standalone.stated("d", widgets.IntSlider(value=3, description="d_k")) == "d_k = 3"
+
+
 def test_positions_of_each_kind_of_slider():
     assert standalone.positions(widgets.IntSlider(min=2, max=8, step=3)) == [(2, "2"), (5, "5"), (8, "8")]
     floats = standalone.positions(widgets.FloatSlider(min=0, max=1, step=0.25, readout_format=".2f"))

@@ -101,7 +101,7 @@ class Visit:
 
     def __init__(self, browser, base: str):
         self.base = base
-        self.outside, self.failed = [], []
+        self.outside, self.failed, self.requested = [], [], []
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
         self.page.route("**/*", self._route)
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
@@ -109,6 +109,7 @@ class Visit:
 
     def _route(self, route):
         url = route.request.url
+        self.requested.append(url)
         if url.startswith((self.base + "/", "data:", "blob:")):
             route.continue_()
         else:
@@ -254,5 +255,31 @@ def test_search_finds_the_lessons_offline(site, browser):
         found = page.locator("#search-results li a").evaluate_all("es => es.map(e => e.getAttribute('href'))")
         assert any(h.startswith("04_self-attention-from-scratch.html") for h in found), found
         assert not visit.outside and not visit.failed
+    finally:
+        visit.close()
+
+
+def test_mathjax_from_the_site_sets_a_formula_offline(site, browser):
+    """No lesson has a formula yet; the copy of MathJax is there for the first one: it must work from the site."""
+    _, base, _, _ = site
+    visit = Visit(browser, base)
+    try:
+        page = visit.open("07_scaling.html")
+        page.evaluate(
+            """() => {
+                const p = document.createElement('p');
+                p.id = 'formula';
+                p.textContent = '\\\\(\\\\boldsymbol{w} = \\\\mathrm{softmax}(q k^\\\\top / \\\\sqrt{d_k})\\\\)';
+                document.querySelector('main').prepend(p);
+                const s = document.createElement('script');
+                s.src = '_static/mathjax/tex-chtml.js';
+                document.head.append(s);
+            }"""
+        )
+        page.locator("#formula mjx-container").wait_for(timeout=30_000)
+        page.wait_for_load_state("networkidle")
+        assert "sqrt" not in page.inner_text("#formula"), "MathJax left the TeX as it was"
+        assert any("/_static/mathjax/" in u for u in visit.requested), "the formula's parts came from the site"
+        assert not visit.outside and not visit.failed, f"{visit.outside} {visit.failed}"
     finally:
         visit.close()
