@@ -137,8 +137,9 @@ course: setup
 	$(BIN)/python classroom/make_course.py
 
 ## The series as a static website in build/book (open build/book/index.html; the README says how to publish it).
+BOOK_OUT ?= build/book
 book: book-setup
-	$(BIN)/python scripts/build_book.py
+	$(BIN)/python scripts/build_book.py --out $(BOOK_OUT)
 
 ## Regenerate navigation and re-execute every notebook in place (after editing one).
 notebooks: setup-test
