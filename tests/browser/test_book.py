@@ -142,7 +142,15 @@ class Visit:
                 .map(e => e.outerHTML.slice(0, 120))"""
         )
 
-    def close(self):
+    def assert_local(self, where: str) -> None:
+        """Nothing was asked of another host, and nothing the page asked for failed."""
+        assert not self.outside, f"{where} asked another host for {self.outside}"
+        assert not self.failed, f"{where}: {self.failed}"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
         self.page.close()
 
 
@@ -160,8 +168,7 @@ def test_the_book_builds_offline_and_stays_small(site):
 @pytest.mark.parametrize("path", ["index.html", *lesson_pages(), *solution_pages()])
 def test_a_page_opens_offline_accessible_and_described(site, browser, path):
     _, base, _, _ = site
-    visit = Visit(browser, base)
-    try:
+    with Visit(browser, base) as visit:
         page = visit.open(path)
         if path == "index.html":  # the home page opens the contents
             page.wait_for_url(f"{base}/00_contents.html")
@@ -171,8 +178,7 @@ def test_a_page_opens_offline_accessible_and_described(site, browser, path):
             assert [h.split("#")[0] for h in lessons][: len(lesson_pages()) - 1] == lesson_pages()[1:], lessons
         else:
             assert page.locator("h1").count() >= 1
-        assert not visit.outside, f"{path} asked another host for {visit.outside}"
-        assert not visit.failed, f"{path}: {visit.failed}"
+        visit.assert_local(path)
         assert visit.images_without_words() == [], f"{path}: images without a text alternative"
         violations = visit.axe()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -202,17 +208,14 @@ def test_a_page_opens_offline_accessible_and_described(site, browser, path):
         page.reload(wait_until="load")
         wide = page.evaluate("() => document.documentElement.scrollWidth")
         assert wide <= 320, f"{path} is {wide} px wide at 320 px: a reader must scroll sideways"
-        assert not visit.outside and not visit.failed, f"{path}: {visit.outside} {visit.failed}"
-    finally:
-        visit.close()
+        visit.assert_local(f"{path} in dark mode and at 320 px")
 
 
 @pytest.mark.parametrize("number", [f"{n:02d}" for n in range(1, 15)])
 def test_each_exported_slider_moves_with_the_keyboard(site, browser, number):
     _, base, _, _ = site
     path = next(p for p in lesson_pages() if p.startswith(number))
-    visit = Visit(browser, base)
-    try:
+    with Visit(browser, base) as visit:
         page = visit.open(path)
         roots = page.locator(".sa-standalone").all()
         if number in build_book.REQUIRED:
@@ -241,29 +244,23 @@ def test_each_exported_slider_moves_with_the_keyboard(site, browser, number):
             assert after[0] != before[0], f"{path} {label}: the picture did not change"
             assert after[1] == after[2], f"{path} {label}: the words are not the picture's"
             assert after[3] != before[3] and slider.get_attribute("aria-valuetext") == after[3]
-        assert not visit.outside and not visit.failed
-    finally:
-        visit.close()
+        visit.assert_local(page.url)
 
 
 def test_search_finds_the_lessons_offline(site, browser):
     _, base, _, _ = site
-    visit = Visit(browser, base)
-    try:
+    with Visit(browser, base) as visit:
         page = visit.open("search.html?q=softmax")
         page.locator("#search-results li").first.wait_for(timeout=15_000)
         found = page.locator("#search-results li a").evaluate_all("es => es.map(e => e.getAttribute('href'))")
         assert any(h.startswith("04_self-attention-from-scratch.html") for h in found), found
-        assert not visit.outside and not visit.failed
-    finally:
-        visit.close()
+        visit.assert_local(page.url)
 
 
 def test_mathjax_from_the_site_sets_a_formula_offline(site, browser):
     """No lesson has a formula yet; the copy of MathJax is there for the first one: it must work from the site."""
     _, base, _, _ = site
-    visit = Visit(browser, base)
-    try:
+    with Visit(browser, base) as visit:
         page = visit.open("07_scaling.html")
         page.evaluate(
             """() => {
@@ -280,6 +277,4 @@ def test_mathjax_from_the_site_sets_a_formula_offline(site, browser):
         page.wait_for_load_state("networkidle")
         assert "sqrt" not in page.inner_text("#formula"), "MathJax left the TeX as it was"
         assert any("/_static/mathjax/" in u for u in visit.requested), "the formula's parts came from the site"
-        assert not visit.outside and not visit.failed, f"{visit.outside} {visit.failed}"
-    finally:
-        visit.close()
+        visit.assert_local("the formula")
