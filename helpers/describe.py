@@ -163,3 +163,45 @@ def table_html(matrix, row_labels=None, col_labels=None, caption: str = "") -> s
     )
     cap = f"<caption>{e(caption)}</caption>" if caption else ""
     return f'<table class="sa-numbers">{cap}<thead><tr><td></td>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+# ---------------------------------------------------------------- the numbers of a picture that is not a widget
+MAX_TABLE_CELLS = 150  # a heatmap with more cells is summarised by its words only (a 6 x 50 table reads as noise)
+MAX_TABLE_ROWS = 21  # a line chart lists its values at this many points at most, evenly spread, first and last
+
+
+def _number(v: float) -> str:
+    """An x value as a row label: 12 rather than 12.00. float -> str"""
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else _fmt(v)
+
+
+def heatmap_table(matrix, row_labels=None, col_labels=None, title: str = "") -> str:
+    """A heatmap's numbers as a table, or "" when it has more than MAX_TABLE_CELLS cells. (n, m) -> str"""
+    M = np.atleast_2d(np.asarray(matrix, dtype=float))
+    return "" if M.size > MAX_TABLE_CELLS else table_html(M, row_labels, col_labels, title or "the numbers")
+
+
+def lines_table(x, series: dict, xlabel: str = "") -> str:
+    """A line chart's values, one row per x (at most MAX_TABLE_ROWS, evenly spread). (n,), {name: (n,)} -> str"""
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 1 or x.size == 0:
+        raise ValueError(f"a line chart needs (n,) x values, got shape {x.shape}.")
+    for name, y in series.items():
+        if np.shape(y) != x.shape:
+            raise ValueError(f"series '{name}' has shape {np.shape(y)}, x has {x.shape}.")
+    rows = np.unique(np.linspace(0, x.size - 1, min(x.size, MAX_TABLE_ROWS)).round().astype(int))
+    Y = np.column_stack([np.asarray(y, dtype=float)[rows] for y in series.values()])
+    some = f" at {rows.size} of its {x.size} points" if rows.size < x.size else ""
+    caption = f"the values{some}; each row is one {xlabel or 'x'}"
+    return table_html(Y, [_number(v) for v in x[rows]], list(series), caption)
+
+
+def bars_table(values, labels, ylabel: str = "") -> str:
+    """A bar chart's heights, one row per bar. (n,) -> str"""
+    v = np.asarray(values, dtype=float)
+    return table_html(v[:, None], labels, [ylabel or "value"], "the heights of the bars")
+
+
+def vectors_table(V, labels, xlabel: str = "", ylabel: str = "") -> str:
+    """Arrows' coordinates, one row per arrow. (n, 2) -> str"""
+    return table_html(V, labels, [xlabel or "x", ylabel or "y"], "where each arrow points")

@@ -38,11 +38,12 @@ class DescribedFigure(Figure):
     image with alt text and a "describe" note; text-only front ends show the text."""
 
     alt_text = ""
+    table = ""  # its numbers as an HTML table (describe.*_table), shown under the words; "" when too many
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         buf = io.BytesIO()
         self.savefig(buf, format="png", bbox_inches="tight", dpi=self.dpi * PIXEL_RATIO)
-        return picture_bundle(buf.getvalue(), self.alt_text or "A figure.")
+        return picture_bundle(buf.getvalue(), self.alt_text or "A figure.", table=self.table)
 
 
 def picture_bundle(png: bytes, alt: str, css_width: int | None = None, css_class: str = "", table: str = "") -> tuple:
@@ -77,10 +78,11 @@ def _figure_and_axes(ax, figsize):
     return fig, fig.add_subplot()
 
 
-def _described(fig, text: str):
-    """Give a figure this module made its text alternative (a figure the caller made keeps the caller's). -> Figure"""
+def _described(fig, text: str, table: str = ""):
+    """Give a figure this module made its text alternative and its numbers (a figure the caller made keeps the
+    caller's). -> Figure"""
     if isinstance(fig, DescribedFigure):
-        fig.alt_text = text
+        fig.alt_text, fig.table = text, table
     return fig
 
 
@@ -150,7 +152,12 @@ def heatmap(
     ax.set_title(plain(f"{title}  shape {shape_label(M)}".strip()))
     ax.set_xlabel(plain(xlabel))
     ax.set_ylabel(plain(ylabel))
-    return _described(fig, describe.heatmap(M, row_labels, col_labels, f"{title} shape {shape_label(M)}".strip()))
+    label = f"{title} shape {shape_label(M)}".strip()
+    return _described(
+        fig,
+        describe.heatmap(M, row_labels, col_labels, label),
+        describe.heatmap_table(M, row_labels, col_labels, label),
+    )
 
 
 def update_heatmap(ax, matrix, fmt: str = ".2f") -> None:
@@ -205,7 +212,9 @@ def vectors_2d(vectors, labels, title: str = "", ax=None, colors=None, lim=None,
     ax.set_title(plain(title))
     ax.set_xlabel(plain(xlabel))
     ax.set_ylabel(plain(ylabel))
-    return _described(fig, describe.vectors(V, labels, title, xlabel, ylabel))
+    return _described(
+        fig, describe.vectors(V, labels, title, xlabel, ylabel), describe.vectors_table(V, labels, xlabel, ylabel)
+    )
 
 
 def update_vectors(ax, vectors) -> None:
@@ -258,8 +267,11 @@ def heatmaps_side_by_side(matrices, row_labels, col_labels, titles, colorbar: bo
         heatmap(M, rows, cols, title, ax=ax, cbar=False, **kwargs)
     if colorbar:
         fig.colorbar(axes[0].collections[0], ax=list(axes), fraction=0.05 / k, pad=0.02)
+    labelled = list(zip(mats, row_labels, col_labels, titles))
     return _described(
-        fig, describe.several(describe.heatmap(M, r, c, t) for M, r, c, t in zip(mats, row_labels, col_labels, titles))
+        fig,
+        describe.several(describe.heatmap(M, r, c, t) for M, r, c, t in labelled),
+        "".join(describe.heatmap_table(M, r, c, t) for M, r, c, t in labelled),
     )
 
 
@@ -285,6 +297,7 @@ def attention_heatmaps(weights, row_labels, col_labels, titles, annotate=None):
     return _described(
         fig,
         describe.several(describe.attention(W, r, c, t) for W, r, c, t in zip(mats, row_labels, col_labels, titles)),
+        fig.table,  # heatmaps_side_by_side's tables, one per picture
     )
 
 
@@ -316,7 +329,7 @@ def lines(
     ax.set_title(plain(title))
     ax.set_xlabel(plain(xlabel))
     ax.set_ylabel(plain(ylabel))
-    return _described(fig, describe.lines(x, series, title, xlabel, ylabel))
+    return _described(fig, describe.lines(x, series, title, xlabel, ylabel), describe.lines_table(x, series, xlabel))
 
 
 def bars(values, labels, title: str = "", ax=None, ylim=(0, 1), ylabel: str = "weight"):
@@ -329,7 +342,7 @@ def bars(values, labels, title: str = "", ax=None, ylim=(0, 1), ylabel: str = "w
     ax.set_ylim(*ylim)
     ax.set_title(plain(title))
     ax.set_ylabel(plain(ylabel))
-    return _described(fig, describe.bars(v, labels, title, ylabel))
+    return _described(fig, describe.bars(v, labels, title, ylabel), describe.bars_table(v, labels, ylabel))
 
 
 def update_bars(ax, values) -> None:

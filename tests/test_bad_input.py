@@ -628,6 +628,12 @@ BAD = {
     "describe.vectors": [(lambda: describe.vectors(np.ones((2, 3)), ["a", "b"]), ValueError, r"\(n, 2\)")],
     "describe.bars": [(lambda: describe.bars([1.0, 2.0], ["a"]), ValueError, "bar labels")],
     "describe.lines": [(lambda: describe.lines([1, 2], {"a": [1.0]}), ValueError, "shape")],
+    "describe.heatmap_table": [(lambda: describe.heatmap_table(np.eye(2), None, ["x"]), ValueError, "column labels")],
+    "describe.lines_table": [(lambda: describe.lines_table([1, 2], {"a": [1.0]}), ValueError, "shape")],
+    "describe.bars_table": [(lambda: describe.bars_table([1.0, 2.0], ["a"]), ValueError, "row labels")],
+    "describe.vectors_table": [
+        (lambda: describe.vectors_table(np.ones((2, 3)), ["a", "b"]), ValueError, "2 column labels for 3")
+    ],
     "describe.table_html": [(lambda: describe.table_html(np.eye(2), ["a"]), ValueError, "row labels")],
     # helpers.exercises: never raises for an answer (above); registering twice is refused
     "exercise": [(lambda: exercises.exercise("01.1")(lambda a: (True, "")), RuntimeError, "twice")],

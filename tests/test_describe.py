@@ -2,6 +2,7 @@
 
 import base64
 import html
+import itertools
 import re
 import struct
 
@@ -62,6 +63,26 @@ def test_table_of_numbers_is_escaped_with_header_cells():
     assert "<td>0.50</td><td>1.00</td>" in table and "<caption>caption</caption>" in table
 
 
+def test_the_numbers_of_a_static_picture_as_tables():
+    small = describe.heatmap_table(np.eye(2), ["a", "b"], ["x", "y"], "id")
+    assert "<caption>id</caption>" in small and small.count("<td>1.00</td>") == 2
+    assert describe.heatmap_table(np.zeros((6, 50))) == ""  # 300 cells: the words summarise them
+    x = np.arange(1, 201)
+    table = describe.lines_table(x, {"loss": 1 / x, "flat": np.ones(200)}, "step")
+    rows = re.findall(r'<th scope="row">([^<]*)</th>', table)
+    assert len(rows) == describe.MAX_TABLE_ROWS and rows[0] == "1" and rows[-1] == "200"  # first and last
+    assert all(9 <= int(b) - int(a) <= 11 for a, b in itertools.pairwise(rows))  # evenly spread
+    assert "at 21 of its 200 points; each row is one step" in table and "<td>0.01</td><td>1.00</td>" in table
+    assert re.findall(r'<th scope="row">([^<]*)</th>', describe.lines_table([0.5, 1.5], {"a": [1, 2]})) == [
+        "0.50",
+        "1.50",
+    ]
+    assert '<th scope="row">b</th><td>0.70</td>' in describe.bars_table([0.3, 0.7], ["a", "b"], "weight")
+    assert '<th scope="col">size</th>' in describe.vectors_table([[1.0, 0.5]], ["v"], "money", "size")
+    with pytest.raises(ValueError, match=r"needs \(n,\) x values"):
+        describe.lines_table([], {})
+
+
 # ---------------------------------------------------------------- static figures carry them
 @pytest.mark.parametrize(
     "make, words",
@@ -96,6 +117,8 @@ def test_static_figures_show_an_image_with_alt_text(make, words):
     shown = (metadata["image/png"]["width"], metadata["image/png"]["height"])
     assert int(alt.group(2)) == shown[0] and pixels[0] // 2 == shown[0] and pixels[1] // 2 == shown[1]
     assert "<details" in bundle["text/html"] and "<summary>describe the picture</summary>" in bundle["text/html"]
+    if make is not plots.three_steps_diagram:  # a diagram has no numbers; every other picture shows its table
+        assert fig.table.startswith('<table class="sa-numbers">') and fig.table in bundle["text/html"]
 
 
 # ---------------------------------------------------------------- widgets: words that follow the picture
