@@ -297,7 +297,10 @@ def attention_heatmaps(weights, row_labels, col_labels, titles, annotate=None):
     return _described(
         fig,
         describe.several(describe.attention(W, r, c, t) for W, r, c, t in zip(mats, row_labels, col_labels, titles)),
-        fig.table,  # heatmaps_side_by_side's tables, one per picture
+        "".join(
+            describe.heatmap_table(W, r, c, f"{t}: rows are queries, columns keys".lstrip(": "))
+            for W, r, c, t in zip(mats, row_labels, col_labels, titles)
+        ),
     )
 
 

@@ -1,7 +1,9 @@
 """A widget as one self-contained HTML page: its picture, words and numbers at each position of one slider,
 computed beforehand and moved by a plain HTML range input, so the page needs neither Python nor the network.
 
-App.save_html (helpers/app.py) fills it; the functions here only list a slider's positions and write the page.
+App.export_slider (helpers/app.py) computes the frames and App.save_html writes them as a page; the functions
+here only list a slider's positions and write the markup: page() for a page of its own, fragment() for an
+element of another page (the book, scripts/build_book.py, puts one where each widget was).
 """
 
 from __future__ import annotations

@@ -121,6 +121,12 @@ def test_static_figures_show_an_image_with_alt_text(make, words):
         assert fig.table.startswith('<table class="sa-numbers">') and fig.table in bundle["text/html"]
 
 
+def test_attention_tables_say_which_way_they_read():
+    fig = plots.attention_heatmaps([np.eye(2), np.eye(2)], [["a", "b"]] * 2, [["a", "b"]] * 2, ["s", ""])
+    assert "<caption>s: rows are queries, columns keys</caption>" in fig.table
+    assert "<caption>rows are queries, columns keys</caption>" in fig.table
+
+
 # ---------------------------------------------------------------- widgets: words that follow the picture
 def _tiny_gpt():
     from helpers.gpt import load_tiny_gpt
