@@ -10,6 +10,7 @@ releases feedback; each learner fetches it in the panel, and lee's feedback carr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import os
 import shutil
@@ -96,6 +97,8 @@ async def click_in_row(panel, listing: str, assignment: str, button: str, tries:
 
     row = panel.locator(f"#{listing}_assignments_list .list_item", has_text=assignment)
     for attempt in range(tries):
+        # JupyterLab may bring a restored notebook's tab to the front while the panel loads: show the panel again
+        await panel.page.evaluate("() => window.jupyterapp.shell.activateById('nbgrader-assignment-list')")
         try:
             await row.get_by_role("button", name=button, exact=True).first.click(timeout=10_000)
             return
@@ -105,13 +108,14 @@ async def click_in_row(panel, listing: str, assignment: str, button: str, tries:
                     f"no {button!r} for {assignment} in the {listing} list; the panel says:\n{await panel.inner_text()}"
                 ) from None
             # a list that loaded while the server was busy stays as it was: ask again, as a learner would
-            await panel.locator("#refresh_assignments_list").click()
+            with contextlib.suppress(PlaywrightTimeout):
+                await panel.locator("#refresh_assignments_list").click(timeout=10_000)
 
 
 async def fetch_answer_submit(hub: Hub, course: Course, browser, name: str, answer_04_1: str, softmax: str):
     learner = await Learner.open(hub, browser, name)
     await learner.follow_link(hub.link(course))  # the series first: the kernels import its helpers
-    await learner.page.goto(f"{hub.url}/user/{name}/lab")
+    await learner.page.goto(f"{hub.url}/user/{name}/lab?reset")  # no restored tabs over the panel
     await learner.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell")
     panel = await assignments_panel(learner)
     for command in ("nbgrader:open-formgrader", "nbgrader:open-create-assignment", "nbgrader:open-course-list"):
