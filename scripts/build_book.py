@@ -80,8 +80,12 @@ def solutions() -> list[Path]:
 
 
 def source(cell) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
+    return joined(cell.get("source", ""))
+
+
+def joined(text) -> str:
+    """A notebook's text, saved as one string or as a list of lines. -> str"""
+    return "".join(text) if isinstance(text, list) else text
 
 
 def python_of(cell) -> str:
@@ -190,11 +194,7 @@ def page_cell(cell) -> None:
     for out in cell.get("outputs", []):
         data = out.get("data", {})
         if data.pop(WIDGET, None) is not None and "text/html" in data:
-            data["text/html"] = SAVED_WIDGET + source_text(data["text/html"])
-
-
-def source_text(text) -> str:
-    return "".join(text) if isinstance(text, list) else text
+            data["text/html"] = SAVED_WIDGET + joined(data["text/html"])
 
 
 def toctree(caption: str, docs: list[str]) -> str:
