@@ -289,3 +289,63 @@ def test_saving_writes_both_files_whole(tmp_path, model):
     again = gpt.load_tiny_gpt(tmp_path / "w.npz", tmp_path / "r.json")
     assert again.record["weights_sha256"] == digest and not list(tmp_path.glob("*.partial"))
     np.testing.assert_array_equal(again.params["tok_emb"], model.params["tok_emb"])
+
+
+# ---------------------------------------------------------------- attention only (d_ff 0) and mean-ablation
+@pytest.fixture(scope="module")
+def attention_only():
+    config = gpt.GPTConfig(vocab_size=6, context=5, n_layers=2, d_model=8, n_heads=2, d_ff=0)
+    params = gpt.init_params(config, seed=2, dtype=np.float64)
+    r = np.random.default_rng(3)
+    for k in params:
+        params[k] = params[k] + 0.3 * r.standard_normal(params[k].shape)
+    return params, r.integers(0, 6, size=(3, 5)), r.integers(0, 6, size=(3, 5))
+
+
+def test_attention_only_has_no_mlp_and_its_gradients_match_finite_differences(attention_only):
+    params, ids, targets = attention_only
+    assert not any(".mlp." in k or ".ln2." in k for k in params)
+    assert gpt.config_of(params) == gpt.GPTConfig(6, 5, 2, 8, 2, d_ff=0)
+    _, grads = gpt.loss_and_grads(params, ids, targets)
+    for name in params:
+        numeric = numeric_grad(lambda: cross_entropy(gpt.forward(params, ids), targets), params[name])
+        assert rel_err(grads[name], numeric) < 1e-6, name
+
+
+def test_attention_only_block_is_the_residual_plus_attention(attention_only):
+    """From the formula: x + attention(LayerNorm(x)) per layer, heads one at a time, then the tied output."""
+    params, ids, _ = attention_only
+    x = params["tok_emb"][ids] + params["pos_emb"][: ids.shape[1]]
+    n = ids.shape[1]
+    for i in range(2):
+        p = f"blocks.{i}."
+        a = layer_norm(x, params[p + "ln1.gamma"], params[p + "ln1.beta"], 1e-5)
+        out = x + params[p + "attn.b_o"]
+        for h in range(2):
+            Q, K, V = (a @ params[p + f"attn.W_{w}"][h] for w in "qkv")
+            scores = Q @ K.swapaxes(-1, -2) / np.sqrt(Q.shape[-1])
+            scores = np.where(np.tril(np.ones((n, n), bool)), scores, -np.inf)
+            out = out + softmax(scores) @ V @ params[p + "attn.W_o"][h]
+        x = out
+    f = layer_norm(x, params["ln_f.gamma"], params["ln_f.beta"], 1e-5)
+    np.testing.assert_allclose(gpt.forward(params, ids), f @ params["tok_emb"].T, atol=1e-12)
+
+
+def test_mean_ablation_puts_each_positions_batch_mean_in_place_of_the_head(attention_only):
+    params, ids, _ = attention_only
+    keep = []
+    gpt.forward(params, ids, keep=keep)
+    heads_out = keep[0]["heads"]  # (B, H, n, d_head) of layer 0
+    ablated = []
+    gpt.forward(params, ids, ablate=[(0, 1)], ablation="mean", keep=ablated)
+    got = ablated[0]["heads"]
+    for b in range(ids.shape[0]):  # head 1 becomes its mean over the batch at each position; head 0 is untouched
+        for t in range(ids.shape[1]):
+            np.testing.assert_allclose(got[b, 1, t], heads_out[:, 1, t].mean(axis=0), atol=1e-12)
+    np.testing.assert_array_equal(got[:, 0], heads_out[:, 0])
+    zero = gpt.forward(params, ids, ablate=[(0, 1)])  # the default: zero
+    assert not np.allclose(zero, gpt.forward(params, ids, ablate=[(0, 1)], ablation="mean"))
+    one = gpt.forward(params, ids[:1], ablate=[(0, 1)], ablation="mean")  # a batch of one: the mean is itself
+    np.testing.assert_allclose(one, gpt.forward(params, ids[:1]), atol=1e-12)
+    with pytest.raises(ValueError, match="ablation must be one of"):
+        gpt.forward(params, ids, ablate=[(0, 1)], ablation="resample")

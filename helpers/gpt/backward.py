@@ -1,4 +1,5 @@
-"""The tiny GPT's backward pass, every layer written out: the loss's gradient for every parameter.
+"""The tiny GPT's backward pass, every layer written out: the loss's gradient for every parameter (with or
+without the MLPs).
 
 Each step undoes one line of ``model.block`` and ``model.forward``, in reverse: the tied output and the final
 LayerNorm, then per block the MLP (linear, GELU, linear), its LayerNorm and residual, the attention's output
@@ -56,17 +57,20 @@ def loss_and_grads(params: dict, ids, targets) -> tuple[float, dict]:
     H, d, n = config.n_heads, config.d_model, ids.shape[1]
     for i in reversed(range(config.n_layers)):
         p, s = f"blocks.{i}.", keep[i]
-        # x2 = x1 + g @ W_2 + b_2
-        grads[p + "mlp.W_2"] = _flat(s["g"]).T @ _flat(dx)
-        grads[p + "mlp.b_2"] = _flat(dx).sum(axis=0)
-        d_u = gelu_backward(s["u"], dx @ params[p + "mlp.W_2"].T, approximate=True)
-        grads[p + "mlp.W_1"] = _flat(s["c"]).T @ _flat(d_u)
-        grads[p + "mlp.b_1"] = _flat(d_u).sum(axis=0)
-        d_c = d_u @ params[p + "mlp.W_1"].T
-        d_x1, grads[p + "ln2.gamma"], grads[p + "ln2.beta"] = layer_norm_backward(
-            s["x1"], params[p + "ln2.gamma"], d_c, LN_EPS
-        )
-        d_x1 += dx  # the residual passes the gradient through unchanged
+        if config.d_ff:
+            # x2 = x1 + g @ W_2 + b_2
+            grads[p + "mlp.W_2"] = _flat(s["g"]).T @ _flat(dx)
+            grads[p + "mlp.b_2"] = _flat(dx).sum(axis=0)
+            d_u = gelu_backward(s["u"], dx @ params[p + "mlp.W_2"].T, approximate=True)
+            grads[p + "mlp.W_1"] = _flat(s["c"]).T @ _flat(d_u)
+            grads[p + "mlp.b_1"] = _flat(d_u).sum(axis=0)
+            d_c = d_u @ params[p + "mlp.W_1"].T
+            d_x1, grads[p + "ln2.gamma"], grads[p + "ln2.beta"] = layer_norm_backward(
+                s["x1"], params[p + "ln2.gamma"], d_c, LN_EPS
+            )
+            d_x1 += dx  # the residual passes the gradient through unchanged
+        else:  # attention only: the block's output is x1
+            d_x1 = dx
         # x1 = x + m @ W_o + b_o
         grads[p + "attn.W_o"] = (_flat(s["m"]).T @ _flat(d_x1)).reshape(H, -1, d)
         grads[p + "attn.b_o"] = _flat(d_x1).sum(axis=0)

@@ -30,14 +30,16 @@ class GPTConfig:
     n_layers: int = 3  # (n_layer)
     d_model: int = 128  # (n_embd)
     n_heads: int = 4  # (n_head)
-    d_ff: int = 512  # the MLP's inner width, 4 * d_model
+    d_ff: int = 512  # the MLP's inner width, 4 * d_model; 0: no MLP, attention only (notebook 16)
     n_kv_heads: int | None = None  # key/value heads shared by groups of query heads (notebook 15); None = n_heads
 
     def __post_init__(self):
         if self.n_kv_heads is None:
             object.__setattr__(self, "n_kv_heads", self.n_heads)
-        for name in ("vocab_size", "context", "n_layers", "d_model", "n_heads", "d_ff", "n_kv_heads"):
+        for name in ("vocab_size", "context", "n_layers", "d_model", "n_heads", "n_kv_heads"):
             check_positive_int(getattr(self, name), name)
+        if self.d_ff != 0:  # 0 switches the MLPs off
+            check_positive_int(self.d_ff, "d_ff")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}.")
         if self.n_heads % self.n_kv_heads:
@@ -58,8 +60,10 @@ def param_shapes(config: GPTConfig) -> dict:
         p = f"blocks.{i}."
         shapes |= {p + "ln1.gamma": (d,), p + "ln1.beta": (d,)}
         shapes |= {p + "attn.W_q": (h, d, dh), p + "attn.W_k": (kv, d, dh), p + "attn.W_v": (kv, d, dh)}
-        shapes |= {p + "attn.W_o": (h, dh, d), p + "attn.b_o": (d,), p + "ln2.gamma": (d,), p + "ln2.beta": (d,)}
-        shapes |= {p + "mlp.W_1": (d, f), p + "mlp.b_1": (f,), p + "mlp.W_2": (f, d), p + "mlp.b_2": (d,)}
+        shapes |= {p + "attn.W_o": (h, dh, d), p + "attn.b_o": (d,)}
+        if f:  # attention only (d_ff 0): no MLP and no LayerNorm before it
+            shapes |= {p + "ln2.gamma": (d,), p + "ln2.beta": (d,)}
+            shapes |= {p + "mlp.W_1": (d, f), p + "mlp.b_1": (f,), p + "mlp.W_2": (f, d), p + "mlp.b_2": (d,)}
     return shapes | {"ln_f.gamma": (d,), "ln_f.beta": (d,)}
 
 
@@ -82,14 +86,15 @@ def init_params(config: GPTConfig, seed: int = 0, dtype=np.float32) -> dict:
 
 def config_of(params: dict) -> GPTConfig:
     """The sizes a dict of parameters has, checked against every shape. {name: array} -> GPTConfig"""
-    needed = ("tok_emb", "pos_emb", "blocks.0.attn.W_q", "blocks.0.mlp.W_1")
+    needed = ("tok_emb", "pos_emb", "blocks.0.attn.W_q")
     if not isinstance(params, dict) or any(k not in params for k in needed):
         raise ValueError("params must be the dict of a GPT's arrays (tok_emb, pos_emb, blocks.0.attn.W_q, ...).")
     n_layers = 1 + max(int(k.split(".")[1]) for k in params if k.startswith("blocks."))
     vocab, d = params["tok_emb"].shape
     h = params["blocks.0.attn.W_q"].shape[0]
     kv = params["blocks.0.attn.W_k"].shape[0] if "blocks.0.attn.W_k" in params else h
-    config = GPTConfig(vocab, params["pos_emb"].shape[0], n_layers, d, h, params["blocks.0.mlp.W_1"].shape[1], kv)
+    d_ff = np.shape(params["blocks.0.mlp.W_1"])[-1] if "blocks.0.mlp.W_1" in params else 0  # 0: attention only
+    config = GPTConfig(vocab, params["pos_emb"].shape[0], n_layers, d, h, d_ff, kv)
     expected = param_shapes(config)
     wrong = [
         f"{k} {np.shape(params.get(k))} (expected {s})" for k, s in expected.items() if np.shape(params.get(k)) != s
@@ -154,10 +159,27 @@ def attention_mask(n: int, window: int | None = None, sinks: int = 0) -> np.ndar
     return causal_mask(n) if window is None else sliding_window_mask(n, window, sinks)
 
 
-def _block(params: dict, i: int, x: np.ndarray, config, gains=None, keep: dict | None = None, mask=None) -> np.ndarray:
+ABLATIONS = ("zero", "mean")  # what a switched-off head's output becomes: zeros, or its mean over the batch
+
+
+def switch_off(heads: np.ndarray, gains: np.ndarray, ablation: str = "zero") -> np.ndarray:
+    """The heads with gain 0 switched off: their outputs zero, or (mean) each position's mean over the batch.
+    (B, H, n, d_head), (H,) -> (B, H, n, d_head)"""
+    if ablation == "zero":
+        return heads * gains.astype(heads.dtype)[:, None, None]
+    off = gains == 0
+    out = heads.copy()
+    out[:, off] = heads[:, off].mean(axis=0, keepdims=True)  # what the head writes on average, at each position
+    return out
+
+
+def _block(
+    params: dict, i: int, x: np.ndarray, config, gains=None, keep: dict | None = None, mask=None, ablation="zero"
+) -> np.ndarray:
     """One pre-LayerNorm block: x + attention(LayerNorm(x)), then + MLP(LayerNorm(.)). (B, n, d) -> (B, n, d)
 
-    ``keep``, a dict: what the backward pass needs is stored in it. ``mask``: causal unless given.
+    ``keep``, a dict: what the backward pass needs is stored in it. ``mask``: causal unless given. With d_ff 0
+    the block is attention only: x + attention(LayerNorm(x)).
     """
     p = f"blocks.{i}."
     n = x.shape[-2]
@@ -167,9 +189,13 @@ def _block(params: dict, i: int, x: np.ndarray, config, gains=None, keep: dict |
     mask = causal_mask(n) if mask is None else mask
     heads, weights = grouped_query_attention(Q, K, V, mask=mask)  # (B, H, n, d_head), (B, H, n, n)
     if gains is not None:
-        heads = heads * gains.astype(heads.dtype)[:, None, None]
+        heads = switch_off(heads, gains, ablation)
     m = merge_heads(heads)  # (B, n, d)
     x1 = x + m @ params[p + "attn.W_o"].reshape(-1, x.shape[-1]) + params[p + "attn.b_o"]  # the residual add
+    if not config.d_ff:  # attention only: no MLP
+        if keep is not None:
+            keep.update(x=x, a=a, Q=Q, K=K, V=V, weights=weights, heads=heads, m=m, x1=x1)
+        return x1
     c = layer_norm(x1, params[p + "ln2.gamma"], params[p + "ln2.beta"], LN_EPS)
     u = c @ params[p + "mlp.W_1"] + params[p + "mlp.b_1"]  # (B, n, d_ff)
     g = gelu(u, approximate=True)
@@ -179,20 +205,26 @@ def _block(params: dict, i: int, x: np.ndarray, config, gains=None, keep: dict |
     return x2
 
 
-def forward(params: dict, ids, ablate=(), keep: list | None = None, window=None, sinks: int = 0) -> np.ndarray:
+def forward(
+    params: dict, ids, ablate=(), keep: list | None = None, window=None, sinks: int = 0, ablation: str = "zero"
+) -> np.ndarray:
     """Logits of the next token at every position. (batch, n) or (n,) ids -> (batch, n, vocab)
 
     ``keep``, a list: one dict per block of what the backward pass needs, then one for the end, are appended.
     ``window`` and ``sinks`` (notebook 15): each position sees only the last `window` positions and the first `sinks`.
+    ``ablate``: (layer, head) pairs switched off, their output zero or (``ablation="mean"``, notebook 16) their
+    mean over the batch at each position.
     """
     config = config_of(params)
     ids = check_ids(ids, config)
+    if ablation not in ABLATIONS:
+        raise ValueError(f"ablation must be one of {ABLATIONS}, got {ablation!r}.")
     gains = _head_gains(ablate, config)
     mask = attention_mask(ids.shape[1], window, sinks)
     x = params["tok_emb"][ids] + params["pos_emb"][: ids.shape[1]]  # (B, n, d)
     for i in range(config.n_layers):
         store = None if keep is None else {}
-        x = _block(params, i, x, config, gains[i], store, mask)
+        x = _block(params, i, x, config, gains[i], store, mask, ablation)
         if keep is not None:
             keep.append(store)
     f = layer_norm(x, params["ln_f.gamma"], params["ln_f.beta"], LN_EPS)
