@@ -479,6 +479,11 @@ BAD = {
     "previous_token_share": [
         (lambda: h.previous_token_share(np.ones((1, 1))), ValueError, "no query with a previous token")
     ],
+    "induction_score": [
+        (lambda: gpt.heads.induction_score(np.ones((4, 4)) / 4, 3), ValueError, r"\(\.\.\., 6, 6\)"),
+        (lambda: gpt.heads.induction_score(np.ones((4, 4)) / 4, 0), ValueError, "at least 1"),
+        (lambda: gpt.heads.induction_score(np.ones((4, 4)) / 4, 2.0), ValueError, "whole number"),
+    ],
     "recorded_step": [
         (
             lambda: steps.recorded_step(training.train(training.previous_token_task(n_sentences=2), steps=2), 5),

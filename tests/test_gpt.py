@@ -10,6 +10,7 @@ import pytest
 from helpers import gpt
 from helpers.attention import scaled_dot_product_attention, softmax
 from helpers.files import ModelFileError
+from helpers.gpt.heads import induction_score
 from helpers.gradients import attention_backward, cross_entropy_backward, gelu_backward, layer_norm_backward
 from helpers.layers import cross_entropy, gelu, layer_norm, log_softmax
 
@@ -265,7 +266,8 @@ def test_induction_score_looks_after_the_earlier_occurrence(small):
     assert rep.shape == (3, 5) and (rep[:, :2] == rep[:, 2:4]).all() and (rep[:, 4] == rep[:, 0]).all()
     assert ((rep[:, 1] - rep[:, 0]) == 1).all()  # snippets of the text: consecutive tokens
     maps = gpt.heads.attention_maps(params, rep)
-    expected = maps[..., 2, 1].mean(axis=1)  # the query at position 2 looks at position 1 (after r's first token)
+    # the second copy's queries 2 and 3 look at positions 1 and 2: just after their tokens' first occurrences
+    expected = (maps[..., 2, 1] + maps[..., 3, 2]).mean(axis=1) / 2
     np.testing.assert_allclose(gpt.heads.induction_scores(params, rep), expected, atol=1e-12)
 
 
@@ -349,3 +351,24 @@ def test_mean_ablation_puts_each_positions_batch_mean_in_place_of_the_head(atten
     np.testing.assert_allclose(one, gpt.forward(params, ids[:1]), atol=1e-12)
     with pytest.raises(ValueError, match="ablation must be one of"):
         gpt.forward(params, ids, ablate=[(0, 1)], ablation="resample")
+
+
+def test_induction_score_against_a_loop_and_where_it_differs_from_its_neighbours():
+    r = np.random.default_rng(4)
+    for L in (1, 3, 8):
+        n = 2 * L
+        scores = np.where(np.tril(np.ones((n, n), bool)), r.normal(size=(2, 3, n, n)), -np.inf)
+        weights = softmax(scores)
+        loop = np.zeros((2, 3))
+        for idx in np.ndindex(2, 3):
+            loop[idx] = sum(weights[idx][t, t - L + 1] for t in range(L, 2 * L)) / L
+        np.testing.assert_allclose(induction_score(weights, L), loop, atol=1e-12)
+    n, L = 8, 4  # a head that looks exactly there scores 1; the diagonals beside it, and the first copy, score 0
+    for offset, want in ((L - 1, 1.0), (L, 0.0), (L - 2, 0.0), (1, 0.0)):
+        weights = np.zeros((n, n))
+        for t in range(n):
+            weights[t, max(t - offset, 0)] = 1.0
+        assert induction_score(weights, L) == pytest.approx(want), offset
+    weights = np.zeros((4, 4))  # L = 2: the diagonal -1, but only the first copy's query 1 is on it
+    weights[:, 0] = 1.0
+    assert weights[1, 0] == 1.0 and induction_score(weights, 2) == pytest.approx(0.0)

@@ -3,9 +3,12 @@ and the loss with heads switched off. Layers and heads count from 0."""
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..attention import previous_token_share
+from ..checks import as_float_array
 from ..layers import cross_entropy, log_softmax
 from .model import check_ids, config_of, forward
 
@@ -36,14 +39,30 @@ def repeated_snippets(ids, length: int, count: int, seed: int = 0) -> np.ndarray
     return np.concatenate([snippets, snippets, snippets[:, :1]], axis=1)
 
 
+def induction_score(weights, L: int) -> np.ndarray:
+    """Mean weight, over the L queries of the second copy of r + r, on the key just after the query's earlier
+    occurrence (query t to key t - L + 1, the diagonal -(L - 1)): where a copying head looks. (..., 2L, 2L) -> (...)
+
+    A head above 0.4 on repeated random tokens counts as an induction head (ARENA's threshold).
+    """
+    P = as_float_array(weights, "weights", min_ndim=2)
+    if isinstance(L, bool) or not isinstance(L, numbers.Integral) or L < 1:
+        raise ValueError(f"L must be a whole number of at least 1 (the length of one copy), got {L!r}.")
+    if P.shape[-2:] != (2 * L, 2 * L):
+        raise ValueError(
+            f"weights must be (..., 2L, 2L) = (..., {2 * L}, {2 * L}) for r + r with L = {L}, got {P.shape}."
+        )
+    rows = np.arange(L, 2 * L)  # the second copy's queries
+    return P[..., rows, rows - L + 1].mean(axis=-1)
+
+
 def induction_scores(params: dict, repeated: np.ndarray) -> np.ndarray:
-    """Each head's mean weight, in the second copy of r + r (+ r[0]), from position t to the one after t's earlier
-    occurrence (t - length + 1): where a copying head looks to predict what comes next. -> (n_layers, n_heads)"""
+    """Each head's induction_score on r + r (a trailing r[0] is dropped), averaged over the sequences: the weight from
+    each query of the second copy to the token after its earlier occurrence. (B, 2L [+ 1]) -> (n_layers, n_heads)"""
     length = np.shape(repeated)[1] // 2
     repeated = check_ids(np.asarray(repeated)[:, : 2 * length], config_of(params))
-    maps = attention_maps(params, repeated)  # (L, B, H, n, n)
-    rows = np.arange(length, 2 * length - 1)  # queries in the second copy, but its last
-    return maps[..., rows, rows - length + 1].mean(axis=(1, 3))
+    maps = attention_maps(params, repeated)  # (n_layers, B, n_heads, 2L, 2L)
+    return induction_score(maps, length).mean(axis=1)
 
 
 def loss_per_position(params: dict, ids, ablate=()) -> np.ndarray:

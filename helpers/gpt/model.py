@@ -30,7 +30,7 @@ class GPTConfig:
     n_layers: int = 3  # (n_layer)
     d_model: int = 128  # (n_embd)
     n_heads: int = 4  # (n_head)
-    d_ff: int = 512  # the MLP's inner width, 4 * d_model; 0: no MLP, attention only (notebook 16)
+    d_ff: int = 512  # the MLP's inner width, 4 * d_model; 0: no MLP, attention only
     n_kv_heads: int | None = None  # key/value heads shared by groups of query heads (notebook 15); None = n_heads
 
     def __post_init__(self):
@@ -162,7 +162,7 @@ def attention_mask(n: int, window: int | None = None, sinks: int = 0) -> np.ndar
 ABLATIONS = ("zero", "mean")  # what a switched-off head's output becomes: zeros, or its mean over the batch
 
 
-def switch_off(heads: np.ndarray, gains: np.ndarray, ablation: str = "zero") -> np.ndarray:
+def _switch_off(heads: np.ndarray, gains: np.ndarray, ablation: str = "zero") -> np.ndarray:
     """The heads with gain 0 switched off: their outputs zero, or (mean) each position's mean over the batch.
     (B, H, n, d_head), (H,) -> (B, H, n, d_head)"""
     if ablation == "zero":
@@ -189,7 +189,7 @@ def _block(
     mask = causal_mask(n) if mask is None else mask
     heads, weights = grouped_query_attention(Q, K, V, mask=mask)  # (B, H, n, d_head), (B, H, n, n)
     if gains is not None:
-        heads = switch_off(heads, gains, ablation)
+        heads = _switch_off(heads, gains, ablation)
     m = merge_heads(heads)  # (B, n, d)
     x1 = x + m @ params[p + "attn.W_o"].reshape(-1, x.shape[-1]) + params[p + "attn.b_o"]  # the residual add
     if not config.d_ff:  # attention only: no MLP
@@ -212,7 +212,7 @@ def forward(
 
     ``keep``, a list: one dict per block of what the backward pass needs, then one for the end, are appended.
     ``window`` and ``sinks`` (notebook 15): each position sees only the last `window` positions and the first `sinks`.
-    ``ablate``: (layer, head) pairs switched off, their output zero or (``ablation="mean"``, notebook 16) their
+    ``ablate``: (layer, head) pairs switched off, their output zero or (``ablation="mean"``) their
     mean over the batch at each position.
     """
     config = config_of(params)
