@@ -85,7 +85,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.context < 24 or args.context % 2 or not 2 <= args.shortest <= args.context // 2:
         parser.error("--context must be even and at least 24, --shortest from 2 to context / 2")
-    config = gpt.GPTConfig(args.vocab, args.context, args.layers, args.d_model, args.heads, d_ff=0)
+    try:
+        config = gpt.GPTConfig(args.vocab, args.context, args.layers, args.d_model, args.heads, d_ff=0)
+    except (TypeError, ValueError) as exc:
+        parser.error(str(exc))
     params = gpt.init_params(config, args.seed)
     opt, rng, start = gpt.AdamW(weight_decay=0.0), np.random.default_rng(args.seed), time.perf_counter()
     print(f"{config}, task {args.task}, lr {args.lr}, batch {args.batch}")

@@ -347,8 +347,14 @@ def test_mean_ablation_puts_each_positions_batch_mean_in_place_of_the_head(atten
     np.testing.assert_array_equal(got[:, 0], heads_out[:, 0])
     zero = gpt.forward(params, ids, ablate=[(0, 1)])  # the default: zero
     assert not np.allclose(zero, gpt.forward(params, ids, ablate=[(0, 1)], ablation="mean"))
-    one = gpt.forward(params, ids[:1], ablate=[(0, 1)], ablation="mean")  # a batch of one: the mean is itself
-    np.testing.assert_allclose(one, gpt.forward(params, ids[:1]), atol=1e-12)
+    with pytest.raises(ValueError, match="at least 2 sequences"):  # over one sequence the mean changes nothing
+        gpt.forward(params, ids[:1], ablate=[(0, 1)], ablation="mean")
+    np.testing.assert_allclose(  # with nothing switched off, one sequence is fine
+        gpt.forward(params, ids[:1], ablation="mean"), gpt.forward(params, ids[:1]), atol=1e-12
+    )
+    for bad in (False, 0.0, -1):
+        with pytest.raises((TypeError, ValueError), match="d_ff"):
+            gpt.GPTConfig(6, 5, 2, 8, 2, d_ff=bad)
     with pytest.raises(ValueError, match="ablation must be one of"):
         gpt.forward(params, ids, ablate=[(0, 1)], ablation="resample")
 

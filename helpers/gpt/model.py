@@ -38,7 +38,8 @@ class GPTConfig:
             object.__setattr__(self, "n_kv_heads", self.n_heads)
         for name in ("vocab_size", "context", "n_layers", "d_model", "n_heads", "n_kv_heads"):
             check_positive_int(getattr(self, name), name)
-        if self.d_ff != 0:  # 0 switches the MLPs off
+        attention_only = isinstance(self.d_ff, int | np.integer) and not isinstance(self.d_ff, bool) and self.d_ff == 0
+        if not attention_only:  # 0 switches the MLPs off; anything else is the MLP's width
             check_positive_int(self.d_ff, "d_ff")
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model = {self.d_model} is not divisible by n_heads = {self.n_heads}.")
@@ -167,6 +168,10 @@ def _switch_off(heads: np.ndarray, gains: np.ndarray, ablation: str = "zero") ->
     (B, H, n, d_head), (H,) -> (B, H, n, d_head)"""
     if ablation == "zero":
         return heads * gains.astype(heads.dtype)[:, None, None]
+    if heads.shape[0] < 2:
+        raise ValueError(
+            "mean-ablation needs a batch of at least 2 sequences: a head's mean over one is its own output."
+        )
     off = gains == 0
     out = heads.copy()
     out[:, off] = heads[:, off].mean(axis=0, keepdims=True)  # what the head writes on average, at each position
