@@ -1,6 +1,7 @@
 """The math a transformer block adds around attention: layer normalisation, GELU, and the loss of a language model.
 
-MiniLM's encoder (notebooks 11 and 12), the tiny GPT (notebook 14) and the exercise checkers use them.
+MiniLM's encoder (notebooks 11 and 12), the tiny GPT (notebook 14) and the exercise checkers use them; SmolLM2
+(notebook 17) uses RMS normalisation and the SwiGLU feed-forward network instead.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import math
 
 import numpy as np
 
-from .checks import as_float_array
+from .checks import as_float_array, check_positive
 
 # Numerical Recipes' erfc(z) = t exp(-z^2 + P(t)) with t = 1 / (1 + z/2), P's coefficients from t^0 up
 _ERFC_COEFFICIENTS = (
@@ -31,6 +32,44 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
     return (x - mean) / np.sqrt(var + x.dtype.type(eps)) * gamma + beta
+
+
+def rms_norm(x: np.ndarray, gain: np.ndarray, eps: float = 1e-5) -> np.ndarray:
+    """Divide each row by its root mean square, then scale: no mean removed, no shift. (..., d) -> (..., d)
+
+    Introduced in notebook 17 (Llama's normalisation; Zhang and Sennrich, 2019).
+    """
+    x = as_float_array(x, "x", min_ndim=1)
+    d = x.shape[-1]
+    if np.shape(gain) != (d,):
+        raise ValueError(f"gain must be ({d},) for x of shape {x.shape}, got {np.shape(gain)}.")
+    eps = check_positive(eps, "eps")
+    ms = (x * x).mean(axis=-1, keepdims=True)
+    return x / np.sqrt(ms + x.dtype.type(eps)) * gain
+
+
+def silu(x: np.ndarray) -> np.ndarray:
+    """SiLU (swish), x * sigmoid(x) = x / (1 + exp(-x)), elementwise. (...) -> (...)
+
+    Introduced in notebook 17.
+    """
+    with np.errstate(over="ignore"):  # exp(large) = inf gives x / inf = 0: SiLU's limit for very negative x
+        return x / (1 + np.exp(-x))
+
+
+def swiglu(x: np.ndarray, W_gate: np.ndarray, W_up: np.ndarray, W_down: np.ndarray) -> np.ndarray:
+    """The gated feed-forward network of Llama: (silu(x W_gate) * (x W_up)) W_down. (..., d), (d, f), (d, f), (f, d)
+    -> (..., d)
+
+    Introduced in notebook 17 (Shazeer, 2020).
+    """
+    x = as_float_array(x, "x", min_ndim=1)
+    d = x.shape[-1]
+    if np.shape(W_gate) != np.shape(W_up) or np.ndim(W_gate) != 2 or np.shape(W_gate)[0] != d:
+        raise ValueError(f"W_gate and W_up must both be ({d}, f), got {np.shape(W_gate)} and {np.shape(W_up)}.")
+    if np.shape(W_down) != (np.shape(W_gate)[1], d):
+        raise ValueError(f"W_down must be ({np.shape(W_gate)[1]}, {d}), got {np.shape(W_down)}.")
+    return (silu(x @ W_gate) * (x @ W_up)) @ W_down
 
 
 def erf(x: np.ndarray) -> np.ndarray:

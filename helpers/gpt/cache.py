@@ -32,7 +32,7 @@ class KVCache:
     config: object = None  # the sizes of the model that made it (checked once, by prefill)
 
     def __len__(self) -> int:
-        return 0 if not self.K else self.K[0].shape[1]
+        return 0 if not self.K else self.K[0].shape[-2]
 
     def nbytes(self) -> int:
         """The memory the keys and values take. -> bytes"""

@@ -10,7 +10,6 @@ import numpy as np
 
 from ..attention import softmax
 from ..checks import as_float_array
-from .cache import decode, prefill
 
 
 def _check_sampling(temperature, top_k, top_p, vocab_size: int) -> tuple:
@@ -62,35 +61,43 @@ def sample_next(logits, temperature: float = 1.0, top_k=None, top_p=None, rng=No
 def generate(
     model, prompt: str, n_tokens: int, temperature: float = 1.0, top_k=None, top_p=None, seed: int = 0, use_cache=True
 ) -> str:
-    """The prompt continued by n_tokens sampled characters (the prompt not repeated). str -> str
+    """The prompt continued by n_tokens sampled tokens (the prompt not repeated). str -> str
 
-    A prompt longer than the model's context is cropped to its last `context` characters (a warning says so).
-    ``use_cache`` (notebook 15): the prompt runs once and each new character alone, attending to a key/value
-    cache, while the text fits the context; past it, each step reads the last `context` characters again.
+    Any model with .config (vocab_size, context), .encode, .decode, .logits, .prefill and .decode_step: notebook
+    14's characters or notebook 17's SmolLM2. A prompt longer than the model's context is cropped to its last
+    `context` tokens (a warning says so). ``use_cache`` (notebook 15): the prompt runs once and each new token
+    alone, attending to a key/value cache, while the text fits the context; past it, each step reads the last
+    `context` tokens again.
     """
+    return model.decode(np.array(list(stream(model, prompt, n_tokens, temperature, top_k, top_p, seed, use_cache))))
+
+
+def stream(model, prompt: str, n_tokens: int, temperature=1.0, top_k=None, top_p=None, seed=0, use_cache=True):
+    """generate's loop: yields each new token id as it is drawn (stop early by leaving the loop). -> ids"""
     if isinstance(n_tokens, bool) or not isinstance(n_tokens, numbers.Integral) or not 1 <= n_tokens <= 100_000:
         raise ValueError(f"n_tokens must be a whole number from 1 to 100000, got {n_tokens!r}.")
     if not isinstance(prompt, str) or not prompt:
-        raise ValueError("the prompt must be a non-empty string: the model needs at least one character to go on.")
+        raise ValueError("the prompt must be a non-empty string: the model needs at least one token to go on.")
     _check_sampling(temperature, top_k, top_p, model.config.vocab_size)
-    ids = list(model.encode(prompt))
+    ids = [int(i) for i in model.encode(prompt)]
+    if not ids:
+        raise ValueError("the prompt has no tokens: the model needs at least one to go on.")
     context = model.config.context
     if len(ids) > context:
-        warnings.warn(f"the prompt has {len(ids)} characters; the model reads its last {context}.", stacklevel=2)
+        warnings.warn(f"the prompt has {len(ids)} tokens; the model reads its last {context}.", stacklevel=3)
     if not isinstance(use_cache, bool):
         raise TypeError(f"use_cache must be True or False, got {use_cache!r}.")
     rng = np.random.default_rng(seed)
-    out, cache = [], None
+    cache = None
     for _ in range(n_tokens):
         if use_cache and len(ids) <= context:
             if cache is None:
-                logits, cache = prefill(model.params, np.array(ids))
+                logits, cache = model.prefill(np.array(ids))
                 logits = logits[-1]
             else:
-                logits = decode(model.params, ids[-1], cache)  # the last character alone, at its position
+                logits = model.decode_step(ids[-1], cache)  # the last token alone, at its position
         else:
             logits = model.logits(np.array(ids[-context:]))[-1]
         nxt = sample_next(logits, temperature, top_k, top_p, rng)
         ids.append(nxt)
-        out.append(nxt)
-    return model.decode(np.array(out))
+        yield nxt

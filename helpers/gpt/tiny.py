@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..files import ModelFileError, sha256_file, verify
+from .cache import decode, prefill
 from .model import GPTConfig, config_of, forward
 from .text import CharTokenizer
 
@@ -47,6 +48,14 @@ class TinyGPT:
         if ids.ndim != 1:
             raise ValueError(f"logits takes one sequence of ids, shape (n,), got {ids.shape}.")
         return forward(self.params, ids, ablate=ablate)[0]
+
+    def prefill(self, ids) -> tuple:
+        """The prompt in one pass: its logits and the key/value cache (notebook 15). (n,) -> ((n, vocab), KVCache)"""
+        return prefill(self.params, ids)
+
+    def decode_step(self, token: int, cache) -> np.ndarray:
+        """One new character attending to the cache, which it extends (notebook 15). () -> (vocab,)"""
+        return decode(self.params, token, cache)
 
 
 def save_tiny_gpt(params: dict, vocab: str, record: dict, weights: Path = WEIGHTS, record_path: Path = RECORD) -> str:

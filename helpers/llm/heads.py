@@ -1,0 +1,1 @@
+"""What SmolLM2's heads do (notebook 17)."""
