@@ -44,8 +44,9 @@ def rms_norm(x: np.ndarray, gain: np.ndarray, eps: float = 1e-5) -> np.ndarray:
     if np.shape(gain) != (d,):
         raise ValueError(f"gain must be ({d},) for x of shape {x.shape}, got {np.shape(gain)}.")
     eps = check_positive(eps, "eps")
-    ms = (x * x).mean(axis=-1, keepdims=True)
-    return x / np.sqrt(ms + x.dtype.type(eps)) * gain
+    x64 = x.astype(np.float64, copy=False)  # float32's squares overflow past 1.8e19
+    ms = (x64 * x64).mean(axis=-1, keepdims=True)
+    return (x64 / np.sqrt(ms + eps)).astype(x.dtype, copy=False) * gain
 
 
 def silu(x: np.ndarray) -> np.ndarray:
@@ -53,6 +54,7 @@ def silu(x: np.ndarray) -> np.ndarray:
 
     Introduced in notebook 17.
     """
+    x = as_float_array(x, "x", min_ndim=0)
     with np.errstate(over="ignore"):  # exp(large) = inf gives x / inf = 0: SiLU's limit for very negative x
         return x / (1 + np.exp(-x))
 

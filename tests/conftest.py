@@ -33,6 +33,13 @@ def model():
     return minilm.load()
 
 
+@pytest.fixture(scope="session")
+def smollm2():
+    from helpers.llm import load_smollm2
+
+    return load_smollm2()
+
+
 def png_pixels(png: bytes) -> np.ndarray:
     """PNG bytes -> (height, width, 4) RGBA pixels."""
     from PIL import Image

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import helpers as h
-from helpers import checks, describe, exercises, experiments, gpt, minilm, plots, steps, training
+from helpers import checks, describe, exercises, experiments, gpt, llm, minilm, plots, steps, training
 from helpers import widgets as w
 from helpers.app import friendly, visible
 from helpers.embeddings import UnknownWordError, WordVectors, load_glove, tokenize, toy_vectors
@@ -721,6 +721,56 @@ ISSUE_26 = {
 for _name, _cases in ISSUE_26.items():
     BAD.setdefault(_name, []).extend(_cases)
 
+
+@functools.cache
+def _llm():
+    return llm.load_smollm2()
+
+
+_X = np.ones((1, 4))
+# notebook 17: SmolLM2 in numpy, and the layer math it adds
+LLM = {
+    "rms_norm": [
+        (lambda: h.layers.rms_norm(_X, np.ones(3)), ValueError, "gain must be \\(4,\\)"),
+        (lambda: h.layers.rms_norm(_X, np.ones(4), eps=0), ValueError, "eps must be a finite number > 0"),
+        (lambda: h.layers.rms_norm([[np.nan, 1.0]], np.ones(2)), ValueError, "NaN and inf are not allowed"),
+    ],
+    "swiglu": [
+        (lambda: h.layers.swiglu(_X, np.ones((4, 3)), np.ones((4, 2)), np.ones((3, 4))), ValueError, "W_gate and W_up"),
+        (lambda: h.layers.swiglu(_X, np.ones((4, 3)), np.ones((4, 3)), np.ones((4, 4))), ValueError, "W_down must be"),
+    ],
+    "silu": [
+        (lambda: h.layers.silu("x"), TypeError, "must be a numeric"),
+        (lambda: h.layers.silu([np.inf]), ValueError, "inf"),
+    ],
+    "stream": [(lambda: list(gpt.sample.stream(_tiny(), "", 3)), ValueError, "non-empty string")],
+    "TinyGPT.prefill": [(lambda: _tiny().prefill(np.zeros((2, 3), int)), ValueError, "one sequence")],
+    "TinyGPT.decode_step": [(lambda: _tiny().decode_step(5, gpt.KVCache()), ValueError, "layers")],
+    "config_from_metadata": [
+        (lambda: llm.files.config_from_metadata({"general.architecture": "bert"}), ModelFileError, "'bert' model")
+    ],
+    "read_model": [(lambda: llm.read_model(Path("/nonexistent.gguf")), ModelFileError, "is missing")],
+    "load_smollm2": [(lambda: llm.load_smollm2(Path("/nonexistent.gguf")), ModelFileError, "is missing")],
+    "expected_shapes": [(lambda: llm.files.expected_shapes({"n_layers": 2}), TypeError, "LlamaConfig")],
+    "check_shapes": [(lambda: llm.files.check_shapes({}, _llm().config), ModelFileError, "do not fit")],
+    "pre_tokenize": [(lambda: llm.pre_tokenize(None), TypeError, "must be a str")],
+    "ByteBPETokenizer.merge": [(lambda: _llm().tokenizer.merge(3), TypeError, "must be a str")],
+    "ByteBPETokenizer.encode": [(lambda: _llm().tokenizer.encode(["a"]), TypeError, "must be a str")],
+    "ByteBPETokenizer.decode": [(lambda: _llm().tokenizer.decode([-1]), ValueError, "not in the vocabulary")],
+    "ByteBPETokenizer.pieces": [(lambda: _llm().tokenizer.pieces([10**6]), ValueError, "not in the vocabulary")],
+    "SmolLM2.encode": [(lambda: _llm().encode(None), TypeError, "must be a str")],
+    "SmolLM2.decode": [(lambda: _llm().decode([49152]), ValueError, "not in the vocabulary")],
+    "SmolLM2.chat_prompt": [(lambda: _llm().chat_prompt("hi"), ValueError, "non-empty list")],
+    "SmolLM2.check_ids": [(lambda: _llm().check_ids(np.array([[]], int)), ValueError, "n >= 1")],
+    "SmolLM2.block": [(lambda: _llm().block(30, np.ones((1, 1, 576)), [0]), ValueError, "from 0 to 29")],
+    "SmolLM2.forward": [(lambda: _llm().forward([1, 2], ablation="half"), ValueError, "ablation must be")],
+    "SmolLM2.logits": [(lambda: _llm().logits(np.zeros((1, 2), int)), ValueError, "one sequence")],
+    "SmolLM2.prefill": [(lambda: _llm().prefill(np.array([1.5])), TypeError, "whole numbers")],
+    "SmolLM2.decode_step": [(lambda: _llm().decode_step(3, None), ValueError, "prefill returned")],
+}
+for _name, _cases in LLM.items():
+    BAD.setdefault(_name, []).extend(_cases)
+
 # public functions that take no input a learner could get wrong, or only draw what the tested math computed
 NO_BAD_INPUT = {
     "time_limit",  # no input: the limit in force
@@ -748,6 +798,10 @@ NO_BAD_INPUT = {
     "implement_it_exercises",  # no arguments
     "workers",  # two sizes the fast path computes itself
     "char_label",  # any character has a label
+    "byte_to_char",  # no input: a fixed table
+    "model_path",  # no input: where the package is (a missing package: tests/test_llm.py)
+    "LlamaConfig.n_params",
+    "SmolLM2.nbytes",
 }
 
 
@@ -781,6 +835,10 @@ def _public_functions():
         "minilm.tokenizer",
         "minilm.encoder",
         "minilm.heads",
+        "llm.files",
+        "llm.tokenizer",
+        "llm.model",
+        "llm.heads",
         "plots",
         "labels",
         "exercises.registry",

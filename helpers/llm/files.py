@@ -120,6 +120,8 @@ def read_model(path: Path | None = None, check: bool = True) -> tuple[LlamaConfi
 
 def expected_shapes(config: LlamaConfig) -> dict:
     """Every tensor the model uses, with its shape as dequantised ((out, in) for a matrix). -> {name: shape}"""
+    if not isinstance(config, LlamaConfig):
+        raise TypeError(f"config must be a LlamaConfig, got {type(config).__name__}.")
     d, f, dkv = config.d_model, config.d_ff, config.n_kv_heads * config.d_head
     shapes = {"token_embd.weight": (config.vocab_size, d), "output_norm.weight": (d,)}
     for i in range(config.n_layers):
@@ -134,7 +136,9 @@ def expected_shapes(config: LlamaConfig) -> dict:
 def check_shapes(weights: dict, config: LlamaConfig) -> None:
     """A clear error unless the weights are exactly the tensors the config asks for. -> None"""
     expected = expected_shapes(config)
-    wrong = [f"{k} {np.shape(weights.get(k))} (expected {s})" for k, s in expected.items() if np.shape(weights.get(k)) != s]
+    wrong = [
+        f"{k} {np.shape(weights.get(k))} (expected {s})" for k, s in expected.items() if np.shape(weights.get(k)) != s
+    ]
     extra = sorted(set(weights) - set(expected))
     if wrong or extra:
         raise ModelFileError(f"tensors that do not fit the config: {'; '.join(wrong[:3] + extra[:3])}. {REINSTALL}")

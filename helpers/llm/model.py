@@ -35,7 +35,9 @@ class SmolLM2:
         check_shapes(weights, config)
         self.config = config
         self.meta = meta
-        special = [t for t, kind in zip(meta["tokenizer.ggml.tokens"], meta["tokenizer.ggml.token_type"]) if kind == CONTROL]
+        special = [
+            t for t, kind in zip(meta["tokenizer.ggml.tokens"], meta["tokenizer.ggml.token_type"]) if kind == CONTROL
+        ]
         self.tokenizer = ByteBPETokenizer(meta["tokenizer.ggml.tokens"], meta["tokenizer.ggml.merges"], special)
         self.bos, self.eos = int(meta["tokenizer.ggml.bos_token_id"]), int(meta["tokenizer.ggml.eos_token_id"])
         self.tok_emb = weights["token_embd.weight"]  # (vocab, d): a token's row in, and the output's matrix
@@ -72,7 +74,9 @@ class SmolLM2:
                 raise ValueError(f"each message must be a dict with a 'role' and a 'content' string, got {m!r}.")
         text = ""
         if messages[0]["role"] != "system":
-            text = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
+            text = (
+                "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
+            )
         for m in messages:
             text += f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n"
         return text + "<|im_start|>assistant\n"
@@ -94,6 +98,8 @@ class SmolLM2:
     def block(self, i: int, x, positions, cache=None, gains=None, ablation="zero", keep=None) -> np.ndarray:
         """Block i on a batch: x + attention(rms_norm(x)), then + swiglu(rms_norm(.)); keys and values appended to
         the cache if one is given. (B, n, d), (n,) -> (B, n, d)"""
+        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < self.config.n_layers:
+            raise ValueError(f"the layer must be a whole number from 0 to {self.config.n_layers - 1}, got {i!r}.")
         c, w = self.config, self.layers[i]
         a = rms_norm(x, w["attn_norm"], c.norm_eps)
         Q = apply_rope(split_heads(a @ w["W_q"], c.n_heads), positions, c.rope_base)  # (B, 9, n, 64)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 import regex
@@ -36,6 +37,8 @@ def byte_to_char() -> dict:
 
 def pre_tokenize(text: str) -> list[str]:
     """Pieces the merges never cross: each digit alone, then GPT-2's pattern within the rest. str -> [str]"""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}.")
     pieces, start = [], 0
     for m in DIGIT.finditer(text):
         pieces += PATTERN.findall(text[start : m.start()])
@@ -74,9 +77,11 @@ class ByteBPETokenizer:
     def merge(self, piece: str) -> list[str]:
         """One piece's bytes as characters, then the best-ranked adjacent pair joined until none is a merge.
         str -> [str]"""
+        if not isinstance(piece, str):
+            raise TypeError(f"piece must be a str, got {type(piece).__name__}.")
         parts = [self._chars[b] for b in piece.encode("utf-8")]
         while len(parts) > 1:
-            pairs = [(self.ranks.get(pair, len(self.ranks)), i) for i, pair in enumerate(zip(parts, parts[1:]))]
+            pairs = [(self.ranks.get(pair, len(self.ranks)), i) for i, pair in enumerate(itertools.pairwise(parts))]
             rank, i = min(pairs)
             if rank == len(self.ranks):
                 break  # no adjacent pair is a merge
@@ -116,7 +121,7 @@ class ByteBPETokenizer:
         replacement character). [int] -> str"""
         out = bytearray()
         for i in ids:
-            if isinstance(i, bool) or not isinstance(i, int) and not hasattr(i, "__index__"):
+            if isinstance(i, bool) or (not isinstance(i, int) and not hasattr(i, "__index__")):
                 raise TypeError(f"token ids must be whole numbers, got {i!r}.")
             i = int(i)
             if not 0 <= i < len(self.tokens):
