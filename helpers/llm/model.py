@@ -20,6 +20,7 @@ from ..gpt.cache import KVCache
 from ..gpt.model import ABLATIONS, _head_gains, _switch_off
 from ..layers import rms_norm, swiglu
 from ..positions import apply_rope
+from .fast import decode_fast
 from .files import LlamaConfig, check_shapes, read_model
 from .tokenizer import ByteBPETokenizer
 
@@ -43,18 +44,25 @@ class SmolLM2:
         self.tok_emb = weights["token_embd.weight"]  # (vocab, d): a token's row in, and the output's matrix
         self.norm = weights["output_norm.weight"]
         self.layers = []
+        d, dkv = config.d_model, config.n_kv_heads * config.d_head
         for i in range(config.n_layers):
             w = {name: weights[f"blk.{i}.{name}.weight"] for name in ("attn_norm", "ffn_norm")}
-            for ours, theirs in (
-                ("W_q", "attn_q"), ("W_k", "attn_k"), ("W_v", "attn_v"), ("W_o", "attn_output"),
-                ("W_gate", "ffn_gate"), ("W_up", "ffn_up"), ("W_down", "ffn_down"),
-            ):  # fmt: skip
-                w[ours] = np.ascontiguousarray(weights[f"blk.{i}.{theirs}.weight"].T)  # (in, out): x @ W
+            stored = {name: weights[f"blk.{i}.{name}.weight"].T for name in ("attn_q", "attn_k", "attn_v")}
+            # (in, out) so that x @ W; the matrices that read the same input are kept side by side in one array
+            # (one read of memory for the fast path) and W_q, W_k, W_v, W_gate, W_up are views into them
+            w["W_qkv"] = np.ascontiguousarray(np.hstack([stored["attn_q"], stored["attn_k"], stored["attn_v"]]))
+            w["W_q"], w["W_k"], w["W_v"] = w["W_qkv"][:, :d], w["W_qkv"][:, d : d + dkv], w["W_qkv"][:, d + dkv :]
+            gate, up = weights[f"blk.{i}.ffn_gate.weight"].T, weights[f"blk.{i}.ffn_up.weight"].T
+            w["W_gate_up"] = np.ascontiguousarray(np.hstack([gate, up]))
+            w["W_gate"], w["W_up"] = w["W_gate_up"][:, : config.d_ff], w["W_gate_up"][:, config.d_ff :]
+            w["W_o"] = np.ascontiguousarray(weights[f"blk.{i}.attn_output.weight"].T)
+            w["W_down"] = np.ascontiguousarray(weights[f"blk.{i}.ffn_down.weight"].T)
             self.layers.append(w)
 
     def nbytes(self) -> int:
         """The memory the weights take (the tied output counted once). -> bytes"""
-        return self.tok_emb.nbytes + self.norm.nbytes + sum(w.nbytes for layer in self.layers for w in layer.values())
+        own = ("attn_norm", "ffn_norm", "W_qkv", "W_o", "W_gate_up", "W_down")  # W_q, W_k, ... are views into these
+        return self.tok_emb.nbytes + self.norm.nbytes + sum(layer[k].nbytes for layer in self.layers for k in own)
 
     def encode(self, text: str) -> list[int]:
         """Text -> token ids; no special token is added (typed ones are kept). str -> [int]"""
@@ -156,12 +164,13 @@ class SmolLM2:
         return (logits[0] if np.ndim(ids) == 1 else logits), cache
 
     def decode_step(self, token, cache: KVCache) -> np.ndarray:
-        """One new token per sequence through every layer, attending to the cache it extends.
-        int or (B,) -> (vocab,) or (B, vocab)"""
+        """One new token per sequence through every layer, attending to the cache it extends: the fast path of
+        helpers.llm.fast, tested equal to forward(token, cache). int or (B,) -> (vocab,) or (B, vocab)"""
         if not isinstance(cache, KVCache) or len(cache.K) != self.config.n_layers:
             raise ValueError("the cache must be the KVCache that prefill returned for this model.")
         tokens = np.asarray(token)
-        logits = self.forward(tokens.reshape(-1, 1), cache)[:, 0]  # (B, vocab)
+        ids = self.check_ids(tokens.reshape(-1, 1), past=cache.position)
+        logits = decode_fast(self, ids[:, 0], cache)  # (B, vocab)
         return logits[0] if tokens.ndim == 0 else logits
 
 
