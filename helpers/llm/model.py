@@ -110,17 +110,24 @@ class SmolLM2:
             raise ValueError(f"the layer must be a whole number from 0 to {self.config.n_layers - 1}, got {i!r}.")
         c, w = self.config, self.layers[i]
         a = rms_norm(x, w["attn_norm"], c.norm_eps)
-        Q = apply_rope(split_heads(a @ w["W_q"], c.n_heads), positions, c.rope_base)  # (B, 9, n, 64)
-        K = apply_rope(split_heads(a @ w["W_k"], c.n_kv_heads), positions, c.rope_base)  # (B, 3, n, 64): rotated
+        Q = split_heads(a @ w["W_q"], c.n_heads)  # (B, 9, n, 64)
+        K = split_heads(a @ w["W_k"], c.n_kv_heads)  # (B, 3, n, 64)
         V = split_heads(a @ w["W_v"], c.n_kv_heads)  # (B, 3, n, 64)
-        if cache is not None:  # the cache holds rotated keys: a key is rotated once, at its own position
-            if len(cache.K) > i:
-                K = np.concatenate([cache.K[i], K], axis=-2)
-                V = np.concatenate([cache.V[i], V], axis=-2)
-                cache.K[i], cache.V[i] = K, V
-            else:
-                cache.K.append(K)
-                cache.V.append(V)
+        if cache is not None and cache.window is not None:  # StreamingLLM: positions are places in the cache
+            K, V = _keep_sinks_and_window(cache, i, K, V)
+            Q = apply_rope(Q, np.arange(K.shape[-2] - Q.shape[-2], K.shape[-2]), c.rope_base)
+            K = apply_rope(K, np.arange(K.shape[-2]), c.rope_base)
+        else:
+            Q = apply_rope(Q, positions, c.rope_base)
+            K = apply_rope(K, positions, c.rope_base)  # the cache holds rotated keys: each rotated once, at its place
+            if cache is not None:
+                if len(cache.K) > i:
+                    K = np.concatenate([cache.K[i], K], axis=-2)
+                    V = np.concatenate([cache.V[i], V], axis=-2)
+                    cache.K[i], cache.V[i] = K, V
+                else:
+                    cache.K.append(K)
+                    cache.V.append(V)
         n, n_k = x.shape[1], K.shape[-2]
         mask = None if n == 1 else np.arange(n_k)[None, :] <= (n_k - n + np.arange(n))[:, None]  # causal
         heads, weights = grouped_query_attention(Q, K, V, mask=mask)  # (B, 9, n, 64), (B, 9, n, n_k)
@@ -138,6 +145,9 @@ class SmolLM2:
         output zero or (``ablation="mean"``) its mean over the batch. (B, n) or (n,) -> (B, n, vocab)"""
         past = 0 if cache is None else cache.position
         ids = self.check_ids(ids, past)
+        if cache is not None and cache.window is not None and ids.shape[1] > 1:
+            if len(cache) + ids.shape[1] > cache.sinks + cache.window:
+                raise ValueError("a sliding-window cache that would drop tokens takes one token at a time.")
         if ablation not in ABLATIONS:
             raise ValueError(f"ablation must be one of {ABLATIONS}, got {ablation!r}.")
         gains = _head_gains(ablate, self.config)
@@ -170,8 +180,31 @@ class SmolLM2:
             raise ValueError("the cache must be the KVCache that prefill returned for this model.")
         tokens = np.asarray(token)
         ids = self.check_ids(tokens.reshape(-1, 1), past=cache.position)
-        logits = decode_fast(self, ids[:, 0], cache)  # (B, vocab)
+        if cache.window is None:
+            logits = decode_fast(self, ids[:, 0], cache)  # (B, vocab)
+        else:  # StreamingLLM's cache: the plain path
+            logits = self.forward(ids, cache)[:, 0]
         return logits[0] if tokens.ndim == 0 else logits
+
+
+def _keep_sinks_and_window(cache: KVCache, i: int, K: np.ndarray, V: np.ndarray) -> tuple:
+    """StreamingLLM's cache (Xiao et al., 2023): keys kept unrotated, the first `sinks` tokens and the last `window`
+    kept, the rest dropped; RoPE is then applied by place in the cache. (B, KV, n, d_head) x 2 -> the kept keys
+    and values (B, KV, m, d_head)"""
+    if len(cache.K) > i:
+        K = np.concatenate([cache.K[i], K], axis=-2)
+        V = np.concatenate([cache.V[i], V], axis=-2)
+    keep = cache.sinks + cache.window
+    if K.shape[-2] > keep:
+        drop = K.shape[-2] - keep  # the oldest after the sinks
+        K = np.concatenate([K[..., : cache.sinks, :], K[..., cache.sinks + drop :, :]], axis=-2)
+        V = np.concatenate([V[..., : cache.sinks, :], V[..., cache.sinks + drop :, :]], axis=-2)
+    if len(cache.K) > i:
+        cache.K[i], cache.V[i] = K, V
+    else:
+        cache.K.append(K)
+        cache.V.append(V)
+    return K, V
 
 
 def load_smollm2(path=None) -> SmolLM2:
