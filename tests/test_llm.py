@@ -95,7 +95,7 @@ def test_tokenizer_steps_by_hand(smollm2):
     assert tok.merge(" world") == ["Ġworld"]  # the space before a word is part of it
     assert smollm2.encode("Hello  world 12345") == [19556, 216, 905, 216, 33, 34, 35, 36, 37]
     assert smollm2.encode("<|im_start|>user\nhi<|im_end|>") == [1, 4093, 198, 6004, 2]
-    assert tok.pieces(smollm2.encode(" a\nb")) == ["·a", "⏎", "b"]
+    assert tok.pieces(smollm2.encode(" a\nb")) == ["␣a", "⏎", "b"]
     # a merge applies only where its pair is adjacent: bytes of one character are joined before lookup
     assert smollm2.decode(smollm2.encode("é")) == "é" and len(smollm2.encode("東")) >= 1
 

@@ -2,7 +2,8 @@
 
 ``registry`` holds the ids, how answers are read and ``check_exercise``; the checkers live by topic:
 ``vectors``, ``attention`` and ``models`` for answers (a number, a shape, a choice, an array), and
-``implement_attention``, ``implement_layers``, ``implement_generation`` and ``implement_mechanisms`` for the
+``implement_attention``, ``implement_layers``, ``implement_generation``, ``implement_mechanisms`` and
+``implement_llm`` for the
 implement-it exercises, where the answer is the learner's function, run safely by ``learner``. Importing
 this package registers every checker.
 """
@@ -12,6 +13,7 @@ from . import (  # noqa: F401 (they register)
     implement_attention,
     implement_generation,
     implement_layers,
+    implement_llm,
     implement_mechanisms,
     models,
     vectors,

@@ -131,5 +131,17 @@ class ByteBPETokenizer:
         return out.decode("utf-8", errors="replace")
 
     def pieces(self, ids) -> list[str]:
-        """Each id's own text, spaces shown as '·' and newlines as '⏎' (for pictures and tables). [int] -> [str]"""
-        return [self.decode([i]).replace(" ", "·").replace("\n", "⏎") for i in ids]
+        """Each id's own text, spaces shown as "␣" and newlines as "⏎", and a token that holds part of a character
+        as its bytes, <e6> (for pictures and tables). [int] -> [str]"""
+        out = []
+        for i in ids:
+            self.decode([i])  # checks the id
+            token = self.tokens[int(i)]
+            raw = token.encode("utf-8") if token in self.special else bytes(self._bytes[c] for c in token)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:  # part of a character: its bytes, the spaces before them kept visible
+                lead = len(raw) - len(raw.lstrip(b" "))
+                text = " " * lead + "".join(f"<{b:02x}>" for b in raw[lead:])
+            out.append(text.replace(" ", "␣").replace("\n", "⏎"))
+        return out

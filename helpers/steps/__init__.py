@@ -42,7 +42,7 @@ from .vectors import (
     static_vector_step,
     weighted_sum_step,
 )
-from .writing import NextCharacterStep, next_character_step, run_prompt
+from .writing import NextCharacterStep, next_character_step, next_token_step, run_prompt, run_tokens, token_label
 
 __all__ = [
     "COST_NS",
@@ -71,11 +71,14 @@ __all__ = [
     "mask_step",
     "minilm_step",
     "next_character_step",
+    "next_token_step",
     "online_softmax_step",
     "qk_step",
     "recorded_step",
     "rotation_scaling",
     "run_prompt",
+    "run_tokens",
+    "token_label",
     "scaling_step",
     "sentence_vectors",
     "static_vector_step",

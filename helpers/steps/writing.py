@@ -1,4 +1,5 @@
-"""The step of a transformer that writes (notebook 14): the next character's probabilities and one head's attention."""
+"""The step of a transformer that writes: the next character's (notebook 14) or token's (notebook 17) probabilities
+and one head's attention."""
 
 from __future__ import annotations
 
@@ -68,6 +69,56 @@ def next_character_step(
         probs[order],
         [char_label(c) for c in shown],
         weights,
+        layer,
+        head,
+        float(temperature),
+        top_k,
+    )
+
+
+SHOWN_TOKENS = 12  # the last tokens of the prompt shown under the attention bars (their labels are longer)
+MAX_TOKENS = 256  # the most a prompt box runs: each new prompt is one pass, kept well under a second
+
+
+def token_label(piece: str) -> str:
+    """A token's text as a label: spaces and line breaks visible, long tokens cut. str -> str"""
+    label = "".join(char_label(c) for c in piece)
+    return label if len(label) <= 12 else label[:11] + "…"
+
+
+def run_tokens(model, prompt: str) -> tuple[np.ndarray, np.ndarray, list]:
+    """A token model with .tokenizer.pieces (notebook 17) on a prompt's last MAX_TOKENS tokens: the last position's logits, every head's
+    weights and each token's label. str -> ((vocab,), (n_layers, n_heads, n, n), [str])"""
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError("type a prompt of at least one character.")
+    ids = model.encode(prompt)[-MAX_TOKENS:]
+    if not ids:
+        raise ValueError("the prompt has no tokens: type some text.")
+    keep = []
+    logits = model.forward(np.array(ids), keep=keep)[0, -1]
+    labels = [token_label(p) for p in model.tokenizer.pieces(ids)]
+    return logits, np.stack([w[0] for w in keep]), labels
+
+
+def next_token_step(
+    model, prompt: str, temperature: float, top_k: int, layer: int, head: int, run: Callable | None = None
+) -> NextCharacterStep:
+    """Notebook 17: the ten most likely next tokens after the prompt, and where one head of the last token looks
+    (top_chars and shown hold token labels). str -> (TOP,), (<= SHOWN_TOKENS,); run defaults to run_tokens."""
+    config = model.config
+    if not 0 <= layer < config.n_layers or not 0 <= head < config.n_heads:
+        raise ValueError(f"layer must be 0 to {config.n_layers - 1} and head 0 to {config.n_heads - 1}.")
+    logits, maps, labels = (run or (lambda p: run_tokens(model, p)))(prompt)
+    probs = next_token_probs(logits, temperature, top_k)
+    order = np.argsort(-logits, kind="stable")[:TOP]
+    shown = labels[-SHOWN_TOKENS:]
+    return NextCharacterStep(
+        prompt,
+        logits,
+        [token_label(p) for p in model.tokenizer.pieces(order)],
+        probs[order],
+        shown,
+        maps[layer, head, -1, -len(shown) :],
         layer,
         head,
         float(temperature),

@@ -23,7 +23,7 @@ from .models import (
     training_explorer,
 )
 from .vectors import dot_product_explorer, static_vector_explorer, weighted_sum_explorer
-from .writing import gpt_explorer
+from .writing import gpt_explorer, llm_explorer
 
 __all__ = [
     "D_K_CHOICES",
@@ -33,6 +33,7 @@ __all__ = [
     "cost_explorer",
     "dot_product_explorer",
     "gpt_explorer",
+    "llm_explorer",
     "head_explorer",
     "mask_explorer",
     "minilm_explorer",
