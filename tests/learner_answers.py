@@ -121,6 +121,15 @@ def right_attend_with_cache(q, K_cache, V_cache, k_new, v_new):
     return (w / w.sum()) @ V, K, V
 
 
+def right_rms_norm(x, gain, eps):
+    return x / np.sqrt((x**2).mean(axis=-1, keepdims=True) + eps) * gain
+
+
+def right_swiglu(x, W_gate, W_up, W_down):
+    g = x @ W_gate
+    return (g * (1 / (1 + np.exp(-g))) * (x @ W_up)) @ W_down
+
+
 def attend_before_appending(q, K_cache, V_cache, k_new, v_new):
     s = K_cache @ q / np.sqrt(len(q))
     w = np.exp(s - s.max())

@@ -767,6 +767,23 @@ LLM = {
     "SmolLM2.logits": [(lambda: _llm().logits(np.zeros((1, 2), int)), ValueError, "one sequence")],
     "SmolLM2.prefill": [(lambda: _llm().prefill(np.array([1.5])), TypeError, "whole numbers")],
     "SmolLM2.decode_step": [(lambda: _llm().decode_step(3, None), ValueError, "prefill returned")],
+    "first_token_share": [(lambda: llm.heads.first_token_share(np.ones((2, 3))), ValueError, "square")],
+    "repeated_tokens": [(lambda: llm.heads.repeated_tokens(_llm(), 1, 4), ValueError, "L must be")],
+    "copy_losses": [(lambda: llm.heads.copy_losses(_llm(), np.ones((2, 5), int), 3), ValueError, "twice")],
+    "token_losses": [(lambda: llm.heads.token_losses(_llm(), [5]), ValueError, "at least 2 tokens")],
+    "streaming_losses": [
+        (lambda: llm.heads.streaming_losses(_llm(), [1, 2, 3], 4, sinks=-1), ValueError, "sinks must be"),
+        (lambda: llm.heads.streaming_losses(_llm(), [1, 2, 3], 0, sinks=4), ValueError, "window must be"),
+    ],
+    "run_tokens": [(lambda: steps.run_tokens(_llm(), ""), ValueError, "at least one character")],
+    "next_token_step": [(lambda: steps.next_token_step(_llm(), "a", 1.0, 5, 30, 0), ValueError, "layer must be")],
+    "token_label": [(lambda: steps.token_label(5), TypeError, "must be a str")],
+    "median_seconds": [(lambda: llm.memory.median_seconds(lambda: None, 0), ValueError, "repeats must be")],
+    "read_bandwidth": [(lambda: llm.memory.read_bandwidth(100), ValueError, "n_bytes must be")],
+    "cache_bytes": [(lambda: llm.memory.cache_bytes(_llm().config, -1), ValueError, "n_tokens must be")],
+    "decode_bytes": [(lambda: llm.memory.decode_bytes(_llm(), 3, batch=0), ValueError, "batch must be")],
+    "decode_seconds": [(lambda: llm.memory.decode_seconds(_llm(), 1.5), ValueError, "batch must be")],
+    "prefill_seconds": [(lambda: llm.memory.prefill_seconds(_llm(), 0), ValueError, "n_tokens must be")],
 }
 for _name, _cases in LLM.items():
     BAD.setdefault(_name, []).extend(_cases)
@@ -802,6 +819,7 @@ NO_BAD_INPUT = {
     "model_path",  # no input: where the package is (a missing package: tests/test_llm.py)
     "LlamaConfig.n_params",
     "SmolLM2.nbytes",
+    "decode_fast",  # takes what SmolLM2.decode_step checked (its bad-input case)
 }
 
 
@@ -839,6 +857,8 @@ def _public_functions():
         "llm.tokenizer",
         "llm.model",
         "llm.heads",
+        "llm.memory",
+        "llm.fast",
         "plots",
         "labels",
         "exercises.registry",

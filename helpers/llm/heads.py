@@ -61,7 +61,7 @@ def _check_repeated(seqs, L: int) -> np.ndarray:
 
 
 def induction_scores(model, seqs, L: int) -> np.ndarray:
-    """Each head's induction score (notebook 16's: weight on the token after the previous occurrence) on
+    """Each head's induction score (gpt.heads.induction_score: weight on the token after the previous occurrence) on
     repeated random tokens, the first token left out, averaged over the sequences. (count, 1 + 2L) -> (layers, heads)"""
     seqs = _check_repeated(seqs, L)
     keep = []
@@ -81,6 +81,8 @@ def copy_losses(model, seqs, L: int, ablate=(), ablation: str = "mean") -> tuple
 def token_losses(model, ids) -> np.ndarray:
     """Full attention: each token's loss (nats) given all before it, in one pass. (n,) -> (n - 1,)"""
     ids = np.asarray(ids)
+    if ids.ndim != 1 or len(ids) < 2:
+        raise ValueError(f"ids must be one sequence of at least 2 tokens, shape (n,), got {ids.shape}.")
     logp = log_softmax(model.logits(ids)[:-1])
     return -logp[np.arange(len(ids) - 1), ids[1:]]
 

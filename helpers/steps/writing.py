@@ -82,6 +82,8 @@ MAX_TOKENS = 256  # the most a prompt box runs: each new prompt is one pass, kep
 
 def token_label(piece: str) -> str:
     """A token's text as a label: spaces and line breaks visible, long tokens cut. str -> str"""
+    if not isinstance(piece, str):
+        raise TypeError(f"piece must be a str, got {type(piece).__name__}.")
     label = "".join(char_label(c) for c in piece)
     return label if len(label) <= 12 else label[:11] + "…"
 

@@ -20,7 +20,10 @@ def gpt_explorer(
     """A prompt box, temperature and top-k sliders, layer and head selectors and a button that appends a sampled
     character: the ten most likely next characters, and the last position's attention over the prompt."""
     run = functools.lru_cache(maxsize=32)(lambda p: steps.run_prompt(model, p))  # sliders reuse the prompt's run
-    step = functools.partial(steps.next_character_step, model, run=run)
+
+    def step(prompt, temperature, top_k, layer, head):
+        return steps.next_character_step(model, prompt, temperature, top_k, layer, head, run=run)
+
     settings = (prompt, temperature, top_k, model.config.vocab_size, layer, head)
     return _writer(model, settings, step, "character", "gpt_next")
 
@@ -31,7 +34,10 @@ def llm_explorer(
     """Notebook 17's SmolLM2: a prompt box, temperature and top-k sliders, layer and head sliders and a button that
     appends a sampled token: the ten most likely next tokens, and the last token's attention over the prompt."""
     run = functools.lru_cache(maxsize=8)(lambda p: steps.run_tokens(model, p))  # one pass per new prompt
-    step = functools.partial(steps.next_token_step, model, run=run)
+
+    def step(prompt, temperature, top_k, layer, head):
+        return steps.next_token_step(model, prompt, temperature, top_k, layer, head, run=run)
+
     settings = (prompt, temperature, top_k, 100, layer, head)
     return _writer(model, settings, step, "token", "llm_next")
 
@@ -84,11 +90,8 @@ def _writer(model, settings: tuple, step, unit: str, name: str) -> App:
         caption = f"probabilities of the next {unit}; layer {r.layer}, head {r.head}'s weights (position from the end)"
         return alt, describe.table_html(values, rows, ["value"], caption)
 
-    def compute(prompt, temperature, top_k, layer, head):
-        return step(prompt, temperature, top_k, layer, head)
-
     changing = functools.partial(changing_artists, ax_p, ax_a, titles=False)
-    app = App(controls, fig, compute, draw, alt_text, name=name, extras=[button], dynamic=changing)
+    app = App(controls, fig, step, draw, alt_text, name=name, extras=[button], dynamic=changing)
     rng = np.random.default_rng(0)
 
     def append(_button) -> None:
