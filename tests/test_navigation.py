@@ -36,6 +36,7 @@ def test_contents_links_every_notebook():
     for n, text in make_nav.NOT_YET.items():
         assert f"\n{n}. {text}\n" in contents + "\n"  # listed in its place, without a link
 
+
 def test_broken_links_are_found(tmp_path, monkeypatch):
     monkeypatch.setattr(make_nav, "ROOT", tmp_path)  # it reports paths relative to the repository
     (tmp_path / "there.ipynb").write_text("{}")

@@ -12,7 +12,8 @@ import numpy as np
 
 
 def _rotate(x: np.ndarray, cos: np.ndarray, sin: np.ndarray) -> np.ndarray:
-    """RoPE on adjacent pairs, as apply_rope rotates them, angles given. (..., d_head), (d_head/2,) x 2 -> (..., d_head)"""
+    """RoPE on adjacent pairs, as apply_rope rotates them, angles given.
+    (..., d_head), (d_head/2,), (d_head/2,) -> (..., d_head)"""
     out = np.empty_like(x)
     x0, x1 = x[..., 0::2], x[..., 1::2]
     out[..., 0::2] = x0 * cos - x1 * sin

@@ -78,10 +78,10 @@ __all__ = [
     "rotation_scaling",
     "run_prompt",
     "run_tokens",
-    "token_label",
     "scaling_step",
     "sentence_vectors",
     "static_vector_step",
+    "token_label",
     "weighted_sum_step",
     "word_order_step",
 ]

@@ -89,8 +89,9 @@ def token_label(piece: str) -> str:
 
 
 def run_tokens(model, prompt: str) -> tuple[np.ndarray, np.ndarray, list]:
-    """A token model with .tokenizer.pieces (notebook 17) on a prompt's last MAX_TOKENS tokens: the last position's logits, every head's
-    weights and each token's label. str -> ((vocab,), (n_layers, n_heads, n, n), [str])"""
+    """A token model with .tokenizer.pieces (notebook 17) on a prompt's last MAX_TOKENS tokens: the last
+    position's logits, every head's weights and each token's label.
+    str -> ((vocab,), (n_layers, n_heads, n, n), [str])"""
     if not isinstance(prompt, str) or not prompt:
         raise ValueError("type a prompt of at least one character.")
     ids = model.encode(prompt)[-MAX_TOKENS:]
