@@ -779,7 +779,7 @@ LLM = {
     "next_token_step": [(lambda: steps.next_token_step(_llm(), "a", 1.0, 5, 30, 0), ValueError, "layer must be")],
     "token_label": [(lambda: steps.token_label(5), TypeError, "must be a str")],
     "median_seconds": [(lambda: llm.memory.median_seconds(lambda: None, 0), ValueError, "repeats must be")],
-    "read_bandwidth": [(lambda: llm.memory.read_bandwidth(100), ValueError, "n_bytes must be")],
+    "read_bandwidth": [(lambda: llm.memory.read_bandwidth(np.ones((4, 4), np.float32)), ValueError, "16 MiB")],
     "cache_bytes": [(lambda: llm.memory.cache_bytes(_llm().config, -1), ValueError, "n_tokens must be")],
     "decode_bytes": [(lambda: llm.memory.decode_bytes(_llm(), 3, batch=0), ValueError, "batch must be")],
     "decode_seconds": [(lambda: llm.memory.decode_seconds(_llm(), 1.5), ValueError, "batch must be")],

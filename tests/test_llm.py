@@ -145,6 +145,11 @@ def test_cache_gives_the_same_logits_as_the_whole_pass(smollm2):
     assert cache.K[0].shape == (1, c.n_kv_heads, len(ids), c.d_head)  # 3 key/value heads cached, not 9
 
 
+def test_last_only_is_the_last_row(smollm2):
+    ids = np.array(smollm2.encode("Only the last one"))
+    np.testing.assert_array_equal(smollm2.forward(ids, last_only=True)[0, 0], smollm2.logits(ids)[-1])
+
+
 def test_batched_decode_equals_each_sequence_alone(smollm2):
     ids = np.array([smollm2.encode("One two three"), smollm2.encode("The cat sat")])
     assert ids.shape[1] == 3

@@ -73,8 +73,8 @@ def copy_losses(model, seqs, L: int, ablate=(), ablation: str = "mean") -> tuple
     """The mean loss (nats) on the first copy's tokens 2..L and on the second copy's same tokens, with the
     heads in ``ablate`` switched off (mean-ablation by default). (count, 1 + 2L) -> (first, second)"""
     seqs = _check_repeated(seqs, L)
-    logp = log_softmax(model.forward(seqs, ablate=ablate, ablation=ablation))  # (count, 1 + 2L, vocab)
-    nll = -np.take_along_axis(logp[:, :-1], seqs[:, 1:, None], axis=-1)[..., 0]  # nll[:, t]: token t + 1
+    logits = model.forward(seqs, ablate=ablate, ablation=ablation)  # (count, 1 + 2L, vocab)
+    nll = np.stack([_losses(lg, s) for lg, s in zip(logits, seqs)])  # nll[:, t]: token t + 1
     return float(nll[:, 1:L].mean()), float(nll[:, L + 1 :].mean())  # a copy's first token cannot be predicted
 
 
@@ -83,8 +83,18 @@ def token_losses(model, ids) -> np.ndarray:
     ids = np.asarray(ids)
     if ids.ndim != 1 or len(ids) < 2:
         raise ValueError(f"ids must be one sequence of at least 2 tokens, shape (n,), got {ids.shape}.")
-    logp = log_softmax(model.logits(ids)[:-1])
-    return -logp[np.arange(len(ids) - 1), ids[1:]]
+    return _losses(model.logits(ids), ids)
+
+
+def _losses(logits: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """-log p(next token) at each position but the last, 64 rows at a time (a 49,152-wide softmax's temporaries
+    stay small). (n, vocab), (n,) -> (n - 1,)"""
+    out = []
+    for start in range(0, len(ids) - 1, 64):
+        rows = np.arange(start, min(start + 64, len(ids) - 1))
+        logp = log_softmax(logits[rows])
+        out.append(-logp[np.arange(len(rows)), ids[rows + 1]])
+    return np.concatenate(out)
 
 
 def streaming_losses(model, ids, window: int, sinks: int) -> np.ndarray:

@@ -8,6 +8,8 @@ import time
 
 import numpy as np
 
+from ..gpt.cache import KVCache
+
 
 def _whole(value, name: str, low: int = 1) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
@@ -25,15 +27,18 @@ def median_seconds(fn, repeats: int = 7) -> float:
     return float(np.median(times))
 
 
-def read_bandwidth(n_bytes: int = 2**29, repeats: int = 7) -> float:
-    """This machine's memory read rate, bytes per second: a vector times a float32 matrix of n_bytes, which reads
-    each number once for 2 operations, far more than the caches hold (512 MiB). -> bytes/s"""
-    n_bytes = _whole(n_bytes, "n_bytes", 2**20)
-    cols = 2**16
-    M = np.ones((n_bytes // (4 * cols), cols), dtype=np.float32)
-    v = np.ones(M.shape[0], dtype=np.float32)
-    v @ M  # the first touch maps the pages: not timed
-    return M.nbytes / median_seconds(lambda: v @ M, repeats)
+def read_bandwidth(M=None, repeats: int = 7) -> float:
+    """This machine's memory read rate, bytes per second: a float32 matrix times a vector, which reads each number
+    once for 2 operations. M: a matrix already in memory (notebook 17 passes the token embedding, 113 MB, so
+    nothing new is allocated); by default a new one of 256 MiB, far more than the caches hold. (rows, cols) -> bytes/s
+    """
+    if M is None:
+        M = np.ones((2**12, 2**14), dtype=np.float32)
+    if not isinstance(M, np.ndarray) or M.ndim != 2 or M.dtype != np.float32 or M.nbytes < 2**24:
+        raise ValueError("M must be a 2-D float32 array of at least 16 MiB (more than a processor's cache).")
+    v = np.ones(M.shape[1], dtype=np.float32)
+    M @ v  # the first touch maps the pages: not timed
+    return M.nbytes / median_seconds(lambda: M @ v, repeats)
 
 
 def cache_bytes(config, n_tokens: int, batch: int = 1) -> int:
@@ -52,7 +57,8 @@ def decode_seconds(model, batch: int, prompt_tokens: int = 32, steps: int = 8, s
     batch, prompt_tokens, steps = _whole(batch, "batch"), _whole(prompt_tokens, "prompt_tokens"), _whole(steps, "steps")
     rng = np.random.default_rng(seed)
     ids = rng.integers(17, model.config.vocab_size, size=(batch, prompt_tokens))
-    _, cache = model.prefill(ids)
+    cache = KVCache(config=model.config)
+    model.forward(ids, cache, last_only=True)  # the prompts' keys and values cached
     tokens = rng.integers(17, model.config.vocab_size, size=(steps + 1, batch))
     model.decode_step(tokens[0], cache)  # the first step allocates: not timed
     it = iter(tokens[1:])

@@ -26,6 +26,7 @@ from .tokenizer import ByteBPETokenizer
 
 SPECIAL = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")  # the three a chat uses; the file marks 17 as control
 CONTROL = 3  # llama.cpp's token type of a control (special) token
+LAYER_TENSORS = ("attn_norm", "ffn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down")
 
 
 class SmolLM2:
@@ -33,6 +34,7 @@ class SmolLM2:
     .prefill and .decode_step (what ``generate`` calls), .chat_prompt."""
 
     def __init__(self, config: LlamaConfig, meta: dict, weights: dict):
+        """The model from read_model's parts; `weights` is emptied as its arrays are taken."""
         check_shapes(weights, config)
         self.config = config
         self.meta = meta
@@ -41,22 +43,22 @@ class SmolLM2:
         ]
         self.tokenizer = ByteBPETokenizer(meta["tokenizer.ggml.tokens"], meta["tokenizer.ggml.merges"], special)
         self.bos, self.eos = int(meta["tokenizer.ggml.bos_token_id"]), int(meta["tokenizer.ggml.eos_token_id"])
-        self.tok_emb = weights["token_embd.weight"]  # (vocab, d): a token's row in, and the output's matrix
-        self.norm = weights["output_norm.weight"]
+        # the dict's arrays are taken out of it as they are copied into place, so memory holds one model, not two
+        self.tok_emb = weights.pop("token_embd.weight")  # (vocab, d): a token's row in, and the output's matrix
+        self.norm = weights.pop("output_norm.weight")
         self.layers = []
         d, dkv = config.d_model, config.n_kv_heads * config.d_head
         for i in range(config.n_layers):
-            w = {name: weights[f"blk.{i}.{name}.weight"] for name in ("attn_norm", "ffn_norm")}
-            stored = {name: weights[f"blk.{i}.{name}.weight"].T for name in ("attn_q", "attn_k", "attn_v")}
+            stored = {name: weights.pop(f"blk.{i}.{name}.weight") for name in LAYER_TENSORS}
+            w = {"attn_norm": stored["attn_norm"], "ffn_norm": stored["ffn_norm"]}
             # (in, out) so that x @ W; the matrices that read the same input are kept side by side in one array
             # (one read of memory for the fast path) and W_q, W_k, W_v, W_gate, W_up are views into them
-            w["W_qkv"] = np.ascontiguousarray(np.hstack([stored["attn_q"], stored["attn_k"], stored["attn_v"]]))
+            w["W_qkv"] = np.ascontiguousarray(np.hstack([stored["attn_q"].T, stored["attn_k"].T, stored["attn_v"].T]))
             w["W_q"], w["W_k"], w["W_v"] = w["W_qkv"][:, :d], w["W_qkv"][:, d : d + dkv], w["W_qkv"][:, d + dkv :]
-            gate, up = weights[f"blk.{i}.ffn_gate.weight"].T, weights[f"blk.{i}.ffn_up.weight"].T
-            w["W_gate_up"] = np.ascontiguousarray(np.hstack([gate, up]))
+            w["W_gate_up"] = np.ascontiguousarray(np.hstack([stored["ffn_gate"].T, stored["ffn_up"].T]))
             w["W_gate"], w["W_up"] = w["W_gate_up"][:, : config.d_ff], w["W_gate_up"][:, config.d_ff :]
-            w["W_o"] = np.ascontiguousarray(weights[f"blk.{i}.attn_output.weight"].T)
-            w["W_down"] = np.ascontiguousarray(weights[f"blk.{i}.ffn_down.weight"].T)
+            w["W_o"] = np.ascontiguousarray(stored["attn_output"].T)
+            w["W_down"] = np.ascontiguousarray(stored["ffn_down"].T)
             self.layers.append(w)
 
     def nbytes(self) -> int:
@@ -139,10 +141,14 @@ class SmolLM2:
         m = rms_norm(x, w["ffn_norm"], c.norm_eps)
         return x + swiglu(m, w["W_gate"], w["W_up"], w["W_down"])
 
-    def forward(self, ids, cache: KVCache | None = None, keep=None, ablate=(), ablation: str = "zero") -> np.ndarray:
+    def forward(
+        self, ids, cache: KVCache | None = None, keep=None, ablate=(), ablation: str = "zero", last_only: bool = False
+    ) -> np.ndarray:
         """The next token's logits after every position, continuing from a cache if given. ``keep``, a list: each
         layer's attention weights (B, n_heads, n, n_k) appended. ``ablate``: (layer, head) pairs switched off,
-        output zero or (``ablation="mean"``) its mean over the batch. (B, n) or (n,) -> (B, n, vocab)"""
+        output zero or (``ablation="mean"``) its mean over the batch. ``last_only``: the last position's logits
+        only (a batch of long prompts would otherwise make B x n x 49,152 of them). (B, n) or (n,) -> (B, n or 1,
+        vocab)"""
         past = 0 if cache is None else cache.position
         ids = self.check_ids(ids, past)
         if cache is not None and cache.window is not None and ids.shape[1] > 1:
@@ -157,6 +163,8 @@ class SmolLM2:
             x = self.block(i, x, positions, cache, gains[i], ablation, keep)
         if cache is not None:
             cache.position += ids.shape[1]
+        if last_only:
+            x = x[:, -1:]
         return rms_norm(x, self.norm, self.config.norm_eps) @ self.tok_emb.T  # the output tied to the embedding
 
     def logits(self, ids, ablate=()) -> np.ndarray:
