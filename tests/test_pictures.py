@@ -7,6 +7,7 @@ shrunk to OUTPUT_WIDTH when wider (the output area of a notebook at the layout `
 950 pixels wide with the file browser open, less its prompt column).
 """
 
+import functools
 import itertools
 
 import numpy as np
@@ -163,7 +164,15 @@ def _builders():
             np.array([1.0, 3.0, 0.5, 2.0, 4.0, -1.0, 0.0, 2.5]), np.eye(8)[:, :2], 3
         ),
         "14 GPT": lambda: w.gpt_explorer(load_tiny_gpt()),
+        "17 LLM": lambda: w.llm_explorer(_smollm2(), "The river bank was covered in moss, and the"),
     }
+
+
+@functools.cache
+def _smollm2():
+    from helpers.llm import load_smollm2
+
+    return load_smollm2()
 
 
 def _extremes(control):
@@ -196,6 +205,7 @@ WIDGETS = [
     "11 MiniLM",
     "13 online softmax",
     "14 GPT",
+    "17 LLM",
 ]
 
 

@@ -347,3 +347,26 @@ def test_labels_are_plain_text_not_matplotlib_math():
     fig = plots.heatmap(np.eye(2), ["$\\frac{a$", "b"], ["x", "$5"], "costs in $")
     FigureCanvasAgg(fig).draw()  # mathtext would raise on the unclosed \frac
     FigureCanvasAgg(plots.bars([0.5, 0.5], ["$a", "b$"], "a $ title")).draw()
+
+
+def test_llm_explorer_appends_a_sampled_token_and_reports_a_bad_prompt(smollm2):
+    from helpers.widgets import llm_explorer
+
+    app = llm_explorer(smollm2, "The capital of France is", temperature=0.0)
+    assert app.result.top_chars[0] == "␣Paris" and app.result.shown[-1] == "␣is"
+    app.extras[0].click()  # at temperature 0: the most likely token
+    assert app.controls["prompt"].value == "The capital of France is Paris"
+    app.controls["layer"].value = 18
+    assert app.result.layer == 18 and app.error is None
+    np.testing.assert_allclose(app.result.attention.sum(), 1.0, atol=0.05)  # the shown tokens are the whole prompt
+    app.controls["prompt"].value = ""
+    assert "at least one character" in app.message.value
+    app.extras[0].click()  # nothing to sample from: nothing happens, no traceback
+    assert app.controls["prompt"].value == ""
+
+
+def test_llm_explorer_blitted_picture_equals_a_full_redraw(smollm2, assert_blit_equals_full_redraw):
+    from helpers.widgets import llm_explorer
+
+    changes = [("temperature", 0.5), ("top_k", 3), ("head", 1), ("layer", 20), ("prompt", "The cat"), ("top_k", 50)]
+    assert_blit_equals_full_redraw(llm_explorer(smollm2, "The river bank was"), changes)
