@@ -25,7 +25,7 @@ if REASON is not None and os.environ.get("CI") == "true":  # .ci/run installs Ch
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"browser tests skipped: {REASON}")
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 ARTIFACTS = ROOT / "artifacts"
-GOOD_TEXT = {"sentence": "the river bank flows", "word": "river"}
+GOOD_TEXT = {"sentence": "the river bank flows", "word": "river", "prompt": "the river bank flows"}
 
 
 @pytest.fixture(scope="module")
