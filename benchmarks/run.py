@@ -14,6 +14,9 @@ hold on a noisy machine. Sections:
   run; the BLAS kernel numpy runs (threadpoolctl). The comparison with torch is benchmarks/vs_torch.py,
   which runs each side in its own process.
 - minilm: the forward pass of notebook 11 for two short sentences.
+- llm: SmolLM2-135M (notebook 17): loading, the time to the first token, decoding at batch 1 against the limit
+  set by this machine's memory read rate (measured in the same process), and batches up to 32. The comparison
+  with torch is benchmarks/llm_vs_torch.py, each side in its own process.
 
 `--kernel-compare` repeats the attention section in a child process with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset (this command only; the tests never change them).
@@ -34,7 +37,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SECTIONS = ("sliders", "nbval", "attention", "minilm", "gpt")
+SECTIONS = ("sliders", "nbval", "attention", "minilm", "gpt", "llm")
 
 
 def median_seconds(fn, repeats=5, warmup=1):
@@ -319,6 +322,38 @@ def minilm_section(repeats):
     )
 
 
+# ---------------------------------------------------------------- llm
+def llm_section(repeats):
+    from helpers.llm import generate, load_smollm2, memory
+
+    start = time.perf_counter()
+    model = load_smollm2()
+    load_s = time.perf_counter() - start
+    rng = np.random.default_rng(0)
+    prompt = model.decode(rng.integers(100, 20000, size=32))
+    first = median_seconds(lambda: model.prefill(np.array(model.encode(prompt)[:32])), repeats)
+    bandwidth = memory.read_bandwidth(model.tok_emb, repeats=repeats)
+    limit = memory.decode_bytes(model, 32 + 32) / bandwidth  # the mean cache over the 64 new tokens
+    runs = [0.0] * repeats
+    for k in range(repeats):
+        t = time.perf_counter()
+        generate(model, prompt, 64, temperature=0)
+        runs[k] = time.perf_counter() - t
+    per_token = (statistics.median(runs) - first) / 63  # the first token comes from the prefill
+    print(f"| SmolLM2-135M (notebook 17), numpy float32, {model.nbytes() / 1e6:.0f} MB of weights | |")
+    print("|---|---:|")
+    print(f"| load: sha256, read the GGUF file, dequantise to float32 | {load_s:.1f} s |")
+    print(f"| time to the first token, a 32-token prompt (prefill) | {first * 1e3:.0f} ms |")
+    print(f"| memory read rate (the 113 MB embedding times a vector) | {bandwidth / 1e9:.1f} GB/s |")
+    rate = f"{per_token * 1e3:.1f} ms ({1 / per_token:.0f} tokens/s)"
+    print(f"| decode at batch 1 with generate, 64 tokens after 32: time per token | {rate} |")
+    print(f"| the limit set by memory: bytes per token / read rate | {limit * 1e3:.1f} ms ({limit / per_token:.0%}) |")
+    for batch in (1, 2, 4, 8, 16, 32):
+        step = memory.decode_seconds(model, batch, steps=repeats)
+        print(f"| decode step at batch {batch} | {step * 1e3:.1f} ms ({batch / step:.0f} tokens/s) |")
+    print("\n(against torch, each in its own process: benchmarks/llm_vs_torch.py --torch-python PYTHON)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
@@ -351,6 +386,9 @@ def main():
     if "gpt" in args.sections:
         print()
         gpt_section(repeats=7)
+    if "llm" in args.sections:
+        print()
+        llm_section(repeats=7)
     if args.kernel_compare:
         env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
         print("\nThe attention section again, with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset:\n", flush=True)
