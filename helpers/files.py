@@ -35,6 +35,17 @@ def verify(path: Path, expected: str, fix: str) -> None:
         )
 
 
+def mismatched_shapes(arrays: dict, expected: dict) -> list[str]:
+    """What keeps a dict of arrays from being one model: each missing or misshapen name with its shape, then each
+    name not expected. {name: array}, {name: shape} -> [str]"""
+    if not isinstance(arrays, dict) or not isinstance(expected, dict):
+        raise TypeError("arrays and expected must be dicts: {name: array} and {name: shape}.")
+    wrong = [
+        f"{k} {np.shape(arrays.get(k))} (expected {s})" for k, s in expected.items() if np.shape(arrays.get(k)) != s
+    ]
+    return wrong + sorted(set(arrays) - set(expected))
+
+
 _DTYPES = {"F32": "<f4", "F16": "<f2", "F64": "<f8", "I64": "<i8", "I32": "<i4"}
 
 

@@ -14,7 +14,7 @@ from helpers import checks, describe, exercises, experiments, gpt, llm, minilm, 
 from helpers import widgets as w
 from helpers.app import friendly, visible
 from helpers.embeddings import UnknownWordError, WordVectors, load_glove, tokenize, toy_vectors
-from helpers.files import ModelFileError
+from helpers.files import ModelFileError, mismatched_shapes
 
 F32 = np.float32
 
@@ -746,6 +746,7 @@ LLM = {
     "stream": [(lambda: list(gpt.sample.stream(_tiny(), "", 3)), ValueError, "non-empty string")],
     "TinyGPT.prefill": [(lambda: _tiny().prefill(np.zeros((2, 3), int)), ValueError, "one sequence")],
     "TinyGPT.decode_step": [(lambda: _tiny().decode_step(5, gpt.KVCache()), ValueError, "layers")],
+    "mismatched_shapes": [(lambda: mismatched_shapes([1], {}), TypeError, "must be dicts")],
     "config_from_metadata": [
         (lambda: llm.files.config_from_metadata({"general.architecture": "bert"}), ModelFileError, "'bert' model")
     ],

