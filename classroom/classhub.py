@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dbm
 import grp
+import hashlib
 import os
 import pwd
 import re
@@ -88,16 +89,19 @@ def tighten_state(state: Path) -> None:
             child.chmod(0o600)
 
 
+NO_SHELL = "/usr/sbin/nologin" if os.path.exists("/usr/sbin/nologin") else "/bin/false"
+
+
 def learner_account(name: str, homes: Path) -> pwd.struct_passwd:
-    """The learner's system user, created if missing, with a 0700 home at homes/name and no password (nobody can
-    log in to the machine as it; JupyterLab's terminal runs bash); never an account the class did not create
-    (root, daemon, a teacher's own login...)."""
+    """The learner's system user, created if missing, with a 0700 home at homes/name, no password and no login
+    shell (nobody can log in to the machine as it; JupyterLab's terminal runs bash all the same); never an account
+    the class did not create (root, daemon, a teacher's own login...)."""
     home = homes / name
     try:
         account = pwd.getpwnam(name)
     except KeyError:
         run = subprocess.run(
-            ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--comment", MARK]
+            ["useradd", "--no-create-home", "--home-dir", str(home), "--shell", NO_SHELL, "--comment", MARK]
             + ["--user-group", name],
             capture_output=True,
             text=True,
@@ -111,13 +115,56 @@ def learner_account(name: str, homes: Path) -> pwd.struct_passwd:
             f"the roster's name {name!r} is an account on this machine that the class did not create "
             f"(uid {account.pw_uid}); give the learner another name"
         )
-    if account.pw_dir != str(home):  # the class's folder moved: the account follows it
-        subprocess.run(["usermod", "--home", str(home), name], check=True, capture_output=True)
+    if account.pw_dir != str(home) or account.pw_shell != NO_SHELL:  # the class's folder moved, or an older class
+        subprocess.run(["usermod", "--home", str(home), "--shell", NO_SHELL, name], check=True, capture_output=True)
         account = pwd.getpwnam(name)
     home.mkdir(mode=0o700, exist_ok=True)
     os.chown(home, account.pw_uid, account.pw_gid)
     home.chmod(0o700)
     return account
+
+
+def runtime_parent(state: Path) -> Path:
+    """Where a class keeps its learners' runtime folders: /run/classroom-<8 hex digits of its state folder's path>,
+    short enough for Unix sockets, one per class on the machine."""
+    return Path("/run") / f"classroom-{hashlib.sha256(str(state).encode()).hexdigest()[:8]}"
+
+
+def runtime_folder(parent: Path, account: pwd.struct_passwd) -> Path:
+    """The learner's own 0700 folder for her server's and kernels' runtime files (connection files and the kernels'
+    sockets), under a short root-owned parent: a Unix socket's path must stay under 108 bytes."""
+    parent.mkdir(mode=0o711, exist_ok=True)
+    parent.chmod(0o711)
+    folder = parent / account.pw_name
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.chown(folder, account.pw_uid, account.pw_gid)
+    folder.chmod(0o700)
+    return folder
+
+
+def stop_everything_of(name: str) -> int:
+    """Kill every process of a class account (SIGKILL: a learner's process cannot refuse it), and wait for them.
+    -> how many there were"""
+    import psutil
+
+    try:
+        account = pwd.getpwnam(name)
+    except KeyError:
+        return 0
+    if account.pw_gecos != MARK or account.pw_uid < 1000:
+        raise PermissionError(f"{name!r} is not a class learner's account: its processes are not the class's")
+    found = []
+    for proc in psutil.process_iter(["uids"]):
+        uids = proc.info["uids"]
+        if uids is not None and account.pw_uid in (uids.real, uids.effective, uids.saved):
+            found.append(proc)
+    for proc in found:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(found, timeout=10)
+    return len(found)
 
 
 def remove_learner_account(name: str) -> None:
@@ -278,6 +325,7 @@ class LearnerSpawner(LocalProcessSpawner):
     processes together."""
 
     as_limit = Integer(0, config=True, help="RLIMIT_AS for every process of the learner's server, in bytes")
+    nproc_limit = Integer(0, config=True, help="RLIMIT_NPROC: the learner's processes and threads at once, 0 for none")
     cgroup_parent = Unicode("", config=True, help="memory cgroup folder for per-learner cgroups ('' for none)")
 
     def make_preexec_fn(self, name):
@@ -285,7 +333,7 @@ class LearnerSpawner(LocalProcessSpawner):
         if account.pw_uid == 0 or account.pw_gecos != MARK:
             raise PermissionError(f"{name!r} is not a class learner's account: the hub will not start its server")
         become_learner = super().make_preexec_fn(name)
-        limit = self.as_limit
+        limit, nproc = self.as_limit, self.nproc_limit
         procs = None
         if self.cgroup_parent:
             procs = learner_cgroup(Path(self.cgroup_parent), name, self.mem_limit or limit) / "cgroup.procs"
@@ -297,6 +345,14 @@ class LearnerSpawner(LocalProcessSpawner):
                     out.write(str(os.getpid()))
             if limit:
                 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            if nproc:  # counted per user: every process and thread of the learner, whatever started it
+                resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
             become_learner()
 
         return preexec
+
+    async def stop(self, now=False):
+        """Stop the server, then every process left of the learner (a kernel's children, something started with
+        setsid or nohup): nothing of a learner outlives her server."""
+        await super().stop(now=now)
+        stop_everything_of(self.user.name)

@@ -20,6 +20,7 @@ Settings come from environment variables so the tests can run a hub in temporary
   CLASSROOM_MEM_LIMIT     memory per learner (2G): each process's address space, and all of the learner's processes
                           together where the machine has a memory cgroup the hub can use
   CLASSROOM_MAX_SERVERS   learners' servers running at once (default: the machine's memory / CLASSROOM_MEM_LIMIT)
+  CLASSROOM_NPROC_LIMIT   processes and threads per learner at once (256): a fork bomb stops there
   CLASSROOM_REPO_DIR      the folder nbgitpuller pulls the series into, in each learner's home (self-attention)
   CLASSROOM_EXCHANGE      nbgrader's exchange, where assignments are released and submitted (<state>/exchange)
 
@@ -33,7 +34,9 @@ What keeps learners apart (the README's teachers' section says more):
   The course's files and the class environment are root's and not writable by learners.
 - Pulls: a link pulls only into a folder inside the learner's home, only from CLASSROOM_COURSE_REPOS when set,
   and tells the learner what the merge kept, restored or renamed (classroom/pull_guard.py).
-- Limits: memory as above, CLASSROOM_MAX_SERVERS servers at once, one BLAS thread per learner.
+- Kernels: over Unix sockets in the learner's own 0700 runtime folder (/run/classroom-<id>/<name>), never TCP.
+- Limits: memory as above, CLASSROOM_NPROC_LIMIT processes and threads per learner, CLASSROOM_MAX_SERVERS servers
+  at once, one BLAS thread per learner. Every process of a learner goes when her server stops.
 """
 
 import os
@@ -109,8 +112,10 @@ try:
     classhub.private_folder(STATE, 0o711)
     classhub.tighten_state(STATE)
     HOMES = classhub.private_folder(STATE / "homes", 0o711)
+    # each learner's runtime files (her kernels' sockets among them) in a 0700 folder of hers with a short path
+    RUNTIME = classhub.runtime_parent(STATE)
     for name in LEARNERS + TEACHERS:
-        classhub.learner_account(name, HOMES)
+        classhub.runtime_folder(RUNTIME, classhub.learner_account(name, HOMES))
     # nbgrader's exchange, where teachers release assignments and learners submit them: writable by all, the
     # sticky bit so nobody removes another's folder; nbgrader sets the modes of what it makes inside
     EXCHANGE = Path(os.environ.get("CLASSROOM_EXCHANGE", str(STATE / "exchange"))).absolute()
@@ -144,11 +149,6 @@ c.ConfigurableHTTPProxy.command = [str(CHP)]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('CLASSROOM_PROXY_API_PORT', '8001'))}"
 PROXY_PID = STATE / "jupyterhub-proxy.pid"
 c.ConfigurableHTTPProxy.pid_file = str(PROXY_PID)
-# the proxy's token, kept in the state folder so a restarted hub can talk to the proxy it left running
-TOKEN_FILE = STATE / "proxy_auth_token"
-if not TOKEN_FILE.exists():
-    classhub.write_secret(TOKEN_FILE, secrets.token_hex(32))
-c.ConfigurableHTTPProxy.auth_token = TOKEN_FILE.read_text().strip()
 
 
 def _proxy_left_running() -> bool:
@@ -157,6 +157,14 @@ def _proxy_left_running() -> bool:
         return True
     except (OSError, ValueError):
         return False
+
+
+# the proxy's token, kept in the state folder so a restarted hub can talk to the proxy it left running; a new one
+# whenever a new proxy starts, so a token that ever reached anyone else is worthless at the next start
+TOKEN_FILE = STATE / "proxy_auth_token"
+if not TOKEN_FILE.exists() or not _proxy_left_running():
+    classhub.write_secret(TOKEN_FILE, secrets.token_hex(32))
+c.ConfigurableHTTPProxy.auth_token = TOKEN_FILE.read_text().strip()
 
 
 # A restarted hub would stop the proxy it finds and start a new one, cutting every learner's connection until
@@ -184,6 +192,7 @@ c.Spawner.http_timeout = 120
 c.Spawner.mem_limit = MEM
 c.Spawner.cpu_limit = float(os.environ.get("CLASSROOM_CPU_LIMIT", "1"))
 c.LearnerSpawner.as_limit = MEM
+c.LearnerSpawner.nproc_limit = int(os.environ.get("CLASSROOM_NPROC_LIMIT", "256"))
 CGROUP = classhub.memory_cgroup_parent()
 c.LearnerSpawner.cgroup_parent = str(CGROUP) if CGROUP else ""
 print(
@@ -209,6 +218,8 @@ c.Spawner.environment = {
     # nbgrader in the learners' JupyterLab: the course and its exchange (classroom/jupyter-config/nbgrader_config.py)
     "CLASSROOM_EXCHANGE": str(EXCHANGE),
     "JUPYTER_CONFIG_PATH": str(REPO / "classroom" / "jupyter-config"),
+    # the server's and kernels' runtime files, the kernels' Unix sockets among them (jupyter_server_config.py)
+    "JUPYTER_RUNTIME_DIR": lambda spawner: str(RUNTIME / spawner.user.name),
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",

@@ -274,6 +274,7 @@ class Hub:
         psutil.wait_procs(alive, timeout=10)
         for name in self.learners:
             classhub.remove_learner_account(name)
+        shutil.rmtree(classhub.runtime_parent(self.state), ignore_errors=True)
         cgroups = classhub.memory_cgroup_parent()
         for name in self.learners if cgroups else []:
             try:

@@ -322,7 +322,72 @@ async def a_curious_learner(hub: Hub, course: Course):
             REPO_DIR,
         ]
 
+        # ada's kernels: no TCP port of ada's listens but her server's, and their Unix sockets refuse grace
+        ada_uid = pwd.getpwnam("ada").pw_uid
+        found = json.loads((await grace.in_kernel(EAVESDROPPING.format(uid=ada_uid))).strip().splitlines()[-1])
+        print(f"grace looked for ada's kernels: {found}")
+        assert found["tcp_listening"] == 1, f"ada listens on {found['tcp_listening']} TCP ports: kernels on TCP?"
+        assert found["unix_sockets"] >= 5 and set(found["connect"]) == {"PermissionError"}, found
+
+        # processes: at most 256 at once (her limit), and none outlives her server, however it was started
+        ada_tasks = sum(p.num_threads() for p in hub.learner_processes("ada"))
+        print(f"ada's server and kernels: {ada_tasks} processes and threads (the limit counts both)")
+        assert ada_tasks < 128, "a learner's ordinary server comes near the process limit"
+        out = await grace.in_kernel(FORKING)
+        started = int(re.search(r"started (\d+)", out)[1])
+        print(f"grace's kernel tried 400 processes: {out.strip()}")
+        assert 100 < started < 256 and "refused: BlockingIOError" in out, out
+        await grace.in_kernel("import subprocess\nsubprocess.Popen(['setsid', 'nohup', 'sleep', '600'])")
+        grace_uid = pwd.getpwnam("grace").pw_uid
+        assert any(p.info["uids"].real == grace_uid for p in psutil.process_iter(["uids"]) if p.info["uids"])
+        hub.api("DELETE", "/users/grace/server")
+        deadline = time.time() + 60
+        while hub.api("GET", "/users/grace")["server"] and time.time() < deadline:
+            time.sleep(0.5)
+        procs = psutil.process_iter(["uids", "name"])
+        left = [p.info["name"] for p in procs if p.info["uids"] and grace_uid in p.info["uids"]]
+        assert left == [], f"grace's processes outlived her server: {left}"
+
         await browser.close()
+
+
+# a learner's kernel looking for another learner's kernels: the TCP ports that user listens on (the socket table
+# says whose each one is) and the Unix sockets whose paths are in the table, each tried
+EAVESDROPPING = """
+import json, socket
+def listening(table):
+    rows = open(table).read().splitlines()[1:]
+    return [r.split() for r in rows if r.split()[3] == "0A" and r.split()[7] == "{uid}"]
+tcp = listening("/proc/net/tcp") + listening("/proc/net/tcp6")
+paths = [r.split()[-1] for r in open("/proc/net/unix").read().splitlines()[1:] if len(r.split()) > 7]
+theirs = [p for p in paths if "/classroom-" in p and "/ada/" in p]
+tried = []
+for p in theirs:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(p)
+        tried.append("connected")
+    except OSError as e:
+        tried.append(type(e).__name__)
+    finally:
+        s.close()
+print(json.dumps({{"tcp_listening": len(tcp), "unix_sockets": len(theirs), "connect": tried}}))
+"""
+
+# a fork bomb, bounded: start sleeping processes until refused, then stop them all
+FORKING = """
+import subprocess
+procs, why = [], "none"
+try:
+    for _ in range(400):
+        procs.append(subprocess.Popen(["sleep", "30"]))
+except OSError as e:
+    why = type(e).__name__
+for p in procs:
+    p.kill()
+    p.wait()
+print(f"started {len(procs)}, refused: {why}")
+"""
 
 
 def test_a_curious_learner_cannot_enter_another_account_read_secrets_or_pull_outside_her_home(hub, course):
@@ -428,6 +493,26 @@ def test_the_idle_culler_stops_an_idle_server_and_the_hub_caps_running_servers()
         short.teardown()
 
 
+def test_a_new_proxy_gets_a_new_token_and_a_restarted_hub_keeps_the_running_one():
+    """The proxy's token is the key to its routes: a hub that starts a new proxy makes a new token, so one that
+    reached a leftover process is worthless; a hub restarted while its proxy runs keeps it (the class goes on)."""
+    short = Hub(["tok"])
+    try:
+        short.start()
+        first = (short.state / "proxy_auth_token").read_text()
+        short.stop_hub_only()
+        short.start()  # the proxy it left running: the same token, or it could not talk to it
+        assert (short.state / "proxy_auth_token").read_text() == first
+        short.stop_hub_only()
+        proxy = psutil.Process(int((short.state / "jupyterhub-proxy.pid").read_text()))
+        proxy.kill()
+        proxy.wait(10)
+        short.start()  # a new proxy: a new token
+        assert (short.state / "proxy_auth_token").read_text() != first
+    finally:
+        short.teardown()
+
+
 def assert_server_settings(hub: Hub, name: str) -> None:
     """What the configuration promises a learner's server (and so its kernels): the limits passed on, one BLAS
     thread, the pulled copy first on the import path, the home in the class's folder."""
@@ -436,6 +521,7 @@ def assert_server_settings(hub: Hub, name: str) -> None:
     kernels = [p for p in hub.learner_processes(name) if "ipykernel" in " ".join(p.cmdline())]
     assert kernels, f"{name} has no kernel running"
     account = pwd.getpwnam(name)
+    assert account.pw_shell == classhub.NO_SHELL, f"{name} has a login shell: {account.pw_shell}"
     home = (hub.homes / name).stat()
     assert (home.st_uid, home.st_mode & 0o777) == (account.pw_uid, 0o700), "the home is not the learner's, 0700"
     cgroups = classhub.memory_cgroup_parent()
@@ -448,6 +534,7 @@ def assert_server_settings(hub: Hub, name: str) -> None:
         assert proc.uids().real == proc.uids().effective == account.pw_uid != 0, "not the learner's own user"
         limits = Path(f"/proc/{proc.pid}/limits").read_text()
         assert re.search(rf"Max address space +{2 * 1024**3} +{2 * 1024**3} +bytes", limits), limits
+        assert re.search(r"Max processes +256 +256 +processes", limits), limits
         if cgroups:
             assert f"/classroom-{name}" in Path(f"/proc/{proc.pid}/cgroup").read_text()
         assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == "1"

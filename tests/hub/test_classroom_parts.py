@@ -8,6 +8,7 @@ import gc
 import os
 import stat
 import subprocess
+import time
 import unicodedata
 from pathlib import Path
 
@@ -17,6 +18,8 @@ pytest.importorskip("firstuseauthenticator", reason="run `make hub-setup` (requi
 
 from classroom import classhub, pull_guard
 from classroom.pull_guard import PullRefused, pull_target
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -222,10 +225,87 @@ def test_the_class_refuses_accounts_it_did_not_make(tmp_path):
     try:
         account = classhub.learner_account("zz-parts-test", homes)
         home = Path(account.pw_dir)
-        assert home == homes / "zz-parts-test" and account.pw_uid >= 1000 and account.pw_shell == "/bin/bash"
+        assert home == homes / "zz-parts-test" and account.pw_uid >= 1000 and account.pw_shell == classhub.NO_SHELL
         assert (home.stat().st_uid, stat.S_IMODE(home.stat().st_mode)) == (account.pw_uid, 0o700)
         moved = tmp_path / "moved"
         moved.mkdir()
         assert classhub.learner_account("zz-parts-test", moved).pw_dir == str(moved / "zz-parts-test")
     finally:
         classhub.remove_learner_account("zz-parts-test")
+
+
+def test_every_process_of_a_learner_is_stopped_and_only_a_learners(tmp_path):
+    """What a server's stop and the end-of-class command do: every process the learner's user owns goes, one
+    detached with setsid and nohup included; an account the class did not make is refused."""
+    if os.getuid() != 0:
+        pytest.skip("creating system users needs root")
+    with pytest.raises(PermissionError, match="not a class learner's account"):
+        classhub.stop_everything_of("root")
+    assert classhub.stop_everything_of("zz-no-such-user") == 0
+    homes = tmp_path / "homes"
+    homes.mkdir(mode=0o711)
+    tmp_path.chmod(0o711)
+    try:
+        account = classhub.learner_account("zz-parts-stop", homes)
+        for _ in range(3):  # detached: a new session, no terminal, its parent gone
+            subprocess.run(
+                ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
+                + ["setsid", "--fork", "nohup", "sleep", "600"],
+                cwd=homes / "zz-parts-stop",
+                check=True,
+                capture_output=True,
+            )
+        import psutil
+
+        def mine():
+            return [
+                p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == account.pw_uid
+            ]
+
+        deadline = time.time() + 10
+        while len(mine()) < 3 and time.time() < deadline:
+            time.sleep(0.1)
+        assert len(mine()) == 3
+        assert classhub.stop_everything_of("zz-parts-stop") == 3
+        assert mine() == []
+        runtime = classhub.runtime_folder(tmp_path / "run", account)
+        assert (runtime.stat().st_uid, stat.S_IMODE(runtime.stat().st_mode)) == (account.pw_uid, 0o700)
+        assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o711
+    finally:
+        classhub.remove_learner_account("zz-parts-stop")
+
+
+def test_end_class_stops_the_hub_the_proxy_and_the_learners(tmp_path):
+    if os.getuid() != 0:
+        pytest.skip("stopping other users' processes needs root")
+    import sys
+
+    state = tmp_path / "state"
+    state.mkdir()
+    hub = subprocess.Popen(["sleep", "600"])
+    proxy = subprocess.Popen(["sleep", "600"], start_new_session=True)
+    (state / "jupyterhub.pid").write_text(str(hub.pid))
+    (state / "jupyterhub-proxy.pid").write_text(str(proxy.pid))
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "classroom" / "end_class.py"), str(state)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert hub.wait(10) is not None and proxy.wait(10) is not None
+    assert done.stdout.startswith("end_class: hub stopped, proxy stopped, ")
+    again = subprocess.run(
+        [sys.executable, str(ROOT / "classroom" / "end_class.py"), str(state)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert "hub not running, proxy not running" in again.stdout
+    missing = subprocess.run(
+        [sys.executable, str(ROOT / "classroom" / "end_class.py"), str(tmp_path / "none")],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "no class state folder" in missing.stderr
