@@ -253,7 +253,9 @@ def test_every_process_of_a_learner_is_stopped_and_only_a_learners(tmp_path):
                 + ["setsid", "--fork", "nohup", "sleep", "600"],
                 cwd=homes / "zz-parts-stop",
                 check=True,
-                capture_output=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,  # a pipe would be held open by the detached process
+                stderr=subprocess.DEVNULL,
             )
         import psutil
 
