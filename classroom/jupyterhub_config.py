@@ -163,7 +163,10 @@ def _proxy_left_running() -> bool:
 # whenever a new proxy starts, so a token that ever reached anyone else is worthless at the next start
 TOKEN_FILE = STATE / "proxy_auth_token"
 if not TOKEN_FILE.exists() or not _proxy_left_running():
-    classhub.write_secret(TOKEN_FILE, secrets.token_hex(32))
+    FRESH_TOKEN = TOKEN_FILE.with_name(TOKEN_FILE.name + ".new")
+    FRESH_TOKEN.unlink(missing_ok=True)
+    classhub.write_secret(FRESH_TOKEN, secrets.token_hex(32))  # 0600 from the start, then in place at once
+    os.replace(FRESH_TOKEN, TOKEN_FILE)
 c.ConfigurableHTTPProxy.auth_token = TOKEN_FILE.read_text().strip()
 
 

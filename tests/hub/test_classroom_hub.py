@@ -292,6 +292,26 @@ async def a_curious_learner(hub: Hub, course: Course):
         ada_kernels = [p for p in hub.learner_processes("ada") if "ipykernel" in " ".join(p.cmdline())]
         assert ada_kernels and all(p.is_running() for p in ada_kernels), "ada's kernel went with grace's"
 
+        # ada's kernels: no TCP port of ada's listens but her server's, and their Unix sockets refuse grace
+        ada_uid = pwd.getpwnam("ada").pw_uid
+        found = json.loads((await grace.in_kernel(EAVESDROPPING.format(uid=ada_uid))).strip().splitlines()[-1])
+        print(f"grace looked for ada's kernels: {found}")
+        runtime = classhub.runtime_parent(hub.state) / "ada"
+        tcp = set()
+        for proc in hub.learner_processes("ada"):
+            ports = {c.laddr.port for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+            tcp |= ports
+            if "ipykernel" not in " ".join(proc.cmdline()):
+                continue
+            connection = next(a for a in proc.cmdline() if a.endswith(".json"))
+            info = json.loads(Path(connection).read_text())
+            assert info["transport"] == "ipc" and Path(info["ip"]).parent == runtime, info  # every channel
+            # ipykernel's one TCP listener: the pipe that forwards forked subprocesses' output, a PULL socket
+            # (it sends nothing to whoever connects) that drops messages without its random 16-byte key
+            assert len(ports) <= 1, f"ada's kernel {proc.pid} listens on TCP ports {ports}"
+        assert found["tcp_listening"] == len(tcp), (found["tcp_listening"], tcp)
+        assert found["unix_sockets"] >= 5 and set(found["connect"]) == {"PermissionError"}, found
+
         # crafted links: a folder outside her home, in ada's, the home itself, another repository
         before = sorted(str(p) for p in Path("/tmp").iterdir())
         crafted = {
@@ -322,13 +342,7 @@ async def a_curious_learner(hub: Hub, course: Course):
             REPO_DIR,
         ]
 
-        # ada's kernels: no TCP port of ada's listens but her server's, and their Unix sockets refuse grace
-        ada_uid = pwd.getpwnam("ada").pw_uid
-        found = json.loads((await grace.in_kernel(EAVESDROPPING.format(uid=ada_uid))).strip().splitlines()[-1])
-        print(f"grace looked for ada's kernels: {found}")
-        assert found["tcp_listening"] == 1, f"ada listens on {found['tcp_listening']} TCP ports: kernels on TCP?"
-        assert found["unix_sockets"] >= 5 and set(found["connect"]) == {"PermissionError"}, found
-
+        await grace.open_notebook("00_contents.ipynb")  # the page was on the pull's endpoint
         # processes: at most 256 at once (her limit), and none outlives her server, however it was started
         ada_tasks = sum(p.num_threads() for p in hub.learner_processes("ada"))
         print(f"ada's server and kernels: {ada_tasks} processes and threads (the limit counts both)")
