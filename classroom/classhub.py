@@ -65,6 +65,33 @@ def read_roster(path: Path) -> tuple[list[str], list[str]]:
     return learners, teachers
 
 
+def unprivileged_port_start() -> int:
+    """The first TCP port any user may bind on this machine (Linux's net.ipv4.ip_unprivileged_port_start)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_unprivileged_port_start").read_text())
+    except (OSError, ValueError):
+        return 1024
+
+
+def privileged_ports(settings: dict[str, str]) -> dict[str, int]:
+    """Each setting's port, checked to be one only root can bind here (else a learner's process could take it)."""
+    first = unprivileged_port_start()
+    ports = {}
+    for name, text in settings.items():
+        if not text.strip().isdigit() or not 0 < int(text) < 65536:
+            raise ClassSetupError(f"{name}={text!r} is not a port number")
+        port = int(text)
+        if port >= first:
+            raise ClassSetupError(
+                f"{name}={port}: any user on this machine may bind ports from {first} up, so a learner's process could "
+                f"take it while the hub restarts; choose a port below {first}"
+            )
+        ports[name] = port
+    if len(set(ports.values())) < len(ports):
+        raise ClassSetupError(f"two of {', '.join(ports)} are the same port")
+    return ports
+
+
 def private_folder(path: Path, mode: int = 0o700) -> Path:
     """Make `path` (and its parents) a folder owned by the hub's user with exactly `mode`."""
     path.mkdir(parents=True, exist_ok=True, mode=mode)

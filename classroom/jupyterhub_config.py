@@ -7,15 +7,17 @@ nbgitpuller, the proxy and the class environment at pinned versions):
 
 then hand each learner the first-login code the hub wrote to <state>/first-login-codes.txt, and the nbgitpuller
 link the README's teachers' section builds. Everything listens on 127.0.0.1; to open it to a class, put a TLS
-reverse proxy (nginx, Caddy) in front of CLASSROOM_PORT.
+reverse proxy (nginx, Caddy) in front of CLASSROOM_PORT (http://127.0.0.1:800 by default).
 
 Settings come from environment variables so the tests can run a hub in temporary folders:
   CLASSROOM_ROSTER        the roster: one learner's name per line, `name teacher` for a teacher (required)
   CLASSROOM_STATE         where the hub keeps its database, secrets and the learners' homes (./classroom-state)
   CLASSROOM_ENV           the Python environment learners' servers run in (.venv-class, made by `make hub-setup`)
   CLASSROOM_COURSE_REPOS  the repositories links may pull from, separated by spaces (default: any)
-  CLASSROOM_PORT          the port learners' browsers use (default 8000); the hub's own API listens on
-                          CLASSROOM_HUB_PORT (default 8081) and the proxy's API on CLASSROOM_PROXY_API_PORT (8001)
+  CLASSROOM_PORT          the port learners' browsers use (default 800); the hub's own API listens on
+                          CLASSROOM_HUB_PORT (default 801). Both must be below the first port an ordinary user may
+                          bind (1024 unless net.ipv4.ip_unprivileged_port_start says otherwise): checked at start.
+                          The proxy's API is a Unix socket in a folder only root can enter.
   CLASSROOM_IDLE_TIMEOUT  seconds without activity before the idle culler stops a learner's server (3600)
   CLASSROOM_MEM_LIMIT     memory per learner (2G): each process's address space, and all of the learner's processes
                           together where the machine has a memory cgroup the hub can use
@@ -42,6 +44,7 @@ What keeps learners apart (the README's teachers' section says more):
 import os
 import secrets
 import sys
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -105,6 +108,17 @@ for shared in (REPO / "classroom", ENV):
     if open_to_change:
         _stop(f"learners could change {open_to_change}: the course's config and environment must be root's, 0755")
 
+# the ports, before anything is made (see `where it listens` below)
+try:
+    PORTS = classhub.privileged_ports(
+        {
+            "CLASSROOM_PORT": os.environ.get("CLASSROOM_PORT", "800"),
+            "CLASSROOM_HUB_PORT": os.environ.get("CLASSROOM_HUB_PORT", "801"),
+        }
+    )
+except classhub.ClassSetupError as exc:
+    _stop(str(exc))
+
 try:
     LEARNERS, TEACHERS = classhub.read_roster(Path(os.environ.get("CLASSROOM_ROSTER", "")).absolute())
     MEM = classhub.parse_bytes(os.environ.get("CLASSROOM_MEM_LIMIT", "2G"))
@@ -129,10 +143,13 @@ except classhub.ClassSetupError as exc:
 if FRESH:
     print(f"classroom: first-login codes for {len(FRESH)} learners added to {STATE / 'first-login-codes.txt'}")
 
-# -- where it listens: this machine only
-c.JupyterHub.bind_url = f"http://127.0.0.1:{int(os.environ.get('CLASSROOM_PORT', '8000'))}"
+# -- where it listens: this machine only, on ports a learner's process cannot take. The public port and the hub's
+# API are TCP ports below the first one an ordinary user may bind (learners' servers and the idle culler reach the
+# hub's API over TCP); the proxy's API, which only the hub (root) talks to, is a Unix socket in a folder only root
+# can enter. A learner's process left waiting for a port during a restart never gets one.
+c.JupyterHub.bind_url = f"http://127.0.0.1:{PORTS['CLASSROOM_PORT']}"
 c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = int(os.environ.get("CLASSROOM_HUB_PORT", "8081"))
+c.JupyterHub.hub_port = PORTS["CLASSROOM_HUB_PORT"]
 
 # -- its state, kept across restarts (a restarted hub finds its learners' running servers in the database)
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
@@ -146,7 +163,8 @@ c.JupyterHub.cleanup_proxy = False
 # versions of classroom/proxy/package-lock.json
 CHP = REPO / ".cache" / "configurable-http-proxy-5.3.0" / "node_modules" / ".bin" / "configurable-http-proxy"
 c.ConfigurableHTTPProxy.command = [str(CHP)]
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{int(os.environ.get('CLASSROOM_PROXY_API_PORT', '8001'))}"
+PROXY_API = classhub.private_folder(RUNTIME / "_proxy", 0o700) / "api.sock"  # "_": never a learner's name
+c.ConfigurableHTTPProxy.api_url = "http+unix://" + urllib.parse.quote(str(PROXY_API), safe="")
 PROXY_PID = STATE / "jupyterhub-proxy.pid"
 c.ConfigurableHTTPProxy.pid_file = str(PROXY_PID)
 
@@ -162,6 +180,8 @@ def _proxy_left_running() -> bool:
 # the proxy's token, kept in the state folder so a restarted hub can talk to the proxy it left running; a new one
 # whenever a new proxy starts, so a token that ever reached anyone else is worthless at the next start
 TOKEN_FILE = STATE / "proxy_auth_token"
+if not _proxy_left_running():
+    PROXY_API.unlink(missing_ok=True)  # a socket left by a proxy that died: the new one could not listen on it
 if not TOKEN_FILE.exists() or not _proxy_left_running():
     FRESH_TOKEN = TOKEN_FILE.with_name(TOKEN_FILE.name + ".new")
     FRESH_TOKEN.unlink(missing_ok=True)

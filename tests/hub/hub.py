@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -34,7 +36,6 @@ from tests.browser.lab import (
     CHROMIUM_ARGS,
     PICTURE,
     ROOT,
-    free_port,
     missing_browser_reason,
     stop_process,
     wait_until_serving,
@@ -65,6 +66,21 @@ def shared_folder(prefix: str, mode: int) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     folder.chmod(mode)
     return folder
+
+
+def free_root_ports(count: int) -> list[int]:
+    """`count` free localhost ports below the first one an ordinary user may bind (the class hub wants those)."""
+    found = []
+    for port in random.sample(range(600, classhub.unprivileged_port_start()), 200):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        found.append(port)
+        if len(found) == count:
+            return found
+    raise RuntimeError("no free ports below the unprivileged ones")
 
 
 def missing_hub_reason() -> str | None:
@@ -152,7 +168,7 @@ class Hub:
         self.exchange = self.state / "exchange"  # nbgrader's exchange (the configuration's default)
         self.codes: dict[str, str] = {}
         self.token = secrets.token_hex(16)  # the test's own admin service (jupyterhub_test_config.py)
-        self.port = free_port()
+        self.port, hub_port = free_root_ports(2)
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = dict(
             os.environ,
@@ -161,8 +177,7 @@ class Hub:
             CLASSROOM_COURSE_REPOS=course_repos,
             CLASSROOM_MEM_LIMIT=mem_limit,
             CLASSROOM_PORT=str(self.port),
-            CLASSROOM_HUB_PORT=str(free_port()),
-            CLASSROOM_PROXY_API_PORT=str(free_port()),
+            CLASSROOM_HUB_PORT=str(hub_port),
             CLASSROOM_IDLE_TIMEOUT=str(idle_timeout),
             CLASSROOM_CONFIG=str(CONFIG),
             CLASSROOM_TEST_TOKEN=self.token,

@@ -507,22 +507,72 @@ def test_the_idle_culler_stops_an_idle_server_and_the_hub_caps_running_servers()
         short.teardown()
 
 
-def test_a_new_proxy_gets_a_new_token_and_a_restarted_hub_keeps_the_running_one():
+# a learner's process after the hub's ports and the proxy's API socket while the hub is down: bind each port,
+# connect to the socket, put a file of her own in its folder
+SQUATTING = """
+import json, os, socket, sys
+tried = {}
+for name, port in json.loads(sys.argv[1]).items():
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            s.listen()
+            tried[name] = "bound"
+        except OSError as e:
+            tried[name] = type(e).__name__
+api = sys.argv[2]
+with socket.socket(socket.AF_UNIX) as s:
+    try:
+        s.connect(api)
+        tried["connect to the proxy's API"] = "connected"
+    except OSError as e:
+        tried["connect to the proxy's API"] = type(e).__name__
+with socket.socket(socket.AF_UNIX) as s:
+    try:
+        s.bind(os.path.join(os.path.dirname(api), "mine.sock"))
+        tried["a socket beside it"] = "bound"
+    except OSError as e:
+        tried["a socket beside it"] = type(e).__name__
+print(json.dumps(tried))
+"""
+
+
+def squat(hub: Hub, name: str) -> dict[str, str]:
+    """What a learner's process gets when it tries to take the hub's ports and the proxy's API."""
+    ports = {k: int(hub.env[k]) for k in ("CLASSROOM_PORT", "CLASSROOM_HUB_PORT")}
+    api = classhub.runtime_parent(hub.state) / "_proxy" / "api.sock"
+    run = subprocess.run(
+        ["runuser", "-u", name, "--", "/usr/bin/python3", "-c", SQUATTING, json.dumps(ports), str(api)],
+        capture_output=True, text=True, check=True, timeout=60, cwd="/",
+    )  # fmt: skip
+    return json.loads(run.stdout)
+
+
+def test_a_new_proxy_gets_a_new_token_and_no_learner_can_take_the_hubs_ports_or_the_proxys_api():
     """The proxy's token is the key to its routes: a hub that starts a new proxy makes a new token, so one that
-    reached a leftover process is worthless; a hub restarted while its proxy runs keeps it (the class goes on)."""
+    reached a leftover process is worthless; a hub restarted while its proxy runs keeps it (the class goes on).
+    While the hub restarts and before the next start, a learner's process can take none of the hub's ports nor
+    the proxy's API."""
     short = Hub(["tok"])
     try:
         short.start()
         first = (short.state / "proxy_auth_token").read_text()
         short.stop_hub_only()
+        during_restart = squat(short, "tok")
+        print(f"\na learner's process while the hub restarts: {during_restart}")
+        assert set(during_restart.values()) == {"PermissionError"}, during_restart
         short.start()  # the proxy it left running: the same token, or it could not talk to it
         assert (short.state / "proxy_auth_token").read_text() == first
         short.stop_hub_only()
         proxy = psutil.Process(int((short.state / "jupyterhub-proxy.pid").read_text()))
         proxy.kill()
         proxy.wait(10)
+        before_next = squat(short, "tok")
+        print(f"a learner's process before the next start: {before_next}")
+        assert set(before_next.values()) == {"PermissionError"}, before_next
         short.start()  # a new proxy: a new token
         assert (short.state / "proxy_auth_token").read_text() != first
+        assert short.api("GET", "/users/tok")["name"] == "tok"  # the new proxy routes to the hub
     finally:
         short.teardown()
 
@@ -587,6 +637,7 @@ def _start_hub(roster_text: str | None, **env_changes):
         ("root teacher\n", {}, "'root' is an account on this machine that the class did not create"),
         ("zoe\n", {"CLASSROOM_MEM_LIMIT": "lots"}, "CLASSROOM_MEM_LIMIT='lots' is not a size such as 2G"),
         ("zoe\n", {"CLASSROOM_ENV": "/nowhere"}, "no class environment at /nowhere: run `make hub-setup`"),
+        ("zoe\n", {"CLASSROOM_PORT": "8000"}, "CLASSROOM_PORT=8000: any user on this machine may bind ports"),
     ],
 )
 def test_a_roster_or_setting_the_hub_cannot_use_stops_it_at_start_with_one_line(roster, env, says):
