@@ -18,6 +18,7 @@ import resource
 import secrets
 import stat
 import subprocess
+import time
 import unicodedata
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from traitlets import Integer, Unicode
 # a learner's name is a system user's name: lowercase letters, digits and '-', starting with a letter
 NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 MARK = "self-attention class learner"  # the comment (GECOS field) on every account the class creates
+GRADER = "classroom-grader"  # the account that autogrades submissions (classroom/autograde.py): never a roster name
 CODE_LETTERS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: a code read off a slip of paper
 MIN_PASSWORD = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt uses at most 72 bytes of a password; a longer one is refused, not cut
@@ -58,6 +60,8 @@ def read_roster(path: Path) -> tuple[list[str], list[str]]:
             )
         if name in seen:
             raise ClassSetupError(f"roster {path}, line {number}: {name!r} is listed twice")
+        if name == GRADER:
+            raise ClassSetupError(f"roster {path}, line {number}: {GRADER!r} is the class's grading account")
         seen.add(name)
         (teachers if len(parts) == 2 else learners).append(name)
     if not seen:
@@ -167,6 +171,36 @@ def runtime_folder(parent: Path, account: pwd.struct_passwd) -> Path:
     os.chown(folder, account.pw_uid, account.pw_gid)
     folder.chmod(0o700)
     return folder
+
+
+EXCHANGE_MODES = {".": 0o755, "outbound": 0o755, "inbound": 0o2733, "feedback": 0o711}  # nbgrader's own modes
+
+
+def exchange_course(exchange: Path, course_id: str, teacher: pwd.struct_passwd | None) -> Path | None:
+    """nbgrader's exchange and the course's folders in it, made by the hub before any learner can: the exchange
+    1777 (nbgrader wants it open to all; the sticky bit keeps each folder its maker's), the course's folder with
+    its outbound, inbound and feedback folders the teacher's (root's while the roster has no teacher), in
+    nbgrader's modes. A course folder someone else made is set aside. -> where it was set aside, or None"""
+    exchange.mkdir(exist_ok=True)
+    exchange.chmod(0o1777)
+    course = exchange / course_id
+    uid, gid = (teacher.pw_uid, teacher.pw_gid) if teacher else (0, 0)
+    moved = None
+    try:
+        info = course.lstat()
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or info.st_uid not in (0, uid):
+            moved = exchange / f"{course_id}.set-aside-{int(time.time())}"
+            os.rename(course, moved)
+    except FileNotFoundError:
+        pass
+    for part, mode in EXCHANGE_MODES.items():
+        folder = course / part
+        folder.mkdir(exist_ok=True)
+        if folder.is_symlink() or not folder.is_dir():
+            raise ClassSetupError(f"{folder} is not a folder: remove it and start the hub again")
+        os.chown(folder, uid, gid, follow_symlinks=False)
+        folder.chmod(mode)
+    return moved
 
 
 def stop_everything_of(name: str) -> int:

@@ -130,16 +130,18 @@ try:
     RUNTIME = classhub.runtime_parent(STATE)
     for name in LEARNERS + TEACHERS:
         classhub.runtime_folder(RUNTIME, classhub.learner_account(name, HOMES))
-    # nbgrader's exchange, where teachers release assignments and learners submit them: writable by all, the
-    # sticky bit so nobody removes another's folder; nbgrader sets the modes of what it makes inside
+    # nbgrader's exchange, where teachers release assignments and learners submit them: the course's folders the
+    # (first) teacher's before any learner can make them (classroom/course/nbgrader_config.py names the course)
     EXCHANGE = Path(os.environ.get("CLASSROOM_EXCHANGE", str(STATE / "exchange"))).absolute()
-    EXCHANGE.mkdir(exist_ok=True)
-    EXCHANGE.chmod(0o1777)
+    TEACHER = classhub.learner_account(TEACHERS[0], HOMES) if TEACHERS else None
+    SET_ASIDE = classhub.exchange_course(EXCHANGE, "self-attention", TEACHER)
     FRESH = classhub.issue_first_login_codes(
         LEARNERS + TEACHERS, STATE / "passwords.dbm", STATE / "first-login-codes.txt"
     )
 except classhub.ClassSetupError as exc:
     _stop(str(exc))
+if SET_ASIDE:
+    print(f"classroom: the exchange's course folder was not made by the hub or a teacher: set aside as {SET_ASIDE}")
 if FRESH:
     print(f"classroom: first-login codes for {len(FRESH)} learners added to {STATE / 'first-login-codes.txt'}")
 

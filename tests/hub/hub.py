@@ -287,7 +287,8 @@ class Hub:
             except psutil.NoSuchProcess:
                 pass
         psutil.wait_procs(alive, timeout=10)
-        for name in self.learners:
+        for name in [*self.learners, classhub.GRADER]:  # the grader account, if a test autograded
+            classhub.stop_everything_of(name)
             classhub.remove_learner_account(name)
         shutil.rmtree(classhub.runtime_parent(self.state), ignore_errors=True)
         cgroups = classhub.memory_cgroup_parent()

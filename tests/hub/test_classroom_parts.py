@@ -311,3 +311,62 @@ def test_end_class_stops_the_hub_the_proxy_and_the_learners(tmp_path):
         text=True,
     )
     assert missing.returncode == 2 and "no class state folder" in missing.stderr
+
+
+def test_the_exchanges_course_folder_is_the_teachers_and_one_a_learner_made_first_is_set_aside(tmp_path):
+    """A learner who makes exchange/<course> before the teacher would own it and block every release: the hub makes
+    it (and its three folders, in nbgrader's modes) the teacher's, and sets aside one someone else made."""
+    if os.getuid() != 0:
+        pytest.skip("giving folders to other users needs root")
+    import pwd
+
+    teacher, learner = pwd.getpwnam("daemon"), pwd.getpwnam("nobody")  # any two accounts stand for them here
+    exchange = tmp_path / "exchange"
+    exchange.mkdir()
+    (exchange / "course").mkdir()
+    os.chown(exchange / "course", learner.pw_uid, learner.pw_gid)
+    moved = classhub.exchange_course(exchange, "course", teacher)
+    assert moved is not None and moved.parent == exchange and moved.stat().st_uid == learner.pw_uid
+    assert stat.S_IMODE(exchange.stat().st_mode) == 0o1777
+    for part, mode in classhub.EXCHANGE_MODES.items():
+        info = (exchange / "course" / part).stat()
+        assert (info.st_uid, stat.S_IMODE(info.st_mode) | (info.st_mode & stat.S_ISGID)) == (teacher.pw_uid, mode)
+    assert classhub.exchange_course(exchange, "course", teacher) is None  # the teacher's own stays as it is
+
+
+COLLECT_CHECK = """
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+from owners_only import why_not_theirs
+root = sys.argv[2]
+print(json.dumps({name: why_not_theirs(os.path.join(root, name), "nobody") for name in sorted(os.listdir(root))}))
+"""
+
+
+def test_collect_refuses_a_submission_that_holds_a_link_or_anothers_file(tmp_path):
+    """classroom/course/owners_only.py's check, with nbgrader from the class environment: a submission must be
+    all the named learner's own files and folders, with no link."""
+    python = ROOT / ".venv-class" / "bin" / "python"
+    if os.getuid() != 0 or not python.exists():
+        pytest.skip("needs root (files of another user) and the class environment (`make hub-setup`)")
+    import json
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    for name in ("own", "link", "planted"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.ipynb").write_text("{}")
+    (tmp_path / "link" / "b.ipynb").symlink_to("/etc/hostname")
+    for here, _dirs, files in os.walk(tmp_path):
+        for entry in [here, *(os.path.join(here, f) for f in files)]:
+            if not entry.endswith("planted/a.ipynb") and Path(entry) != tmp_path:
+                os.chown(entry, nobody.pw_uid, nobody.pw_gid, follow_symlinks=False)
+    run = subprocess.run(
+        [str(python), "-c", COLLECT_CHECK, str(ROOT / "classroom" / "course"), str(tmp_path)],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert json.loads(run.stdout) == {
+        "link": "b.ipynb is a link",
+        "own": None,
+        "planted": "planted/a.ipynb belongs to root",
+    }

@@ -5,6 +5,11 @@ The teacher (ms-rao, a roster teacher: her own system user) generates and releas
 Chromium, answer in notebook 04 (kim right; lee with a softmax that overflows, a mistake the checker names) and
 submit both; the teacher collects, autogrades, exports the gradebook (one row per learner and exercise) and
 releases feedback; each learner fetches it in the panel, and lee's feedback carries the checker's hint.
+
+As a learner could attack it: the exchange's course folder is the teacher's before anyone fetches; lee submits
+notebook 04 again under kim's name, and collect refuses it (kim is graded on her own); lee's answer cell pries
+while it is autograded, as the grader account (classroom/autograde.py, run as root), and reaches nothing of the
+teacher's, of the hub's or of kim's; the teacher's own `nbgrader autograde` is refused with the command to use.
 """
 
 from __future__ import annotations
@@ -12,12 +17,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import json
 import os
+import pwd
 import shutil
 import subprocess
+import sys
 
 import pytest
 
+from classroom import classhub
 from tests.browser.lab import ROOT
 from tests.hub.hub import CHROMIUM, CHROMIUM_ARGS, Course, Hub, Learner, missing_hub_reason, serving
 
@@ -41,6 +50,33 @@ SOFTMAX_OVERFLOWS = '''def my_softmax(scores):
     return e / e.sum(axis=-1, keepdims=True)
 '''
 OVERFLOW_HINT = "exp(1000) overflows to inf and the result has NaN: subtract each row's max"
+# lee's answer cell also pries, as a learner's code could when the teacher autogrades it: every other submission,
+# the teacher's home, gradebook and runtime files (her server's token), the hub's password store, the exchange's
+# inbound folder, a startup file planted in the teacher's home, and any token in its environment
+PRYING = """
+import json as _json, os as _os
+def _try(what, *args):
+    try:
+        what(*args)
+        return "done"
+    except OSError as e:
+        return type(e).__name__
+_here = _os.getcwd()
+_pry = {{
+    "teacher's home": _try(_os.listdir, "{teacher_home}"),
+    "teacher's submissions": _try(_os.listdir, "{teacher_home}/course/submitted"),
+    "teacher's gradebook": _try(open, "{teacher_home}/course/gradebook.db", "rb"),
+    "teacher's runtime files": _try(_os.listdir, "{teacher_runtime}"),
+    "password store": _try(open, "{passwords}", "rb"),
+    "exchange inbound": _try(_os.listdir, "{inbound}"),
+    "startup file": _try(open, "{teacher_home}/.ipython/profile_default/startup/00-pry.py", "w"),
+}}
+_pry["tokens"] = sorted(k for k in _os.environ if "TOKEN" in k)
+_pry["uid"] = _os.getuid()
+_pry["submissions beside mine"] = sorted(_os.listdir(_os.path.join(_here, "../../../submitted"))) if _os.path.isdir(
+    _os.path.join(_here, "../../../submitted")) else None
+print("PRY " + _json.dumps(_pry))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +103,35 @@ def teacher(hub: Hub, *args: str, timeout: float = 900) -> str:
         check=False,
     )
     assert run.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{run.stdout}\n{run.stderr}"
+    return run.stdout + run.stderr
+
+
+def as_root_autograde(hub: Hub, assignment: str) -> str:
+    """The README's step: classroom/autograde.py as root, which grades each submission as the grader account."""
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "classroom" / "autograde.py"), assignment, "--state", str(hub.state)],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("CLASSROOM_")},
+    )  # fmt: skip
+    assert run.returncode == 0, f"autograde.py {assignment} failed:\n{run.stdout}\n{run.stderr}"
+    return run.stdout + run.stderr
+
+
+def lee_forges_a_submission_as(hub: Hub, victim: str) -> str:
+    """lee submits her notebook 04 again, under `victim`'s name, from her own account (nbgrader submit)."""
+    home = hub.homes / "lee"
+    env = {
+        "PATH": f"{CLASS_ENV / 'bin'}:/usr/bin:/bin",
+        "HOME": str(home),
+        "JUPYTER_CONFIG_PATH": str(ROOT / "classroom" / "jupyter-config"),
+        "CLASSROOM_EXCHANGE": str(hub.exchange),
+    }
+    run = subprocess.run(
+        ["runuser", "-u", "lee", "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()), "nbgrader", "submit",
+         NB04, f"--CourseDirectory.student_id={victim}"],
+        cwd=home, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, f"the forged submit did not even go in:\n{run.stdout}\n{run.stderr}"
     return run.stdout + run.stderr
 
 
@@ -157,19 +222,48 @@ async def a_class_is_graded(hub: Hub, course: Course):
     # the teacher: her copy of the course, two assignments released
     shutil.copytree(ROOT / "classroom" / "course", hub.homes / TEACHER / "course")
     subprocess.run(["chown", "-R", f"{TEACHER}:{TEACHER}", str(hub.homes / TEACHER / "course")], check=True)
+    # the exchange's course folder: made by the hub, the teacher's, before any learner could make it hers
+    folder = (hub.exchange / "self-attention").stat()
+    assert (pwd.getpwuid(folder.st_uid).pw_name, folder.st_mode & 0o7777) == (TEACHER, 0o755)
+    assert (hub.exchange / "self-attention" / "inbound").stat().st_mode & 0o7777 == 0o2733
     for assignment in (NB04, NB03):
         teacher(hub, "generate_assignment", assignment)
         teacher(hub, "release_assignment", assignment)
+    refused = subprocess.run(["runuser", "-u", TEACHER, "--", "env", "-i", f"PATH={CLASS_ENV / 'bin'}:/usr/bin:/bin",
+                              f"HOME={hub.homes / TEACHER}", "nbgrader", "autograde", NB04], cwd=hub.homes / TEACHER /
+                             "course", capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert refused.returncode != 0 and "classroom/autograde.py" in refused.stderr, refused.stderr
 
     right = the_right_answer_04_1()
+    prying = PRYING.format(
+        teacher_home=hub.homes / TEACHER,
+        teacher_runtime=classhub.runtime_parent(hub.state) / TEACHER,
+        passwords=next(hub.state.glob("passwords.dbm*")),
+        inbound=hub.exchange / "self-attention" / "inbound",
+    )
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         kim = await fetch_answer_submit(hub, course, browser, "kim", f"{right}", SOFTMAX_RIGHT)
-        lee = await fetch_answer_submit(hub, course, browser, "lee", f"{right + 0.1:.3f}", SOFTMAX_OVERFLOWS)
+        lee = await fetch_answer_submit(hub, course, browser, "lee", f"{right + 0.1:.3f}", SOFTMAX_OVERFLOWS + prying)
+        lee_forges_a_submission_as(hub, "kim")  # the newest "kim" submission is lee's: refused at collect
 
         for assignment in (NB04, NB03):
-            teacher(hub, "collect", assignment)
-            teacher(hub, "autograde", assignment)
+            collected = teacher(hub, "collect", assignment)
+            if assignment == NB04:
+                assert "Refused" in collected and "belongs to lee" in collected, collected
+            print(as_root_autograde(hub, assignment))
+        graded_path = hub.homes / TEACHER / "course" / "autograded" / "lee" / NB04 / f"{NB04}.ipynb"
+        graded = json.loads(graded_path.read_text())
+        texts = [o.get("text", "") for c in graded["cells"] for o in c.get("outputs", [])]
+        outputs = "".join(t if isinstance(t, str) else "".join(t) for t in texts)
+        pry = json.loads(outputs.split("PRY ", 1)[1].splitlines()[0])
+        print(f"lee's answer cell, run by autograde, tried: {pry}")
+        assert pry.pop("uid") == pwd.getpwnam(classhub.GRADER).pw_uid
+        assert pry.pop("tokens") == [] and pry.pop("submissions beside mine") == ["lee"], pry
+        assert set(pry.values()) == {"PermissionError"}, pry
+        assert not (hub.homes / TEACHER / ".ipython").exists()
+        owners = {p.stat().st_uid for p in (hub.homes / TEACHER / "course").rglob("*")}
+        assert owners == {pwd.getpwnam(TEACHER).pw_uid}, "the teacher's course holds files that are not hers"
         teacher(hub, "export", "--exporter=exercise_export.ExerciseExport")
         with open(hub.homes / TEACHER / "course" / "grades.csv", newline="") as fh:
             rows = list(csv.DictReader(fh))
