@@ -11,6 +11,7 @@ from __future__ import annotations
 import dbm
 import grp
 import hashlib
+import html
 import os
 import pwd
 import re
@@ -24,7 +25,9 @@ from pathlib import Path
 
 import bcrypt
 from firstuseauthenticator import FirstUseAuthenticator
+from jupyterhub.handlers import BaseHandler
 from jupyterhub.spawner import LocalProcessSpawner
+from tornado import web
 from traitlets import Integer, Unicode
 
 # a learner's name is a system user's name: lowercase letters, digits and '-', starting with a letter
@@ -283,15 +286,43 @@ def issue_first_login_codes(names: list[str], dbm_path: Path, codes_path: Path) 
     return list(fresh)
 
 
+FREE_TRIES = 5  # wrong passwords in a row for a name before it is locked
+FIRST_LOCK = 30  # seconds of the first lock; each further wrong password doubles it
+LONGEST_LOCK = 15 * 60
+
+
+def lock_seconds(wrong: int) -> int:
+    """How long a name is locked after `wrong` wrong passwords in a row: 0 for the first FREE_TRIES - 1, then 30 s,
+    doubling with each further one, at most 15 minutes."""
+    return 0 if wrong < FREE_TRIES else min(FIRST_LOCK * 2 ** (wrong - FREE_TRIES), LONGEST_LOCK)
+
+
 class ClassAuthenticator(FirstUseAuthenticator):
     """Roster names only, each with a password of their own: the teacher's first-login code, then the learner's.
 
     FirstUseAuthenticator's store (bcrypt hashes in a 0600 dbm file) and its change-password page, without its
     "first use": a name with no password cannot log in at all (the hub gives it a code at its next start), so
-    nobody can claim another learner's account by logging in first.
+    nobody can claim another learner's account by logging in first. The password check runs in a thread, one at
+    a time, so the hub goes on serving while it works; after FREE_TRIES wrong passwords in a row a name is locked
+    for a while that doubles with each further one (lock_seconds), and a teacher unlocks it at /hub/auth/unlock.
     """
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.wrong: dict[str, tuple[int, float]] = {}  # name -> (wrong passwords in a row, when its lock ends)
+        self._checking = None
+
+    def locked_for(self, name: str) -> float:
+        """Seconds until `name` may try again (0: not locked)."""
+        return max(0.0, self.wrong.get(name, (0, 0.0))[1] - time.monotonic())
+
+    def unlock(self, name: str) -> bool:
+        """Forget the wrong passwords of `name`. -> it had any"""
+        return self.wrong.pop(name, None) is not None
+
     async def authenticate(self, handler, data):
+        import asyncio
+
         name = self.normalize_username(data.get("username", ""))
         password = data.get("password", "")
         if not NAME.fullmatch(name) or not isinstance(password, str) or not password:
@@ -301,7 +332,31 @@ class ClassAuthenticator(FirstUseAuthenticator):
             return None
         with dbm.open(self.dbm_path, "c", 0o600) as db:
             stored = db.get(name.encode("utf-8"))
-        return name if stored is not None and bcrypt.checkpw(secret, stored) else None
+        loop = asyncio.get_running_loop()
+        if self._checking is None or self._checking[0] is not loop:
+            self._checking = (loop, asyncio.Semaphore(1))  # one bcrypt at a time: a core stays free for the hub
+        async with self._checking[1]:
+            left = self.locked_for(name)  # asked in turn: a try that waited behind the one that locked the name
+            if left:
+                if handler is not None:
+                    handler.custom_login_error = (
+                        f"Too many wrong passwords for {name}: try again in {int(left) + 1} seconds, or ask your "
+                        "teacher to unlock your name."
+                    )
+                return None
+            if stored is None:
+                return None
+            right = await asyncio.to_thread(bcrypt.checkpw, secret, stored)
+        if right:
+            self.wrong.pop(name, None)
+            return name
+        wrong = self.wrong.get(name, (0, 0.0))[0] + 1
+        self.wrong[name] = (wrong, time.monotonic() + lock_seconds(wrong))
+        self.log.warning("wrong password for %s (%d in a row)", name, wrong)
+        return None
+
+    def get_handlers(self, app):
+        return [*super().get_handlers(app), (r"/auth/unlock", UnlockHandler)]
 
     def _validate_password(self, password):
         return password_problem(password) is None
@@ -313,6 +368,44 @@ class ClassAuthenticator(FirstUseAuthenticator):
         with dbm.open(self.dbm_path, "c", 0o600) as db:
             db[username.encode("utf-8")] = bcrypt.hashpw(normal_password(new_password), bcrypt.gensalt())
         return "Your password has been changed successfully! Log in with it from now on."
+
+
+class UnlockHandler(BaseHandler):
+    """/hub/auth/unlock, for teachers (the hub's admins): the names locked by wrong passwords, each with a button
+    that unlocks it (a POST with `name`, also as the REST API with a token allowed to administer users)."""
+
+    _accept_token_auth = True  # a teacher's browser (cookie and form) or a script with a token
+
+    def _teacher_only(self):
+        if self.current_user is None or not self.has_scope("admin:users"):
+            raise web.HTTPError(403, "Only a teacher can unlock a learner's name.")
+
+    @web.authenticated
+    async def get(self):
+        self._teacher_only()
+        rows = []
+        for name, (wrong, _until) in sorted(self.authenticator.wrong.items()):
+            left = self.authenticator.locked_for(name)
+            state = f"locked for {int(left) + 1} more seconds" if left else "not locked"
+            rows.append(
+                f"<li>{html.escape(name)}: {wrong} wrong passwords in a row, {state} <form method='post' "
+                f"style='display:inline'>{self.xsrf_form_html()}<input type='hidden' name='name' "
+                f"value='{html.escape(name)}'><button type='submit'>Unlock</button></form></li>"
+            )
+        body = "<ul>" + "".join(rows) + "</ul>" if rows else "<p>No name has wrong passwords.</p>"
+        self.finish(f"<!doctype html><html lang='en'><title>Unlock</title><h1>Names with wrong passwords</h1>{body}")
+
+    @web.authenticated
+    async def post(self):
+        self._teacher_only()
+        name = self.get_body_argument("name", "")
+        found = self.authenticator.unlock(name)
+        self.log.info("%s unlocked %s", self.current_user.name, name)
+        if self.request.headers.get("Authorization"):
+            self.set_status(200 if found else 404)
+            self.finish({"unlocked": name if found else None})
+        else:
+            self.redirect(self.request.path)
 
 
 def parse_bytes(text: str) -> int:

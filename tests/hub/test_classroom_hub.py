@@ -24,11 +24,14 @@ import os
 import pwd
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 import unicodedata
+import urllib.error
 import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -433,6 +436,74 @@ async def choose_a_password(hub: Hub, course: Course):
 
 def test_a_learner_replaces_her_first_login_code_with_a_password_of_her_own(hub, course):
     asyncio.run(choose_a_password(hub, course))
+
+
+def post_login(hub: Hub, name: str, password: str) -> str:
+    """The login form as a browser sends it (its _xsrf field and cookie first); the page that comes back."""
+    import http.cookiejar
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(f"{hub.url}/hub/login", timeout=60) as response:
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', response.read().decode())[1]
+    form = urllib.parse.urlencode({"username": name, "password": password, "_xsrf": xsrf}).encode()
+    try:
+        with opener.open(f"{hub.url}/hub/login", data=form, timeout=60) as response:
+            return response.read().decode()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.read().decode()
+
+
+def timed_ms(call) -> float:
+    start = time.perf_counter()
+    call()
+    return (time.perf_counter() - start) * 1e3
+
+
+def test_fifty_wrong_passwords_lock_the_name_and_leave_the_hub_fast_for_everyone_else(hub):
+    """50 wrong passwords for ada, ten at a time, while the hub serves grace: the password check runs off the
+    hub's event loop, one at a time, and after 5 wrong ones ada's name is locked (no more checks to run); grace's
+    requests stay fast; the login page tells ada why; a teacher unlocks her."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def graces_request():
+        hub.api("GET", "/users/grace")
+
+    before = [timed_ms(graces_request) for _ in range(20)]
+    log_start = len(hub.log_path.read_text())
+    during = []
+    with ThreadPoolExecutor(10) as pool:
+        started = time.perf_counter()
+        storm = [pool.submit(post_login, hub, "ada", f"not-her-password-{i}") for i in range(50)]
+        while not all(f.done() for f in storm):
+            during.append(timed_ms(graces_request))
+            time.sleep(0.02)
+        pages = [f.result() for f in storm]
+        took = time.perf_counter() - started
+    checks = hub.log_path.read_text()[log_start:].count("wrong password for ada (")
+    locked = sum("Too many wrong passwords for ada" in page for page in pages)
+    print(
+        f"\n50 wrong passwords for ada in {took:.1f} s: {checks} checked, {locked} refused as locked; grace's "
+        f"request: median {statistics.median(before):.1f} ms before, {statistics.median(during):.1f} ms during "
+        f"(worst {max(during):.0f} ms, {len(during)} requests)"
+    )
+    assert checks == classhub.FREE_TRIES and locked == 50 - classhub.FREE_TRIES, (checks, locked)
+    assert statistics.median(during) < 100, during
+    assert "Too many wrong passwords for ada: try again in" in post_login(hub, "ada", hub.codes["ada"])
+    listing = urllib.request.Request(f"{hub.url}/hub/auth/unlock", headers={"Authorization": f"token {hub.token}"})
+    with urllib.request.urlopen(listing, timeout=30) as response:
+        assert "ada: 5 wrong passwords in a row, locked for" in response.read().decode()
+    with pytest.raises(urllib.error.HTTPError) as anonymous:
+        urllib.request.urlopen(urllib.request.Request(f"{hub.url}/hub/auth/unlock", data=b"name=ada"), timeout=30)
+    assert anonymous.value.code == 403
+    anonymous.value.close()
+    request = urllib.request.Request(
+        f"{hub.url}/hub/auth/unlock", method="POST", data=b"name=ada", headers={"Authorization": f"token {hub.token}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert json.loads(response.read()) == {"unlocked": "ada"}
+    page = post_login(hub, "ada", "still-not-her-password")
+    assert "Too many" not in page and "Invalid username or password" in page
 
 
 def test_the_idle_culler_runs_with_the_configured_timeout(hub):

@@ -126,6 +126,34 @@ def test_the_authenticator_opens_an_account_only_with_its_own_password(tmp_path)
         assert b"Klassen" not in db[b"ada"]
 
 
+class _Page:
+    custom_login_error = ""
+
+
+def test_wrong_passwords_lock_a_name_for_longer_each_time_and_a_teacher_unlocks_it(tmp_path):
+    import asyncio
+
+    assert [classhub.lock_seconds(n) for n in range(1, 12)] == [0, 0, 0, 0, 30, 60, 120, 240, 480, 900, 900]
+    store, codes = tmp_path / "passwords.dbm", tmp_path / "codes.txt"
+    classhub.issue_first_login_codes(["ada", "grace"], store, codes)
+    code = dict(line.split() for line in codes.read_text().splitlines() if not line.startswith("#"))
+    auth = classhub.ClassAuthenticator(dbm_path=str(store), check_passwords_on_startup=False)
+    page = _Page()
+
+    async def tries():
+        wrong = [await auth.authenticate(page, {"username": "ada", "password": f"guess-{i}"}) for i in range(5)]
+        locked = await auth.authenticate(page, {"username": "ada", "password": code["ada"]})
+        other = await auth.authenticate(page, {"username": "grace", "password": code["grace"]})
+        return wrong, locked, other
+
+    wrong, locked, other = asyncio.run(tries())
+    assert wrong == [None] * 5 and locked is None and other == "grace"  # her right code waits; grace is not locked
+    assert page.custom_login_error.startswith("Too many wrong passwords for ada: try again in 30 seconds")
+    assert 29 < auth.locked_for("ada") <= 30 and auth.locked_for("grace") == 0
+    assert auth.unlock("ada") and not auth.unlock("ada")
+    assert asyncio.run(_login(auth, "ada", code["ada"])) == "ada"
+
+
 def test_memory_sizes():
     assert classhub.parse_bytes("2G") == 2 * 1024**3
     assert classhub.parse_bytes("1536M") == 1536 * 1024**2
