@@ -206,6 +206,36 @@ def exchange_course(exchange: Path, course_id: str, teacher: pwd.struct_passwd |
     return moved
 
 
+TEACHERS_GROUP = "classroom-teachers"
+
+
+def teachers_only(paths: list[Path], teachers: list[str]) -> int:
+    """Make `paths` (the solutions and the graded course's source in the hub's copy of the series, and its git
+    history) readable by root and the class's teachers only: group TEACHERS_GROUP, whose members are exactly
+    `teachers`, nothing for other users. -> files and folders changed"""
+    if subprocess.run(["getent", "group", TEACHERS_GROUP], capture_output=True, check=False).returncode != 0:
+        run = subprocess.run(["groupadd", TEACHERS_GROUP], capture_output=True, text=True, check=False)
+        if run.returncode != 0:
+            raise ClassSetupError(f"could not create the group {TEACHERS_GROUP}: {run.stderr.strip()}")
+    subprocess.run(["gpasswd", "-M", ",".join(teachers), TEACHERS_GROUP], capture_output=True, check=True)
+    gid = grp.getgrnam(TEACHERS_GROUP).gr_gid
+    changed = 0
+    for top in paths:
+        if not top.exists():
+            continue
+        for here, dirs, files in os.walk(top):
+            for entry in [here, *(os.path.join(here, x) for x in dirs + files)]:
+                info = os.lstat(entry)
+                if stat.S_ISLNK(info.st_mode):
+                    continue
+                mode = stat.S_IMODE(info.st_mode) & 0o750  # the owner's bits, the group's read and search, no write
+                if info.st_gid != gid or stat.S_IMODE(info.st_mode) != mode:
+                    os.chown(entry, info.st_uid, gid)
+                    os.chmod(entry, mode)
+                    changed += 1
+    return changed
+
+
 def stop_everything_of(name: str) -> int:
     """Kill every process of a class account (SIGKILL: a learner's process cannot refuse it), and wait for them.
     -> how many there were"""

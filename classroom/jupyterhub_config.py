@@ -35,7 +35,9 @@ What keeps learners apart (the README's teachers' section says more):
   The hub's state and secrets are root's, 0600, inside a folder learners can only pass through (0711).
   The course's files and the class environment are root's and not writable by learners.
 - Pulls: a link pulls only into a folder inside the learner's home, only from CLASSROOM_COURSE_REPOS when set,
-  and tells the learner what the merge kept, restored or renamed (classroom/pull_guard.py).
+  and tells the learner what the merge kept, restored or renamed (classroom/pull_guard.py). The class pulls the
+  handout (scripts/handout.py --branch), without solutions; in the hub's own copy of the series, the solutions,
+  the graded course's source and the git history are readable by root and the roster's teachers only.
 - Kernels: over Unix sockets in the learner's own 0700 runtime folder (/run/classroom-<id>/<name>), never TCP.
 - Limits: memory as above, CLASSROOM_NPROC_LIMIT processes and threads per learner, CLASSROOM_MAX_SERVERS servers
   at once, one BLAS thread per learner. Every process of a learner goes when her server stops.
@@ -135,6 +137,12 @@ try:
     EXCHANGE = Path(os.environ.get("CLASSROOM_EXCHANGE", str(STATE / "exchange"))).absolute()
     TEACHER = classhub.learner_account(TEACHERS[0], HOMES) if TEACHERS else None
     SET_ASIDE = classhub.exchange_course(EXCHANGE, "self-attention", TEACHER)
+    # the solutions stay the teachers': in the hub's copy of the series, the solutions notebooks, the graded
+    # course's source and the git history that holds both are for root and the roster's teachers only
+    # (learners pull the handout, scripts/handout.py --branch, which has none of them)
+    classhub.teachers_only(
+        [REPO / "notebooks" / "solutions", REPO / "classroom" / "course" / "source", REPO / ".git"], TEACHERS
+    )
     FRESH = classhub.issue_first_login_codes(
         LEARNERS + TEACHERS, STATE / "passwords.dbm", STATE / "first-login-codes.txt"
     )

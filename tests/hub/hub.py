@@ -116,26 +116,39 @@ def _git(*args, cwd=None):
 
 
 class Course:
-    """The teacher's repository: a bare clone of this one (what learners pull) and a working copy to fix things in."""
+    """The teacher's repositories: a bare clone of this one, a working copy to fix things in, and the handout the
+    learners pull (scripts/handout.py --branch, pushed as the main branch of a bare repository of its own)."""
 
     def __init__(self, workdir: Path | None = None):
         workdir = workdir or shared_folder("classroom-course-", 0o755)  # learners' servers clone it as themselves
         self.workdir = workdir
         self.bare = workdir / "course.git"
         self.work = workdir / "teacher"
+        self.handout = workdir / "handout.git"
         _git("clone", "--quiet", "--bare", str(ROOT), str(self.bare))
         _git("clone", "--quiet", str(self.bare), str(self.work))
-        self.branch = subprocess.run(
+        _git("init", "--quiet", "--bare", "--initial-branch=main", str(self.handout))
+        self.teacher_branch = subprocess.run(
             ["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=self.work, capture_output=True, text=True, check=True
         ).stdout.strip()
+        self.branch = "main"  # the handout's
+        self.publish()
 
     @property
     def url(self) -> str:
-        return self.bare.as_uri()  # file:///...: a local git URL
+        return self.handout.as_uri()  # file:///...: a local git URL
+
+    def publish(self):
+        """The README's steps: the handout of the teacher's last commit, pushed to the repository learners pull."""
+        subprocess.run(
+            [sys.executable, "scripts/handout.py", "--branch", "handout"],
+            cwd=self.work, check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+        _git("push", "--quiet", str(self.handout), "handout:main", cwd=self.work)
 
     def push_fix(self, path: str, old: str, new: str, message: str, add: dict[str, str] | None = None):
-        """Replace `old` by `new` in one file of the course (and add the files `add` maps to their text), commit and
-        push, as a teacher fixing a typo."""
+        """Replace `old` by `new` in one file of the course (and add the files `add` maps to their text), commit,
+        push and publish the handout, as a teacher fixing a typo."""
         target = self.work / path
         text = target.read_text(encoding="utf-8")
         assert text.count(old) == 1, f"{path}: the text to fix is not there exactly once"
@@ -144,7 +157,8 @@ class Course:
             (self.work / name).write_text(content, encoding="utf-8")
             _git("add", name, cwd=self.work)
         _git("commit", "--quiet", "-am", message, cwd=self.work)
-        _git("push", "--quiet", "origin", self.branch, cwd=self.work)
+        _git("push", "--quiet", "origin", self.teacher_branch, cwd=self.work)
+        self.publish()
 
 
 class Hub:

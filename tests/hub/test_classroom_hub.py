@@ -237,6 +237,10 @@ tries = {{
     "write the hub's environment": lambda: (repo / ".venv" / "sitecustomize.py").write_text("x"),
     "change the course's config": lambda: open(repo / "classroom" / "jupyterhub_config.py", "a"),
     "add to the course's config": lambda: (repo / "classroom" / "evil.py").write_text("x"),
+    "list the hub's solutions": lambda: os.listdir(repo / "notebooks" / "solutions"),
+    "read a solutions notebook": lambda: (repo / "notebooks" / "solutions" / {solutions!r}).read_text(),
+    "list the graded course's source": lambda: os.listdir(repo / "classroom" / "course" / "source"),
+    "read the hub's git history": lambda: (repo / ".git" / "HEAD").read_text(),
 }}
 out = {{}}
 for what, attempt in tries.items():
@@ -278,12 +282,24 @@ async def a_curious_learner(hub: Hub, course: Course):
             ada_pid=ada_server.pid,
             notebook=f"{REPO_DIR}/notebooks/{NOTEBOOK_04}",
             dbm_files=[p.name for p in hub.state.glob("passwords.dbm*")],
+            solutions="04_self-attention-from-scratch-solutions.ipynb",
         )
         assert "[]" not in code, "found no password store to try"
         found = json.loads((await grace.in_kernel(code)).strip().splitlines()[-1])
         print("\ngrace's kernel tried:\n  " + "\n  ".join(f"{k}: {v}" for k, v in found.items()))
         assert found.pop("uid") == pwd.getpwnam("grace").pw_uid != 0
         assert set(found.values()) == {"PermissionError"}, found
+
+        # her pulled copy: the handout, with no solution in its files or in its history
+        copy = hub.homes / "grace" / REPO_DIR
+        assert (copy / "notebooks" / NOTEBOOK_04).exists() and not (copy / "notebooks" / "solutions").exists()
+        history = subprocess.run(
+            ["git", "-c", "safe.directory=*", "log", "--all", "--format=", "--name-only"],
+            cwd=copy, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert history.strip() and "solutions" not in history and "course/source" not in history
+        lesson = (copy / "notebooks" / NOTEBOOK_04).read_text()
+        assert "## Solutions" not in lesson and "check_exercise(" in lesson
 
         # memory: a kernel asking for more than the learner's limit gets a clear MemoryError and carries on
         out = await grace.in_kernel(
