@@ -470,6 +470,20 @@ def post_login(hub: Hub, name: str, password: str) -> str:
             return exc.read().decode()
 
 
+def unlock(hub: Hub, name: str) -> dict:
+    """A teacher unlocks `name` (the hub's /hub/auth/unlock, with a token allowed to administer users)."""
+    request = urllib.request.Request(
+        f"{hub.url}/hub/auth/unlock", method="POST", data=f"name={name}".encode(),
+        headers={"Authorization": f"token {hub.token}"},
+    )  # fmt: skip
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return json.loads(exc.read())
+
+
 def timed_ms(call) -> float:
     start = time.perf_counter()
     call()
@@ -485,6 +499,7 @@ def test_fifty_wrong_passwords_lock_the_name_and_leave_the_hub_fast_for_everyone
     def graces_request():
         hub.api("GET", "/users/grace")
 
+    unlock(hub, "ada")  # earlier tests tried a wrong code for ada: start from none in a row
     before = [timed_ms(graces_request) for _ in range(20)]
     log_start = len(hub.log_path.read_text())
     during = []
@@ -513,11 +528,7 @@ def test_fifty_wrong_passwords_lock_the_name_and_leave_the_hub_fast_for_everyone
         urllib.request.urlopen(urllib.request.Request(f"{hub.url}/hub/auth/unlock", data=b"name=ada"), timeout=30)
     assert anonymous.value.code == 403
     anonymous.value.close()
-    request = urllib.request.Request(
-        f"{hub.url}/hub/auth/unlock", method="POST", data=b"name=ada", headers={"Authorization": f"token {hub.token}"}
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert json.loads(response.read()) == {"unlocked": "ada"}
+    assert unlock(hub, "ada") == {"unlocked": "ada"}
     page = post_login(hub, "ada", "still-not-her-password")
     assert "Too many" not in page and "Invalid username or password" in page
 
