@@ -17,6 +17,7 @@ import pwd
 import re
 import resource
 import secrets
+import shutil
 import stat
 import subprocess
 import time
@@ -156,6 +157,59 @@ def learner_account(name: str, homes: Path) -> pwd.struct_passwd:
     os.chown(home, account.pw_uid, account.pw_gid)
     home.chmod(0o700)
     return account
+
+
+MOUNT = "loop,nosuid,nodev,discard"  # a home's disk: no set-uid programs or devices; deleted blocks given back
+
+
+def home_on_a_disk_of_its_own(home: Path, image: Path, account: pwd.struct_passwd, size: int) -> str:
+    """Mount the learner's home from a file system of its own: an ext4 image file of `size` bytes (sparse: it takes
+    on the hub's disk only what she writes), mounted nosuid and nodev. She can fill her home, not the disk that
+    holds the hub's state; what she deletes goes back to the hub's disk (discard). Files already in her home move into
+    it. -> what was done"""
+    if os.path.ismount(home):
+        return "already mounted"
+    made = "mounted"
+    if not image.exists():
+        private_folder(image.parent, 0o700)
+        fd = os.open(image, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.ftruncate(fd, size)
+        os.close(fd)
+        owner = f"root_owner={account.pw_uid}:{account.pw_gid}"
+        _run_or_stop(["mkfs.ext4", "-q", "-F", "-m", "0", "-E", owner, str(image)], f"make {account.pw_name}'s disk")
+        made = "made and mounted"
+    if any(home.iterdir()):  # a home from before the class had disks: her files move into her disk
+        staging = image.with_suffix(".moving")
+        staging.mkdir(mode=0o700, exist_ok=True)
+        _run_or_stop(["mount", "-o", MOUNT, str(image), str(staging)], f"mount {account.pw_name}'s disk")
+        try:
+            _run_or_stop(["cp", "-a", f"{home}/.", str(staging)], f"move {account.pw_name}'s files to her disk")
+        finally:
+            subprocess.run(["umount", str(staging)], check=False, capture_output=True)
+            staging.rmdir()
+        for child in home.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        made += ", her files moved in"
+    _run_or_stop(["mount", "-o", MOUNT, str(image), str(home)], f"mount {account.pw_name}'s disk")
+    try:
+        (home / "lost+found").rmdir()  # mkfs's folder for fsck (which makes it again if it needs it): not hers
+    except OSError:
+        pass
+    os.chown(home, account.pw_uid, account.pw_gid)
+    home.chmod(0o700)
+    return made
+
+
+def _run_or_stop(command: list[str], what: str) -> None:
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    if run.returncode != 0:
+        raise ClassSetupError(
+            f"could not {what} ({' '.join(command[:1])}: {run.stderr.strip() or run.returncode}); without disks of "
+            "their own, start the hub with CLASSROOM_DISK_LIMIT=0"
+        )
 
 
 def runtime_parent(state: Path) -> Path:
@@ -438,11 +492,11 @@ class UnlockHandler(BaseHandler):
             self.redirect(self.request.path)
 
 
-def parse_bytes(text: str) -> int:
+def parse_bytes(text: str, setting: str = "CLASSROOM_MEM_LIMIT") -> int:
     """'2G', '1536M', '2000000000' -> bytes."""
     match = re.fullmatch(r"\s*(\d+)\s*([KMGT]?)B?\s*", text.upper())
     if not match:
-        raise ClassSetupError(f"CLASSROOM_MEM_LIMIT={text!r} is not a size such as 2G or 1536M")
+        raise ClassSetupError(f"{setting}={text!r} is not a size such as 2G or 1536M")
     return int(match[1]) * 1024 ** "_KMGT".index(match[2] or "_")
 
 

@@ -23,6 +23,8 @@ Settings come from environment variables so the tests can run a hub in temporary
                           together where the machine has a memory cgroup the hub can use
   CLASSROOM_MAX_SERVERS   learners' servers running at once (default: the machine's memory / CLASSROOM_MEM_LIMIT)
   CLASSROOM_NPROC_LIMIT   processes and threads per learner at once (256): a fork bomb stops there
+  CLASSROOM_DISK_LIMIT    each home's size (1G): a file system of its own, an ext4 image in <state>/disks mounted
+                          at the home (0: homes on the hub's own disk, with no limit)
   CLASSROOM_REPO_DIR      the folder nbgitpuller pulls the series into, in each learner's home (self-attention)
   CLASSROOM_EXCHANGE      nbgrader's exchange, where assignments are released and submitted (<state>/exchange)
 
@@ -45,6 +47,7 @@ What keeps learners apart (the README's teachers' section says more):
 
 import os
 import secrets
+import shutil
 import sys
 import urllib.parse
 from pathlib import Path
@@ -130,8 +133,23 @@ try:
     HOMES = classhub.private_folder(STATE / "homes", 0o711)
     # each learner's runtime files (her kernels' sockets among them) in a 0700 folder of hers with a short path
     RUNTIME = classhub.runtime_parent(STATE)
+    # each home on a disk of its own (CLASSROOM_DISK_LIMIT, 1G): a learner can fill hers, not the hub's disk
+    DISK = classhub.parse_bytes(os.environ.get("CLASSROOM_DISK_LIMIT", "1G"), "CLASSROOM_DISK_LIMIT")
+    if DISK:  # the disks are sparse files on the hub's disk: all of them full must still fit
+        images = [STATE / "disks" / f"{name}.ext4" for name in LEARNERS + TEACHERS]
+        more = sum(DISK - (i.stat().st_blocks * 512 if i.exists() else 0) for i in images)
+        free = shutil.disk_usage(STATE).free
+        if more > free:
+            raise classhub.ClassSetupError(
+                f"{len(images)} homes of CLASSROOM_DISK_LIMIT={DISK / 1024**3:.1f} GiB, once full, would need "
+                f"{more / 1024**3:.1f} GiB more than they take now, and {free / 1024**3:.1f} GiB are free where the "
+                "hub keeps its state: set a smaller limit"
+            )
     for name in LEARNERS + TEACHERS:
-        classhub.runtime_folder(RUNTIME, classhub.learner_account(name, HOMES))
+        account = classhub.learner_account(name, HOMES)
+        classhub.runtime_folder(RUNTIME, account)
+        if DISK:
+            classhub.home_on_a_disk_of_its_own(HOMES / name, STATE / "disks" / f"{name}.ext4", account, DISK)
     # nbgrader's exchange, where teachers release assignments and learners submit them: the course's folders the
     # (first) teacher's before any learner can make them (classroom/course/nbgrader_config.py names the course)
     EXCHANGE = Path(os.environ.get("CLASSROOM_EXCHANGE", str(STATE / "exchange"))).absolute()

@@ -172,6 +172,7 @@ class Hub:
         course_repos: str = "",
         max_servers: int | None = None,
         mem_limit: str = "2G",
+        disk_limit: str = "256M",
     ):
         self.workdir = shared_folder("classroom-hub-", 0o711)
         self.state = self.workdir / "state"
@@ -190,6 +191,7 @@ class Hub:
             CLASSROOM_ROSTER=str(self.roster),
             CLASSROOM_COURSE_REPOS=course_repos,
             CLASSROOM_MEM_LIMIT=mem_limit,
+            CLASSROOM_DISK_LIMIT=disk_limit,
             CLASSROOM_PORT=str(self.port),
             CLASSROOM_HUB_PORT=str(hub_port),
             CLASSROOM_IDLE_TIMEOUT=str(idle_timeout),
@@ -301,6 +303,10 @@ class Hub:
             except psutil.NoSuchProcess:
                 pass
         psutil.wait_procs(alive, timeout=10)
+        for name in self.learners:  # each home is a disk of its own: unmounted before the folder goes
+            home = self.homes / name
+            if os.path.ismount(home) and subprocess.run(["umount", str(home)], check=False).returncode != 0:
+                subprocess.run(["umount", "--lazy", str(home)], check=False)
         for name in [*self.learners, classhub.GRADER]:  # the grader account, if a test autograded
             classhub.stop_everything_of(name)
             classhub.remove_learner_account(name)

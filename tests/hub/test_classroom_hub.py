@@ -308,6 +308,20 @@ async def a_curious_learner(hub: Hub, course: Course):
         )
         print(f"grace's kernel asked for 3 GiB: {out.strip()}")
         assert "MemoryError: Unable to allocate 3.00 GiB" in out and "still here 42" in out
+        # disk: her home is a 256 MB disk of its own; filling it stops there, with the hub's disk untouched
+        state_free = shutil.disk_usage(hub.state).free
+        out = await grace.in_kernel(FILLING)
+        print(f"grace's kernel filled her home: {out.strip()}")
+        written = int(re.search(r"wrote (\d+) MB", out)[1])
+        assert "OSError 28" in out and 150 < written <= 256, out  # 28: no space left on device
+        image = hub.state / "disks" / "grace.ext4"
+        for _ in range(40):  # the space comes back when the file system commits the removal (every 5 s at most)
+            if image.stat().st_blocks * 512 < 128 * 2**20:
+                break
+            time.sleep(0.5)
+        print(f"her disk's image: {image.stat().st_size / 2**20:.0f} MB, {image.stat().st_blocks / 2048:.0f} MB used")
+        assert image.stat().st_size == 256 * 2**20 and image.stat().st_blocks * 512 < 128 * 2**20, "space kept"
+        assert shutil.disk_usage(hub.state).free > state_free - 64 * 2**20, "her home's space did not come back"
         ada_kernels = [p for p in hub.learner_processes("ada") if "ipykernel" in " ".join(p.cmdline())]
         assert ada_kernels and all(p.is_running() for p in ada_kernels), "ada's kernel went with grace's"
 
@@ -405,6 +419,24 @@ for p in theirs:
     finally:
         s.close()
 print(json.dumps({{"tcp_listening": len(tcp), "unix_sockets": len(theirs), "connect": tried}}))
+"""
+
+# a home filled 16 MB at a time until the disk says no; the file removed afterwards
+FILLING = """
+import os
+path, written, why = os.path.expanduser("~/filling.bin"), 0, "none"
+try:
+    with open(path, "wb") as out:
+        while written < 2048:
+            out.write(b"x" * 2**24)
+            out.flush()
+            os.fsync(out.fileno())
+            written += 16
+except OSError as e:
+    why = f"OSError {e.errno}"
+os.remove(path)
+os.sync()
+print(f"wrote {written} MB, then {why}")
 """
 
 # a fork bomb, bounded: start sleeping processes until refused, then stop them all
@@ -686,6 +718,9 @@ def assert_server_settings(hub: Hub, name: str) -> None:
     assert account.pw_shell == classhub.NO_SHELL, f"{name} has a login shell: {account.pw_shell}"
     home = (hub.homes / name).stat()
     assert (home.st_uid, home.st_mode & 0o777) == (account.pw_uid, 0o700), "the home is not the learner's, 0700"
+    mounts = {line.split()[1]: line.split()[3] for line in Path("/proc/mounts").read_text().splitlines()}
+    options = mounts[str(hub.homes / name)].split(",")  # her home: a disk of its own, no set-uid, no devices
+    assert {"nosuid", "nodev", "discard"} <= set(options), options
     cgroups = classhub.memory_cgroup_parent()
     if cgroups:
         limit = next(f for f in ("memory.limit_in_bytes", "memory.max") if (cgroups / f"classroom-{name}" / f).exists())

@@ -398,3 +398,32 @@ def test_collect_refuses_a_submission_that_holds_a_link_or_anothers_file(tmp_pat
         "own": None,
         "planted": "planted/a.ipynb belongs to root",
     }
+
+
+def test_a_home_moves_onto_a_disk_of_its_own_with_the_files_it_had(tmp_path):
+    """A class started before homes had disks: at the next start her files move into her disk, which then holds
+    at most its size."""
+    if os.getuid() != 0:
+        pytest.skip("mounting a disk needs root")
+    import pwd
+
+    nobody = pwd.getpwnam("nobody")
+    home = tmp_path / "homes" / "nobody"
+    (home / "self-attention").mkdir(parents=True)
+    (home / "self-attention" / "notes.md").write_text("my notes\n")
+    os.chown(home / "self-attention" / "notes.md", nobody.pw_uid, nobody.pw_gid)
+    image = tmp_path / "disks" / "nobody.ext4"
+    try:
+        done = classhub.home_on_a_disk_of_its_own(home, image, nobody, 32 * 2**20)
+        assert done == "made and mounted, her files moved in" and os.path.ismount(home)
+        assert (home / "self-attention" / "notes.md").read_text() == "my notes\n"
+        assert (home / "self-attention" / "notes.md").stat().st_uid == nobody.pw_uid
+        assert sorted(p.name for p in home.iterdir()) == ["self-attention"]  # no lost+found
+        assert stat.S_IMODE(image.stat().st_mode) == 0o600 and image.stat().st_size == 32 * 2**20
+        assert classhub.home_on_a_disk_of_its_own(home, image, nobody, 32 * 2**20) == "already mounted"
+        with pytest.raises(OSError) as full:
+            (home / "big").write_bytes(b"x" * 40 * 2**20)
+        assert full.value.errno == 28
+    finally:
+        subprocess.run(["umount", str(home)], check=False)
+    assert not os.path.ismount(home) and list(home.iterdir()) == []  # the files live on her disk only
