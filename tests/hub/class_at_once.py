@@ -36,7 +36,17 @@ from pathlib import Path
 import numpy as np
 import psutil
 
-from tests.hub.hub import CHROMIUM, CHROMIUM_ARGS, NOTEBOOK_04, ROOT, Course, Hub, Learner, missing_hub_reason
+from tests.hub.hub import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    NOTEBOOK_04,
+    ROOT,
+    Course,
+    Hub,
+    Learner,
+    missing_hub_reason,
+    unique_name,
+)
 
 MB = 1024 * 1024
 
@@ -143,7 +153,7 @@ async def join(learner: Learner, link: str, link_times: list):
 async def main(n_learners: int, moves: int, workdir: Path) -> dict:
     from playwright.async_api import async_playwright
 
-    names = [f"learner{i + 1}" for i in range(n_learners)]
+    names = [unique_name(f"learner{i + 1}") for i in range(n_learners)]
     course = Course(workdir / "course")
     hub = Hub(names, course_repos=course.url)
     sampler = MemorySampler(hub, names)

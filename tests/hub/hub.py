@@ -58,6 +58,7 @@ __all__ = [
     "missing_hub_reason",
     "serving",
     "shared_folder",
+    "unique_name",
 ]
 
 
@@ -66,6 +67,14 @@ def shared_folder(prefix: str, mode: int) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     folder.chmod(mode)
     return folder
+
+
+RUN = "".join(random.choices("abcdefghjkmnpqrstuvwxyz", k=4))  # this test run's mark on every name it makes
+
+
+def unique_name(name: str) -> str:
+    """A learner's name for this run of the tests (`ada` -> `ada-kqzt`): never an account the machine had before."""
+    return f"{name}-{RUN}"
 
 
 def free_root_ports(count: int) -> list[int]:

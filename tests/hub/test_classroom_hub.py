@@ -51,12 +51,16 @@ from tests.hub.hub import (
     missing_hub_reason,
     serving,
     shared_folder,
+    unique_name,
 )
 
 REASON = missing_hub_reason()
 if REASON is not None and os.environ.get("CI") == "true":  # make test installs all of it: in CI these must run
     raise RuntimeError(f"hub tests cannot run in CI: {REASON}")
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"hub tests skipped: {REASON}")
+
+# the learners' names, unique to this run: an account the machine already has (a user "ada") changes nothing
+ADA, GRACE, TOK, IDLE, SECOND, ZOE = (unique_name(n) for n in ("ada", "grace", "tok", "idle", "second", "zoe"))
 
 # the teacher's fix: a sentence in notebook 04's first cell, far from the exercise cell ada writes in
 TYPO = "Dot products say who is alike;"
@@ -67,7 +71,7 @@ ADA_ANSWER = 'answer_04_1 = 0.5\ncheck_exercise("04.1", answer_04_1)'
 
 @pytest.fixture(scope="module")
 def hub(course):
-    yield from serving(Hub(["ada", "grace"], course_repos=course.url))
+    yield from serving(Hub([ADA, GRACE], course_repos=course.url))
 
 
 def notebook_source(path) -> str:
@@ -80,7 +84,7 @@ async def two_learners(hub: Hub, course: Course):
     link = hub.link(course)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        ada = await Learner.open(hub, browser, "ada")
+        ada = await Learner.open(hub, browser, ADA)
         # the link: log in, the series is pulled into ada's home, the contents page opens
         seconds = await ada.follow_link(link)
         mine = ada.home / REPO_DIR
@@ -125,7 +129,7 @@ async def two_learners(hub: Hub, course: Course):
         )
 
         # grace: her own copy (with the fix, without ada's answer); ada's server and files are closed to her
-        grace = await Learner.open(hub, browser, "grace")
+        grace = await Learner.open(hub, browser, GRACE)
         await grace.follow_link(link)
         hers = notebook_source(grace.home / REPO_DIR / "notebooks" / NOTEBOOK_04)
         assert FIX in hers and ANSWER_CELL in hers and "answer_04_1 = 0.5" not in hers
@@ -133,18 +137,18 @@ async def two_learners(hub: Hub, course: Course):
             "async () => (await window.jupyterapp.serviceManager.contents.get('')).content.map(f => f.name)"
         )
         assert sorted(listing) == ["assignments", REPO_DIR], f"grace's home shows {listing}"
-        response = await grace.page.goto(f"{hub.url}/user/ada/api/contents/{REPO_DIR}/notebooks/{NOTEBOOK_04}")
+        response = await grace.page.goto(f"{hub.url}/user/{ADA}/api/contents/{REPO_DIR}/notebooks/{NOTEBOOK_04}")
         assert response.status == 403, f"grace reached ada's server: HTTP {response.status}"
         assert "answer_04_1 = 0.5" not in await grace.page.content()
 
         users = {u["name"]: u for u in hub.api("GET", "/users")}
-        assert users["ada"]["server"] and users["grace"]["server"], "both learners' servers should be running"
+        assert users[ADA]["server"] and users[GRACE]["server"], "both learners' servers should be running"
         await browser.close()
 
 
 def test_two_learners_pull_run_keep_their_answers_and_stay_apart(hub, course):
     asyncio.run(two_learners(hub, course))
-    assert_server_settings(hub, "ada")  # while ada's server and kernel still run
+    assert_server_settings(hub, ADA)  # while ada's server and kernel still run
 
 
 # the teacher's second change: the very line ada answered in (her version stays, and she is told), and a new file
@@ -158,7 +162,7 @@ async def a_pull_that_keeps_restores_and_renames(hub: Hub, course: Course):
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        ada = await Learner.open(hub, browser, "ada")
+        ada = await Learner.open(hub, browser, ADA)
         await ada.follow_link(hub.link(course))
         await ada.open_notebook(NOTEBOOK_04)
         mine = ada.home / REPO_DIR
@@ -193,7 +197,7 @@ async def a_pull_that_keeps_restores_and_renames(hub: Hub, course: Course):
         assert all(line in report for line in news)
         # Continue opens the notebook the link names; a pull with nothing to tell goes straight there
         await ada.page.click("#continue")
-        await ada.page.wait_for_url(f"**/user/ada/lab/tree/{REPO_DIR}/notebooks/00_contents.ipynb", timeout=60_000)
+        await ada.page.wait_for_url(f"**/user/{ADA}/lab/tree/{REPO_DIR}/notebooks/00_contents.ipynb", timeout=60_000)
         await ada.follow_link(hub.link(course))
         await browser.close()
 
@@ -227,8 +231,8 @@ tries = {{
     "read the hub's database": lambda: (state / "jupyterhub.sqlite").read_bytes(),
     "read the password hashes": lambda: [(state / name).read_bytes() for name in {dbm_files!r}],
     "read the first-login codes": lambda: (state / "first-login-codes.txt").read_text(),
-    "list ada's home": lambda: os.listdir(homes / "ada"),
-    "read ada's notebook": lambda: (homes / "ada" / {notebook!r}).read_text(),
+    "list ada's home": lambda: os.listdir(homes / {ada!r}),
+    "read ada's notebook": lambda: (homes / {ada!r} / {notebook!r}).read_text(),
     "read the hub's environment": lambda: open("/proc/{hub_pid}/environ", "rb").read(),
     "read ada's server's environment": lambda: open("/proc/{ada_pid}/environ", "rb").read(),
     "read the proxy's environment": lambda: open("/proc/{proxy_pid}/environ", "rb").read(),
@@ -260,19 +264,19 @@ async def a_curious_learner(hub: Hub, course: Course):
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         # another's code, a name off the roster, the right code with a wrong name: the login page again
-        assert "/hub/login" in await log_in(hub, browser, "ada", hub.codes["grace"])
-        assert "/hub/login" in await log_in(hub, browser, "mallory", hub.codes["grace"])
-        assert "/hub/login" in await log_in(hub, browser, "root", hub.codes["grace"])
-        assert "/hub/login" not in await log_in(hub, browser, "grace", hub.codes["grace"]), "her own code failed"
+        assert "/hub/login" in await log_in(hub, browser, ADA, hub.codes[GRACE])
+        assert "/hub/login" in await log_in(hub, browser, "mallory", hub.codes[GRACE])
+        assert "/hub/login" in await log_in(hub, browser, "root", hub.codes[GRACE])
+        assert "/hub/login" not in await log_in(hub, browser, GRACE, hub.codes[GRACE]), "her own code failed"
 
-        grace = await Learner.open(hub, browser, "grace")
+        grace = await Learner.open(hub, browser, GRACE)
         await grace.follow_link(hub.link(course))
         # logged in as grace: the hub's REST API about ada, and ada's server's, are closed to her
-        for url in (f"{hub.url}/hub/api/users/ada", f"{hub.url}/hub/api/users", f"{hub.url}/user/ada/api/contents"):
+        for url in (f"{hub.url}/hub/api/users/{ADA}", f"{hub.url}/hub/api/users", f"{hub.url}/user/{ADA}/api/contents"):
             response = await grace.page.goto(url)
             assert response.status in (403, 404), f"grace reached {url}: HTTP {response.status}"
         await grace.open_notebook("00_contents.ipynb")
-        ada_server = next(p for p in hub.learner_processes("ada") if "singleuser.py" in " ".join(p.cmdline()))
+        ada_server = next(p for p in hub.learner_processes(ADA) if "singleuser.py" in " ".join(p.cmdline()))
         code = PRYING.format(
             state=str(hub.state),
             homes=str(hub.homes),
@@ -282,16 +286,17 @@ async def a_curious_learner(hub: Hub, course: Course):
             ada_pid=ada_server.pid,
             notebook=f"{REPO_DIR}/notebooks/{NOTEBOOK_04}",
             dbm_files=[p.name for p in hub.state.glob("passwords.dbm*")],
+            ada=ADA,
             solutions="04_self-attention-from-scratch-solutions.ipynb",
         )
         assert "[]" not in code, "found no password store to try"
         found = json.loads((await grace.in_kernel(code)).strip().splitlines()[-1])
         print("\ngrace's kernel tried:\n  " + "\n  ".join(f"{k}: {v}" for k, v in found.items()))
-        assert found.pop("uid") == pwd.getpwnam("grace").pw_uid != 0
+        assert found.pop("uid") == pwd.getpwnam(GRACE).pw_uid != 0
         assert set(found.values()) == {"PermissionError"}, found
 
         # her pulled copy: the handout, with no solution in its files or in its history
-        copy = hub.homes / "grace" / REPO_DIR
+        copy = hub.homes / GRACE / REPO_DIR
         assert (copy / "notebooks" / NOTEBOOK_04).exists() and not (copy / "notebooks" / "solutions").exists()
         history = subprocess.run(
             ["git", "-c", "safe.directory=*", "log", "--all", "--format=", "--name-only"],
@@ -314,7 +319,7 @@ async def a_curious_learner(hub: Hub, course: Course):
         print(f"grace's kernel filled her home: {out.strip()}")
         written = int(re.search(r"wrote (\d+) MB", out)[1])
         assert "OSError 28" in out and 150 < written <= 256, out  # 28: no space left on device
-        image = hub.state / "disks" / "grace.ext4"
+        image = hub.state / "disks" / f"{GRACE}.ext4"
         for _ in range(40):  # the space comes back when the file system commits the removal (every 5 s at most)
             if image.stat().st_blocks * 512 < 128 * 2**20:
                 break
@@ -322,16 +327,16 @@ async def a_curious_learner(hub: Hub, course: Course):
         print(f"her disk's image: {image.stat().st_size / 2**20:.0f} MB, {image.stat().st_blocks / 2048:.0f} MB used")
         assert image.stat().st_size == 256 * 2**20 and image.stat().st_blocks * 512 < 128 * 2**20, "space kept"
         assert shutil.disk_usage(hub.state).free > state_free - 64 * 2**20, "her home's space did not come back"
-        ada_kernels = [p for p in hub.learner_processes("ada") if "ipykernel" in " ".join(p.cmdline())]
+        ada_kernels = [p for p in hub.learner_processes(ADA) if "ipykernel" in " ".join(p.cmdline())]
         assert ada_kernels and all(p.is_running() for p in ada_kernels), "ada's kernel went with grace's"
 
         # ada's kernels: no TCP port of ada's listens but her server's, and their Unix sockets refuse grace
-        ada_uid = pwd.getpwnam("ada").pw_uid
-        found = json.loads((await grace.in_kernel(EAVESDROPPING.format(uid=ada_uid))).strip().splitlines()[-1])
+        ada_uid = pwd.getpwnam(ADA).pw_uid
+        found = json.loads((await grace.in_kernel(EAVESDROPPING.format(uid=ada_uid, ada=ADA))).strip().splitlines()[-1])
         print(f"grace looked for ada's kernels: {found}")
-        runtime = classhub.runtime_parent(hub.state) / "ada"
+        runtime = classhub.runtime_parent(hub.state) / ADA
         tcp = set()
-        for proc in hub.learner_processes("ada"):
+        for proc in hub.learner_processes(ADA):
             ports = {c.laddr.port for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
             tcp |= ports
             if "ipykernel" not in " ".join(proc.cmdline()):
@@ -349,9 +354,9 @@ async def a_curious_learner(hub: Hub, course: Course):
         before = sorted(str(p) for p in Path("/tmp").iterdir())
         crafted = {
             "/tmp/planted": "must be a folder inside your home",
-            "../ada/planted": "must be a folder inside your home",
+            f"../{ADA}/planted": "must be a folder inside your home",
             "..": "must be a folder inside your home",
-            "self-attention/../../ada": "must be a folder inside your home",
+            f"self-attention/../../{ADA}": "must be a folder inside your home",
         }
         for targetpath, why in crafted.items():
             response = await grace.page.goto(hub.link(course, targetpath=targetpath))
@@ -363,21 +368,21 @@ async def a_curious_learner(hub: Hub, course: Course):
         assert response.status == 400 and "this class pulls only from" in await grace.page.inner_text("body")
         shutil.rmtree(other)
         # the pull's own endpoint, called directly, refuses too
-        api = f"{hub.url}/user/grace/git-pull/api?" + urllib.parse.urlencode(
-            {"repo": course.url, "branch": course.branch, "targetpath": "../ada/planted"}
+        api = f"{hub.url}/user/{GRACE}/git-pull/api?" + urllib.parse.urlencode(
+            {"repo": course.url, "branch": course.branch, "targetpath": f"../{ADA}/planted"}
         )
         response = await grace.page.goto(api)
         assert "This link cannot be used" in await response.text()
-        assert not (hub.homes / "ada" / "planted").exists() and not Path("/tmp/planted").exists()
+        assert not (hub.homes / ADA / "planted").exists() and not Path("/tmp/planted").exists()
         assert sorted(str(p) for p in Path("/tmp").iterdir()) == before
-        assert sorted(p.name for p in (hub.homes / "grace").iterdir() if not p.name.startswith(".")) == [
+        assert sorted(p.name for p in (hub.homes / GRACE).iterdir() if not p.name.startswith(".")) == [
             "assignments",
             REPO_DIR,
         ]
 
         await grace.open_notebook("00_contents.ipynb")  # the page was on the pull's endpoint
         # processes: at most 256 at once (her limit), and none outlives her server, however it was started
-        ada_tasks = sum(p.num_threads() for p in hub.learner_processes("ada"))
+        ada_tasks = sum(p.num_threads() for p in hub.learner_processes(ADA))
         print(f"ada's server and kernels: {ada_tasks} processes and threads (the limit counts both)")
         assert ada_tasks < 128, "a learner's ordinary server comes near the process limit"
         out = await grace.in_kernel(FORKING)
@@ -385,11 +390,11 @@ async def a_curious_learner(hub: Hub, course: Course):
         print(f"grace's kernel tried 400 processes: {out.strip()}")
         assert 100 < started < 256 and "refused: BlockingIOError" in out, out
         await grace.in_kernel("import subprocess\nsubprocess.Popen(['setsid', 'nohup', 'sleep', '600'])")
-        grace_uid = pwd.getpwnam("grace").pw_uid
+        grace_uid = pwd.getpwnam(GRACE).pw_uid
         assert any(p.info["uids"].real == grace_uid for p in psutil.process_iter(["uids"]) if p.info["uids"])
-        hub.api("DELETE", "/users/grace/server")
+        hub.api("DELETE", f"/users/{GRACE}/server")
         deadline = time.time() + 60
-        while hub.api("GET", "/users/grace")["server"] and time.time() < deadline:
+        while hub.api("GET", f"/users/{GRACE}")["server"] and time.time() < deadline:
             time.sleep(0.5)
         procs = psutil.process_iter(["uids", "name"])
         left = [p.info["name"] for p in procs if p.info["uids"] and grace_uid in p.info["uids"]]
@@ -407,7 +412,7 @@ def listening(table):
     return [r.split() for r in rows if r.split()[3] == "0A" and r.split()[7] == "{uid}"]
 tcp = listening("/proc/net/tcp") + listening("/proc/net/tcp6")
 paths = [r.split()[-1] for r in open("/proc/net/unix").read().splitlines()[1:] if len(r.split()) > 7]
-theirs = [p for p in paths if "/classroom-" in p and "/ada/" in p]
+theirs = [p for p in paths if "/classroom-" in p and "/{ada}/" in p]
 tried = []
 for p in theirs:
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -465,7 +470,7 @@ async def choose_a_password(hub: Hub, course: Course):
     mine = "Klassenpaßwort-été"  # not ASCII: any password works
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        grace = await Learner.open(hub, browser, "grace")
+        grace = await Learner.open(hub, browser, GRACE)
         await grace.follow_link(hub.link(course))
         page = grace.page
         await page.goto(f"{hub.url}/hub/auth/change-password")
@@ -475,10 +480,10 @@ async def choose_a_password(hub: Hub, course: Course):
         await page.fill("input[name=password]", mine)
         await page.click("[type=submit]")
         assert "changed successfully" in await page.inner_text("body")
-        assert "/hub/login" in await log_in(hub, browser, "grace", hub.codes["grace"]), "the old code still works"
-        assert "/hub/login" not in await log_in(hub, browser, "grace", mine)
+        assert "/hub/login" in await log_in(hub, browser, GRACE, hub.codes[GRACE]), "the old code still works"
+        assert "/hub/login" not in await log_in(hub, browser, GRACE, mine)
         # the same password typed as decomposed letters (another keyboard) is the same password
-        assert "/hub/login" not in await log_in(hub, browser, "grace", unicodedata.normalize("NFD", mine))
+        assert "/hub/login" not in await log_in(hub, browser, GRACE, unicodedata.normalize("NFD", mine))
         await browser.close()
 
 
@@ -529,22 +534,22 @@ def test_fifty_wrong_passwords_lock_the_name_and_leave_the_hub_fast_for_everyone
     from concurrent.futures import ThreadPoolExecutor
 
     def graces_request():
-        hub.api("GET", "/users/grace")
+        hub.api("GET", f"/users/{GRACE}")
 
-    unlock(hub, "ada")  # earlier tests tried a wrong code for ada: start from none in a row
+    unlock(hub, ADA)  # earlier tests tried a wrong code for ada: start from none in a row
     before = [timed_ms(graces_request) for _ in range(20)]
     log_start = len(hub.log_path.read_text())
     during = []
     with ThreadPoolExecutor(10) as pool:
         started = time.perf_counter()
-        storm = [pool.submit(post_login, hub, "ada", f"not-her-password-{i}") for i in range(50)]
+        storm = [pool.submit(post_login, hub, ADA, f"not-her-password-{i}") for i in range(50)]
         while not all(f.done() for f in storm):
             during.append(timed_ms(graces_request))
             time.sleep(0.02)
         pages = [f.result() for f in storm]
         took = time.perf_counter() - started
-    checks = hub.log_path.read_text()[log_start:].count("wrong password for ada (")
-    locked = sum("Too many wrong passwords for ada" in page for page in pages)
+    checks = hub.log_path.read_text()[log_start:].count(f"wrong password for {ADA} (")
+    locked = sum(f"Too many wrong passwords for {ADA}" in page for page in pages)
     print(
         f"\n50 wrong passwords for ada in {took:.1f} s: {checks} checked, {locked} refused as locked; grace's "
         f"request: median {statistics.median(before):.1f} ms before, {statistics.median(during):.1f} ms during "
@@ -552,16 +557,17 @@ def test_fifty_wrong_passwords_lock_the_name_and_leave_the_hub_fast_for_everyone
     )
     assert checks == classhub.FREE_TRIES and locked == 50 - classhub.FREE_TRIES, (checks, locked)
     assert statistics.median(during) < 100, during
-    assert "Too many wrong passwords for ada: try again in" in post_login(hub, "ada", hub.codes["ada"])
+    assert f"Too many wrong passwords for {ADA}: try again in" in post_login(hub, ADA, hub.codes[ADA])
     listing = urllib.request.Request(f"{hub.url}/hub/auth/unlock", headers={"Authorization": f"token {hub.token}"})
     with urllib.request.urlopen(listing, timeout=30) as response:
-        assert "ada: 5 wrong passwords in a row, locked for" in response.read().decode()
+        assert f"{ADA}: 5 wrong passwords in a row, locked for" in response.read().decode()
     with pytest.raises(urllib.error.HTTPError) as anonymous:
-        urllib.request.urlopen(urllib.request.Request(f"{hub.url}/hub/auth/unlock", data=b"name=ada"), timeout=30)
+        anonymous_post = urllib.request.Request(f"{hub.url}/hub/auth/unlock", data=f"name={ADA}".encode())
+        urllib.request.urlopen(anonymous_post, timeout=30)
     assert anonymous.value.code == 403
     anonymous.value.close()
-    assert unlock(hub, "ada") == {"unlocked": "ada"}
-    page = post_login(hub, "ada", "still-not-her-password")
+    assert unlock(hub, ADA) == {"unlocked": ADA}
+    page = post_login(hub, ADA, "still-not-her-password")
     assert "Too many" not in page and "Invalid username or password" in page
 
 
@@ -606,31 +612,31 @@ def test_everything_listens_on_localhost_only(hub):
 def test_the_idle_culler_stops_an_idle_server_and_the_hub_caps_running_servers():
     """The configuration with a 20 s idle timeout and one server at most: a second learner's server is refused
     while the first runs; a server nobody uses is stopped by the culler, the files stay."""
-    short = Hub(["idle", "second"], idle_timeout=20, max_servers=1)
+    short = Hub([IDLE, SECOND], idle_timeout=20, max_servers=1)
     try:
         short.start()
-        short.api("POST", "/users/idle/server")
+        short.api("POST", f"/users/{IDLE}/server")
         deadline = time.time() + 60
-        while not short.api("GET", "/users/idle")["server"] and time.time() < deadline:
+        while not short.api("GET", f"/users/{IDLE}")["server"] and time.time() < deadline:
             time.sleep(0.5)
-        assert short.api("GET", "/users/idle")["server"], "the server did not start"
+        assert short.api("GET", f"/users/{IDLE}")["server"], "the server did not start"
         with pytest.raises(urllib.error.HTTPError) as refused:
-            short.api("POST", "/users/second/server")
+            short.api("POST", f"/users/{SECOND}/server")
         assert refused.value.code == 429, f"a second server while the limit is 1: HTTP {refused.value.code}"
         assert "Active user limit" in refused.value.read().decode()
-        (short.homes / "idle" / "answers.txt").write_text("my answer\n")
+        (short.homes / IDLE / "answers.txt").write_text("my answer\n")
         started = time.time()
         # culled once idle for 20 s, at the culler's next round (every 10 s): well within 60 s. The hub logs the
         # culler's request when the server has stopped.
-        culled = "DELETE /hub/api/users/idle/server (idle-culler@127.0.0.1)"
+        culled = f"DELETE /hub/api/users/{IDLE}/server (idle-culler@127.0.0.1)"
         while culled not in short.log_path.read_text() and time.time() < started + 60:
             time.sleep(1)
         assert culled in short.log_path.read_text(), "the idle culler did not stop a server idle for 20 s"
         print(f"\nidle server culled {time.time() - started:.0f} s after it started (timeout 20 s)")
-        assert not short.api("GET", "/users/idle")["server"]
-        _gone, alive = psutil.wait_procs(short.learner_processes("idle"), timeout=15)
+        assert not short.api("GET", f"/users/{IDLE}")["server"]
+        _gone, alive = psutil.wait_procs(short.learner_processes(IDLE), timeout=15)
         assert not alive, "the culled server's processes are still running"
-        assert (short.homes / "idle" / "answers.txt").read_text() == "my answer\n", (
+        assert (short.homes / IDLE / "answers.txt").read_text() == "my answer\n", (
             "the learner's files went with the server"
         )
     finally:
@@ -683,12 +689,12 @@ def test_a_new_proxy_gets_a_new_token_and_no_learner_can_take_the_hubs_ports_or_
     reached a leftover process is worthless; a hub restarted while its proxy runs keeps it (the class goes on).
     While the hub restarts and before the next start, a learner's process can take none of the hub's ports nor
     the proxy's API."""
-    short = Hub(["tok"])
+    short = Hub([TOK])
     try:
         short.start()
         first = (short.state / "proxy_auth_token").read_text()
         short.stop_hub_only()
-        during_restart = squat(short, "tok")
+        during_restart = squat(short, TOK)
         print(f"\na learner's process while the hub restarts: {during_restart}")
         assert set(during_restart.values()) == {"PermissionError"}, during_restart
         short.start()  # the proxy it left running: the same token, or it could not talk to it
@@ -697,12 +703,12 @@ def test_a_new_proxy_gets_a_new_token_and_no_learner_can_take_the_hubs_ports_or_
         proxy = psutil.Process(int((short.state / "jupyterhub-proxy.pid").read_text()))
         proxy.kill()
         proxy.wait(10)
-        before_next = squat(short, "tok")
+        before_next = squat(short, TOK)
         print(f"a learner's process before the next start: {before_next}")
         assert set(before_next.values()) == {"PermissionError"}, before_next
         short.start()  # a new proxy: a new token
         assert (short.state / "proxy_auth_token").read_text() != first
-        assert short.api("GET", "/users/tok")["name"] == "tok"  # the new proxy routes to the hub
+        assert short.api("GET", f"/users/{TOK}")["name"] == TOK  # the new proxy routes to the hub
     finally:
         short.teardown()
 
@@ -764,13 +770,13 @@ def _start_hub(roster_text: str | None, **env_changes):
     [
         (None, {}, "cannot read the roster"),
         ("# nobody yet\n", {}, "lists nobody: write one learner's name per line"),
-        ("zoe\nZoe Smith\n", {}, "line 2: 'Zoe Smith' is not `name` or `name teacher`"),
-        ("zoe\nzoe\n", {}, "line 2: 'zoe' is listed twice"),
+        (f"{ZOE}\nZoe Smith\n", {}, "line 2: 'Zoe Smith' is not `name` or `name teacher`"),
+        (f"{ZOE}\n{ZOE}\n", {}, f"line 2: '{ZOE}' is listed twice"),
         ("daemon\n", {}, "'daemon' is an account on this machine that the class did not create"),
         ("root teacher\n", {}, "'root' is an account on this machine that the class did not create"),
-        ("zoe\n", {"CLASSROOM_MEM_LIMIT": "lots"}, "CLASSROOM_MEM_LIMIT='lots' is not a size such as 2G"),
-        ("zoe\n", {"CLASSROOM_ENV": "/nowhere"}, "no class environment at /nowhere: run `make hub-setup`"),
-        ("zoe\n", {"CLASSROOM_PORT": "8000"}, "CLASSROOM_PORT=8000: any user on this machine may bind ports"),
+        (f"{ZOE}\n", {"CLASSROOM_MEM_LIMIT": "lots"}, "CLASSROOM_MEM_LIMIT='lots' is not a size such as 2G"),
+        (f"{ZOE}\n", {"CLASSROOM_ENV": "/nowhere"}, "no class environment at /nowhere: run `make hub-setup`"),
+        (f"{ZOE}\n", {"CLASSROOM_PORT": "8000"}, "CLASSROOM_PORT=8000: any user on this machine may bind ports"),
     ],
 )
 def test_a_roster_or_setting_the_hub_cannot_use_stops_it_at_start_with_one_line(roster, env, says):
@@ -778,4 +784,4 @@ def test_a_roster_or_setting_the_hub_cannot_use_stops_it_at_start_with_one_line(
     assert code != 0 and says in output, output
     assert "Traceback" not in output
     with pytest.raises(KeyError):  # nothing half-made: no account for a roster the hub refused
-        pwd.getpwnam("zoe")
+        pwd.getpwnam(ZOE)

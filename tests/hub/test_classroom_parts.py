@@ -20,6 +20,9 @@ from classroom import classhub, pull_guard
 from classroom.pull_guard import PullRefused, pull_target
 
 ROOT = Path(__file__).resolve().parents[2]
+# the one account these tests make, unique to this run (never one the machine had)
+_RUN = "".join(__import__("random").choices("abcdefghjkmnpqrstuvwxyz", k=4))
+PARTS_NAME, STOP_NAME = f"zz-parts-{_RUN}", f"zz-stop-{_RUN}"
 
 
 @pytest.mark.parametrize(
@@ -251,15 +254,15 @@ def test_the_class_refuses_accounts_it_did_not_make(tmp_path):
     homes = tmp_path / "homes"
     homes.mkdir()
     try:
-        account = classhub.learner_account("zz-parts-test", homes)
+        account = classhub.learner_account(PARTS_NAME, homes)
         home = Path(account.pw_dir)
-        assert home == homes / "zz-parts-test" and account.pw_uid >= 1000 and account.pw_shell == classhub.NO_SHELL
+        assert home == homes / PARTS_NAME and account.pw_uid >= 1000 and account.pw_shell == classhub.NO_SHELL
         assert (home.stat().st_uid, stat.S_IMODE(home.stat().st_mode)) == (account.pw_uid, 0o700)
         moved = tmp_path / "moved"
         moved.mkdir()
-        assert classhub.learner_account("zz-parts-test", moved).pw_dir == str(moved / "zz-parts-test")
+        assert classhub.learner_account(PARTS_NAME, moved).pw_dir == str(moved / PARTS_NAME)
     finally:
-        classhub.remove_learner_account("zz-parts-test")
+        classhub.remove_learner_account(PARTS_NAME)
 
 
 def test_every_process_of_a_learner_is_stopped_and_only_a_learners(tmp_path):
@@ -274,12 +277,12 @@ def test_every_process_of_a_learner_is_stopped_and_only_a_learners(tmp_path):
     homes.mkdir(mode=0o711)
     tmp_path.chmod(0o711)
     try:
-        account = classhub.learner_account("zz-parts-stop", homes)
+        account = classhub.learner_account(STOP_NAME, homes)
         for _ in range(3):  # detached: a new session, no terminal, its parent gone
             subprocess.run(
                 ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}", "--clear-groups"]
                 + ["setsid", "--fork", "nohup", "sleep", "600"],
-                cwd=homes / "zz-parts-stop",
+                cwd=homes / STOP_NAME,
                 check=True,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,  # a pipe would be held open by the detached process
@@ -296,13 +299,13 @@ def test_every_process_of_a_learner_is_stopped_and_only_a_learners(tmp_path):
         while len(mine()) < 3 and time.time() < deadline:
             time.sleep(0.1)
         assert len(mine()) == 3
-        assert classhub.stop_everything_of("zz-parts-stop") == 3
+        assert classhub.stop_everything_of(STOP_NAME) == 3
         assert mine() == []
         runtime = classhub.runtime_folder(tmp_path / "run", account)
         assert (runtime.stat().st_uid, stat.S_IMODE(runtime.stat().st_mode)) == (account.pw_uid, 0o700)
         assert stat.S_IMODE((tmp_path / "run").stat().st_mode) == 0o711
     finally:
-        classhub.remove_learner_account("zz-parts-stop")
+        classhub.remove_learner_account(STOP_NAME)
 
 
 def test_end_class_stops_the_hub_the_proxy_and_the_learners(tmp_path):

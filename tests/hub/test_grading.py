@@ -28,7 +28,7 @@ import pytest
 
 from classroom import classhub
 from tests.browser.lab import ROOT
-from tests.hub.hub import CHROMIUM, CHROMIUM_ARGS, Course, Hub, Learner, missing_hub_reason, serving
+from tests.hub.hub import CHROMIUM, CHROMIUM_ARGS, Course, Hub, Learner, missing_hub_reason, serving, unique_name
 
 REASON = missing_hub_reason()
 if REASON is not None and os.environ.get("CI") == "true":
@@ -37,7 +37,8 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=f"grading tests skipp
 
 NB04 = "04_self-attention-from-scratch"
 NB03 = "03_dot-product-similarity"
-TEACHER = "ms-rao"
+TEACHER = unique_name("ms-rao")
+KIM, LEE = unique_name("kim"), unique_name("lee")
 CLASS_ENV = ROOT / ".venv-class"
 SOFTMAX_RIGHT = '''def my_softmax(scores):
     """Stable softmax over the last axis."""
@@ -81,7 +82,7 @@ print("PRY " + _json.dumps(_pry))
 
 @pytest.fixture(scope="module")
 def hub(course):
-    yield from serving(Hub(["kim", "lee"], teachers=[TEACHER], course_repos=course.url))
+    yield from serving(Hub([KIM, LEE], teachers=[TEACHER], course_repos=course.url))
 
 
 def teacher(hub: Hub, *args: str, timeout: float = 900) -> str:
@@ -119,7 +120,7 @@ def as_root_autograde(hub: Hub, assignment: str) -> str:
 
 def lee_forges_a_submission_as(hub: Hub, victim: str) -> str:
     """lee submits her notebook 04 again, under `victim`'s name, from her own account (nbgrader submit)."""
-    home = hub.homes / "lee"
+    home = hub.homes / LEE
     env = {
         "PATH": f"{CLASS_ENV / 'bin'}:/usr/bin:/bin",
         "HOME": str(home),
@@ -127,7 +128,7 @@ def lee_forges_a_submission_as(hub: Hub, victim: str) -> str:
         "CLASSROOM_EXCHANGE": str(hub.exchange),
     }
     run = subprocess.run(
-        ["runuser", "-u", "lee", "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()), "nbgrader", "submit",
+        ["runuser", "-u", LEE, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()), "nbgrader", "submit",
          NB04, f"--CourseDirectory.student_id={victim}"],
         cwd=home, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
@@ -243,23 +244,23 @@ async def a_class_is_graded(hub: Hub, course: Course):
     )
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        kim = await fetch_answer_submit(hub, course, browser, "kim", f"{right}", SOFTMAX_RIGHT)
-        lee = await fetch_answer_submit(hub, course, browser, "lee", f"{right + 0.1:.3f}", SOFTMAX_OVERFLOWS + prying)
-        lee_forges_a_submission_as(hub, "kim")  # the newest "kim" submission is lee's: refused at collect
+        kim = await fetch_answer_submit(hub, course, browser, KIM, f"{right}", SOFTMAX_RIGHT)
+        lee = await fetch_answer_submit(hub, course, browser, LEE, f"{right + 0.1:.3f}", SOFTMAX_OVERFLOWS + prying)
+        lee_forges_a_submission_as(hub, KIM)  # the newest KIM submission is lee's: refused at collect
 
         for assignment in (NB04, NB03):
             collected = teacher(hub, "collect", assignment)
             if assignment == NB04:
-                assert "Refused" in collected and "belongs to lee" in collected, collected
+                assert "Refused" in collected and f"belongs to {LEE}" in collected, collected
             print(as_root_autograde(hub, assignment))
-        graded_path = hub.homes / TEACHER / "course" / "autograded" / "lee" / NB04 / f"{NB04}.ipynb"
+        graded_path = hub.homes / TEACHER / "course" / "autograded" / LEE / NB04 / f"{NB04}.ipynb"
         graded = json.loads(graded_path.read_text())
         texts = [o.get("text", "") for c in graded["cells"] for o in c.get("outputs", [])]
         outputs = "".join(t if isinstance(t, str) else "".join(t) for t in texts)
         pry = json.loads(outputs.split("PRY ", 1)[1].splitlines()[0])
         print(f"lee's answer cell, run by autograde, tried: {pry}")
         assert pry.pop("uid") == pwd.getpwnam(classhub.GRADER).pw_uid
-        assert pry.pop("tokens") == [] and pry.pop("submissions beside mine") == ["lee"], pry
+        assert pry.pop("tokens") == [] and pry.pop("submissions beside mine") == [LEE], pry
         assert set(pry.values()) == {"PermissionError"}, pry
         assert not (hub.homes / TEACHER / ".ipython").exists()
         owners = {p.stat().st_uid for p in (hub.homes / TEACHER / "course").rglob("*")}
@@ -269,10 +270,10 @@ async def a_class_is_graded(hub: Hub, course: Course):
             rows = list(csv.DictReader(fh))
         got = {(r["learner"], r["exercise"]): float(r["points"]) for r in rows}
         want = {
-            ("kim", "04.1"): 1, ("kim", "04.4"): 2,  # right
-            ("lee", "04.1"): 0, ("lee", "04.4"): 0,  # a wrong value; the overflowing softmax
+            (KIM, "04.1"): 1, (KIM, "04.4"): 2,  # right
+            (LEE, "04.1"): 0, (LEE, "04.4"): 0,  # a wrong value; the overflowing softmax
         }  # fmt: skip
-        for learner in ("kim", "lee"):
+        for learner in (KIM, LEE):
             for exercise in ("04.2", "04.3", "04.5", "03.1", "03.2"):
                 want[(learner, exercise)] = 0  # left as released
         assert got == want, got
