@@ -264,6 +264,8 @@ COURSE_REPOS = os.environ.get("CLASSROOM_COURSE_REPOS", "")
 c.Spawner.environment = {
     "PYTHONPATH": _pulled_copy,
     "CLASSROOM_COURSE_REPOS": COURSE_REPOS,
+    # the hub's own copy of the series: a teacher copies the graded course from it (its source is hers to read)
+    "CLASSROOM_SERIES": str(REPO),
     # the class environment's programs first: nbgrader and jupyter in a teacher's or learner's terminal
     "PATH": f"{ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     # nbgrader in the learners' JupyterLab: the course and its exchange (classroom/jupyter-config/nbgrader_config.py)
