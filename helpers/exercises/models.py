@@ -221,23 +221,33 @@ routine(
 
 
 # ---------------------------------------------------------------- 15 generating fast
-_LLAMA2_7B = {"n_layers": 32, "n_kv_heads": 32, "d_head": 128}  # its config.json: 32 layers, 32 heads of 128
+_LLAMA2_13B = {"n_layers": 40, "n_kv_heads": 40, "d_head": 128}  # its config.json: 40 layers, 40 heads of 128
 _TOKENS, _BYTES = 4096, 2  # the question's tokens, and fp16
 routine(
     "15.2",
     "number",
-    lambda: 2 * _LLAMA2_7B["n_layers"] * _LLAMA2_7B["n_kv_heads"] * _LLAMA2_7B["d_head"] * _TOKENS * _BYTES / 2**30,
-    "{want:.1f} GiB: 2 (keys and values) x 32 layers x 32 heads x 128 x 4096 tokens x 2 bytes.",
+    lambda: 2 * _LLAMA2_13B["n_layers"] * _LLAMA2_13B["n_kv_heads"] * _LLAMA2_13B["d_head"] * _TOKENS * _BYTES / 2**30,
+    "{want:.3f} GiB: 2 (keys and values) x 40 layers x 40 heads x 128 x 4096 tokens x 2 bytes.",
     "2 * n_layers * n_kv_heads * d_head * n_tokens * bytes_per_number, then divide by 2**30 for GiB.",
-    mistakes=lambda want: [(want / 2, "that counts the keys or the values; the cache holds both: times 2.")],
+    mistakes=lambda want: [
+        (want / 2, "that counts the keys or the values; the cache holds both: times 2."),
+        (want * 2**30 / 1e9, "that is in GB (10**9 bytes); a GiB is 2**30 bytes."),
+        (want / 2 * 4, "that counts 4 bytes per number; 16-bit numbers take 2."),
+    ],
     rtol=0.01,
 )
+_MISTRAL = {"n_heads": 32, "n_kv_heads": 8, "window": 4096}  # Mistral 7B v0.1's config.json
+_TEXT = 16384  # the question's text, in tokens
 routine(
     "15.3",
     "number",
-    lambda: 64 // 8,  # the question's query heads and key/value heads
-    "{want}: each key/value head serves 8 query heads, so the cache is 8 times smaller.",
-    "the cache holds n_kv_heads heads instead of n_heads: the ratio is n_heads / n_kv_heads.",
-    mistakes=lambda want: [(1 / want, "that is the fraction left (1/8); the question asks how many times smaller.")],
+    lambda: (_MISTRAL["n_heads"] / _MISTRAL["n_kv_heads"]) * (_TEXT / _MISTRAL["window"]),
+    "{want:.0f}: 4 times fewer heads (32 / 8) times 4 times fewer tokens (16,384 / 4,096).",
+    "two savings multiply: n_heads / n_kv_heads for the shared heads, and text length / window for the tokens kept.",
+    mistakes=lambda want: [
+        (4, "that is one of the two savings; the cache has both fewer heads and fewer tokens: multiply them."),
+        (8, "that adds the two savings (4 + 4); each one divides the cache, so they multiply."),
+        (1 / want, "that is the fraction left (1/16); the question asks how many times smaller."),
+    ],
     atol=1e-9,
 )
