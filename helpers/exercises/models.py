@@ -214,9 +214,13 @@ routine(
 routine(
     "14.3",
     "choice",
-    lambda: "b",  # the letter of the right statement in the question
-    "as T goes to 0, softmax(logits / T) puts all its weight on the largest logit: sampling becomes greedy.",
-    "divide the logits by a smaller and smaller T: what happens to the gaps between them, and so to the softmax?",
+    lambda: "a",  # the letter of the right statement in the question
+    "with top-k 1 only the most likely character is kept, and the softmax of one logit is 1 at any temperature.",
+    "top-k runs before the draw: with k = 1, how many characters are left for the temperature to spread weight over?",
+    mistakes=lambda want: [
+        ("b", "that is what the temperature does with more characters kept; top-k 1 keeps a single one."),
+        ("c", "the least likely characters are cut off by top-k before the temperature is applied."),
+    ],
 )
 
 
