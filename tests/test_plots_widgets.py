@@ -253,7 +253,15 @@ def test_dot_product_step_and_explorer():
         ),
         (
             lambda: gpt_explorer(load_tiny_gpt()),
-            [("temperature", 0.5), ("top_k", 3), ("head", 1), ("layer", 2), ("prompt", "The cat"), ("top_k", 20)],
+            [
+                ("temperature", 0.5),
+                ("top_k", 3),
+                ("head", 1),
+                ("layer", 2),
+                ("prompt", "The cat"),
+                ("top_k", 20),
+                ("top_p", 0.6),
+            ],
         ),
     ],
 )
@@ -304,6 +312,26 @@ def test_gpt_explorer_appends_a_sampled_character_and_reports_a_bad_prompt():
     app.extras[0].click()  # nothing to sample from: nothing happens, no traceback
     assert app.controls["prompt"].value == "I was \u00e9"
     np.testing.assert_allclose(sum(app.result.top_probs), 1.0, atol=1e-6)  # the last good result: top-10 of 10
+
+
+def test_gpt_explorer_top_p_keeps_the_smallest_set_of_likeliest_characters_reaching_p():
+    model = load_tiny_gpt()
+    app = gpt_explorer(model, "I was ", temperature=1.0, top_k=78)
+    logits = model.logits(model.encode("I was "))[-1].astype(float)
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    order = np.argsort(-p, kind="stable")
+    for top_p in (0.3, 0.6, 1.0):
+        app.controls["top_p"].value = top_p
+        kept = order[: int(np.searchsorted(np.cumsum(p[order]), top_p - 1e-12)) + 1]  # reach at least top_p
+        want = np.zeros_like(p)
+        want[kept] = p[kept] / p[kept].sum()
+        np.testing.assert_allclose(app.result.top_probs, want[order[:10]], atol=1e-6)
+        assert app.result.top_p == top_p and app.error is None
+    app.controls["top_p"].value = 0.3
+    app.controls["temperature"].value = 0.0
+    app.extras[0].click()  # greedy whatever the nucleus: the likeliest character
+    assert app.controls["prompt"].value == "I was " + model.decode([int(order[0])])
 
 
 # ---------------------------------------------------------------- the widgets' PNG encoder

@@ -23,8 +23,8 @@ def char_label(char: str) -> str:
 @dataclass(frozen=True, eq=False)
 class NextCharacterStep:
     """prompt str (what the model read); logits (vocab,); top_chars [str] (TOP,) by logit; top_probs (TOP,) after
-    temperature and top-k; shown [str] (<= SHOWN,) the prompt's last characters; attention (<= SHOWN,): the last
-    position's weights over them, for layer and head."""
+    temperature, top-k and top-p; shown [str] (<= SHOWN,) the prompt's last characters; attention (<= SHOWN,): the
+    last position's weights over them, for layer and head."""
 
     prompt: str
     logits: np.ndarray
@@ -36,6 +36,7 @@ class NextCharacterStep:
     head: int
     temperature: float
     top_k: int
+    top_p: float | None = None
 
 
 def run_prompt(model, prompt: str) -> tuple[np.ndarray, np.ndarray]:
@@ -49,15 +50,16 @@ def run_prompt(model, prompt: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def next_character_step(
-    model, prompt: str, temperature: float, top_k: int, layer: int, head: int, run: Callable | None = None
+    model, prompt: str, temperature: float, top_k: int, layer: int, head: int, run: Callable | None = None, top_p=None
 ) -> NextCharacterStep:
-    """Notebook 14: what comes next after the prompt, and where one head of the last position looks.
-    str -> (TOP,), (<= SHOWN,); run defaults to run_prompt (a widget passes a cached one)."""
+    """Notebook 14: what comes next after the prompt, and where one head of the last position looks; top_p None
+    or 1.0 keeps every character. str -> (TOP,), (<= SHOWN,); run defaults to run_prompt (a widget passes a cached
+    one)."""
     config = model.config
     if not 0 <= layer < config.n_layers or not 0 <= head < config.n_heads:
         raise ValueError(f"layer must be 0 to {config.n_layers - 1} and head 0 to {config.n_heads - 1}.")
     logits, maps = (run or (lambda p: run_prompt(model, p)))(prompt)
-    probs = next_token_probs(logits, temperature, top_k)
+    probs = next_token_probs(logits, temperature, top_k, top_p)
     order = np.argsort(-logits, kind="stable")[:TOP]
     window = prompt[-config.context :]
     shown = window[-SHOWN:]
@@ -73,6 +75,7 @@ def next_character_step(
         head,
         float(temperature),
         top_k,
+        top_p,
     )
 
 
@@ -104,7 +107,7 @@ def run_tokens(model, prompt: str) -> tuple[np.ndarray, np.ndarray, list]:
 
 
 def next_token_step(
-    model, prompt: str, temperature: float, top_k: int, layer: int, head: int, run: Callable | None = None
+    model, prompt: str, temperature: float, top_k: int, layer: int, head: int, run: Callable | None = None, top_p=None
 ) -> NextCharacterStep:
     """Notebook 17: the ten most likely next tokens after the prompt, and where one head of the last token looks
     (top_chars and shown hold token labels). str -> (TOP,), (<= SHOWN_TOKENS,); run defaults to run_tokens."""
@@ -112,7 +115,7 @@ def next_token_step(
     if not 0 <= layer < config.n_layers or not 0 <= head < config.n_heads:
         raise ValueError(f"layer must be 0 to {config.n_layers - 1} and head 0 to {config.n_heads - 1}.")
     logits, maps, labels = (run or (lambda p: run_tokens(model, p)))(prompt)
-    probs = next_token_probs(logits, temperature, top_k)
+    probs = next_token_probs(logits, temperature, top_k, top_p)
     order = np.argsort(-logits, kind="stable")[:TOP]
     shown = labels[-SHOWN_TOKENS:]
     return NextCharacterStep(
@@ -126,4 +129,5 @@ def next_token_step(
         head,
         float(temperature),
         top_k,
+        top_p,
     )

@@ -17,12 +17,12 @@ from ..gpt.sample import sample_next
 def gpt_explorer(
     model, prompt: str = "I was ", temperature: float = 1.0, top_k: int = 10, layer: int = 0, head: int = 0
 ) -> App:
-    """A prompt box, temperature and top-k sliders, layer and head selectors and a button that appends a sampled
-    character: the ten most likely next characters, and the last position's attention over the prompt."""
+    """A prompt box, temperature, top-k and top-p sliders, layer and head selectors and a button that appends a
+    sampled character: the ten most likely next characters, and the last position's attention over the prompt."""
     run = functools.lru_cache(maxsize=32)(lambda p: steps.run_prompt(model, p))  # sliders reuse the prompt's run
 
-    def step(prompt, temperature, top_k, layer, head):
-        return steps.next_character_step(model, prompt, temperature, top_k, layer, head, run=run)
+    def step(prompt, temperature, top_k, top_p, layer, head):
+        return steps.next_character_step(model, prompt, temperature, top_k, layer, head, run=run, top_p=top_p)
 
     settings = (prompt, temperature, top_k, model.config.vocab_size, layer, head)
     return _writer(model, settings, step, "character", "gpt_next")
@@ -31,12 +31,12 @@ def gpt_explorer(
 def llm_explorer(
     model, prompt: str = "The river bank was", temperature: float = 0.7, top_k: int = 40, layer: int = 0, head: int = 0
 ) -> App:
-    """Notebook 17's SmolLM2: a prompt box, temperature and top-k sliders, layer and head sliders and a button that
-    appends a sampled token: the ten most likely next tokens, and the last token's attention over the prompt."""
+    """Notebook 17's SmolLM2: a prompt box, temperature, top-k and top-p sliders, layer and head sliders and a button
+    that appends a sampled token: the ten most likely next tokens, and the last token's attention over the prompt."""
     run = functools.lru_cache(maxsize=8)(lambda p: steps.run_tokens(model, p))  # one pass per new prompt
 
-    def step(prompt, temperature, top_k, layer, head):
-        return steps.next_token_step(model, prompt, temperature, top_k, layer, head, run=run)
+    def step(prompt, temperature, top_k, top_p, layer, head):
+        return steps.next_token_step(model, prompt, temperature, top_k, layer, head, run=run, top_p=top_p)
 
     settings = (prompt, temperature, top_k, 100, layer, head)
     return _writer(model, settings, step, "token", "llm_next")
@@ -52,6 +52,9 @@ def _writer(model, settings: tuple, step, unit: str, name: str) -> App:
             value=temperature, min=0.0, max=2.0, step=0.1, description="temperature", continuous_update=True
         ),
         "top_k": widgets.IntSlider(value=top_k, min=1, max=top_k_max, description="top-k", continuous_update=True),
+        "top_p": widgets.FloatSlider(  # 1.0 keeps every character: top-p off
+            value=1.0, min=0.05, max=1.0, step=0.05, description="top-p", continuous_update=True
+        ),
         "layer": widgets.IntSlider(value=layer, min=0, max=config.n_layers - 1, description="layer"),
         "head": widgets.Dropdown(options=list(range(config.n_heads)), value=head, description="head"),
     }
@@ -98,7 +101,7 @@ def _writer(model, settings: tuple, step, unit: str, name: str) -> App:
         r = app.result
         if r is None or app.error is not None:  # the prompt is not valid: the message above says why
             return
-        text = model.decode([sample_next(r.logits, r.temperature, r.top_k, rng=rng)])
+        text = model.decode([sample_next(r.logits, r.temperature, r.top_k, r.top_p, rng=rng)])
         controls["prompt"].value = controls["prompt"].value + text
 
     button.on_click(append)
