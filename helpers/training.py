@@ -43,7 +43,7 @@ def previous_token_task(n_sentences: int = 128, n: int = 8, d_word: int = 8, d_p
 @dataclass(frozen=True, eq=False)
 class Trajectory:
     """What training recorded: losses (steps + 1,), the first sentence's weights (steps + 1, n, n), parameter norms
-    (steps + 1, 2) for W_q and W_k, and the size of the gradient reaching the scores (steps + 1,)."""
+    (steps + 1, 2) for W_q and W_k, and the size of the gradient on Q and K, sqrt(|dQ|² + |dK|²) (steps + 1,)."""
 
     losses: np.ndarray
     weights: np.ndarray
@@ -66,7 +66,8 @@ def forward(task: Task, W_q, W_k, scale=None):
 
 
 def loss_and_gradients(task: Task, W_q, W_k, scale=None):
-    """Mean squared error and its gradients for W_q and W_k, by the chain rule. -> (loss, dW_q, dW_k, |dS|)"""
+    """Mean squared error and its gradients for W_q and W_k, by the chain rule. -> (loss, dW_q, dW_k, the size of the
+    gradient on Q and K: sqrt(|dQ|² + |dK|²))"""
     out, _, Q, K = forward(task, W_q, W_k, scale)
     error = out - task.target
     loss = float(np.mean(error**2))

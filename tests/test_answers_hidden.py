@@ -2,9 +2,10 @@
 
 For every exercise whose answer is a number, the text a learner has read and seen when she reaches it (every
 markdown cell and every output above the exercise's cell, as committed after Run All) must not hold that number
-as the exercise would accept it: an integer of 100 or more, with or without thousands separators, any integer as
-a computed value prints it (2.00, 8.0), or a fraction at 1 to 3 decimals with at least two significant digits.
-Small integers on their own (4 heads, 64 dimensions) are everywhere in the text and say nothing. A value that the text prints for something else is listed below, with what it is.
+as the exercise would accept it: an integer of 100 or more, with or without thousands separators; any integer as
+a computed value prints it (2.00, 8.0); a fraction at 1 to 3 decimals with at least two significant digits.
+Small integers on their own (4 heads, 64 dimensions) are everywhere in the text and say nothing. A value that the
+text prints for something else is listed below, with what it is.
 """
 
 import re

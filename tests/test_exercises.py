@@ -48,7 +48,7 @@ def right_answers():
         "04.3": "b",
         "05.1": (5, 3),
         "05.2": [[0.0, 1.0], [0.0, 1.0]],
-        "07.1": 64,
+        "07.1": 288,  # 32 products of variance 3 x 3
         "07.2": 1 / 16,
         "08.1": sum(i + 1 for i in range(6)),
         "08.2": np.array([[[True, True, True]], [[True, False, False]]]),
@@ -67,7 +67,7 @@ def right_answers():
         "15.2": 3.125,  # 2 x 40 layers x 40 heads x 128 x 4096 tokens x 2 bytes, in GiB
         "15.3": 16,  # 32 / 8 heads, times 16,384 / 4,096 tokens
         "17.3": 46080,
-        "12.3": 0.004,
+        "12.3": 0.026,  # after layer 0, with the previous head off
         "06.2": _best_rotary_offset(),
     }
 
@@ -128,7 +128,7 @@ WRONG = {
     "04.3": "a",
     "05.1": (8, 3),
     "05.2": np.eye(2),
-    "07.1": 8,
+    "07.1": 32,
     "07.2": 16,
     "08.1": 15,
     "08.2": np.array([[True, True, True], [False, False, True]]),
@@ -148,7 +148,7 @@ WRONG = {
     "15.2": 1.5625,
     "15.3": 4,
     "17.3": 46080 * 3,
-    "12.3": 0.764,
+    "12.3": 0.004,  # the last layer's change: named
 }
 
 
@@ -242,7 +242,8 @@ def test_checker_uses_the_math(toy):
 @pytest.mark.parametrize(
     "key, answer, words",
     [
-        ("07.1", 8, "standard deviation"),
+        ("07.1", 32, "entries of variance 1"),
+        ("07.1", 288**0.5, "standard deviation"),
         ("07.2", 16, "divided"),
         ("08.1", 15, "diagonal"),
         ("09.2", (2, 7, 7), "one more axis"),

@@ -17,7 +17,6 @@ from ..attention import (
     split_heads,
 )
 from ..embeddings import toy_vectors
-from ..experiments import dot_product_variance
 from ..positions import apply_rope
 from .registry import MalformedAnswer, exercise, read_array, read_number, routine
 
@@ -125,20 +124,20 @@ routine(
 
 
 # ---------------------------------------------------------------- 07 scaling
-_VARIANCE_D_K = 64  # the question's d_k; Var(q . k) = d_k for independent N(0, 1) entries, which the notebook measures
+_ENTRY_VARIANCE, _VARIANCE_D_K = 3, 32  # the question's entries (variance 3, not 1) and d_k
 routine(
     "07.1",
     "number",
-    lambda: _VARIANCE_D_K,
-    lambda want: (
-        f"about {want} (measured {dot_product_variance([want], n_samples=50_000, seed=1)[0]:.1f}): the "
-        "variance of q . k equals d_k, so the spread grows as sqrt(d_k)."
-    ),
-    "each of the d_k products q_i k_i has variance 1, and the variances of independent terms add up.",
+    lambda: _VARIANCE_D_K * _ENTRY_VARIANCE**2,
+    "{want:.0f}: each product q_i k_i has variance 3 x 3 = 9 (independent, mean 0), and 32 of them add up.",
+    "a product of two independent mean-0 numbers has the product of their variances; independent variances add.",
     mistakes=lambda want: [
-        (math.sqrt(want), "that is the standard deviation (the spread); the question asks for the variance.")
+        (_VARIANCE_D_K, "that is for entries of variance 1; here each product q_i k_i has variance 3 x 3 = 9."),
+        (_VARIANCE_D_K * _ENTRY_VARIANCE, "that counts the variance 3 once; each product has variance 3 x 3 = 9."),
+        (math.sqrt(want), "that is the standard deviation (the spread); the question asks for the variance."),
+        (_ENTRY_VARIANCE**2, "that is one product's variance; q . k adds 32 of them."),
     ],
-    rtol=0.1,
+    rtol=0.05,
 )
 
 _D_ROPE_K = 256  # the question's d_k

@@ -159,27 +159,38 @@ routine(
 )
 
 
+def _bank_last_layer_change() -> float:
+    from .. import minilm
+
+    a, b = (_model().encode(s, ablate=[(0, 2)]) for s in minilm.BANK_PAIR)
+    return float(minilm.cosine_by_layer(a, b, "bank")[-1] - _bank_cosines()[-1])
+
+
 def _bank_change_without_previous_heads() -> float:
     from .. import minilm
 
     model = _model()
     previous = [tuple(int(v) for v in lh) for lh in np.argwhere(_head_types() == "previous")]
     a, b = (model.encode(s, ablate=previous) for s in minilm.BANK_PAIR)
-    return float(minilm.cosine_by_layer(a, b, "bank")[-1] - _bank_cosines()[-1])
+    return float(minilm.cosine_by_layer(a, b, "bank")[1] - _bank_cosines()[1])  # after layer 0, the head's own
 
 
 routine(
     "12.3",
     "number",
     _bank_change_without_previous_heads,
-    "{want:+.3f}: switching off the previous-token head changes the banks' last-layer cosine by that much.",
-    "encode both sentences with ablate=[the previous-token heads], take the last-layer cosine of the banks, "
-    "and subtract 0.760.",
+    "{want:+.3f}: without the previous-token head, the banks' cosine right after layer 0 changes by that much.",
+    "encode both sentences with ablate=[the previous-token heads], take the cosine of the banks after layer 0 "
+    "(cosine_by_layer(...)[1]), and subtract the same with every head.",
     mistakes=lambda want: [
         (
-            _bank_cosines()[-1] + want,
-            "that is the new cosine itself; the question asks for the change (new minus 0.760).",
-        )
+            _bank_cosines()[1] + want,
+            "that is the new cosine itself; the question asks for the change (new minus the cosine with every head).",
+        ),
+        (
+            float(_bank_last_layer_change()),
+            "that is the change at the last layer; the question asks right after layer 0, where the head is.",
+        ),
     ],
     atol=0.0015,
 )
