@@ -19,6 +19,7 @@ from .checks import (
     check_bool,
     check_head_gains,
     check_mask,
+    check_mask_size,
     check_positive,
     check_positive_int,
     check_projections,
@@ -178,7 +179,7 @@ def causal_mask(n: int) -> np.ndarray:
 
     Introduced in notebook 08.
     """
-    n = check_positive_int(n, "n")
+    n = check_mask_size(check_positive_int(n, "n"))
     return np.tri(n, dtype=bool)
 
 
@@ -392,7 +393,7 @@ def sliding_window_mask(n: int, window: int, sinks: int = 0) -> np.ndarray:
 
     Introduced in notebook 15.
     """
-    n, window = check_positive_int(n, "n"), check_positive_int(window, "window")
+    n, window = check_mask_size(check_positive_int(n, "n")), check_positive_int(window, "window")
     if isinstance(sinks, bool) or not isinstance(sinks, int) or sinks < 0:
         raise ValueError(f"sinks must be a whole number >= 0, got {sinks!r}.")
     i, j = np.arange(n)[:, None], np.arange(n)[None, :]

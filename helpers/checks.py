@@ -212,3 +212,16 @@ def check_head_gains(head_gains, n_heads: int, dtype) -> np.ndarray:
     if gains.shape != (n_heads,):
         raise ValueError(f"head_gains must have one entry per head, shape ({n_heads},), got {gains.shape}.")
     return gains.astype(dtype, copy=False)
+
+
+MAX_MASK_BYTES = 2**31  # the largest n x n mask built: 2 GiB (n = 46,340), where a larger one would fill the memory
+
+
+def check_mask_size(n: int) -> int:
+    """n, if an n x n mask (one byte per entry, with a few temporaries of its size) fits in MAX_MASK_BYTES. -> n"""
+    if n * n > MAX_MASK_BYTES:
+        raise ValueError(
+            f"an {n:,} x {n:,} mask would take {n * n / 2**30:,.1f} GiB; the most this builds is "
+            f"{MAX_MASK_BYTES / 2**30:g} GiB (n up to {int(MAX_MASK_BYTES**0.5):,})."
+        )
+    return n

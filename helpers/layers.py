@@ -24,14 +24,17 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 
 
     Introduced in notebook 12.
     """
-    d = np.shape(x)[-1]
+    x = as_float_array(x, "x", min_ndim=1)  # ints become floats: eps is never rounded to 0
+    d = x.shape[-1]
     if np.shape(gamma) != (d,) or np.shape(beta) != (d,):
         raise ValueError(
             f"gamma and beta must be ({d},) for x of shape {np.shape(x)}, got {np.shape(gamma)} and {np.shape(beta)}."
         )
+    gamma, beta = as_float_array(gamma, "gamma"), as_float_array(beta, "beta")
+    eps = check_positive(eps, "eps")
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + x.dtype.type(eps)) * gamma + beta
+    return (x - mean) / np.sqrt(var + eps) * gamma + beta
 
 
 def rms_norm(x: np.ndarray, gain: np.ndarray, eps: float = 1e-5) -> np.ndarray:
@@ -90,6 +93,9 @@ def gelu(x: np.ndarray, approximate: bool = False) -> np.ndarray:
 
     Introduced in notebook 12; the approximation in notebook 14.
     """
+    if not isinstance(approximate, (bool, np.bool_)):
+        raise TypeError(f"approximate must be True or False, got {approximate!r}.")
+    x = as_float_array(x, "x", min_ndim=0)  # an int array would turn sqrt(2) into 1
     if approximate:
         z = x.dtype.type(math.sqrt(2.0 / math.pi)) * x * (1 + x.dtype.type(0.044715) * x * x)
         with np.errstate(over="ignore"):  # exp(large) = inf gives x / inf = 0: GELU's limit for very negative x

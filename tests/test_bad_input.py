@@ -274,7 +274,9 @@ BAD = {
     "causal_mask": [
         (lambda: h.causal_mask(0), ValueError, "at least 1"),
         (lambda: h.causal_mask(2.0), TypeError, "whole number"),
+        (lambda: h.causal_mask(10**6), ValueError, "mask would take 931.3 GiB"),
     ],
+    "check_mask_size": [(lambda: checks.check_mask_size(50_000), ValueError, "the most this builds is 2 GiB")],
     "split_heads": [(lambda: h.split_heads(np.ones((2, 6)), -1), ValueError, "at least 1")],
     "merge_heads": [(lambda: h.merge_heads(np.ones((2, 3))), ValueError, "shape")],
     "multi_head_attention": [
@@ -439,7 +441,15 @@ BAD = {
             "divide",
         )
     ],
-    "sliding_window_mask": [(lambda: h.sliding_window_mask(4, 2, sinks=-1), ValueError, "sinks")],
+    "sliding_window_mask": [
+        (lambda: h.sliding_window_mask(4, 2, sinks=-1), ValueError, "sinks"),
+        (lambda: h.sliding_window_mask(10**6, 128), ValueError, "mask would take"),
+    ],
+    "gelu": [
+        (lambda: h.layers.gelu(np.array([1.0, 2.0]), approximate="no"), TypeError, "approximate must be True or False"),
+        (lambda: h.layers.gelu(np.array([1.0, np.nan])), ValueError, "NaN and inf are not allowed"),
+        (lambda: h.layers.gelu([[1, 2], [3]]), TypeError, "numeric array"),
+    ],
     "attention_mask": [(lambda: gpt.model.attention_mask(4, window=0), ValueError, "window")],
     "KVCache.nbytes": [],
     "adam_step": [
@@ -571,11 +581,14 @@ BAD = {
     "MiniLM.check_ids": [(lambda: _model().check_ids([[1, 2], [3]]), TypeError, "rectangular")],
     "WordPieceTokenizer.tokenize": [(lambda: _model().tokenizer.tokenize("?" * 600), ValueError, "at most 510")],
     "layer_norm": [
+        (lambda: h.layer_norm(np.ones((2, 3)), np.ones(3), np.zeros(3), eps=-1), ValueError, "eps must be"),
+        (lambda: h.layer_norm(np.array([[1.0, np.inf, 0]]), np.ones(3), np.zeros(3)), ValueError, "NaN and inf"),
+        (lambda: h.layer_norm(np.ones((2, 3)), np.array([1, np.nan, 1]), np.zeros(3)), ValueError, "gamma contains"),
         (
             lambda: h.layer_norm(np.ones((2, 3)), np.ones(4), np.zeros(4)),
             ValueError,
             r"gamma and beta must be \(3,\)",
-        )
+        ),
     ],
     "MiniLM.forward": [(lambda: _model().forward([-5]), ValueError, "not in the vocabulary")],
     "MiniLM.encode": [(lambda: _model().encode(""), ValueError, "empty")],
@@ -803,7 +816,6 @@ NO_BAD_INPUT = {
     "shape_label",
     "three_steps_diagram",
     "erf",
-    "gelu",
     "attention_to",
     "attention_to_previous",
     "cell_labels",

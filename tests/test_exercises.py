@@ -269,9 +269,31 @@ def test_a_function_that_sleeps_or_loops_is_stopped_with_a_hint():
     for fb in (slept, looped):
         assert not fb.ok and "was stopped" in fb.message and "time_limit=" in fb.message
     assert check_exercise("04.4", _impl.right_softmax, time_limit=0.5).ok  # the limit is per call and generous
-    for bad in (0, -1, "5", float("nan"), True):
+    for bad in (0, -1, "5", float("nan"), True, float("inf"), 1e12):  # the timer takes neither inf nor 1e12
         fb = check_exercise("04.4", _impl.right_softmax, time_limit=bad)
-        assert not fb.ok and "time_limit must be a positive number" in fb.message
+        assert not fb.ok and "time_limit must be a number of seconds above 0 and at most 3600" in fb.message
+    assert check_exercise("04.4", _impl.right_softmax, time_limit=3600).ok
+
+
+class _Unprintable(Exception):
+    def __str__(self):
+        raise RecursionError("a message that cannot be shown")
+
+
+def test_an_exception_whose_message_raises_is_still_one_line():
+    def raises(*args):
+        raise _Unprintable
+
+    fb = check_exercise("04.4", raises)  # check_exercise never raises, whatever the learner's exception does
+    assert not fb.ok and "raised _Unprintable: (its message could not be shown: str() raised RecursionError)" in (
+        fb.message
+    )
+
+
+@pytest.mark.parametrize("written", ["a", "A", "(a)", "a)", "A.", " (A) ", "a:"])
+def test_a_choice_is_read_as_people_write_it(written):
+    assert check_exercise("14.3", written).ok
+    assert not check_exercise("14.3", written.replace("a", "b").replace("A", "B")).ok
 
 
 class _NoArray:

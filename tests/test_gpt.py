@@ -140,6 +140,9 @@ def test_top_p_keeps_the_smallest_set_that_reaches_p():
     np.testing.assert_allclose(gpt.next_token_probs(logits, top_p=0.7), [0.5 / 0.8, 0.3 / 0.8, 0, 0])
     np.testing.assert_allclose(gpt.next_token_probs(logits, top_p=0.5), [1, 0, 0, 0])
     np.testing.assert_allclose(gpt.next_token_probs(logits, top_p=1.0), [0.5, 0.3, 0.15, 0.05])
+    # both: top-p over what top-k kept, renormalised (0.625 of the top 2 reaches 0.6), as Hugging Face applies them
+    np.testing.assert_allclose(gpt.next_token_probs(logits, top_k=2, top_p=0.6), [1, 0, 0, 0])
+    np.testing.assert_allclose(gpt.next_token_probs(logits, top_k=2, top_p=0.7), [0.625, 0.375, 0, 0])
 
 
 def test_samples_follow_the_probabilities():

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 HELPERS = Path(__file__).resolve().parents[1] / "helpers"
@@ -131,3 +132,16 @@ def test_widgets_holds_only_builders():
             n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef) and not n.name.startswith("_")
         ]
     assert public and all(name.endswith("_explorer") for name in public), public
+
+
+def test_gelu_and_layer_norm_take_whole_numbers_as_numbers():
+    """An int array is not rounded on the way: gelu's sqrt(2) stays sqrt(2), and LayerNorm's eps stays 1e-12, so a
+    constant row of ints gives zeros (it gave NaN when eps was cast to the row's int type)."""
+    from helpers.layers import gelu, layer_norm
+
+    ints, floats = np.array([1, 2, -1]), np.array([1.0, 2.0, -1.0])
+    np.testing.assert_allclose(gelu(ints), gelu(floats))
+    np.testing.assert_allclose(gelu(ints), [0.841345, 1.954500, -0.158655], atol=1e-6)  # x * Phi(x)
+    np.testing.assert_allclose(gelu(ints, approximate=True), gelu(floats, approximate=True))
+    out = layer_norm(np.array([[3, 3, 3], [1, 2, 3]]), np.ones(3), np.zeros(3))
+    assert np.isfinite(out).all() and np.allclose(out[0], 0) and np.allclose(out[1], [-1.2247449, 0, 1.2247449])

@@ -62,6 +62,14 @@ def _run_limited(fn: Callable, args: Case, seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+def shown(exc: BaseException) -> str:
+    """An exception's message, or a word on why it cannot be shown (its __str__ may raise anything). -> str"""
+    try:
+        return str(exc)
+    except BaseException as inner:  # a learner's class: its __str__ may raise anything, even SystemExit
+        return f"(its message could not be shown: str() raised {type(inner).__name__})"
+
+
 def call_learner(fn: Callable, args: Case, what: str):
     """The learner's result on a copy of args; raises LearnerError for an exception, changed inputs or a function
     that runs past the time limit (registry.time_limit(), 5 s unless check_exercise says otherwise)."""
@@ -78,15 +86,16 @@ def call_learner(fn: Callable, args: Case, what: str):
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the learner's code, whatever it raises (SystemExit too), is reported as one line
-        text = " ".join(str(exc).split())[:160]
+        message = shown(exc)
+        text = " ".join(message.split())[:160]
         hint = ""
         if (
             isinstance(exc, ValueError)
-            and "matmul" in str(exc)
+            and "matmul" in message
             and any(isinstance(a, np.ndarray) and a.ndim > 2 for a in args)
         ):
             hint = " With batch dimensions, .T reverses every axis: use np.swapaxes(K, -1, -2) (or K.swapaxes(-1, -2))."
-        if isinstance(exc, ValueError) and "do not sum to 1" in str(exc):
+        if isinstance(exc, ValueError) and "do not sum to 1" in message:
             hint = " The probabilities you sample from must sum to 1: after keeping the top k, divide by their sum."
         raise LearnerError(
             f"your function raised {type(exc).__name__}: {text} (called with {what} of shapes {shapes_of(args)}).{hint}"

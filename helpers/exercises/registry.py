@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import math
 import numbers
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -90,9 +91,12 @@ def read_shape(answer) -> tuple:
 
 
 def read_choice(answer) -> str:
+    """A choice as people write it: 'b', 'B', '(b)', 'b)', 'b.' all read as 'b'. -> str"""
     if not isinstance(answer, str):
         raise MalformedAnswer("answer with one of the choices as a string, e.g. 'a'")
-    return answer.strip().lower()
+    text = answer.strip().lower()
+    letter = re.fullmatch(r"\(?\s*([a-z])\s*[).:]?", text)
+    return letter[1] if letter else text
 
 
 def read_array(answer, shape: tuple) -> np.ndarray:
@@ -111,6 +115,7 @@ def read_array(answer, shape: tuple) -> np.ndarray:
 
 
 TIME_LIMIT = 5.0  # seconds a learner's function may run on one input before the check stops it
+LONGEST = 3600.0  # the longest time_limit a check accepts (the timer cannot take inf or 1e12)
 _TIME_LIMIT = contextvars.ContextVar("time_limit", default=TIME_LIMIT)
 
 
@@ -149,9 +154,10 @@ def check_exercise(exercise_id, answer, time_limit: float | None = None) -> Feed
     """Check an answer; a wrong, missing or malformed one gets a hint, never a traceback. ``time_limit``: seconds a
     learner's function may run for each input (default TIME_LIMIT, 5 s). (str, answer) -> Feedback"""
     if time_limit is not None:
-        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not time_limit > 0:
+        if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) or not 0 < time_limit <= LONGEST:
             key = str(exercise_id) if isinstance(exercise_id, str) else repr(exercise_id)
-            return Feedback(key, False, f"time_limit must be a positive number of seconds, got {time_limit!r}.")
+            why = f"time_limit must be a number of seconds above 0 and at most {LONGEST:g}, got {time_limit!r}."
+            return Feedback(key, False, why)
         token = _TIME_LIMIT.set(float(time_limit))
         try:
             return check_exercise(exercise_id, answer)

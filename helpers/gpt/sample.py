@@ -27,8 +27,9 @@ def _check_sampling(temperature, top_k, top_p, vocab_size: int) -> tuple:
 
 
 def next_token_probs(logits, temperature: float = 1.0, top_k=None, top_p=None) -> np.ndarray:
-    """The probabilities sampling draws from: softmax(logits / temperature), only the top_k most likely, only the
-    smallest set whose probabilities reach top_p, renormalised; temperature 0 puts all on the largest. (V,) -> (V,)"""
+    """The probabilities sampling draws from: softmax(logits / temperature), only the top_k most likely, then of those
+    only the smallest set whose renormalised probabilities reach top_p, renormalised; temperature 0 puts all on the
+    largest. (V,) -> (V,)"""
     z = as_float_array(logits, "logits", min_ndim=1)
     if z.ndim != 1:
         raise ValueError(f"logits must be one position's (vocab,), got shape {z.shape}.")
@@ -42,8 +43,9 @@ def next_token_probs(logits, temperature: float = 1.0, top_k=None, top_p=None) -
     keep = np.ones(p.shape, dtype=bool)
     if top_k is not None:
         keep[order[top_k:]] = False
-    if top_p is not None:
-        before = np.cumsum(p[order]) - p[order]  # the probability of the more likely ones
+    if top_p is not None:  # over what top-k kept, renormalised: the order Hugging Face and llama.cpp apply them in
+        q = np.where(keep, p, 0.0) / p[keep].sum()
+        before = np.cumsum(q[order]) - q[order]  # the probability of the more likely ones
         keep[order[before >= top_p]] = False
     p = np.where(keep, p, 0.0)
     return p / p.sum()
