@@ -340,6 +340,49 @@ def test_sample_right_and_mistakes():
     assert "one token id" in hint("14.2", lambda lg, t, k, rng: "a")
 
 
+def _position_in_top_k(logits, temperature, top_k, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    z = np.sort(logits)[::-1][:top_k] / temperature  # the top k, sorted, without their ids
+    p = np.exp(z - z.max())
+    return int(rng.choice(top_k, p=p / p.sum()))
+
+
+def _first_k(logits, temperature, top_k, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    z = logits[:top_k] / temperature  # the first k, not the largest k
+    p = np.exp(z - z.max())
+    return int(rng.choice(top_k, p=p / p.sum()))
+
+
+def _global_generator(logits, temperature, top_k, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    keep = np.argsort(logits)[-top_k:]
+    z = logits[keep] / temperature
+    p = np.exp(z - z.max())
+    return int(keep[np.random.choice(top_k, p=p / p.sum())])  # numpy's global generator, not rng
+
+
+def _inverse_cdf(logits, temperature, top_k, rng):  # another valid algorithm: rng.random() and a cumulative sum
+    if temperature == 0:
+        return int(np.argmax(logits))
+    keep = np.argsort(logits)[::-1][:top_k]
+    z = logits[keep] / temperature
+    p = np.exp(z - z.max())
+    return int(keep[min(int(np.searchsorted(np.cumsum(p / p.sum()), rng.random())), top_k - 1)])
+
+
+def test_sample_wrong_answers_once_accepted_are_named_and_other_right_ones_pass():
+    """The test logits were sorted and only frequencies compared: a position in the top-k list, the first k logits
+    and numpy's global generator all passed. They are named now; a loop and an inverse-CDF draw still pass."""
+    assert "position inside the top-k list" in hint("14.2", _position_in_top_k)
+    assert "the first k logits" in hint("14.2", _first_k)
+    assert "same seed drew different ids" in hint("14.2", _global_generator)
+    assert check_exercise("14.2", _inverse_cdf).ok
+
+
 # ---------------------------------------------------------------- weights returned transposed, in every exercise
 def _transposed(fn):
     def wrong(*args):

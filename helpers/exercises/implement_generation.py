@@ -80,7 +80,7 @@ def check_cross_entropy(fn) -> tuple:
 
 # ---------------------------------------------------------------- sampling
 DRAWS = 3000  # draws per case: frequencies within about 0.03 of the probabilities
-_LOGITS = np.array([2.0, 1.0, 0.5, 0.0, -0.5, -1.0])
+_LOGITS = np.array([0.0, 2.0, -1.0, 1.0, -0.5, 0.5])  # unsorted: a position in a sorted list is not an id
 _SAMPLE_CASES = [(0.5, 3), (1.0, 6), (2.0, 4), (1.0, 1)]  # (temperature, top_k)
 
 
@@ -103,7 +103,21 @@ def _no_top_k(logits, temperature, top_k):
     return next_token_probs(logits, temperature)
 
 
-SAMPLE_MISTAKES = [_after_softmax, _smallest_k, _no_top_k]
+def _position_in_top_k(logits, temperature, top_k):
+    """that returns the position inside the top-k list, not the token id: keep = np.argsort(logits)[-top_k:] holds the
+    ids, and the draw picks one of them (keep[i])."""
+    probs = np.sort(next_token_probs(logits, temperature, top_k))[::-1]
+    return probs  # position 0 as often as the likeliest id
+
+
+def _first_k(logits, temperature, top_k):
+    """that keeps the first k logits (logits[:top_k]), not the k largest: np.argsort(logits)[-top_k:] finds them."""
+    p = np.zeros(logits.shape)
+    p[:top_k] = next_token_probs(logits[:top_k], temperature)
+    return p
+
+
+SAMPLE_MISTAKES = [_after_softmax, _smallest_k, _no_top_k, _position_in_top_k, _first_k]
 
 
 def _draw(fn, temperature, top_k, rng) -> int:
@@ -127,13 +141,20 @@ def check_sample(fn) -> tuple:
     """my_sample(logits, temperature, top_k, rng) -> int, drawn from softmax(logits / T) over the top_k most likely."""
     if not callable(fn):
         raise MalformedAnswer("answer with your function itself: check_exercise('14.2', my_sample), without brackets")
+    likeliest = int(np.argmax(_LOGITS))
     try:
         greedy = {_draw(fn, 0.0, 6, np.random.default_rng(k)) for k in range(20)}
+        twice = [[_draw(fn, 1.0, 6, np.random.default_rng(7)) for _ in range(40)] for _ in range(2)]
         seen = [_frequencies(fn, t, k, seed) for seed, (t, k) in enumerate(_SAMPLE_CASES)]
     except LearnerError as exc:
         return False, str(exc)
-    if greedy != {0}:
-        return False, f"at temperature 0 it must always return the most likely id (0), got {sorted(greedy)}."
+    if greedy != {likeliest}:
+        return False, f"at temperature 0 it must always return the most likely id ({likeliest}), got {sorted(greedy)}."
+    if twice[0] != twice[1]:
+        return False, (
+            "two runs with rngs of the same seed drew different ids: draw with the rng you are given (rng.choice), "
+            "not np.random, so that a seed gives the same text every time."
+        )
     for mistake in [None, *SAMPLE_MISTAKES]:
         expected = [(mistake or next_token_probs)(_LOGITS, t, k) for t, k in _SAMPLE_CASES]
         if all(np.abs(f - p).sum() / 2 < 0.05 for f, p in zip(seen, expected)):  # total variation distance
