@@ -9,6 +9,7 @@ from helpers.exercises import check_exercise
 from tests.learner_answers import (
     mask_after_softmax,
     mha_no_transpose,
+    right_attend_with_cache,
     right_attention_backward,
     right_cross_entropy,
     right_layer_norm,
@@ -488,3 +489,45 @@ def test_online_update_without_the_max_is_named():
         return np.maximum(top, scores.max(axis=-1, keepdims=True)), total + p.sum(axis=-1, keepdims=True), acc + p @ V
 
     assert "takes exp(score) itself" in hint("13.3", unshifted)
+
+
+def _cache_keys_first(q, K_cache, V_cache, k_new, v_new):
+    K, V = np.concatenate([k_new[None], K_cache]), np.concatenate([v_new[None], V_cache])
+    s = K @ q / np.sqrt(len(q))
+    w = np.exp(s - s.max())
+    return (w / w.sum()) @ V, K, V
+
+
+def _cache_not_grown(q, K_cache, V_cache, k_new, v_new):
+    out, _, _ = right_attend_with_cache(q, K_cache, V_cache, k_new, v_new)
+    return out, K_cache, V_cache
+
+
+def _cache_scaled_by_d(q, K_cache, V_cache, k_new, v_new):
+    K, V = np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])
+    s = K @ q / len(q)  # by d, not sqrt(d)
+    w = np.exp(s - s.max())
+    return (w / w.sum()) @ V, K, V
+
+
+def test_attend_with_cache_names_the_returned_caches_and_sends_only_row_mistakes_to_concatenation():
+    assert "go last" in hint("15.1", _cache_keys_first) and hint("15.1", _cache_keys_first).count("k_new[None]") == 1
+    grown = hint("15.1", _cache_not_grown)
+    assert grown.startswith("K_cache has shape (5, 4), expected (6, 4)") and "axis 0" in grown
+    assert "concatenate" not in hint("15.1", _cache_scaled_by_d)  # a scale mistake is not sent to the rows
+
+
+def test_a_changed_input_is_named_as_the_learner_named_it_and_an_rng_is_not_a_memory_address():
+    def softmax_in_place(logits):
+        logits -= logits.max(axis=-1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    message = hint("04.4", softmax_in_place)
+    assert "changed its input logits" in message and "logits = logits - m instead of logits -= m" in message
+
+    def crashes(logits, temperature, top_k, rng):
+        raise ValueError("boom")
+
+    message = hint("14.2", crashes)
+    assert "a random generator" in message and "0x" not in message and "PCG64" not in message

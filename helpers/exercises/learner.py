@@ -8,6 +8,7 @@ A learner's function that raises gets its exception as one line, with a hint.
 
 from __future__ import annotations
 
+import inspect
 import signal
 import threading
 from collections.abc import Callable
@@ -29,7 +30,28 @@ def copy_args(args: Case) -> Case:
 
 
 def shapes_of(args: Case) -> str:
-    return ", ".join(str(a.shape) if isinstance(a, np.ndarray) else repr(a) for a in args)
+    """Each argument as the learner would recognise it: an array's shape, a number or a short value, else its kind (an
+    rng is 'a random generator', never its repr with a memory address). -> str"""
+
+    def one(a) -> str:
+        if isinstance(a, np.ndarray):
+            return str(a.shape)
+        if isinstance(a, np.random.Generator):
+            return "a random generator"
+        if a is None or isinstance(a, (bool, int, float, str, np.number)):
+            return repr(a)
+        return f"a {type(a).__name__}"
+
+    return ", ".join(one(a) for a in args)
+
+
+def parameter_name(fn: Callable, i: int) -> str:
+    """The name the learner gave her function's i-th parameter, or 'the input'. -> str"""
+    try:
+        names = [p.name for p in inspect.signature(fn).parameters.values()]
+    except (TypeError, ValueError):
+        return "the input"
+    return names[i] if i < len(names) and names[i].isidentifier() else "the input"
 
 
 class LearnerError(Exception):
@@ -100,11 +122,13 @@ def call_learner(fn: Callable, args: Case, what: str):
         raise LearnerError(
             f"your function raised {type(exc).__name__}: {text} (called with {what} of shapes {shapes_of(args)}).{hint}"
         ) from None
-    for before, after in zip(args, given):
+    for i, (before, after) in enumerate(zip(args, given)):
         if isinstance(before, np.ndarray) and not np.array_equal(before, after, equal_nan=True):
+            name = parameter_name(fn, i)
+            fix = f"e.g. write {name} = {name} - m instead of {name} -= m" if name != "the input" else "a copy"
             raise LearnerError(
-                f"your function changed its input ({what} of shape {before.shape}) in place: work on a copy, "
-                "e.g. write scores = scores - m instead of scores -= m."
+                f"your function changed its input {name} (of shape {before.shape}) in place: work on a new array, "
+                f"{fix}."
             )
     if result is None:
         raise LearnerError("your function returned None: write its body in place of ... and return the result.")
