@@ -158,9 +158,13 @@ def fragment(key: str, control_label: str, frames: list[Frame], start: int, css_
         }
         for f in frames
     ]
+    if isinstance(css_width, bool) or not isinstance(css_width, int) or not 0 < css_width <= 10_000:
+        raise ValueError(f"css_width must be a whole number of pixels from 1 to 10000, got {css_width!r}.")
     first = frames[start]
     src = f"data:image/png;base64,{data[start]['png']}" if first.png else ""
-    frames_json = json.dumps(data).replace("</", "<\\/")  # never ends the script element early
+    # no <, > or & left in the JSON: a label such as "<!--<script>" can neither end the script element nor open
+    # a comment that swallows it (JSON reads the \u escapes back as the same characters)
+    frames_json = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     e = html.escape
     return (
         f'<div class="sa-standalone" id="{key}"><style>{STYLE}</style>'

@@ -395,7 +395,11 @@ BAD = {
     "split_text": [(lambda: gpt.split_text("abc", 1.5), ValueError, "between 0 and 1")],
     "load_text": [(lambda: gpt.load_text(Path("/nonexistent/botchan.txt")), ModelFileError, "missing")],
     "param_shapes": [(lambda: gpt.param_shapes({"d_model": 8}), TypeError, "GPTConfig")],
-    "init_params": [(lambda: gpt.init_params("small"), TypeError, "GPTConfig")],
+    "init_params": [
+        (lambda: gpt.init_params("small"), TypeError, "GPTConfig"),
+        (lambda: gpt.init_params(_small(), dtype=np.int32), TypeError, "dtype must be a float type"),
+        (lambda: gpt.init_params(_small(), seed=1.5), TypeError, "seed must be a whole number"),
+    ],
     "config_of": [(lambda: gpt.config_of({"tok_emb": np.ones((3, 4))}), ValueError, "dict of a GPT")],
     "check_ids": [(lambda: gpt.model.check_ids(np.array([[0.5]]), _small()), TypeError, "whole numbers")],
     "loss_and_grads": [
@@ -410,8 +414,14 @@ BAD = {
     "evaluate": [(lambda: gpt.evaluate(_small_params(), np.arange(3)), ValueError, "longer than")],
     "bigram_loss": [(lambda: gpt.bigram_loss(np.array([0, 9]), np.array([0, 1]), 3), ValueError, "train must be")],
     "next_token_probs": [(lambda: gpt.next_token_probs(np.zeros((2, 3))), ValueError, "one position")],
-    "sample_next": [(lambda: gpt.sample_next([1.0, 2.0], top_k=3), ValueError, "top_k")],
-    "generate": [(lambda: gpt.generate(_tiny(), "I", 0), ValueError, "n_tokens")],
+    "sample_next": [
+        (lambda: gpt.sample_next([1.0, 2.0], top_k=3), ValueError, "top_k"),
+        (lambda: gpt.sample_next([1.0, 2.0], rng="a"), TypeError, "rng must be a numpy Generator"),
+    ],
+    "generate": [
+        (lambda: gpt.generate(_tiny(), "I", 0), ValueError, "n_tokens"),
+        (lambda: gpt.generate(_tiny(), "I", 3, seed=1.5), TypeError, "seed must be a whole number"),
+    ],
     "TinyGPT.encode": [(lambda: _tiny().encode("\u00e9"), ValueError, "not in the vocabulary")],
     "TinyGPT.decode": [(lambda: _tiny().decode([-1]), ValueError, "not in the vocabulary")],
     "TinyGPT.logits": [(lambda: _tiny().logits(np.zeros((1, 2), int)), ValueError, "one sequence")],

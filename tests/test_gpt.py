@@ -381,3 +381,12 @@ def test_induction_score_against_a_loop_and_where_it_differs_from_its_neighbours
     weights = np.zeros((4, 4))  # L = 2: the diagonal -1, but only the first copy's query 1 is on it
     weights[:, 0] = 1.0
     assert weights[1, 0] == 1.0 and induction_score(weights, 2) == pytest.approx(0.0)
+
+
+def test_attend_with_cache_keeps_float32():
+    rng = np.random.default_rng(0)
+    q, K, V, k, v = (rng.normal(size=s).astype(np.float32) for s in ((4,), (3, 4), (3, 2), (4,), (2,)))
+    out, K2, V2 = gpt.attend_with_cache(q, K, V, k, v)
+    assert out.dtype == K2.dtype == V2.dtype == np.float32
+    wide = gpt.attend_with_cache(*(a.astype(np.float64) for a in (q, K, V, k, v)))[0]
+    np.testing.assert_allclose(out, wide, rtol=1e-5)

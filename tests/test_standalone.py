@@ -108,3 +108,19 @@ def test_positions_of_each_kind_of_slider():
     picked = standalone.spread(1000, 123, 11)
     assert 123 in picked and picked[0] == 0 and picked[-1] == 999 and len(picked) <= 11
     assert standalone.spread(1000, 123, 1) == [123]
+
+
+def test_a_hostile_label_or_width_cannot_break_out_of_the_page():
+    """A prompt typed into a writing widget becomes a label and alt text; exported, it must stay text."""
+    hostile = '<!--<script>alert(1)</script>"><img src=x onerror=alert(2)>&amp;'
+    frames = [standalone.Frame(hostile, None, hostile, "<table></table>", hostile)] * 2
+    page = standalone.fragment("sa", hostile, frames, 0, 640)
+    script = re.search(r'<script type="application/json" class="sa-frames">(.*?)</script>', page, re.S)[1]
+    assert not re.search(r"[<>&]", script), "the frames' JSON holds a character HTML reads"
+    assert [f["label"] for f in json.loads(script)] == [hostile, hostile]  # read back as typed
+    outside = page.replace(script, "")
+    assert "<script>alert" not in outside and "<img src=x" not in outside and "<!--" not in outside
+    assert html.escape(hostile) in outside  # shown as text: in the label, the output and the words
+    for width in ("640px", '640" onload="alert(3)', 0, 10**6, True):
+        with pytest.raises(ValueError, match="css_width must be a whole number of pixels"):
+            standalone.fragment("sa", "x", frames, 0, width)

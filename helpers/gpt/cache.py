@@ -115,7 +115,7 @@ def attend_with_cache(q, K_cache, V_cache, k_new, v_new) -> tuple:
         raise ValueError(f"shapes do not fit: q {q.shape}, K_cache {K_cache.shape}, k_new {k_new.shape}.")
     K = np.concatenate([K_cache, k_new[None]], axis=0)  # the new token's key joins the cache first
     V = np.concatenate([V_cache, v_new[None]], axis=0)
-    weights = softmax(K @ q / np.sqrt(q.shape[0]))  # (n + 1,): the scale is sqrt(d_head), not the cache's length
+    weights = softmax(K @ q / q.dtype.type(np.sqrt(q.shape[0])))  # sqrt(d_head), not the cache's length; float32 stays
     return weights @ V, K, V
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..attention import causal_mask, grouped_query_attention, merge_heads, sliding_window_mask, split_heads
-from ..checks import check_positive_int
+from ..checks import check_positive_int, check_seed
 from ..files import mismatched_shapes
 from ..layers import gelu, layer_norm
 
@@ -72,8 +72,10 @@ def param_shapes(config: GPTConfig) -> dict:
 def init_params(config: GPTConfig, seed: int = 0, dtype=np.float32) -> dict:
     """GPT-2's initialisation: N(0, 0.02) weights, the residual projections scaled by 1/sqrt(2 n_layers),
     LayerNorm gains 1, biases 0. GPTConfig -> {name: array}"""
+    if np.dtype(dtype).kind != "f":
+        raise TypeError(f"dtype must be a float type such as np.float32, got {np.dtype(dtype)}: weights of 0.02 need it.")
     shapes = param_shapes(config)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     params = {}
     for name, shape in shapes.items():
         if name.endswith("gamma"):

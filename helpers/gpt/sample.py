@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from ..attention import softmax
-from ..checks import as_float_array
+from ..checks import as_float_array, check_seed
 
 
 def _check_sampling(temperature, top_k, top_p, vocab_size: int) -> tuple:
@@ -56,6 +56,8 @@ def sample_next(logits, temperature: float = 1.0, top_k=None, top_p=None, rng=No
     p = next_token_probs(logits, temperature, top_k, top_p)
     if temperature == 0:
         return int(np.argmax(p))
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}.")
     rng = np.random.default_rng() if rng is None else rng
     return int(rng.choice(p.shape[0], p=p))
 
@@ -89,7 +91,7 @@ def stream(model, prompt: str, n_tokens: int, temperature=1.0, top_k=None, top_p
         warnings.warn(f"the prompt has {len(ids)} tokens; the model reads its last {context}.", stacklevel=3)
     if not isinstance(use_cache, bool):
         raise TypeError(f"use_cache must be True or False, got {use_cache!r}.")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     cache = None
     for _ in range(n_tokens):
         if use_cache and len(ids) <= context:
