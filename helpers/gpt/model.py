@@ -73,7 +73,7 @@ def init_params(config: GPTConfig, seed: int = 0, dtype=np.float32) -> dict:
     """GPT-2's initialisation: N(0, 0.02) weights, the residual projections scaled by 1/sqrt(2 n_layers),
     LayerNorm gains 1, biases 0. GPTConfig -> {name: array}"""
     if np.dtype(dtype).kind != "f":
-        raise TypeError(f"dtype must be a float type such as np.float32, got {np.dtype(dtype)}: weights of 0.02 need it.")
+        raise TypeError(f"dtype must be a float type such as np.float32 (weights of 0.02), got {np.dtype(dtype)}.")
     shapes = param_shapes(config)
     rng = np.random.default_rng(check_seed(seed))
     params = {}
