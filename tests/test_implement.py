@@ -531,3 +531,42 @@ def test_a_changed_input_is_named_as_the_learner_named_it_and_an_rng_is_not_a_me
 
     message = hint("14.2", crashes)
     assert "a random generator" in message and "0x" not in message and "PCG64" not in message
+
+
+# ---------------------------------------------------------------- generic diagnoses, after the named mistakes
+def test_diagnose_names_a_flipped_sign_a_scale_a_reversal_a_shift_and_swapped_axes():
+    from helpers.exercises.diagnose import diagnose
+
+    want = np.arange(1.0, 13.0).reshape(3, 4)
+    assert "sign flipped" in diagnose(-want, want)
+    assert "times 0.5 = 1/sqrt(4)" in diagnose(want / 2, want, sizes=[3, 4])
+    assert "times 0.6931 = log(2)" in diagnose(want * np.log(2), want) and "np.log2" in diagnose(want * np.log(2), want)
+    assert "times 3.7" in diagnose(want * 3.7, want) and "=" not in diagnose(want * 3.7, want).split(":")[0]
+    assert "reverse order along axis 1" in diagnose(want[:, ::-1], want)
+    shifted = np.concatenate([np.zeros((1, 4)), want[:-1]])  # one step late, a row of zeros first
+    assert "shifted by one position along axis 0" in diagnose(shifted, want)
+    assert "axes 0 and 1 swapped" in diagnose(want.T, want)
+    for unrelated in (want**2, np.ones((3, 4)), want[:2]):
+        assert diagnose(unrelated, want) is None
+    assert diagnose(want, want) is None  # right is not a mistake
+    two = np.array([0.3, 0.7])  # two entries: a reversal there is too often something else
+    assert diagnose(two[::-1], two) is None
+
+
+def _log2_cross_entropy(logits, targets):
+    return right_cross_entropy(logits, targets) / np.log(2)
+
+
+def _unscaled_dQ(Q, K, V, dO):
+    dQ, dK, dV = right_attention_backward(Q, K, V, dO)
+    return dQ * np.sqrt(Q.shape[-1]), dK, dV
+
+
+def _heads_first_axis_swapped(M, n_heads):
+    return np.swapaxes(right_split(M, n_heads), -2, -3)
+
+
+def test_wrong_answers_that_once_got_a_generic_message_get_their_diagnosis():
+    assert "1/log(2)" in hint("14.1", _log2_cross_entropy) and "np.log2" in hint("14.1", _log2_cross_entropy)
+    assert hint("10.3", _unscaled_dQ).startswith("dQ holds the right numbers times 1.732 = sqrt(3)")
+    assert "axes 0 and 1 swapped" in hint("09.4", _heads_first_axis_swapped)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .diagnose import diagnose
 from .registry import MalformedAnswer, time_limit
 
 Case = tuple  # the arguments of one call
@@ -246,6 +247,11 @@ def check_function(
     i = agree.index(False)
     shapes = shapes_of(cases[i])
     names = names or (("the result",) if len(got[i]) == 1 else ("out", "weights"))
+    sizes = [d for a in cases[i] if isinstance(a, np.ndarray) for d in a.shape]
+    for part, a, b in zip(names, got[i], want[i]):  # the generic diagnoses, after the exercise's own mistakes
+        found = diagnose(a, b, sizes, tol)
+        if found:
+            return False, f"{part} holds {found} (for inputs of shapes {shapes})."
     for part, a, b in zip(names, got[i], want[i]):
         a, b = np.asarray(a), np.asarray(b)
         if a.shape != b.shape:

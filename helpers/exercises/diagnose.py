@@ -1,0 +1,64 @@
+"""Generic diagnoses of a wrong numeric answer, tried after an exercise's own named mistakes: the right numbers with
+the sign flipped, times a constant (named when it is sqrt(d), 1/sqrt(d), d, log 2...), in reverse order or shifted by
+one position along an axis, or with two axes swapped. Each says what the learner's numbers are, measured."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    return a.shape == b.shape and bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=tol, atol=tol)
+
+
+def constants(sizes) -> dict:
+    """The constants a scale mistake is made of, by name: sqrt(d), 1/sqrt(d), d, 1/d for each size d of the inputs,
+    2, 1/2, log(2), 1/log(2). (sizes) -> {name: value}"""
+    named = {}  # the inputs' sizes first: 0.5 with a size of 4 is 1/sqrt(4) before it is 1/2
+    for d in sorted({int(s) for s in sizes if int(s) > 1}):
+        named.update({f"sqrt({d})": d**0.5, f"1/sqrt({d})": d**-0.5, f"{d}": float(d), f"1/{d}": 1 / d})
+    for name, value in {"2": 2.0, "1/2": 0.5, "log(2)": math.log(2), "1/log(2)": 1 / math.log(2)}.items():
+        named.setdefault(name, value)
+    return named
+
+
+def diagnose(got, want, sizes=(), tol: float = 1e-5) -> str | None:
+    """What the learner's array is, if it is the right one changed in a simple way, else None. (...), (...) -> str"""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    tol = max(tol, 1e-5)
+    if got.shape == want.shape and not _close(got, want, tol):
+        if np.any(want != 0) and _close(got, -want, tol):
+            return (
+                "the right numbers with the sign flipped: look for a minus sign, or a subtraction the wrong way round"
+            )
+        nonzero = np.abs(want) > 1e-9
+        if nonzero.any():
+            ratio = float(np.median(got[nonzero] / want[nonzero]))
+            if math.isfinite(ratio) and ratio not in (0.0, 1.0) and _close(got, ratio * want, tol):
+                name = next((n for n, v in constants(sizes).items() if abs(ratio / v - 1) < 0.01), None)
+                named = f" = {name}" if name else ""
+                if name in ("log(2)", "1/log(2)"):
+                    return f"the right numbers times {ratio:.4g}{named}: np.log2 where the natural log np.log belongs?"
+                return f"the right numbers times {ratio:.4g}{named}: check the scale (what you divide or multiply by)"
+        for axis in range(got.ndim):
+            n = got.shape[axis]
+            if n < 3:  # with two entries a reversal or a shift is too often something else (softmax(-x) of two)
+                continue
+            if _close(got, np.flip(want, axis), tol):
+                return f"the right numbers in reverse order along axis {axis}"
+            head, tail = range(n - 1), range(1, n)
+            late = _close(np.take(got, tail, axis), np.take(want, head, axis), tol)
+            if late or _close(np.take(got, head, axis), np.take(want, tail, axis), tol):
+                return f"the right numbers shifted by one position along axis {axis}: check where the sequence starts"
+    for i in range(want.ndim):
+        for j in range(i + 1, want.ndim):
+            swapped = np.swapaxes(want, i, j)
+            if swapped.shape != want.shape or not _close(swapped, want, tol):
+                if _close(got, swapped, tol):
+                    return (
+                        f"the right numbers with axes {i} and {j} swapped (shape {got.shape}, expected {want.shape}): "
+                        "np.swapaxes or a transpose where none belongs, or one missing"
+                    )
+    return None
