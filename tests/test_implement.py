@@ -570,3 +570,41 @@ def test_wrong_answers_that_once_got_a_generic_message_get_their_diagnosis():
     assert "1/log(2)" in hint("14.1", _log2_cross_entropy) and "np.log2" in hint("14.1", _log2_cross_entropy)
     assert hint("10.3", _unscaled_dQ).startswith("dQ holds the right numbers times 1.732 = sqrt(3)")
     assert "axes 0 and 1 swapped" in hint("09.4", _heads_first_axis_swapped)
+
+
+def _softmax_one_global_max(scores):
+    e = np.exp(scores - scores.max())  # one max for the whole array
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_of_stable_softmax(logits, targets):
+    z = logits - logits.max(axis=-1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+    return float(-np.log(np.take_along_axis(p, targets[..., None], axis=-1)).mean())
+
+
+def test_a_nan_or_an_inf_is_blamed_on_what_caused_it_not_on_an_overflow():
+    one_max = hint("04.4", _softmax_one_global_max)
+    assert "one max for the whole array" in one_max and "nothing overflowed" in one_max
+    underflow = hint("14.1", _log_of_stable_softmax)
+    assert "underflow" in underflow and "log(0)" in underflow and "Nothing overflowed" in underflow
+
+
+def _online_rescale_upside_down(top, total, acc, scores, V):
+    new = np.maximum(top, scores.max(axis=-1, keepdims=True))
+    up = np.exp(new - top)  # exp(m_new - m_old): inf on the first block, where m_old is -inf
+    p = np.exp(scores - new)
+    return new, total * up + p.sum(axis=-1, keepdims=True), acc * up + p @ V
+
+
+def _online_against_old_max(top, total, acc, scores, V):
+    new = np.maximum(top, scores.max(axis=-1, keepdims=True))
+    p = np.exp(scores - top)  # the block measured against the old max
+    rescale = np.exp(top - new)
+    return new, total * rescale + p.sum(axis=-1, keepdims=True), acc * rescale + p @ V
+
+
+def test_online_update_names_the_two_mistakes_that_once_got_only_inf_or_nan():
+    with np.errstate(all="ignore"):
+        assert "upside down" in hint("13.3", _online_rescale_upside_down)
+        assert "measured against the old max" in hint("13.3", _online_against_old_max)

@@ -13,7 +13,9 @@ from .learner import (
     call_learner,
     case_rng,
     check_function,
+    hint,
     learner_array,
+    like,
     loose_softmax,
     same,
     two_arrays,
@@ -52,7 +54,15 @@ def _softmax_sum_normalize(s):
     return (s / s.sum(axis=-1, keepdims=True),)
 
 
-SOFTMAX_MISTAKES = [_softmax_axis0, _softmax_whole, _softmax_sum_normalize]
+def _softmax_one_max(s):
+    """one max for the whole array: a row far below it (scores near -1000 when the max is 1000) becomes exp(-2000) = 0
+    in every entry, and 0 / 0 is NaN; nothing overflowed. Take each row's own max: s.max(axis=-1, keepdims=True)."""
+    with np.errstate(all="ignore"):
+        e = np.exp(s - s.max())
+        return (e / e.sum(axis=-1, keepdims=True),)
+
+
+SOFTMAX_MISTAKES = [_softmax_axis0, _softmax_whole, _softmax_sum_normalize, _softmax_one_max]
 _OVERFLOW = (
     "right on small scores, but exp(1000) overflows to inf and the result has NaN: subtract each row's max "
     "before exp (it cancels out)."
@@ -67,6 +77,8 @@ def check_softmax(fn) -> tuple:
         try:
             small, large = (learner_array(call_learner(fn, case, "scores"), "the result") for case in cases[:2])
             if same(small, softmax(cases[0][0]), 1e-6) and not np.all(np.isfinite(large)):
+                if like(large, _softmax_one_max(cases[1][0])[0], 1e-6):
+                    return False, hint(_softmax_one_max)  # nothing overflowed: a row far below the one max
                 return False, _OVERFLOW
         except LearnerTimeout as exc:  # said now: running it again would only take as long again
             return False, str(exc)

@@ -66,7 +66,16 @@ def _sum_not_mean(logits, targets):
     return (np.array(-_picked(logp, targets).sum()),)
 
 
-CROSS_ENTROPY_MISTAKES = [_unstable, _wrong_axis, _probabilities_not_logits, _sum_not_mean]
+def _log_of_probabilities(logits, targets):
+    """the softmax is stable, but its probabilities underflow: exp(-1000) is 0 and log(0) is -inf, so the loss is inf.
+    Nothing overflowed; compute the log-probabilities directly: z - max - log(sum(exp(z - max)))."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+        return (np.array(-np.log(_picked(p, targets)).mean()),)
+
+
+CROSS_ENTROPY_MISTAKES = [_unstable, _log_of_probabilities, _wrong_axis, _probabilities_not_logits, _sum_not_mean]
 
 
 @exercise("14.1", writes="`my_cross_entropy(logits, targets)`: the mean of -log softmax(logits) at the targets")

@@ -210,6 +210,26 @@ def _update_rescale_upside_down(top, total, acc, scores, V):
     return new, total * up + p.sum(axis=-1, keepdims=True), acc * up + p @ V
 
 
+def _update_rescale_upside_down_unguarded(top, total, acc, scores, V):
+    """the rescale is upside down: multiply by exp(m_old - m_new), which is at most 1, not exp(m_new - m_old) (on the
+    first block m_old is -inf, so exp(m_new - m_old) is inf and 0 * inf gives NaN)."""
+    new = np.maximum(top, scores.max(axis=-1, keepdims=True))
+    with np.errstate(all="ignore"):
+        up = np.exp(new - top)
+        p = np.exp(scores - new)
+        return new, total * up + p.sum(axis=-1, keepdims=True), acc * up + p @ V
+
+
+def _update_scored_against_old_max(top, total, acc, scores, V):
+    """the new block's terms are measured against the old max: take exp(scores - m_new), with m_new the larger of the
+    old max and the block's (on the first block the old max is -inf, and exp(scores + inf) is inf)."""
+    new = np.maximum(top, scores.max(axis=-1, keepdims=True))
+    with np.errstate(all="ignore"):
+        p = np.exp(scores - top)
+        rescale = np.exp(top - new)
+        return new, total * rescale + p.sum(axis=-1, keepdims=True), acc * rescale + p @ V
+
+
 def _update_block_max_only(top, total, acc, scores, V):
     """the new max is the block's own max; the running max is the larger of the old one and the block's,
     np.maximum(top, scores.max(axis=-1, keepdims=True))."""
@@ -235,6 +255,8 @@ UPDATE_MISTAKES = [
     _update_not_rescaled,
     _update_acc_not_rescaled,
     _update_rescale_upside_down,
+    _update_rescale_upside_down_unguarded,
+    _update_scored_against_old_max,
     _update_block_max_only,
 ]
 
