@@ -327,3 +327,36 @@ def test_a_fraction_and_a_0d_array_are_numbers():
 
     assert check_exercise("07.2", Fraction(1, 16)).ok
     assert check_exercise("04.1", np.array(right_answers()["04.1"])).ok
+
+
+@pytest.mark.parametrize(
+    ("key", "written", "ok"),
+    [("15.2", "3.125 GiB", True), ("15.2", "3.125GiB", True), ("15.3", "16 times", True), ("15.3", "16x", True),
+     ("15.2", "3.125 GiB GiB", False), ("15.2", "about 3", False)],
+)  # fmt: skip
+def test_a_number_written_with_its_unit_is_read_as_the_number(key, written, ok):
+    fb = check_exercise(key, written)
+    assert fb.ok == ok, fb
+    if not ok:
+        assert "should be a number" in fb.message
+
+
+def test_a_notebook_that_changed_numpy_is_checked_with_numpys_own_and_keeps_its_change(monkeypatch):
+    right = _impl.right_softmax
+    monkeypatch.setattr(np, "exp", None)  # a learner's cell: np.exp = None
+    monkeypatch.delattr(np, "tanh")  # and del np.tanh
+    fb = check_exercise("04.4", right)
+    assert fb.ok and "changed np.exp, np.tanh: the check used numpy's own" in fb.message, fb
+    assert np.exp is None and not hasattr(np, "tanh")  # her notebook as she left it
+
+
+def test_a_result_far_larger_than_the_answer_is_refused_before_the_next_case():
+    calls = []
+
+    def huge(scores):
+        calls.append(1)
+        return np.zeros(10**6)  # where a (3, 5) softmax is expected
+
+    fb = check_exercise("04.4", huge)
+    # two calls of 04.4's own overflow check first, then the first case: no later case runs
+    assert not fb.ok and "holds 1,000,000 numbers where 15 are expected" in fb.message and len(calls) == 3

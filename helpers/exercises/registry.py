@@ -71,7 +71,16 @@ def implement_it_exercises() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------- reading an answer
+_WRITTEN_NUMBER = re.compile(r"\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(?:[A-Za-z]{1,6}|%)?\s*")
+
+
 def read_number(answer) -> float:
+    """A number, or one written as text with a unit, as people answer: '3.125 GiB', '4,096', '16x'. -> float"""
+    if isinstance(answer, str):
+        written = _WRITTEN_NUMBER.fullmatch(answer.strip().lower())
+        if not written:
+            raise MalformedAnswer(f"the answer should be a number, such as 3.5; {answer!r} is not one")
+        answer = float(written[1].replace(",", "").replace("_", ""))
     if isinstance(answer, np.ndarray) and answer.ndim == 0:  # a 0-d array, e.g. np.float64(...) kept as an array
         answer = answer[()]
     if isinstance(answer, bool | np.bool_) or not isinstance(answer, numbers.Real | np.integer | np.floating):
@@ -168,10 +177,32 @@ def check_exercise(exercise_id, answer, time_limit: float | None = None) -> Feed
         return Feedback(key, False, f"there is no exercise {key!r}; the exercises are {', '.join(exercise_ids())}.")
     if answer is None or answer is Ellipsis:
         return Feedback(exercise_id, False, "replace ... with your answer, then run the cell again.")
+    changed = numpy_changed()
+    learners = {name: vars(np).get(name, _GONE) for name in changed}
+    vars(np).update({name: _NUMPY[name] for name in changed})  # the check runs on numpy's own functions
     try:
         ok, message = _CHECKERS[exercise_id](answer)
     except MalformedAnswer as exc:
-        return Feedback(exercise_id, False, str(exc).rstrip(".") + ".")
+        ok, message = False, str(exc).rstrip(".") + "."
     except ModelFileError as exc:  # the model package is missing: say how to install it
-        return Feedback(exercise_id, False, str(exc).replace("\n", " ").rstrip(".") + ".")
+        ok, message = False, str(exc).replace("\n", " ").rstrip(".") + "."
+    finally:
+        for name, value in learners.items():  # and the notebook gets back what it set
+            if value is _GONE:
+                delattr(np, name)
+            else:
+                setattr(np, name, value)
+    if changed:
+        names = ", ".join(f"np.{n}" for n in changed[:3]) + (" ..." if len(changed) > 3 else "")
+        message += f" (This notebook changed {names}: the check used numpy's own; restart the kernel to undo it.)"
     return Feedback(exercise_id, bool(ok), message)
+
+
+_GONE = object()  # a numpy name the notebook deleted
+_NUMPY = {name: value for name, value in vars(np).items() if not name.startswith("_")}  # numpy as imported
+
+
+def numpy_changed() -> list:
+    """The names of numpy's own functions and constants that the running notebook replaced or deleted. () -> [str]"""
+    now = vars(np)
+    return [name for name, value in _NUMPY.items() if now.get(name, _GONE) is not value]
