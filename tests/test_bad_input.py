@@ -351,7 +351,10 @@ BAD = {
         )
     ],
     # helpers.training
-    "read_number": [(lambda: exercises.registry.read_number("7"), exercises.MalformedAnswer, "a number")],
+    "read_number": [
+        (lambda: exercises.registry.read_number("seven"), exercises.MalformedAnswer, "a number"),
+        (lambda: exercises.registry.read_number([7]), exercises.MalformedAnswer, "a number"),
+    ],
     "read_shape": [(lambda: exercises.registry.read_shape("2x3"), exercises.MalformedAnswer, "tuple of whole numbers")],
     "read_choice": [(lambda: exercises.registry.read_choice(3), exercises.MalformedAnswer, "as a string")],
     "read_array": [(lambda: exercises.registry.read_array([[1.0]], (2,)), exercises.MalformedAnswer, "shape")],
@@ -815,6 +818,7 @@ for _name, _cases in LLM.items():
 # public functions that take no input a learner could get wrong, or only draw what the tested math computed
 NO_BAD_INPUT = {
     "time_limit",  # no input: the limit in force
+    "numpy_changed",  # no input: what the running notebook did to numpy
     "plain",  # any value is shown as its text
     "toy_vectors",
     "load_glove",
