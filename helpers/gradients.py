@@ -76,6 +76,7 @@ def layer_norm_backward(x, gamma, dy, eps: float = 1e-12) -> tuple:
         raise ValueError(
             f"dy must have x's shape {x.shape} and gamma ({x.shape[-1]},); got {dy.shape} and {np.shape(gamma)}."
         )
+    gamma, eps = as_float_array(gamma, "gamma"), check_positive(eps, "eps")  # NaN gain, eps <= 0: refused
     mean = x.mean(axis=-1, keepdims=True)
     rstd = 1.0 / np.sqrt(((x - mean) ** 2).mean(axis=-1, keepdims=True) + x.dtype.type(eps))
     xhat = (x - mean) * rstd  # the normalised rows
@@ -94,6 +95,8 @@ def gelu_backward(x, dy, approximate: bool = False) -> np.ndarray:
     x, dy = as_float_array(x, "x"), as_float_array(dy, "dy")
     if x.shape != dy.shape:
         raise ValueError(f"x and dy must have the same shape, got {x.shape} and {dy.shape}.")
+    if not isinstance(approximate, (bool, np.bool_)):
+        raise TypeError(f"approximate must be True or False, got {approximate!r}.")
     if approximate:
         c, k = x.dtype.type(math.sqrt(2.0 / math.pi)), x.dtype.type(0.044715)
         x2 = x * x

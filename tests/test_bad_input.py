@@ -387,9 +387,22 @@ BAD = {
     "cross_entropy_backward": [
         (lambda: h.gradients.cross_entropy_backward(np.zeros((2, 3)), np.array([0])), ValueError, "shape")
     ],
-    "gelu_backward": [(lambda: h.gradients.gelu_backward(np.ones(3), np.ones(2)), ValueError, "same shape")],
+    "gelu_backward": [
+        (lambda: h.gradients.gelu_backward(np.ones(3), np.ones(2)), ValueError, "same shape"),
+        (lambda: h.gradients.gelu_backward(np.ones(3), np.ones(3), approximate="no"), TypeError, "True or False"),
+    ],
     "layer_norm_backward": [
-        (lambda: h.gradients.layer_norm_backward(np.ones((2, 3)), np.ones(2), np.ones((2, 3))), ValueError, "gamma")
+        (lambda: h.gradients.layer_norm_backward(np.ones((2, 3)), np.ones(2), np.ones((2, 3))), ValueError, "gamma"),
+        (
+            lambda: h.gradients.layer_norm_backward(np.ones((2, 3)), np.array([1, np.nan, 1]), np.ones((2, 3))),
+            ValueError,
+            "gamma contains",
+        ),
+        (
+            lambda: h.gradients.layer_norm_backward(np.ones((2, 3)), np.ones(3), np.ones((2, 3)), eps=-1.0),
+            ValueError,
+            "eps must be",
+        ),
     ],
     # helpers.gpt
     "CharTokenizer.encode": [(lambda: _tok().encode(5), TypeError, "text")],
