@@ -7,6 +7,7 @@ drawing from ``helpers.plots`` through the ``App`` here. Nothing in this module 
 from __future__ import annotations
 
 import html
+import numbers
 import re
 import struct
 import unicodedata
@@ -319,7 +320,7 @@ class App:
         if slider not in sliders:
             raise ValueError(f"no slider {slider!r}; this widget's sliders are {', '.join(map(repr, sliders))}.")
         limit = standalone.MAX_BYTES if max_bytes is None else max_bytes
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        if isinstance(limit, bool) or not isinstance(limit, numbers.Integral) or limit < 1:
             raise ValueError(f"max_bytes must be a positive whole number of bytes, got {max_bytes!r}.")
         control = sliders[slider]
         options = standalone.positions(control)

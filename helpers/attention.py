@@ -25,6 +25,7 @@ from .checks import (
     check_projections,
     check_qkv,
     check_row_stochastic,
+    check_seed,
     overflow_error,
 )
 
@@ -394,7 +395,6 @@ def sliding_window_mask(n: int, window: int, sinks: int = 0) -> np.ndarray:
     Introduced in notebook 15.
     """
     n, window = check_mask_size(check_positive_int(n, "n")), check_positive_int(window, "window")
-    if isinstance(sinks, bool) or not isinstance(sinks, int) or sinks < 0:
-        raise ValueError(f"sinks must be a whole number >= 0, got {sinks!r}.")
+    sinks = check_seed(sinks, "sinks")  # a whole number >= 0
     i, j = np.arange(n)[:, None], np.arange(n)[None, :]
     return (j <= i) & ((i - j < window) | (j < sinks))

@@ -32,9 +32,15 @@ def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float = 
         )
     gamma, beta = as_float_array(gamma, "gamma"), as_float_array(beta, "beta")
     eps = check_positive(eps, "eps")
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * gamma + beta
+    centred = x - x.mean(axis=-1, keepdims=True)
+    with np.errstate(over="ignore"):
+        var = (centred**2).mean(axis=-1, keepdims=True)
+    if not np.isfinite(var).all():  # rows so large (1e200) that their squares overflow: the same, scaled first
+        top = np.abs(centred).max(axis=-1, keepdims=True)
+        top = np.where(top > 0, top, 1)
+        centred = centred / top
+        var, eps = (centred**2).mean(axis=-1, keepdims=True), eps / top / top  # eps / top**2, which underflows
+    return centred / np.sqrt(var + eps) * gamma + beta
 
 
 def rms_norm(x: np.ndarray, gain: np.ndarray, eps: float = 1e-5) -> np.ndarray:

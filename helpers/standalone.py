@@ -12,6 +12,7 @@ import base64
 import html
 import json
 import math
+import numbers
 import re
 from dataclasses import dataclass
 
@@ -158,7 +159,7 @@ def fragment(key: str, control_label: str, frames: list[Frame], start: int, css_
         }
         for f in frames
     ]
-    if isinstance(css_width, bool) or not isinstance(css_width, int) or not 0 < css_width <= 10_000:
+    if isinstance(css_width, bool) or not isinstance(css_width, numbers.Integral) or not 0 < css_width <= 10_000:
         raise ValueError(f"css_width must be a whole number of pixels from 1 to 10000, got {css_width!r}.")
     first = frames[start]
     src = f"data:image/png;base64,{data[start]['png']}" if first.png else ""

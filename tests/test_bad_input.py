@@ -415,6 +415,11 @@ BAD = {
         (lambda: gpt.init_params("small"), TypeError, "GPTConfig"),
         (lambda: gpt.init_params(_small(), dtype=np.int32), TypeError, "dtype must be a float type"),
         (lambda: gpt.init_params(_small(), seed=1.5), TypeError, "seed must be a whole number"),
+        (
+            lambda: gpt.init_params(gpt.GPTConfig(vocab_size=10**12, context=4, n_layers=1, d_model=4, n_heads=2)),
+            ValueError,
+            "the most this builds is 4 GiB",
+        ),
     ],
     "config_of": [(lambda: gpt.config_of({"tok_emb": np.ones((3, 4))}), ValueError, "dict of a GPT")],
     "check_ids": [(lambda: gpt.model.check_ids(np.array([[0.5]]), _small()), TypeError, "whole numbers")],
@@ -784,7 +789,14 @@ LLM = {
     ],
     "stream": [(lambda: list(gpt.sample.stream(_tiny(), "", 3)), ValueError, "non-empty string")],
     "TinyGPT.prefill": [(lambda: _tiny().prefill(np.zeros((2, 3), int)), ValueError, "one sequence")],
-    "TinyGPT.decode_step": [(lambda: _tiny().decode_step(5, gpt.KVCache()), ValueError, "layers")],
+    "TinyGPT.decode_step": [
+        (lambda: _tiny().decode_step(5, gpt.KVCache()), ValueError, "layers"),
+        (
+            lambda: _tiny().decode_step(3, gpt.prefill(_small_params(), np.array([1, 2]))[1]),
+            ValueError,
+            "made by another model",
+        ),
+    ],
     "mismatched_shapes": [(lambda: mismatched_shapes([1], {}), TypeError, "must be dicts")],
     "config_from_metadata": [
         (lambda: llm.files.config_from_metadata({"general.architecture": "bert"}), ModelFileError, "'bert' model")

@@ -608,3 +608,9 @@ def test_online_update_names_the_two_mistakes_that_once_got_only_inf_or_nan():
     with np.errstate(all="ignore"):
         assert "upside down" in hint("13.3", _online_rescale_upside_down)
         assert "measured against the old max" in hint("13.3", _online_against_old_max)
+
+
+def test_a_list_with_the_right_numbers_is_right_and_told_to_be_an_array_not_about_float32():
+    fb = check_exercise("06.3", lambda x, positions: right_rope(x, positions).tolist())
+    assert fb.ok and "returned as a Python list" in fb.message and "float32" not in fb.message.split("(")[0]
+    assert "float64" not in fb.message

@@ -145,3 +145,24 @@ def test_gelu_and_layer_norm_take_whole_numbers_as_numbers():
     np.testing.assert_allclose(gelu(ints, approximate=True), gelu(floats, approximate=True))
     out = layer_norm(np.array([[3, 3, 3], [1, 2, 3]]), np.ones(3), np.zeros(3))
     assert np.isfinite(out).all() and np.allclose(out[0], 0) and np.allclose(out[1], [-1.2247449, 0, 1.2247449])
+
+
+def test_layer_norm_of_huge_or_half_precision_rows_stays_finite():
+    from helpers.layers import layer_norm
+
+    want = [1.2247449, -1.2247449, 0.0]
+    np.testing.assert_allclose(layer_norm(np.array([[1e200, -1e200, 0.0]]), np.ones(3), np.zeros(3))[0], want)
+    half = layer_norm(np.array([[300.0, -300.0, 0.0]], dtype=np.float16), np.ones(3), np.zeros(3))
+    np.testing.assert_allclose(half[0], want, rtol=1e-3)  # float16's 300**2 would overflow: computed in float32
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: __import__("helpers").sliding_window_mask(np.int64(6), np.int64(3), sinks=np.int64(1)),
+        lambda: __import__("helpers").gpt.lr_at(np.int64(5), np.int64(100), 1e-3, np.int64(10)),
+        lambda: __import__("helpers").gpt.heads.repeated_snippets(np.arange(200) % 7, np.int64(5), np.int64(2)),
+    ],
+)
+def test_numpy_integers_are_accepted_as_sizes(call):
+    call()  # no TypeError: np.int64(6) is a whole number like 6

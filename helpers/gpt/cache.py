@@ -8,6 +8,7 @@ read past its context either way: decoding past it is a clear error.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from ..attention import grouped_query_attention, softmax
 from ..checks import as_float_array
 from ..layers import gelu, layer_norm
-from .model import LN_EPS, _full, check_ids, config_of, forward
+from .model import LN_EPS, _full, check_ids, config_of, forward, param_shapes
 
 
 @dataclass
@@ -75,6 +76,12 @@ def prefill(params: dict, ids, window: int | None = None, sinks: int = 0) -> tup
 def decode(params: dict, token: int, cache: KVCache) -> np.ndarray:
     """One new token through every layer, attending to the cache, which it extends. () -> (vocab,) logits"""
     config = cache.config if cache.config is not None else config_of(params)
+    if not isinstance(params, dict) or any(
+        np.shape(params.get(name)) != shape
+        for name, shape in param_shapes(config).items()
+        if name in ("tok_emb", "pos_emb", "blocks.0.attn.W_k")
+    ):
+        raise ValueError("this cache was made by another model (other sizes): make it with this model's prefill.")
     if len(cache.K) != config.n_layers:
         raise ValueError(f"the cache has {len(cache.K)} layers, the model {config.n_layers}: make it with prefill.")
     if cache.K[0].shape[0] != config.n_kv_heads or cache.K[0].shape[2] != config.d_head:
@@ -123,7 +130,7 @@ def share_key_value_heads(params: dict, n_kv_heads: int) -> dict:
     """A copy whose groups of n_heads // n_kv_heads heads share one key and one value projection: each group's
     W_k and W_v mean-pooled, as grouped-query attention's uptraining starts (Ainslie et al., 2023). -> params"""
     config = config_of(params)
-    if isinstance(n_kv_heads, bool) or not isinstance(n_kv_heads, int) or n_kv_heads < 1:
+    if isinstance(n_kv_heads, bool) or not isinstance(n_kv_heads, numbers.Integral) or n_kv_heads < 1:
         raise ValueError(f"n_kv_heads must be a whole number >= 1, got {n_kv_heads!r}.")
     if config.n_kv_heads % n_kv_heads:
         raise ValueError(f"n_kv_heads = {n_kv_heads} must divide the model's {config.n_kv_heads} key/value heads.")

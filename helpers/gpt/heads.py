@@ -30,7 +30,7 @@ def repeated_snippets(ids, length: int, count: int, seed: int = 0) -> np.ndarray
     """count random snippets of a text, each written twice and then its first token once more: r + r + r[0],
     so that loss_per_position has a target for every position of both copies. (N,) -> (count, 2 * length + 1)"""
     ids = np.asarray(ids)
-    if not (isinstance(length, int) and isinstance(count, int)) or length < 1 or count < 1:
+    if not (isinstance(length, numbers.Integral) and isinstance(count, numbers.Integral)) or length < 1 or count < 1:
         raise ValueError(f"length and count must be whole numbers of at least 1, got {length!r} and {count!r}.")
     if ids.ndim != 1 or len(ids) <= length:
         raise ValueError(f"the text must be one row of more than {length} tokens, got shape {ids.shape}.")

@@ -69,12 +69,21 @@ def param_shapes(config: GPTConfig) -> dict:
     return shapes | {"ln_f.gamma": (d,), "ln_f.beta": (d,)}
 
 
+MAX_PARAM_BYTES = 4 * 2**30  # the largest model init_params builds: 4 GiB of weights
+
+
 def init_params(config: GPTConfig, seed: int = 0, dtype=np.float32) -> dict:
     """GPT-2's initialisation: N(0, 0.02) weights, the residual projections scaled by 1/sqrt(2 n_layers),
     LayerNorm gains 1, biases 0. GPTConfig -> {name: array}"""
     if np.dtype(dtype).kind != "f":
         raise TypeError(f"dtype must be a float type such as np.float32 (weights of 0.02), got {np.dtype(dtype)}.")
     shapes = param_shapes(config)
+    size = sum(math.prod(shape) for shape in shapes.values()) * np.dtype(dtype).itemsize
+    if size > MAX_PARAM_BYTES:
+        raise ValueError(
+            f"this config's weights would take {size / 2**30:,.1f} GiB in {np.dtype(dtype)}; the most this builds is "
+            f"{MAX_PARAM_BYTES / 2**30:g} GiB (a smaller vocab_size, d_model or n_layers)."
+        )
     rng = np.random.default_rng(check_seed(seed))
     params = {}
     for name, shape in shapes.items():

@@ -5,6 +5,7 @@ and the bigram model it must beat. The loop itself is shown once in notebook 14;
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 
@@ -27,7 +28,8 @@ def get_batch(data: np.ndarray, batch_size: int, context: int, rng) -> tuple[np.
 
 def lr_at(step: int, total: int, peak: float, warmup: int, floor: float = 0.1) -> float:
     """A linear warm-up to peak, then a cosine down to floor * peak at the last step. -> float"""
-    if not (isinstance(step, int) and isinstance(total, int) and isinstance(warmup, int)) or not 0 <= step < total:
+    whole = all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in (step, total, warmup))
+    if not whole or not 0 <= step < total:
         raise ValueError(f"step must be a whole number from 0 to total - 1 (total {total!r}), got {step!r}.")
     if warmup < 1 or not 0 <= floor <= 1:
         raise ValueError(f"warmup must be at least 1 and floor between 0 and 1, got {warmup!r} and {floor!r}.")
