@@ -614,3 +614,14 @@ def test_a_list_with_the_right_numbers_is_right_and_told_to_be_an_array_not_abou
     fb = check_exercise("06.3", lambda x, positions: right_rope(x, positions).tolist())
     assert fb.ok and "returned as a Python list" in fb.message and "float32" not in fb.message.split("(")[0]
     assert "float64" not in fb.message
+
+
+def _softmax_along_axis_1(scores):
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_the_right_numbers_along_another_axis_are_named_with_the_axis():
+    """Right on 2-D scores (axis 1 is the last there); on a batch it runs down axis 1, which the checker names."""
+    message = hint("04.4", _softmax_along_axis_1)
+    assert "computed along axis 1 instead of the last one" in message and "(2, 3, 4)" in message

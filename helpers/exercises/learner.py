@@ -265,6 +265,12 @@ def check_function(
     i = agree.index(False)
     shapes = shapes_of(cases[i])
     names = names or (("the result",) if len(got[i]) == 1 else ("out", "weights"))
+    other_axis = _along_another_axis(got[i], reference, cases[i], tol)
+    if other_axis is not None:
+        return False, (
+            f"{names[0]} holds the right numbers computed along axis {other_axis} instead of the last one (for inputs "
+            f"of shapes {shapes}): reduce over axis=-1, with keepdims=True where you subtract or divide."
+        )
     sizes = [d for a in cases[i] if isinstance(a, np.ndarray) for d in a.shape]
     for part, a, b in zip(names, got[i], want[i]):  # the generic diagnoses, after the exercise's own mistakes
         found = diagnose(a, b, sizes, tol)
@@ -284,6 +290,25 @@ def check_function(
         f"not the expected numbers for inputs of shapes {shapes}; compare your steps with the notebook's, one "
         "at a time.",
     )
+
+
+def _along_another_axis(got: tuple, reference: Callable, args: tuple, tol: float):
+    """The axis along which the reference gives the learner's numbers, for a function of one array that works along
+    the last axis (a softmax, a normalisation), or None. -> int | None"""
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    if len(arrays) != 1 or arrays[0].ndim < 2 or len(got) != 1:
+        return None
+    x = arrays[0]
+    for axis in range(x.ndim - 1):
+        moved = tuple(np.moveaxis(x, axis, -1) if a is x else a for a in args)
+        try:
+            with np.errstate(all="ignore"):
+                there = np.moveaxis(np.asarray(reference(*moved)[0]), -1, axis)
+        except (ValueError, TypeError):  # the reference needs the last axis it had (a gain of that size)
+            continue
+        if there.shape == np.shape(got[0]) and like(np.asarray(got[0]), there, max(tol, 1e-6)):
+            return axis
+    return None
 
 
 def _weights_transposed(got: list, want: list, tol: float) -> bool:
