@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from ..attention import causal_mask, scaled_dot_product_attention, self_attention, softmax
+from . import mistakes_attention as more
 from .learner import (
     LearnerError,
     LearnerTimeout,
@@ -85,7 +86,15 @@ def check_softmax(fn) -> tuple:
         except LearnerError:
             pass  # check_function reports it
     covers = "scores of 1000, a batch, one word, float32"
-    return check_function(fn, cases, lambda s: (softmax(s),), SOFTMAX_MISTAKES, "my_softmax(scores)", covers)
+    return check_function(
+        fn,
+        cases,
+        lambda s: (softmax(s),),
+        SOFTMAX_MISTAKES + more.SOFTMAX,
+        "my_softmax(scores)",
+        covers,
+        rescaled=more.SOFTMAX_SCALE,
+    )
 
 
 def _self_attention_cases() -> list:
@@ -130,8 +139,11 @@ def _y_and_weights(result):
 def check_self_attention(fn) -> tuple:
     """my_self_attention(X) -> (Y, weights), unscaled: softmax(X @ X.T) @ X."""
     cases, covers = _self_attention_cases(), "the toy sentence, random vectors, one word, float32"
-    mistakes = SELF_ATTENTION_MISTAKES
-    return check_function(fn, cases, self_attention, mistakes, "my_self_attention(X)", covers, _y_and_weights)
+    mistakes = SELF_ATTENTION_MISTAKES + more.SELF_ATTENTION
+    what = "my_self_attention(X)"
+    return check_function(
+        fn, cases, self_attention, mistakes, what, covers, _y_and_weights, rescaled=more.SELF_ATTENTION_SCALE
+    )
 
 
 # ---------------------------------------------------------------- scaled attention
@@ -187,7 +199,17 @@ SCALED_MISTAKES = [_no_scale, _times_sqrt_d_k, _sqrt_n, _over_d_k, _softmax_over
 def check_scaled_attention(fn) -> tuple:
     """my_scaled_attention(Q, K, V) -> (out, weights), scores scaled by 1/sqrt(d_k)."""
     what, covers = "my_scaled_attention(Q, K, V)", "n_q != n_k, large scores, a batch, one word, float32"
-    return check_function(fn, _qkv_cases(0), scaled_dot_product_attention, SCALED_MISTAKES, what, covers, two_arrays)
+    ok, message = check_function(
+        fn,
+        _qkv_cases(0),
+        scaled_dot_product_attention,
+        SCALED_MISTAKES + more.SCALED,
+        what,
+        covers,
+        two_arrays,
+        rescaled=more.SCALED_SCALE,
+    )
+    return ok, message + (more.MATMUL_HINT if "matmul" in message and "swapaxes" not in message else "")
 
 
 # ---------------------------------------------------------------- masks
@@ -231,7 +253,9 @@ def check_causal_mask(fn) -> tuple:
         except LearnerError:
             pass  # check_function reports it
     cases, reference = [(1,), (3,), (6,)], lambda n: (causal_mask(n),)
-    return check_function(fn, cases, reference, CAUSAL_MISTAKES, "my_causal_mask(n)", "n = 1, 3 and 6", _the_mask, 0)
+    return check_function(
+        fn, cases, reference, CAUSAL_MISTAKES + more.CAUSAL, "my_causal_mask(n)", "n = 1, 3 and 6", _the_mask, 0
+    )
 
 
 def _masked_cases() -> list:
@@ -245,7 +269,16 @@ def _masked_cases() -> list:
         batch,  # batch dimensions
         (r.normal(size=(1, 4)), r.normal(size=(1, 4)), r.normal(size=(1, 4)), np.ones((1, 1), dtype=bool)),  # one word
         tuple(a.astype(np.float32) for a in (Q, K, V)) + (causal_mask(4),),
+        (Q[:3], _loud_future(Q[:3], K[:3]), V[:3], causal_mask(3)),  # a masked key far above the allowed one
     ]
+
+
+def _loud_future(Q, K):
+    """Keys whose last one scores 2000 above the first for the first query, which may not see it: exp of the
+    allowed score underflows to 0 unless the masked one is set to -inf before the softmax."""
+    K = K.copy()
+    K[-1] = K[0] + 2000 * math.sqrt(Q.shape[-1]) * Q[0] / (Q[0] @ Q[0])
+    return K
 
 
 def _zero_masked(Q, K, V, mask):
@@ -278,6 +311,12 @@ MASKED_MISTAKES = [_zero_masked, _mask_after, _mask_inverted, _masked_no_scale]
 @exercise("08.4", writes="`my_masked_attention(Q, K, V, mask) -> (out, weights)`: `-inf` before the softmax")
 def check_masked_attention(fn) -> tuple:
     """my_masked_attention(Q, K, V, mask) -> (out, weights), -inf before the softmax where mask is False."""
-    what, covers = "my_masked_attention(Q, K, V, mask)", "a causal and a padding mask, a batch, one word, float32"
+    what, covers = (
+        "my_masked_attention(Q, K, V, mask)",
+        "a causal and a padding mask, a batch, one word, float32, a masked score 2000 above",
+    )
     reference = lambda Q, K, V, m: scaled_dot_product_attention(Q, K, V, mask=m)  # noqa: E731
-    return check_function(fn, _masked_cases(), reference, MASKED_MISTAKES, what, covers, two_arrays)
+    mistakes = MASKED_MISTAKES + more.MASKED
+    return check_function(
+        fn, _masked_cases(), reference, mistakes, what, covers, two_arrays, rescaled=more.MASKED_SCALE
+    )

@@ -10,6 +10,7 @@ import numpy as np
 from ..gpt.cache import attend_with_cache
 from ..gpt.sample import next_token_probs
 from ..layers import cross_entropy
+from . import mistakes_models as more
 from .learner import LearnerError, call_learner, case_rng, check_function, hint, named_arrays
 from .registry import MalformedAnswer, exercise
 
@@ -83,8 +84,10 @@ def check_cross_entropy(fn) -> tuple:
     """my_cross_entropy(logits, targets) -> float, the mean over positions of -log p(target), p = softmax(logits)."""
     what, covers = "my_cross_entropy(logits, targets)", "a batch, logits of 1000, one position, float32"
     reference = lambda lg, t: (np.array(cross_entropy(lg, t)),)  # noqa: E731
-    cases, mistakes = _cross_entropy_cases(), CROSS_ENTROPY_MISTAKES
-    return check_function(fn, cases, reference, mistakes, what, covers, _loss, 1e-5, dtype=False)
+    cases, mistakes = _cross_entropy_cases(), CROSS_ENTROPY_MISTAKES + more.CROSS_ENTROPY
+    return check_function(
+        fn, cases, reference, mistakes, what, covers, _loss, 1e-5, dtype=False, rescaled=more.CROSS_ENTROPY_SCALE
+    )
 
 
 # ---------------------------------------------------------------- sampling
@@ -164,7 +167,7 @@ def check_sample(fn) -> tuple:
             "two runs with rngs of the same seed drew different ids: draw with the rng you are given (rng.choice), "
             "not np.random, so that a seed gives the same text every time."
         )
-    for mistake in [None, *SAMPLE_MISTAKES]:
+    for mistake in [None, *SAMPLE_MISTAKES, *more.SAMPLE]:
         expected = [(mistake or next_token_probs)(_LOGITS, t, k) for t, k in _SAMPLE_CASES]
         if all(np.abs(f - p).sum() / 2 < 0.05 for f, p in zip(seen, expected)):  # total variation distance
             if mistake is None:
@@ -229,7 +232,15 @@ def check_attend_with_cache(fn) -> tuple:
     what, covers = "my_attend_with_cache(q, K_cache, V_cache, k_new, v_new)", "caches of 1 to 5 tokens, float32"
     names = ("out", "K_cache", "V_cache")
     ok, message = check_function(
-        fn, _cache_cases(), attend_with_cache, CACHE_MISTAKES, what, covers, _three, names=names
+        fn,
+        _cache_cases(),
+        attend_with_cache,
+        CACHE_MISTAKES + more.CACHE,
+        what,
+        covers,
+        _three,
+        names=names,
+        rescaled=more.CACHE_SCALE,
     )
     about_rows = "concatenat" in message or "same number of dimensions" in message or "_cache has shape" in message
     if not ok and about_rows and "k_new[None]" not in message:  # a cache's rows went wrong, not said yet

@@ -11,6 +11,8 @@ from ..attention import merge_heads, multi_head_attention, softmax, split_heads
 from ..gradients import softmax_backward
 from ..layers import layer_norm
 from ..positions import positional_encoding
+from . import mistakes_attention as more
+from . import mistakes_models as more_models
 from .learner import case_rng, check_function, learner_array, two_arrays
 from .registry import exercise
 
@@ -55,7 +57,7 @@ def check_positional_encoding(fn) -> tuple:
     """my_positional_encoding(n, d), the sinusoidal table of Vaswani et al."""
     cases, reference = [(4, 6), (10, 16), (1, 4), (5, 7)], lambda n, d: (positional_encoding(n, d),)
     what, covers = "my_positional_encoding(n, d)", "n = 1 to 10, d even and odd"
-    return check_function(fn, cases, reference, PE_MISTAKES, what, covers, _the_table)
+    return check_function(fn, cases, reference, PE_MISTAKES + more.POSITIONAL, what, covers, _the_table)
 
 
 # ---------------------------------------------------------------- the softmax's backward pass
@@ -116,7 +118,7 @@ def check_softmax_backward(fn) -> tuple:
     """my_softmax_backward(P, dP) -> dS, the gradient through a row-wise softmax."""
     cases, reference = _softmax_backward_cases(), lambda P, dP: (softmax_backward(P, dP),)
     what, covers = "my_softmax_backward(P, dP)", "random rows, batch axes, one key, float32"
-    return check_function(fn, cases, reference, SOFTMAX_BACKWARD_MISTAKES, what, covers)
+    return check_function(fn, cases, reference, SOFTMAX_BACKWARD_MISTAKES + more_models.SOFTMAX_BACKWARD, what, covers)
 
 
 # ---------------------------------------------------------------- layer normalisation
@@ -129,6 +131,7 @@ def _layer_norm_cases() -> list:
         (r.normal(size=(2, 4, 6)), np.ones(6), np.zeros(6), 1e-5),  # batch axes
         (constant, r.normal(size=4), r.normal(size=4), 1e-5),
         (*(a.astype(np.float32) for a in float32), 1e-6),
+        (0.1 * r.normal(size=(2, 5)), r.normal(size=5), r.normal(size=5), 0.5),  # a large eps: where it goes shows
     ]
 
 
@@ -160,8 +163,11 @@ LAYER_NORM_MISTAKES = [_normalised_columns, _sample_variance, _no_gamma_beta, _d
 def check_layer_norm(fn) -> tuple:
     """my_layer_norm(x, gamma, beta, eps): each row to mean 0 and variance 1, then times gamma plus beta."""
     cases, reference = _layer_norm_cases(), lambda x, g, b, eps: (layer_norm(x, g, b, eps),)
-    what, covers = "my_layer_norm(x, gamma, beta, eps)", "shifted and scaled rows, a batch, a constant row, float32"
-    return check_function(fn, cases, reference, LAYER_NORM_MISTAKES, what, covers, tol=1e-5)
+    what, covers = (
+        "my_layer_norm(x, gamma, beta, eps)",
+        "shifted and scaled rows, a batch, a constant row, float32, eps 0.5",
+    )
+    return check_function(fn, cases, reference, LAYER_NORM_MISTAKES + more_models.LAYER_NORM, what, covers, tol=1e-5)
 
 
 # ---------------------------------------------------------------- heads
@@ -196,7 +202,9 @@ SPLIT_MISTAKES = [_split_no_transpose, _split_interleaved]
 def check_split_heads(fn) -> tuple:
     """my_split_heads(M, n_heads): (..., n, d_model) -> (..., n_heads, n, d_head)."""
     what, covers = "my_split_heads(M, n_heads)", "2 to 4 heads, a batch, one word, float32"
-    return check_function(fn, _split_cases(), lambda M, h: (split_heads(M, h),), SPLIT_MISTAKES, what, covers, tol=0)
+    return check_function(
+        fn, _split_cases(), lambda M, h: (split_heads(M, h),), SPLIT_MISTAKES + more.SPLIT, what, covers, tol=0
+    )
 
 
 def _merge_cases() -> list:
@@ -230,7 +238,9 @@ MERGE_MISTAKES = [_merge_no_transpose, _merge_wrong_order]
 def check_merge_heads(fn) -> tuple:
     """my_merge_heads(M): (..., n_heads, n, d_head) -> (..., n, n_heads * d_head)."""
     what, covers = "my_merge_heads(M)", "2 to 4 heads, a batch, one word, float32"
-    return check_function(fn, _merge_cases(), lambda M: (merge_heads(M),), MERGE_MISTAKES, what, covers, tol=0)
+    return check_function(
+        fn, _merge_cases(), lambda M: (merge_heads(M),), MERGE_MISTAKES + more.MERGE, what, covers, tol=0
+    )
 
 
 def _mha_cases() -> list:
@@ -304,4 +314,5 @@ def check_multi_head_attention(fn) -> tuple:
         return multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads=n_heads)
 
     what, covers = "my_multi_head_attention(X, W_q, W_k, W_v, W_o, n_heads)", "1 to 3 heads, one word, float32"
-    return check_function(fn, _mha_cases(), reference, MHA_MISTAKES, what, covers, two_arrays)
+    mistakes = MHA_MISTAKES + more.MHA
+    return check_function(fn, _mha_cases(), reference, mistakes, what, covers, two_arrays, rescaled=more.MHA_SCALE)

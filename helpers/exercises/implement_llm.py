@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers import gelu, rms_norm, silu, swiglu
+from . import mistakes_models as more
 from .learner import case_rng, check_function
 from .registry import exercise, routine
 
@@ -66,7 +67,7 @@ def check_rms_norm(fn) -> tuple:
     """my_rms_norm(x, gain, eps): x / sqrt(mean(x**2 over the row) + eps) * gain."""
     cases, reference = _rms_norm_cases(), lambda x, g, eps: (rms_norm(x, g, eps),)
     what, covers = "my_rms_norm(x, gain, eps)", "rows far from mean 0, a batch, tiny rows, float32"
-    return check_function(fn, cases, reference, RMS_NORM_MISTAKES, what, covers, tol=1e-5)
+    return check_function(fn, cases, reference, RMS_NORM_MISTAKES + more.RMS_NORM, what, covers, tol=1e-5)
 
 
 # ---------------------------------------------------------------- SwiGLU
@@ -118,7 +119,9 @@ SWIGLU_MISTAKES = [_swapped, _gelu, _sigmoid, _product_first, _no_gate]
 def check_swiglu(fn) -> tuple:
     """my_swiglu(x, W_gate, W_up, W_down): (silu(x @ W_gate) * (x @ W_up)) @ W_down."""
     what, covers = "my_swiglu(x, W_gate, W_up, W_down)", "rows, a batch, large pre-activations, float32"
-    return check_function(fn, _swiglu_cases(), lambda *a: (swiglu(*a),), SWIGLU_MISTAKES, what, covers, tol=1e-5)
+    return check_function(
+        fn, _swiglu_cases(), lambda *a: (swiglu(*a),), SWIGLU_MISTAKES + more.SWIGLU, what, covers, tol=1e-5
+    )
 
 
 # ---------------------------------------------------------------- the cache per token

@@ -11,6 +11,8 @@ from ..attention import softmax
 from ..blockwise import online_softmax_update
 from ..gradients import attention_backward, softmax_backward
 from ..positions import apply_rope
+from . import mistakes_attention as more
+from . import mistakes_models as more_models
 from .learner import case_rng, check_function, named_arrays
 from .registry import exercise
 
@@ -76,7 +78,7 @@ ROPE_MISTAKES = [_rope_other_way, _rope_halves, _rope_exponent_i_over_d, _rope_r
 def check_rope(fn) -> tuple:
     """my_rope(x, positions): each pair (x[2i], x[2i+1]) of row r rotated by positions[r] * 10000**(-2i/d)."""
     what, covers = "my_rope(x, positions)", "positions 0..3, positions in any order, one word, one pair, float32"
-    return check_function(fn, _rope_cases(), lambda x, p: (apply_rope(x, p),), ROPE_MISTAKES, what, covers)
+    return check_function(fn, _rope_cases(), lambda x, p: (apply_rope(x, p),), ROPE_MISTAKES + more.ROPE, what, covers)
 
 
 # ---------------------------------------------------------------- 10.3 attention's backward pass
@@ -153,12 +155,13 @@ def check_attention_backward(fn) -> tuple:
         fn,
         _backward_cases(),
         attention_backward,
-        BACKWARD_MISTAKES,
+        BACKWARD_MISTAKES + more_models.BACKWARD,
         what,
         covers,
         _gradients,
         tol=1e-5,
         names=("dQ", "dK", "dV"),
+        rescaled=more_models.BACKWARD_SCALE,
     )
 
 
@@ -270,7 +273,7 @@ def check_online_update(fn) -> tuple:
         fn,
         _update_cases(),
         online_softmax_update,
-        UPDATE_MISTAKES,
+        UPDATE_MISTAKES + more_models.UPDATE,
         what,
         covers,
         _state,

@@ -9,13 +9,14 @@ A learner's function that raises gets its exception as one line, with a hint.
 from __future__ import annotations
 
 import inspect
+import re
 import signal
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
-from .diagnose import diagnose
+from .diagnose import diagnose, rescaled_as
 from .registry import MalformedAnswer, time_limit
 
 Case = tuple  # the arguments of one call
@@ -202,11 +203,13 @@ def check_function(
     tol=1e-6,
     dtype=True,
     names=None,
+    rescaled=None,
 ):
     """Run fn on every case; right if it equals the reference everywhere, else name the first mistake it equals.
 
     Each mistake computes what a known wrong version returns; its docstring is the hint. ``dtype``: also say when
     float32 in gives float64 out (not for an answer that is one number). ``names``: the returned arrays' names.
+    ``rescaled``: (function(*args, scale) -> the result with the scores times scale, hint) to name a wrong scale.
     -> (ok, message)
     """
     name = what.split("(", maxsplit=1)[0]
@@ -218,23 +221,40 @@ def check_function(
     unpack = unpack or one_array
     want = [reference(*args) for args in cases]
     parts = names or ("the result", "weights", "the third array")
-    got = []
-    try:
-        listed = False  # a Python list where one array belongs: right numbers, said how to return them
-        for args, right in zip(cases, want):  # compared as each comes: a huge result is refused before the next
+    got, failed = [], None
+    batched = _batched(cases)
+    listed = False  # a Python list where one array belongs: right numbers, said how to return them
+    for args, right, in_batch in zip(cases, want, batched):  # compared as each comes: a huge result is refused at once
+        try:
             raw = call_learner(fn, args, name)
             listed = listed or (unpack is one_array and isinstance(raw, list))
             result = unpack(raw)
-            for part, a, b in zip(parts, result, right):
-                if np.size(a) > 4 * np.size(b) + 1000:
-                    return False, (
-                        f"{part} holds {np.size(a):,} numbers where {np.size(b):,} are expected (shape "
-                        f"{np.shape(b)}, for inputs of shapes {shapes_of(args)})."
-                    )
-            got.append(result)
-    except LearnerError as exc:
-        return False, str(exc)
-    agree = [all(same(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, w)) for g, w in zip(got, want)]
+        except LearnerTimeout as exc:
+            return False, str(exc)
+        except LearnerError as exc:
+            if not in_batch:
+                return False, str(exc)
+            failed = failed or str(exc)  # raised with batch axes: said with the other inputs' results
+            got.append(None)
+            continue
+        for part, a, b in zip(parts, result, right):
+            if np.size(a) > 4 * np.size(b) + 1000:
+                return False, (
+                    f"{part} holds {np.size(a):,} numbers where {np.size(b):,} are expected (shape "
+                    f"{np.shape(b)}, for inputs of shapes {shapes_of(args)})."
+                )
+        got.append(result)
+    agree = [g is not None and all(same(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, w)) for g, w in
+             zip(got, want)]  # fmt: skip
+    if not all(agree) and all(ok or b for ok, b in zip(agree, batched)) and not all(batched):
+        raised = f" It raised: {failed[0].lower()}{failed[1:]}" if failed else ""
+        shapes = shapes_of(cases[agree.index(False)])
+        return False, (
+            f"right on every input without batch axes, but not on inputs of shapes {shapes}, which have one: count "
+            f"axes from the end (shape[-2:], axis=-1, np.swapaxes(K, -1, -2)) so leading axes pass through.{raised}"
+        )
+    if failed:
+        return False, failed
     if all(agree) and listed:
         return True, (
             f"right on all {len(cases)} inputs ({covers}), returned as a Python list: return a numpy array "
@@ -265,21 +285,30 @@ def check_function(
     i = agree.index(False)
     shapes = shapes_of(cases[i])
     names = names or (("the result",) if len(got[i]) == 1 else ("out", "weights"))
+    if rescaled is not None:
+        arg_names = [a.strip() for a in what.split("(", 1)[1].rstrip(")").split(",")]
+        scale = rescaled_as(got, cases, rescaled[0], arg_names, tol, rescaled[2] if len(rescaled) > 2 else None)
+        if scale is not None:
+            return False, rescaled[1].format(name=scale[0], value=scale[1], shapes=shapes)
     other_axis = _along_another_axis(got[i], reference, cases[i], tol)
     if other_axis is not None:
         return False, (
             f"{names[0]} holds the right numbers computed along axis {other_axis} instead of the last one (for inputs "
             f"of shapes {shapes}): reduce over axis=-1, with keepdims=True where you subtract or divide."
         )
-    sizes = [d for a in cases[i] if isinstance(a, np.ndarray) for d in a.shape]
-    for part, a, b in zip(names, got[i], want[i]):  # the generic diagnoses, after the exercise's own mistakes
-        found = diagnose(a, b, sizes, tol)
-        if found:
-            return False, f"{part} holds {found} (for inputs of shapes {shapes})."
+    found = _diagnosed(got, want, cases, agree, names, tol)
+    if found:
+        return False, f"{found[0]} holds {found[1]} (for inputs of shapes {shapes})."
     for part, a, b in zip(names, got[i], want[i]):
         a, b = np.asarray(a), np.asarray(b)
         if a.shape != b.shape:
-            return False, f"{part} has shape {a.shape}, expected {b.shape} (for inputs of shapes {shapes})."
+            moved = ""
+            if sorted(a.shape) == sorted(b.shape) and len(set(b.shape)) > 1:
+                moved = (
+                    ": the same sizes in another order, so axes are swapped or moved (check each reshape, "
+                    "transpose and swapaxes against the shapes the exercise gives)"
+                )
+            return False, f"{part} has shape {a.shape}, expected {b.shape}{moved} (for inputs of shapes {shapes})."
         if not np.all(np.isfinite(a)):
             return (
                 False,
@@ -292,15 +321,47 @@ def check_function(
     )
 
 
+def _batched(cases: list) -> list:
+    """For each case, whether an array argument has more axes than in some other case (a batch axis). -> [bool]"""
+    least = {}
+    for args in cases:
+        for j, a in enumerate(args):
+            if isinstance(a, np.ndarray):
+                least[j] = min(least.get(j, a.ndim), a.ndim)
+    return [any(isinstance(a, np.ndarray) and a.ndim > least[j] for j, a in enumerate(args)) for args in cases]
+
+
+def _diagnosed(got, want, cases, agree, names, tol):
+    """(name of the part, what it holds) when one generic diagnosis fits that part on every case it is wrong on, with
+    the same kind of change (the factor may follow the sizes), else None. -> (str, str) | None"""
+    wrong = [k for k, ok in enumerate(agree) if not ok]
+    for p, part in enumerate(names):
+        seen = []
+        for k in wrong:
+            g, w = np.asarray(got[k][p]), np.asarray(want[k][p])
+            if g.shape == w.shape and same(g, w, tol):
+                continue
+            sizes = [d for a in cases[k] if isinstance(a, np.ndarray) for d in a.shape]
+            seen.append(diagnose(g, w, sizes, tol))
+        if not seen or not all(seen):
+            continue
+        unnamed = [re.sub(r" = [^:]*:", ":", s) for s in seen]  # the same factor on every case, named or not
+        if all(u == unnamed[0] for u in unnamed):
+            return part, seen[0] if all(s == seen[0] for s in seen) else unnamed[0]
+        if all(re.sub(r"[\d.]+", "#", s) == re.sub(r"[\d.]+", "#", seen[0]) for s in seen):  # a factor of the sizes
+            return part, seen[0]
+    return None
+
+
 def _along_another_axis(got: tuple, reference: Callable, args: tuple, tol: float):
-    """The axis along which the reference gives the learner's numbers, for a function of one array that works along
-    the last axis (a softmax, a normalisation), or None. -> int | None"""
+    """The axis along which the reference gives the learner's numbers, for a function that works along the last axis
+    of its arrays of one shape (a softmax, a normalisation, a softmax's backward pass), or None. -> int | None"""
     arrays = [a for a in args if isinstance(a, np.ndarray)]
-    if len(arrays) != 1 or arrays[0].ndim < 2 or len(got) != 1:
+    if not arrays or arrays[0].ndim < 2 or len(got) != 1:
         return None
     x = arrays[0]
     for axis in range(x.ndim - 1):
-        moved = tuple(np.moveaxis(x, axis, -1) if a is x else a for a in args)
+        moved = tuple(np.moveaxis(a, axis, -1) if isinstance(a, np.ndarray) and a.shape == x.shape else a for a in args)
         try:
             with np.errstate(all="ignore"):
                 there = np.moveaxis(np.asarray(reference(*moved)[0]), -1, axis)

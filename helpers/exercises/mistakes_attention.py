@@ -1,0 +1,411 @@
+"""More named mistakes for the attention implement-its (04 to 09), found by trying realistic wrong answers: each
+function computes what one wrong version returns, and its docstring is the hint the learner reads."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..attention import merge_heads, softmax, split_heads
+from .learner import loose_softmax
+
+
+def _swap(a):
+    return np.swapaxes(a, -1, -2)
+
+
+# ---------------------------------------------------------------- 04.4 softmax
+def _softmax_over_max(s):
+    """that divides by the largest exp, not by their sum: softmax divides each exp(s - max) by the row's sum, so the
+    row sums to 1."""
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return (e / e.max(axis=-1, keepdims=True),)
+
+
+def _softmax_over_max_unshifted(s):
+    """that divides by the largest exp, not by their sum: softmax divides each exp(s - max) by the row's sum, so the
+    row sums to 1 (and subtracting the max first keeps exp(1000) from overflowing)."""
+    e = np.exp(s)
+    return (e / e.max(axis=-1, keepdims=True),)
+
+
+def _softmax_no_exp(s):
+    """there is no exp: the weights are exp(s - max) divided by their sum, not the shifted scores themselves."""
+    z = s - s.min(axis=-1, keepdims=True)
+    return (z / z.sum(axis=-1, keepdims=True),)
+
+
+SOFTMAX = [_softmax_over_max, _softmax_over_max_unshifted, _softmax_no_exp]
+SOFTMAX_SCALE = (
+    lambda s, c: (softmax(s * c),),
+    "your numbers are the softmax of the scores times {name} (= {value:.4g} for inputs of shapes {shapes}): softmax "
+    "takes the exp of the scores as they are, np.exp(s - max): no scale or temperature, no minus sign, not np.exp2.",
+    {"-1 (a minus sign)": -1.0, "log(2) (2 ** s or np.exp2 in place of np.exp: a different base)": math.log(2),
+     "1/2": 0.5, "2": 2.0},
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------- 04.5 self-attention
+def _raw_weights_returned(X):
+    """Y is right, but the weights returned are the raw scores X @ X.T: return the softmax of them, the weights that
+    made Y."""
+    return softmax(X @ X.T) @ X, X @ X.T
+
+
+def _y_is_the_weights(X):
+    """Y is the weights themselves: each word's new vector is the weighted sum of the words' vectors, weights @ X."""
+    w = softmax(X @ X.T)
+    return w, w
+
+
+def _features_not_words(X):
+    """X.T @ X compares features (columns) with each other; the words are the rows, so their dot products are
+    X @ X.T, shape (n, n), and Y = weights @ X."""
+    w = softmax(X.T @ X)
+    return X @ w, w
+
+
+SELF_ATTENTION = [_raw_weights_returned, _y_is_the_weights, _features_not_words]
+SELF_ATTENTION_SCALE = (
+    lambda X, c: ((w := softmax(X @ X.T * c)) @ X, w),
+    "the scores X @ X.T are multiplied by {name} (= {value:.4g} for inputs of shapes {shapes}); notebook 04's "
+    "self-attention (the article's) uses them as they are: weights = softmax(X @ X.T), Y = weights @ X.",
+    {"-1 (a minus sign)": -1.0},
+)
+
+
+# ---------------------------------------------------------------- 05.3 and 08.4 scaled and masked attention
+def _weights(Q, K, mask=None, scale=None, axis=-1):
+    s = Q @ _swap(K) * (1 / math.sqrt(Q.shape[-1]) if scale is None else scale)
+    return loose_softmax(s if mask is None else np.where(mask, s, -np.inf), axis=axis)
+
+
+def _scaled_after_softmax(Q, K, V):
+    """the weights are divided by sqrt(d_k) after the softmax, so a row no longer sums to 1: divide the scores,
+    before the softmax."""
+    w = _weights(Q, K, scale=1.0) / math.sqrt(Q.shape[-1])
+    return w @ V, w
+
+
+def _output_scaled(Q, K, V):
+    """the output is divided by sqrt(d_k), not the scores: the scale goes on Q @ K^T, before the softmax."""
+    w = _weights(Q, K, scale=1.0)
+    return w @ V / math.sqrt(Q.shape[-1]), w
+
+
+def _log_weights(Q, K, V):
+    """the weights returned are their log (a log-softmax): return the softmax itself, each row summing to 1."""
+    w = _weights(Q, K)
+    with np.errstate(divide="ignore"):
+        return w @ V, np.log(w)
+
+
+def _keys_as_values(Q, K, V):
+    """the weights average the keys (weights @ K); the output averages the values: out = weights @ V."""
+    w = _weights(Q, K)
+    return w @ K, w
+
+
+SCALED = [_scaled_after_softmax, _output_scaled, _log_weights, _keys_as_values]
+ATTENTION_SCALE = (
+    "the scores are multiplied by {name} (= {value:.4g} for inputs of shapes {shapes}); the scale is 1/sqrt(d_k), "
+    "with d_k = Q.shape[-1], the length of the query and key vectors."
+)
+SCALED_SCALE = (lambda Q, K, V, c: ((w := _weights(Q, K, scale=c)) @ V, w), ATTENTION_SCALE)
+MATMUL_HINT = (
+    " The scores are Q @ K^T (K transposed, np.swapaxes(K, -1, -2)), shape (..., n_q, n_k); out = weights @ V."
+)
+
+
+def _mask_transposed(Q, K, V, mask):
+    """the mask is used transposed: row i of the mask is query i, column j key j, as in the scores; use mask, not
+    mask.T."""
+    w = _weights(Q, K, _swap(mask))
+    return w @ V, w
+
+
+def _allowed_pushed_down(Q, K, V, mask):
+    """the mask is inverted: the scores where the mask is True (may attend) were pushed down; push down where it is
+    False, np.where(mask, scores, -np.inf)."""
+    w = _weights(Q, K, ~mask)
+    return w @ V, w
+
+
+def _allowed_pushed_down_by_a_lot(Q, K, V, mask):
+    """the mask is inverted: the scores where the mask is True (may attend) were pushed down (scores - mask * 1e9);
+    push down where it is False, np.where(mask, scores, -np.inf)."""
+    w = softmax(Q @ _swap(K) / math.sqrt(Q.shape[-1]) - mask * 1e9)
+    return w @ V, w
+
+
+def _masked_over_queries(Q, K, V, mask):
+    """the softmax runs down the columns (over the queries, axis -2): each query's row must sum to 1 (axis=-1)."""
+    w = _weights(Q, K, mask, axis=-2)
+    return w @ V, w
+
+
+def _renormalised_after(Q, K, V, mask):
+    """the mask is applied after the softmax and the rows renormalised: a masked key with a large score takes nearly
+    all the weight first, the allowed ones underflow to 0, and 0/0 follows. Set masked scores to -inf before the
+    softmax."""
+    w = _weights(Q, K) * mask
+    with np.errstate(all="ignore"):
+        w = w / w.sum(axis=-1, keepdims=True)
+    return w @ V, w
+
+
+MASKED = [_mask_transposed, _allowed_pushed_down, _allowed_pushed_down_by_a_lot, _masked_over_queries,
+          _renormalised_after]  # fmt: skip
+MASKED_SCALE = (lambda Q, K, V, m, c: ((w := _weights(Q, K, m, scale=c)) @ V, w), ATTENTION_SCALE)
+
+
+# ---------------------------------------------------------------- 06.1 the sinusoidal table
+def _table(n, d, base=10000.0, rate=2.0, halves=False, funcs=(np.sin, np.cos), power=-1.0, div=None, degrees=False):
+    p = np.arange(n)[:, None]
+    i = np.arange((d + 1) // 2)[None, :]
+    angles = p * (base ** (rate * i / (div or d))) ** power
+    angles = np.degrees(angles) if degrees else angles
+    pe = np.empty((n, d))
+    h = (d + 1) // 2
+    if halves:
+        pe[:, :h], pe[:, h:] = funcs[0](angles), funcs[1](angles[:, : d - h])
+    else:
+        pe[:, 0::2], pe[:, 1::2] = funcs[0](angles), funcs[1](angles[:, : d // 2])
+    return (pe,)
+
+
+def _pe_base(n, d):
+    """the base is not 10000: angle = pos / 10000 ** (2i / d)."""
+    return _table(n, d, base=1000.0)
+
+
+def _pe_halves(n, d):
+    """the sines fill the first half of the columns and the cosines the second; they interleave: sines in the even
+    columns (0::2), cosines in the odd ones (1::2)."""
+    return _table(n, d, halves=True)
+
+
+def _pe_multiplied(n, d):
+    """the position is multiplied by 10000 ** (2i / d); divide by it: angle = pos / 10000 ** (2i / d), slower for
+    later columns."""
+    return _table(n, d, power=1.0)
+
+
+def _pe_column_exponent(n, d):
+    """each column has its own exponent j / d; columns 2i and 2i+1 share one angle, pos / 10000 ** (2i / d), with i
+    counting pairs of columns."""
+    p, j = np.arange(n)[:, None], np.arange(d)[None, :]
+    angles = p / 10000.0 ** (j / d)
+    return (np.where(j % 2 == 0, np.sin(angles), np.cos(angles)),)
+
+
+def _pe_all_sines(n, d):
+    """every column is a sine: the odd columns (1::2) are cosines."""
+    return _table(n, d, funcs=(np.sin, np.sin))
+
+
+def _pe_d_minus_1(n, d):
+    """the exponent divides by d - 1; it is 2i / d, with d the number of columns."""
+    return _table(n, d, div=max(d - 1, 1))
+
+
+def _pe_degrees(n, d):
+    """the angles are in degrees: np.sin and np.cos take radians, so use pos / 10000 ** (2i / d) as it is."""
+    return _table(n, d, degrees=True)
+
+
+POSITIONAL = [_pe_base, _pe_halves, _pe_multiplied, _pe_column_exponent, _pe_all_sines, _pe_d_minus_1, _pe_degrees]
+
+
+# ---------------------------------------------------------------- 06.3 rotary encoding
+def _rotated(x, positions, base=10000.0, rate=2.0, shift=0.0, factor=1.0, swap=False, cos_only=False):
+    d = x.shape[-1]
+    theta = (np.asarray(positions, dtype=float)[:, None] * factor + shift) * base ** (-rate * np.arange(d // 2) / d)
+    c, s = np.cos(theta).astype(x.dtype), np.sin(theta).astype(x.dtype)
+    a, b = x[..., 0::2], x[..., 1::2]
+    out = np.empty_like(x)
+    first, second = (a * c, b * c) if cos_only else (a * c - b * s, a * s + b * c)
+    out[..., 0::2], out[..., 1::2] = (second, first) if swap else (first, second)
+    return (out,)
+
+
+def _rope_base(x, positions):
+    """the base is not 10000: pair i turns by position * 10000 ** (-2i / d)."""
+    return _rotated(x, positions, base=1000.0)
+
+
+def _rope_added(x, positions):
+    """that adds a sine and cosine to x, as notebook 06's first encoding does; RoPE rotates each pair:
+    (a cos - b sin, a sin + b cos)."""
+    d = x.shape[-1]
+    theta = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-2 * np.arange(d // 2) / d)
+    pe = np.empty_like(x)
+    pe[..., 0::2], pe[..., 1::2] = np.sin(theta), np.cos(theta)
+    return (x + pe,)
+
+
+def _rope_pair_swapped(x, positions):
+    """each rotated pair is written back in the wrong order: x'[2i] = a cos - b sin goes in column 2i, and
+    x'[2i+1] = a sin + b cos in column 2i+1."""
+    return _rotated(x, positions, swap=True)
+
+
+def _rope_4i(x, positions):
+    """the speeds: pair i turns by p * 10000 ** (-2i / d), with i counting pairs (0, 1, ...), not columns."""
+    return _rotated(x, positions, rate=4.0)
+
+
+def _rope_from_1(x, positions):
+    """every position is one more than given (off by one): rotate row r by positions[r] itself."""
+    return _rotated(x, positions, shift=1.0)
+
+
+def _rope_half_angle(x, positions):
+    """the angles are half what they should be: pair i turns by p * 10000 ** (-2i / d), not half of it."""
+    return _rotated(x, positions, factor=0.5)
+
+
+def _rope_cos_only(x, positions):
+    """that multiplies by the cosine only: a rotation also mixes the pair through the sine,
+    (a cos - b sin, a sin + b cos)."""
+    return _rotated(x, positions, cos_only=True)
+
+
+ROPE = [_rope_base, _rope_added, _rope_pair_swapped, _rope_4i, _rope_from_1, _rope_half_angle, _rope_cos_only]
+
+
+# ---------------------------------------------------------------- 08.3 the causal mask
+def _all_true(n):
+    """every entry is True, so every word sees the future: keep the diagonal and below, np.tril(np.ones((n, n),
+    dtype=bool))."""
+    return (np.ones((n, n), dtype=bool),)
+
+
+def _next_word_too(n):
+    """that is np.tril(..., k=1): each word also sees the next one (the future); k=0 keeps the diagonal and below."""
+    return (np.tril(np.ones((n, n), dtype=bool), k=1),)
+
+
+def _additive(n):
+    """that is an additive mask, 0 where allowed and -inf where blocked; this exercise asks for booleans, True where
+    a query may attend (np.tril(np.ones((n, n), dtype=bool)))."""
+    return (np.where(np.tril(np.ones((n, n), dtype=bool)), 0.0, -np.inf),)
+
+
+def _only_itself(n):
+    """only the diagonal is True, so each word sees only itself: it may see every earlier word too (np.tril)."""
+    return (np.eye(n, dtype=bool),)
+
+
+def _flipped_left_right(n):
+    """the mask is flipped left to right: column j is key j in order, so word i sees columns 0 to i (np.tril)."""
+    return (np.fliplr(np.tril(np.ones((n, n), dtype=bool))),)
+
+
+CAUSAL = [_all_true, _next_word_too, _additive, _only_itself, _flipped_left_right]
+
+
+# ---------------------------------------------------------------- 09.4, 09.5 and 09.6 heads
+def _split_heads_reversed(M, h):
+    """the heads come in reverse order: head 0 owns the first d_head features, M[..., :d_head]."""
+    return (split_heads(M, h)[..., ::-1, :, :],)
+
+
+def _split_heads_features_first(M, h):
+    """each head must own a contiguous block of features with the words before the features: reshape to
+    (..., n, n_heads, d_head), then swap axes -3 and -2, giving (..., n_heads, n, d_head)."""
+    *b, n, d = M.shape
+    return (np.swapaxes(M.reshape(*b, n, d // h, h), -3, -1),)
+
+
+def _split_all_axes_reversed(M, h):
+    """.T reverses every axis: after the reshape to (..., n, n_heads, d_head), swap only the n and n_heads axes,
+    np.swapaxes(..., -3, -2)."""
+    *b, n, d = M.shape
+    return (M.reshape(*b, n, h, d // h).T,)
+
+
+SPLIT = [_split_heads_reversed, _split_heads_features_first, _split_all_axes_reversed]
+
+
+def _merge_heads_reversed(M):
+    """the heads are merged in reverse order: each word's row is head 0's features first, then head 1's, ..."""
+    return (merge_heads(M[..., ::-1, :, :]),)
+
+
+def _merge_words_stacked(M):
+    """the heads are concatenated along the words axis (rows); concatenate them along the features (the last axis):
+    each word's row is head 0's d_head features, then head 1's, ..."""
+    return (np.concatenate([M[..., i, :, :] for i in range(M.shape[-3])], axis=-2),)
+
+
+def _merge_features_reversed(M):
+    """swapping axes -3 and -1 reverses each word's features and heads: swap the heads and words axes,
+    np.swapaxes(M, -3, -2), then reshape."""
+    *b, h, n, dh = M.shape
+    return (np.swapaxes(M, -3, -1).reshape(*b, n, h * dh),)
+
+
+def _merge_summed(M):
+    """the heads are summed (or averaged); merging concatenates them: each word's row holds every head's d_head
+    features, n_heads * d_head in all."""
+    return (M.sum(axis=-3),)
+
+
+MERGE = [_merge_heads_reversed, _merge_words_stacked, _merge_features_reversed, _merge_summed]
+
+
+def _heads(X, W_q, W_k, W_v, W_o, h, merge=merge_heads, axis=-1, proj_first=False):
+    Q, K, V = split_heads(X @ W_q, h), split_heads(X @ W_k, h), split_heads(X @ W_v, h)
+    if proj_first:
+        V = split_heads(merge_heads(V) @ W_o, h)
+    w = softmax(Q @ _swap(K) / math.sqrt(X.shape[-1] // h), axis=axis)
+    out = merge(w @ V)
+    return (out if proj_first else out @ W_o), w
+
+
+def _merged_without_transpose(*args):
+    """the heads are split right but merged with a plain reshape, which mixes words across heads: swap the heads and
+    words axes first (np.swapaxes(out, -3, -2)), then reshape (your my_merge_heads)."""
+    return _heads(*args, merge=lambda M: M.reshape(*M.shape[:-3], M.shape[-2], -1))
+
+
+def _weights_averaged(*args):
+    """the weights are averaged over the heads; return each head's weights, shape (n_heads, n, n)."""
+    out, w = _heads(*args)
+    return out, w.mean(axis=-3)
+
+
+def _heads_over_queries(*args):
+    """each head's softmax runs down the columns (over the queries): each query's row must sum to 1 (axis=-1)."""
+    return _heads(*args, axis=-2)
+
+
+def _w_o_before_attention(*args):
+    """W_o multiplies the values before attention; it mixes the heads' outputs after them: merge, then @ W_o."""
+    return _heads(*args, proj_first=True)
+
+
+def _one_big_head(X, W_q, W_k, W_v, W_o, h):
+    """that is one head of size d_model with its weights copied n_heads times: split Q, K and V into n_heads heads
+    of d_head features (your my_split_heads), each with its own weights."""
+    Q, K, V = X @ W_q, X @ W_k, X @ W_v
+    w = softmax(Q @ _swap(K) / math.sqrt(X.shape[-1] // h))
+    return (w @ V) @ W_o, np.repeat(np.expand_dims(w, -3), h, axis=-3)
+
+
+MHA = [_merged_without_transpose, _weights_averaged, _heads_over_queries, _w_o_before_attention, _one_big_head]
+
+
+def _mha_scaled(X, W_q, W_k, W_v, W_o, h, c):
+    Q, K, V = split_heads(X @ W_q, h), split_heads(X @ W_k, h), split_heads(X @ W_v, h)
+    w = softmax(Q @ _swap(K) * c)
+    return merge_heads(w @ V) @ W_o, w
+
+
+MHA_SCALE = (
+    _mha_scaled,
+    "each head's scores are multiplied by {name} (= {value:.4g} for inputs of shapes {shapes}); the scale is "
+    "1/sqrt(d_head), with d_head = d_model // n_heads, the length of one head's queries.",
+)
