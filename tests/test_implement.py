@@ -141,7 +141,7 @@ def mha_scaled_by(X, W_q, W_k, W_v, W_o, n_heads, by):
         (
             "09.4",
             lambda M, h: np.swapaxes(M.reshape(M.shape[0], h, -1), 0, 1),
-            "has shape (3, 2, 8), expected (2, 3, 4, 2)",
+            "right on every input without batch axes",
         ),
         (
             "09.4",
@@ -513,7 +513,7 @@ def _cache_scaled_by_d(q, K_cache, V_cache, k_new, v_new):
 def test_attend_with_cache_names_the_returned_caches_and_sends_only_row_mistakes_to_concatenation():
     assert "go last" in hint("15.1", _cache_keys_first) and hint("15.1", _cache_keys_first).count("k_new[None]") == 1
     grown = hint("15.1", _cache_not_grown)
-    assert grown.startswith("K_cache has shape (5, 4), expected (6, 4)") and "axis 0" in grown
+    assert grown.startswith("out is right, but the caches returned are the old ones") and "appended" in grown
     assert "concatenate" not in hint("15.1", _cache_scaled_by_d)  # a scale mistake is not sent to the rows
 
 

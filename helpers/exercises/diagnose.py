@@ -5,6 +5,7 @@ one position along an axis, or with two axes swapped. Each says what the learner
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -15,11 +16,12 @@ def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
 
 def constants(sizes) -> dict:
     """The constants a scale mistake is made of, by name: sqrt(d), 1/sqrt(d), d, 1/d for each size d of the inputs,
-    2, 1/2, log(2), 1/log(2). (sizes) -> {name: value}"""
+    2, 1/2, log(2), 1/log(2), log(10), 1/log(10). (sizes) -> {name: value}"""
     named = {}  # the inputs' sizes first: 0.5 with a size of 4 is 1/sqrt(4) before it is 1/2
     for d in sorted({int(s) for s in sizes if int(s) > 1}):
         named.update({f"sqrt({d})": d**0.5, f"1/sqrt({d})": d**-0.5, f"{d}": float(d), f"1/{d}": 1 / d})
-    for name, value in {"2": 2.0, "1/2": 0.5, "log(2)": math.log(2), "1/log(2)": 1 / math.log(2)}.items():
+    logs = {"log(2)": math.log(2), "1/log(2)": 1 / math.log(2), "log(10)": math.log(10), "1/log(10)": 1 / math.log(10)}
+    for name, value in {"2": 2.0, "1/2": 0.5, **logs}.items():
         named.setdefault(name, value)
     return named
 
@@ -41,8 +43,11 @@ def diagnose(got, want, sizes=(), tol: float = 1e-5) -> str | None:
                 if got.size == 1 and name is None:  # one number is always some multiple of another: say nothing
                     return None
                 named = f" = {name}" if name else ""
-                if name in ("log(2)", "1/log(2)"):
-                    return f"the right numbers times {ratio:.4g}{named}: np.log2 where the natural log np.log belongs?"
+                if name in ("log(2)", "1/log(2)", "log(10)", "1/log(10)"):
+                    return (
+                        f"the right numbers times {ratio:.4g}{named}: np.log2 or np.log10 where the natural log np.log "
+                        "belongs?"
+                    )
                 return f"the right numbers times {ratio:.4g}{named}: check the scale (what you divide or multiply by)"
         for axis in range(got.ndim):
             n = got.shape[axis]
@@ -117,4 +122,57 @@ def rescaled_as(got: list, cases: list, rescaled, arg_names, tol: float, fixed: 
             for g, e in zip(got, expected)
         ):
             return name, values[0]
+    return None
+
+
+def batched(cases: list) -> list:
+    """For each case, whether an array argument has more axes than in some other case (a batch axis). -> [bool]"""
+    least = {}
+    for args in cases:
+        for j, a in enumerate(args):
+            if isinstance(a, np.ndarray):
+                least[j] = min(least.get(j, a.ndim), a.ndim)
+    return [any(isinstance(a, np.ndarray) and a.ndim > least[j] for j, a in enumerate(args)) for args in cases]
+
+
+def diagnosed(got, want, cases, agree, names, tol):
+    """(name of the part, what it holds) when one generic diagnosis fits that part on every case it is wrong on, with
+    the same kind of change (the factor may follow the sizes), else None. -> (str, str) | None"""
+    wrong = [k for k, ok in enumerate(agree) if not ok]
+    for p, part in enumerate(names):
+        seen = []
+        for k in wrong:
+            g, w = np.asarray(got[k][p]), np.asarray(want[k][p])
+            if g.shape == w.shape and _close(g, w, tol):
+                continue
+            sizes = [d for a in cases[k] if isinstance(a, np.ndarray) for d in a.shape]
+            seen.append(diagnose(g, w, sizes, tol))
+        if sum(1 for s in seen if s) * 2 < len(seen) or not any(seen):  # most wrong cases (a small one may not tell)
+            continue
+        seen = [s for s in seen if s]
+        unnamed = [re.sub(r" = [^:]*:", ":", s) for s in seen]  # the same factor on every case, named or not
+        if all(u == unnamed[0] for u in unnamed):
+            return part, seen[0] if all(s == seen[0] for s in seen) else unnamed[0]
+        kinds = [re.sub(r"[\d.]+", "#", re.sub(r"\([\d, ]*\)", "#", u)) for u in unnamed]  # follows the sizes
+        if all(k == kinds[0] for k in kinds):
+            return part, seen[0]
+    return None
+
+
+def wrong_parts(got, want, names, tol) -> str | None:
+    """Which returned arrays are right on every input and which are not, or whose rows of weights do not sum to 1:
+    where to look, when no mistake is named. -> str | None"""
+    count = len(want[0])
+    right = [all(_close(np.asarray(g[k]), np.asarray(w[k]), tol) for g, w in zip(got, want)) for k in range(count)]
+    for k in range(count):
+        if names[k] == "weights" and not right[k]:
+            sums = [np.asarray(g[k], dtype=float).sum(axis=-1) for g in got]
+            off = [x for x in sums if x.size and np.all(np.isfinite(x)) and not np.allclose(x, 1, atol=1e-4)]
+            if off:
+                first = off[0].ravel()[0]
+                return f"each row of weights must sum to 1 (a softmax over axis=-1): yours sum to {first:.4g}"
+    if 0 < sum(right) < count:
+        ok = " and ".join(n for n, r in zip(names, right) if r)
+        bad = " and ".join(n for n, r in zip(names, right) if not r)
+        return f"{ok}: right on every input; {bad}: not, so the mistake is in the step that makes {bad}"
     return None

@@ -12,7 +12,8 @@ from ..gradients import softmax_backward
 from ..layers import layer_norm
 from ..positions import positional_encoding
 from . import mistakes_attention as more
-from . import mistakes_models as more_models
+from . import mistakes_gradients as more_models
+from . import mistakes_positions as positions
 from .learner import case_rng, check_function, learner_array, two_arrays
 from .registry import exercise
 
@@ -35,8 +36,8 @@ def _sin_cos_swapped(n, d):
 
 
 def _exponent_i_over_d(n, d):
-    """the exponent is i/d; it is 2i/d, where i counts pairs of columns (i = 0, 1, ...), so columns 2i and 2i+1
-    share one angle."""
+    """the angles are pos / 10000 ** (i / d) (or, the same numbers, a base of 100 with 2i/d): they are
+    pos / 10000 ** (2i/d), where i counts pairs of columns (i = 0, 1, ...), so columns 2i and 2i+1 share one angle."""
     return _pe_variant(n, d, rate=1)
 
 
@@ -57,7 +58,7 @@ def check_positional_encoding(fn) -> tuple:
     """my_positional_encoding(n, d), the sinusoidal table of Vaswani et al."""
     cases, reference = [(4, 6), (10, 16), (1, 4), (5, 7)], lambda n, d: (positional_encoding(n, d),)
     what, covers = "my_positional_encoding(n, d)", "n = 1 to 10, d even and odd"
-    return check_function(fn, cases, reference, PE_MISTAKES + more.POSITIONAL, what, covers, _the_table)
+    return check_function(fn, cases, reference, PE_MISTAKES + positions.POSITIONAL, what, covers, _the_table)
 
 
 # ---------------------------------------------------------------- the softmax's backward pass

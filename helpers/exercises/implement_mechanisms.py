@@ -11,8 +11,8 @@ from ..attention import softmax
 from ..blockwise import online_softmax_update
 from ..gradients import attention_backward, softmax_backward
 from ..positions import apply_rope
-from . import mistakes_attention as more
-from . import mistakes_models as more_models
+from . import mistakes_gradients as more_models
+from . import mistakes_positions as positions
 from .learner import case_rng, check_function, named_arrays
 from .registry import exercise
 
@@ -78,7 +78,9 @@ ROPE_MISTAKES = [_rope_other_way, _rope_halves, _rope_exponent_i_over_d, _rope_r
 def check_rope(fn) -> tuple:
     """my_rope(x, positions): each pair (x[2i], x[2i+1]) of row r rotated by positions[r] * 10000**(-2i/d)."""
     what, covers = "my_rope(x, positions)", "positions 0..3, positions in any order, one word, one pair, float32"
-    return check_function(fn, _rope_cases(), lambda x, p: (apply_rope(x, p),), ROPE_MISTAKES + more.ROPE, what, covers)
+    return check_function(
+        fn, _rope_cases(), lambda x, p: (apply_rope(x, p),), ROPE_MISTAKES + positions.ROPE, what, covers
+    )
 
 
 # ---------------------------------------------------------------- 10.3 attention's backward pass

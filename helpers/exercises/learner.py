@@ -9,14 +9,13 @@ A learner's function that raises gets its exception as one line, with a hint.
 from __future__ import annotations
 
 import inspect
-import re
 import signal
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
-from .diagnose import diagnose, rescaled_as
+from .diagnose import batched, diagnosed, rescaled_as, wrong_parts
 from .registry import MalformedAnswer, time_limit
 
 Case = tuple  # the arguments of one call
@@ -222,9 +221,9 @@ def check_function(
     want = [reference(*args) for args in cases]
     parts = names or ("the result", "weights", "the third array")
     got, failed = [], None
-    batched = _batched(cases)
+    with_batch = batched(cases)
     listed = False  # a Python list where one array belongs: right numbers, said how to return them
-    for args, right, in_batch in zip(cases, want, batched):  # compared as each comes: a huge result is refused at once
+    for args, right, in_batch in zip(cases, want, with_batch):  # each compared as it comes
         try:
             raw = call_learner(fn, args, name)
             listed = listed or (unpack is one_array and isinstance(raw, list))
@@ -246,15 +245,9 @@ def check_function(
         got.append(result)
     agree = [g is not None and all(same(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, w)) for g, w in
              zip(got, want)]  # fmt: skip
-    if not all(agree) and all(ok or b for ok, b in zip(agree, batched)) and not all(batched):
-        raised = f" It raised: {failed[0].lower()}{failed[1:]}" if failed else ""
-        shapes = shapes_of(cases[agree.index(False)])
-        return False, (
-            f"right on every input without batch axes, but not on inputs of shapes {shapes}, which have one: count "
-            f"axes from the end (shape[-2:], axis=-1, np.swapaxes(K, -1, -2)) so leading axes pass through.{raised}"
-        )
+    batch_only = not all(agree) and all(ok or b for ok, b in zip(agree, with_batch)) and not all(with_batch)
     if failed:
-        return False, failed
+        return False, _batch_hint(cases[agree.index(False)], failed) if batch_only else failed
     if all(agree) and listed:
         return True, (
             f"right on all {len(cases)} inputs ({covers}), returned as a Python list: return a numpy array "
@@ -296,9 +289,11 @@ def check_function(
             f"{names[0]} holds the right numbers computed along axis {other_axis} instead of the last one (for inputs "
             f"of shapes {shapes}): reduce over axis=-1, with keepdims=True where you subtract or divide."
         )
-    found = _diagnosed(got, want, cases, agree, names, tol)
+    found = diagnosed(got, want, cases, agree, names, tol)
     if found:
         return False, f"{found[0]} holds {found[1]} (for inputs of shapes {shapes})."
+    if batch_only:
+        return False, _batch_hint(cases[i])
     for part, a, b in zip(names, got[i], want[i]):
         a, b = np.asarray(a), np.asarray(b)
         if a.shape != b.shape:
@@ -314,6 +309,9 @@ def check_function(
                 False,
                 f"{part} contains inf or NaN for inputs of shapes {shapes}: something overflowed or divided by 0.",
             )
+    located = wrong_parts(got, want, names, tol)
+    if located:
+        return False, f"{located} (for inputs of shapes {shapes})."
     return (
         False,
         f"not the expected numbers for inputs of shapes {shapes}; compare your steps with the notebook's, one "
@@ -321,36 +319,13 @@ def check_function(
     )
 
 
-def _batched(cases: list) -> list:
-    """For each case, whether an array argument has more axes than in some other case (a batch axis). -> [bool]"""
-    least = {}
-    for args in cases:
-        for j, a in enumerate(args):
-            if isinstance(a, np.ndarray):
-                least[j] = min(least.get(j, a.ndim), a.ndim)
-    return [any(isinstance(a, np.ndarray) and a.ndim > least[j] for j, a in enumerate(args)) for args in cases]
-
-
-def _diagnosed(got, want, cases, agree, names, tol):
-    """(name of the part, what it holds) when one generic diagnosis fits that part on every case it is wrong on, with
-    the same kind of change (the factor may follow the sizes), else None. -> (str, str) | None"""
-    wrong = [k for k, ok in enumerate(agree) if not ok]
-    for p, part in enumerate(names):
-        seen = []
-        for k in wrong:
-            g, w = np.asarray(got[k][p]), np.asarray(want[k][p])
-            if g.shape == w.shape and same(g, w, tol):
-                continue
-            sizes = [d for a in cases[k] if isinstance(a, np.ndarray) for d in a.shape]
-            seen.append(diagnose(g, w, sizes, tol))
-        if not seen or not all(seen):
-            continue
-        unnamed = [re.sub(r" = [^:]*:", ":", s) for s in seen]  # the same factor on every case, named or not
-        if all(u == unnamed[0] for u in unnamed):
-            return part, seen[0] if all(s == seen[0] for s in seen) else unnamed[0]
-        if all(re.sub(r"[\d.]+", "#", s) == re.sub(r"[\d.]+", "#", seen[0]) for s in seen):  # a factor of the sizes
-            return part, seen[0]
-    return None
+def _batch_hint(args, raised: str = "") -> str:
+    """What to say when only the inputs with batch axes go wrong; raised: the learner's exception, said. -> str"""
+    said = f" It raised: {raised[0].lower()}{raised[1:]}" if raised else ""
+    return (
+        f"right on every input without batch axes, but not on inputs of shapes {shapes_of(args)}, which have one: "
+        f"count axes from the end (shape[-2:], axis=-1, np.swapaxes(K, -1, -2)) so leading axes pass through.{said}"
+    )
 
 
 def _along_another_axis(got: tuple, reference: Callable, args: tuple, tol: float):

@@ -36,7 +36,14 @@ def _softmax_no_exp(s):
     return (z / z.sum(axis=-1, keepdims=True),)
 
 
-SOFTMAX = [_softmax_over_max, _softmax_over_max_unshifted, _softmax_no_exp]
+def _softmax_over_n(s):
+    """that divides the exps by the number of scores, not by their sum: softmax divides each exp(s - max) by the row's
+    sum, so the row sums to 1."""
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return (e / s.shape[-1],)
+
+
+SOFTMAX = [_softmax_over_n, _softmax_over_max, _softmax_over_max_unshifted, _softmax_no_exp]
 SOFTMAX_SCALE = (
     lambda s, c: (softmax(s * c),),
     "your numbers are the softmax of the scores times {name} (= {value:.4g} for inputs of shapes {shapes}): softmax "
@@ -66,7 +73,27 @@ def _features_not_words(X):
     return X @ w, w
 
 
-SELF_ATTENTION = [_raw_weights_returned, _y_is_the_weights, _features_not_words]
+def _self_attention_from_transposed(X):
+    """Y is computed from the transposed weights (weights.T @ X): row i of the weights is word i's mix of the words,
+    so Y = weights @ X."""
+    w = softmax(X @ X.T)
+    return w.T @ X, w
+
+
+def _plus_x(X):
+    """that adds X to the weighted sum (a residual connection); self-attention's output is the weighted sum alone,
+    Y = weights @ X."""
+    w = softmax(X @ X.T)
+    return w @ X + X, w
+
+
+SELF_ATTENTION = [
+    _plus_x,
+    _raw_weights_returned,
+    _y_is_the_weights,
+    _features_not_words,
+    _self_attention_from_transposed,
+]
 SELF_ATTENTION_SCALE = (
     lambda X, c: ((w := softmax(X @ X.T * c)) @ X, w),
     "the scores X @ X.T are multiplied by {name} (= {value:.4g} for inputs of shapes {shapes}); notebook 04's "
@@ -107,7 +134,14 @@ def _keys_as_values(Q, K, V):
     return w @ K, w
 
 
-SCALED = [_scaled_after_softmax, _output_scaled, _log_weights, _keys_as_values]
+def _out_from_transposed(Q, K, V):
+    """out is computed from the transposed weights (np.swapaxes(weights, -1, -2) @ V): row i of the weights is query
+    i's mix of the keys, so out = weights @ V."""
+    w = _weights(Q, K)
+    return _swap(w) @ V, w
+
+
+SCALED = [_scaled_after_softmax, _output_scaled, _log_weights, _keys_as_values, _out_from_transposed]
 ATTENTION_SCALE = (
     "the scores are multiplied by {name} (= {value:.4g} for inputs of shapes {shapes}); the scale is 1/sqrt(d_k), "
     "with d_k = Q.shape[-1], the length of the query and key vectors."
@@ -155,124 +189,22 @@ def _renormalised_after(Q, K, V, mask):
     return w @ V, w
 
 
-MASKED = [_mask_transposed, _allowed_pushed_down, _allowed_pushed_down_by_a_lot, _masked_over_queries,
-          _renormalised_after]  # fmt: skip
+def _mask_added(Q, K, V, mask):
+    """the boolean mask is added to the scores (True counts as 1): blocked keys keep their scores. Set them to -inf,
+    np.where(mask, scores, -np.inf)."""
+    w = softmax(Q @ _swap(K) / math.sqrt(Q.shape[-1]) + mask)
+    return w @ V, w
+
+
+MASKED = [
+    _mask_added,
+    _mask_transposed,
+    _allowed_pushed_down,
+    _allowed_pushed_down_by_a_lot,
+    _masked_over_queries,
+    _renormalised_after,
+]
 MASKED_SCALE = (lambda Q, K, V, m, c: ((w := _weights(Q, K, m, scale=c)) @ V, w), ATTENTION_SCALE)
-
-
-# ---------------------------------------------------------------- 06.1 the sinusoidal table
-def _table(n, d, base=10000.0, rate=2.0, halves=False, funcs=(np.sin, np.cos), power=-1.0, div=None, degrees=False):
-    p = np.arange(n)[:, None]
-    i = np.arange((d + 1) // 2)[None, :]
-    angles = p * (base ** (rate * i / (div or d))) ** power
-    angles = np.degrees(angles) if degrees else angles
-    pe = np.empty((n, d))
-    h = (d + 1) // 2
-    if halves:
-        pe[:, :h], pe[:, h:] = funcs[0](angles), funcs[1](angles[:, : d - h])
-    else:
-        pe[:, 0::2], pe[:, 1::2] = funcs[0](angles), funcs[1](angles[:, : d // 2])
-    return (pe,)
-
-
-def _pe_base(n, d):
-    """the base is not 10000: angle = pos / 10000 ** (2i / d)."""
-    return _table(n, d, base=1000.0)
-
-
-def _pe_halves(n, d):
-    """the sines fill the first half of the columns and the cosines the second; they interleave: sines in the even
-    columns (0::2), cosines in the odd ones (1::2)."""
-    return _table(n, d, halves=True)
-
-
-def _pe_multiplied(n, d):
-    """the position is multiplied by 10000 ** (2i / d); divide by it: angle = pos / 10000 ** (2i / d), slower for
-    later columns."""
-    return _table(n, d, power=1.0)
-
-
-def _pe_column_exponent(n, d):
-    """each column has its own exponent j / d; columns 2i and 2i+1 share one angle, pos / 10000 ** (2i / d), with i
-    counting pairs of columns."""
-    p, j = np.arange(n)[:, None], np.arange(d)[None, :]
-    angles = p / 10000.0 ** (j / d)
-    return (np.where(j % 2 == 0, np.sin(angles), np.cos(angles)),)
-
-
-def _pe_all_sines(n, d):
-    """every column is a sine: the odd columns (1::2) are cosines."""
-    return _table(n, d, funcs=(np.sin, np.sin))
-
-
-def _pe_d_minus_1(n, d):
-    """the exponent divides by d - 1; it is 2i / d, with d the number of columns."""
-    return _table(n, d, div=max(d - 1, 1))
-
-
-def _pe_degrees(n, d):
-    """the angles are in degrees: np.sin and np.cos take radians, so use pos / 10000 ** (2i / d) as it is."""
-    return _table(n, d, degrees=True)
-
-
-POSITIONAL = [_pe_base, _pe_halves, _pe_multiplied, _pe_column_exponent, _pe_all_sines, _pe_d_minus_1, _pe_degrees]
-
-
-# ---------------------------------------------------------------- 06.3 rotary encoding
-def _rotated(x, positions, base=10000.0, rate=2.0, shift=0.0, factor=1.0, swap=False, cos_only=False):
-    d = x.shape[-1]
-    theta = (np.asarray(positions, dtype=float)[:, None] * factor + shift) * base ** (-rate * np.arange(d // 2) / d)
-    c, s = np.cos(theta).astype(x.dtype), np.sin(theta).astype(x.dtype)
-    a, b = x[..., 0::2], x[..., 1::2]
-    out = np.empty_like(x)
-    first, second = (a * c, b * c) if cos_only else (a * c - b * s, a * s + b * c)
-    out[..., 0::2], out[..., 1::2] = (second, first) if swap else (first, second)
-    return (out,)
-
-
-def _rope_base(x, positions):
-    """the base is not 10000: pair i turns by position * 10000 ** (-2i / d)."""
-    return _rotated(x, positions, base=1000.0)
-
-
-def _rope_added(x, positions):
-    """that adds a sine and cosine to x, as notebook 06's first encoding does; RoPE rotates each pair:
-    (a cos - b sin, a sin + b cos)."""
-    d = x.shape[-1]
-    theta = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-2 * np.arange(d // 2) / d)
-    pe = np.empty_like(x)
-    pe[..., 0::2], pe[..., 1::2] = np.sin(theta), np.cos(theta)
-    return (x + pe,)
-
-
-def _rope_pair_swapped(x, positions):
-    """each rotated pair is written back in the wrong order: x'[2i] = a cos - b sin goes in column 2i, and
-    x'[2i+1] = a sin + b cos in column 2i+1."""
-    return _rotated(x, positions, swap=True)
-
-
-def _rope_4i(x, positions):
-    """the speeds: pair i turns by p * 10000 ** (-2i / d), with i counting pairs (0, 1, ...), not columns."""
-    return _rotated(x, positions, rate=4.0)
-
-
-def _rope_from_1(x, positions):
-    """every position is one more than given (off by one): rotate row r by positions[r] itself."""
-    return _rotated(x, positions, shift=1.0)
-
-
-def _rope_half_angle(x, positions):
-    """the angles are half what they should be: pair i turns by p * 10000 ** (-2i / d), not half of it."""
-    return _rotated(x, positions, factor=0.5)
-
-
-def _rope_cos_only(x, positions):
-    """that multiplies by the cosine only: a rotation also mixes the pair through the sine,
-    (a cos - b sin, a sin + b cos)."""
-    return _rotated(x, positions, cos_only=True)
-
-
-ROPE = [_rope_base, _rope_added, _rope_pair_swapped, _rope_4i, _rope_from_1, _rope_half_angle, _rope_cos_only]
 
 
 # ---------------------------------------------------------------- 08.3 the causal mask
@@ -326,7 +258,14 @@ def _split_all_axes_reversed(M, h):
     return (M.reshape(*b, n, h, d // h).T,)
 
 
-SPLIT = [_split_heads_reversed, _split_heads_features_first, _split_all_axes_reversed]
+def _split_d_head_before_heads(M, h):
+    """the reshape puts d_head before n_heads, (..., n, d_head, n_heads), so a head takes every n_heads-th feature:
+    reshape to (..., n, n_heads, d_head), so each head owns a contiguous block."""
+    *b, n, d = M.shape
+    return (np.swapaxes(M.reshape(*b, n, d // h, h), -3, -2),)
+
+
+SPLIT = [_split_d_head_before_heads, _split_heads_reversed, _split_heads_features_first, _split_all_axes_reversed]
 
 
 def _merge_heads_reversed(M):
@@ -353,7 +292,14 @@ def _merge_summed(M):
     return (M.sum(axis=-3),)
 
 
-MERGE = [_merge_heads_reversed, _merge_words_stacked, _merge_features_reversed, _merge_summed]
+def _merge_last_two_swapped(M):
+    """that swaps the last two axes (words and features) before the reshape; swap the heads and words axes,
+    np.swapaxes(M, -3, -2), then reshape."""
+    *b, h, n, dh = M.shape
+    return (np.swapaxes(M, -1, -2).reshape(*b, n, h * dh),)
+
+
+MERGE = [_merge_last_two_swapped, _merge_heads_reversed, _merge_words_stacked, _merge_features_reversed, _merge_summed]
 
 
 def _heads(X, W_q, W_k, W_v, W_o, h, merge=merge_heads, axis=-1, proj_first=False):
@@ -395,7 +341,19 @@ def _one_big_head(X, W_q, W_k, W_v, W_o, h):
     return (w @ V) @ W_o, np.repeat(np.expand_dims(w, -3), h, axis=-3)
 
 
-MHA = [_merged_without_transpose, _weights_averaged, _heads_over_queries, _w_o_before_attention, _one_big_head]
+def _w_o_transposed(X, W_q, W_k, W_v, W_o, h):
+    """W_o is used transposed: multiply the merged output (n, d_model) by W_o as given, out @ W_o."""
+    return _heads(X, W_q, W_k, W_v, W_o.T, h)
+
+
+MHA = [
+    _w_o_transposed,
+    _merged_without_transpose,
+    _weights_averaged,
+    _heads_over_queries,
+    _w_o_before_attention,
+    _one_big_head,
+]
 
 
 def _mha_scaled(X, W_q, W_k, W_v, W_o, h, c):

@@ -1,6 +1,6 @@
-"""More named mistakes for the implement-its of notebooks 10 to 17 (gradients, normalisation, the online softmax,
-the loss, sampling, the cache, RMSNorm and SwiGLU), found by trying realistic wrong answers: each function computes
-what one wrong version returns, and its docstring is the hint the learner reads."""
+"""More named mistakes for the implement-its of the loss, sampling, the cache, RMSNorm and SwiGLU, found by trying
+realistic wrong answers: each function computes what one wrong version returns, and its docstring is the hint the
+learner reads."""
 
 from __future__ import annotations
 
@@ -14,195 +14,6 @@ from ..layers import log_softmax, silu
 
 def _swap(a):
     return np.swapaxes(a, -1, -2)
-
-
-# ---------------------------------------------------------------- 10.1 the softmax's backward pass
-def _mean_not_sum(P, dP):
-    """the term subtracted is the mean of dP * P over the row; it is the sum, sum(dP * P, axis=-1, keepdims=True)
-    (the weights already sum to 1)."""
-    return (P * (dP - np.mean(dP * P, axis=-1, keepdims=True)),)
-
-
-def _diagonal_only(P, dP):
-    """that keeps only the diagonal of the Jacobian, p (1 - p): each score also moves the other weights of its row
-    (the - p p^T part), which gives the - sum(dP * P) term."""
-    return (P * (1 - P) * dP,)
-
-
-def _p_on_the_sum_only(P, dP):
-    """P multiplies only the sum: it multiplies the whole bracket, dS = P * (dP - sum(dP * P, axis=-1,
-    keepdims=True)), dP too."""
-    return (dP - P * np.sum(dP * P, axis=-1, keepdims=True),)
-
-
-SOFTMAX_BACKWARD = [_mean_not_sum, _diagonal_only, _p_on_the_sum_only]
-
-
-# ---------------------------------------------------------------- 10.3 attention's backward pass
-def _parts(Q, K, V, dO, forward=None, axis=-1, diagonal=False):
-    s = 1 / math.sqrt(Q.shape[-1])
-    P = softmax(Q @ _swap(K) * (s if forward is None else forward))
-    dP = dO @ _swap(V)
-    if diagonal:
-        dS = P * (1 - P) * dP
-    else:
-        dS = P * (dP - np.sum(dP * P, axis=axis, keepdims=True))
-    return P, dS, s
-
-
-def _backward_scaled_twice(Q, K, V, dO):
-    """dQ and dK are scaled twice (by 1/d_k): the chain rule through S = Q K^T / sqrt(d_k) gives one factor
-    1/sqrt(d_k)."""
-    P, dS, s = _parts(Q, K, V, dO)
-    return dS @ K * s * s, _swap(dS) @ Q * s * s, _swap(P) @ dO
-
-
-def _backward_forward_unscaled(Q, K, V, dO):
-    """the weights come from unscaled scores: the forward pass is P = softmax(Q K^T / sqrt(d_k)); recompute P with
-    the scale."""
-    P, dS, s = _parts(Q, K, V, dO, forward=1.0)
-    return dS @ K * s, _swap(dS) @ Q * s, _swap(P) @ dO
-
-
-def _backward_softmax_over_queries(Q, K, V, dO):
-    """the softmax's backward sum runs over the queries (axis -2); each row of P is one softmax, so sum dP * P over
-    that row (axis=-1)."""
-    P, dS, s = _parts(Q, K, V, dO, axis=-2)
-    return dS @ K * s, _swap(dS) @ Q * s, _swap(P) @ dO
-
-
-def _backward_diagonal(Q, K, V, dO):
-    """the softmax's backward pass keeps only the Jacobian's diagonal, p (1 - p) dP: use dS = P * (dP - sum(dP * P,
-    axis=-1)) (your my_softmax_backward of 10.1)."""
-    P, dS, s = _parts(Q, K, V, dO, diagonal=True)
-    return dS @ K * s, _swap(dS) @ Q * s, _swap(P) @ dO
-
-
-def _backward_dq_through_values(Q, K, V, dO):
-    """dQ goes through the values (dS V); the scores are Q K^T, so dQ = dS K * scale."""
-    P, dS, s = _parts(Q, K, V, dO)
-    return dS @ V * s, _swap(dS) @ Q * s, _swap(P) @ dO
-
-
-BACKWARD = [_backward_scaled_twice, _backward_forward_unscaled, _backward_softmax_over_queries, _backward_diagonal,
-            _backward_dq_through_values]  # fmt: skip
-
-
-def _backward_rescaled(Q, K, V, dO, c):
-    P = softmax(Q @ _swap(K) * c)
-    dP = dO @ _swap(V)
-    dS = P * (dP - np.sum(dP * P, axis=-1, keepdims=True)) * c
-    return dS @ K, _swap(dS) @ Q, _swap(P) @ dO
-
-
-BACKWARD_SCALE = (
-    _backward_rescaled,
-    "the scores are multiplied by {name} (= {value:.4g} for inputs of shapes {shapes}), in the forward pass and in dQ "
-    "and dK; the scale is 1/sqrt(d_k), with d_k = Q.shape[-1].",
-)
-
-
-# ---------------------------------------------------------------- 12.1 layer normalisation
-def _normalised(x, eps, centre=True, whole=False):
-    axis = None if whole else -1
-    c = x - x.mean(axis=axis, keepdims=True) if centre else x
-    return c / np.sqrt(x.var(axis=axis, keepdims=True) + eps)
-
-
-def _eps_after_root(x, g, b, eps):
-    """eps is added after the square root: it goes inside, sqrt(variance + eps)."""
-    c = x - x.mean(-1, keepdims=True)
-    return (c / (np.sqrt(c.var(-1, keepdims=True)) + eps) * g + b,)
-
-
-def _not_centred(x, g, b, eps):
-    """the mean is not subtracted: each row becomes (x - mean) / sqrt(variance + eps)."""
-    return (_normalised(x, eps, centre=False) * g + b,)
-
-
-def _gamma_beta_swapped(x, g, b, eps):
-    """gamma and beta are swapped: multiply by gamma (the scale), then add beta (the shift)."""
-    return (_normalised(x, eps) * b + g,)
-
-
-def _no_beta(x, g, b, eps):
-    """beta is missing: after normalising, multiply by gamma and add beta."""
-    return (_normalised(x, eps) * g,)
-
-
-def _no_gamma(x, g, b, eps):
-    """gamma is missing: after normalising, multiply by gamma and add beta."""
-    return (_normalised(x, eps) + b,)
-
-
-def _whole_array(x, g, b, eps):
-    """one mean and variance for the whole array: normalise each row on its own (axis=-1, keepdims=True)."""
-    return (_normalised(x, eps, whole=True) * g + b,)
-
-
-LAYER_NORM = [_eps_after_root, _not_centred, _gamma_beta_swapped, _no_beta, _no_gamma, _whole_array]
-
-
-# ---------------------------------------------------------------- 13.3 the online softmax's update
-def _step(top, total, acc, scores, V, new=None, p=None, total_term=None, total_scale=True, top_out=None):
-    new = np.maximum(top, scores.max(axis=-1, keepdims=True)) if new is None else new
-    with np.errstate(all="ignore"):
-        r = np.exp(top - new)
-        p = np.exp(scores - new) if p is None else p
-        term = p.sum(axis=-1, keepdims=True) if total_term is None else total_term(p)
-        return (new if top_out is None else top_out), (total * r if total_scale else total) + term, acc * r + p @ V
-
-
-def _update_minimum(top, total, acc, scores, V):
-    """the running value is the minimum; it is the maximum, np.maximum(top, scores.max(axis=-1, keepdims=True)),
-    so that every exp(score - max) is at most 1."""
-    with np.errstate(all="ignore"):
-        return _step(top, total, acc, scores, V, new=np.minimum(top, scores.min(axis=-1, keepdims=True)))
-
-
-def _update_total_max(top, total, acc, scores, V):
-    """total adds the block's largest term; it adds their sum, p.sum(axis=-1, keepdims=True)."""
-    return _step(top, total, acc, scores, V, total_term=lambda p: p.max(axis=-1, keepdims=True))
-
-
-def _update_acc_divided(top, total, acc, scores, V):
-    """acc is divided by total at each step; keep acc unnormalised (divide once, at the end, out = acc / total)."""
-    m, t, a = _step(top, total, acc, scores, V)
-    return m, t, a / t
-
-
-def _update_block_softmax(top, total, acc, scores, V):
-    """the block's terms are its own softmax, normalised within the block; use exp(scores - m_new), measured against
-    the running max, so blocks can be added."""
-    return _step(top, total, acc, scores, V, p=softmax(scores))
-
-
-def _update_one_max(top, total, acc, scores, V):
-    """one max for the whole block: each query (row) keeps its own running max, scores.max(axis=-1,
-    keepdims=True)."""
-    return _step(top, total, acc, scores, V, new=np.maximum(top, scores.max()))
-
-
-def _update_total_not_rescaled(top, total, acc, scores, V):
-    """acc is rescaled but total is not: both were measured against the old max, so multiply both by
-    exp(m_old - m_new)."""
-    return _step(top, total, acc, scores, V, total_scale=False)
-
-
-def _update_log_total(top, total, acc, scores, V):
-    """total is returned as its log: return the sum of exps itself (a log-sum-exp is log(total) + top)."""
-    m, t, a = _step(top, total, acc, scores, V)
-    return m, np.log(t), a
-
-
-def _update_old_top(top, total, acc, scores, V):
-    """the max returned is the old one: return the new running max, np.maximum(top, scores.max(axis=-1,
-    keepdims=True)), that total and acc are now measured against."""
-    return _step(top, total, acc, scores, V, top_out=top)
-
-
-UPDATE = [_update_minimum, _update_total_max, _update_acc_divided, _update_block_softmax, _update_one_max,
-          _update_total_not_rescaled, _update_log_total, _update_old_top]  # fmt: skip
 
 
 # ---------------------------------------------------------------- 14.1 the cross-entropy
@@ -235,7 +46,19 @@ def _target_shifted(logits, targets):
     return _loss_of(log_softmax(logits), (targets + 1) % logits.shape[-1])
 
 
-CROSS_ENTROPY = [_every_target_everywhere, _likeliest_not_target, _every_character, _target_shifted]
+def _probability_not_log(logits, targets):
+    """that is -p of the target, without the log: the loss is -log p, np.log of the softmax at the target (better, the
+    log-softmax: z - max - log(sum(exp(z - max))))."""
+    return (np.array(float(-np.take_along_axis(softmax(logits), targets[..., None], axis=-1).mean())),)
+
+
+CROSS_ENTROPY = [
+    _probability_not_log,
+    _every_target_everywhere,
+    _likeliest_not_target,
+    _every_character,
+    _target_shifted,
+]
 CROSS_ENTROPY_SCALE = (
     lambda lg, t, c: _loss_of(log_softmax(lg * c), t),
     "that is the loss of the logits times {name} (= {value:.4g} for inputs of shapes {shapes}): take the "
@@ -283,7 +106,12 @@ def _sqrt_t(logits, temperature, top_k):
     return _probs(logits, temperature, top_k, z=lambda z: z / math.sqrt(temperature))
 
 
-SAMPLE = [_multiplied_by_t, _uniform_among_top_k, _one_too_many, _sqrt_t]
+def _one_too_few(logits, temperature, top_k):
+    """that keeps k - 1 characters, one too few: np.argsort(logits)[-top_k:] keeps the k largest."""
+    return _probs(logits, temperature, top_k, extra=-1 if top_k > 1 else 0)
+
+
+SAMPLE = [_multiplied_by_t, _uniform_among_top_k, _one_too_many, _one_too_few, _sqrt_t]
 
 
 # ---------------------------------------------------------------- 15.1 the cache
@@ -323,7 +151,29 @@ def _weights_not_out(q, K_cache, V_cache, k_new, v_new):
     return w / w.sum(), K, V
 
 
-CACHE = [_only_the_new_value, _caches_not_grown, _caches_swapped, _weights_not_out]
+def _values_averaged(q, K_cache, V_cache, k_new, v_new):
+    """out is the plain mean of the values: the new token attends, weighting each value by softmax(K q / sqrt(d_head))
+    over all n + 1 keys."""
+    K, V = _grown(K_cache, V_cache, k_new, v_new)
+    return V.mean(axis=0), K, V
+
+
+def _scores_normalised_without_exp(q, K_cache, V_cache, k_new, v_new):
+    """the scores are divided by their sum, without a softmax: take exp(s - max) first, then divide by the sum of the
+    exps, so every weight is positive."""
+    K, V = _grown(K_cache, V_cache, k_new, v_new)
+    s = K @ q / math.sqrt(len(q))
+    return (s / s.sum()) @ V, K, V
+
+
+CACHE = [
+    _scores_normalised_without_exp,
+    _values_averaged,
+    _only_the_new_value,
+    _caches_not_grown,
+    _caches_swapped,
+    _weights_not_out,
+]
 
 
 def _cache_rescaled(q, K_cache, V_cache, k_new, v_new, c):
@@ -389,8 +239,29 @@ def _rms_norm_of_row(x, g, eps):
     return (x / (np.linalg.norm(x, axis=-1, keepdims=True) + eps) * g,)
 
 
-RMS_NORM = [_rms_eps_after_root, _rms_mean_abs, _rms_std, _rms_whole_array, _rms_no_gain, _rms_gain_plus_one,
-            _rms_multiplied, _rms_norm_of_row]  # fmt: skip
+def _rms_gain_added(x, g, eps):
+    """the gain is added; it multiplies: x / sqrt(mean(x**2) + eps) * gain."""
+    return (x / _rms(x, eps) + g,)
+
+
+def _rms_gain_inside(x, g, eps):
+    """the gain multiplies x before the root mean square is taken, so normalising undoes it: divide x by its own root
+    mean square, then multiply by the gain."""
+    return (x / _rms(x * g, eps),)
+
+
+RMS_NORM = [
+    _rms_gain_inside,
+    _rms_gain_added,
+    _rms_eps_after_root,
+    _rms_mean_abs,
+    _rms_std,
+    _rms_whole_array,
+    _rms_no_gain,
+    _rms_gain_plus_one,
+    _rms_multiplied,
+    _rms_norm_of_row,
+]
 
 
 # ---------------------------------------------------------------- 17.2 SwiGLU
@@ -401,6 +272,11 @@ def _ffn(x, Wg, Wu, Wd, act=silu, up=lambda u: u, combine=np.multiply):
 def _relu_gate(x, Wg, Wu, Wd):
     """that is ReLU; Llama's gate uses SiLU, x * sigmoid(x) = x / (1 + exp(-x))."""
     return _ffn(x, Wg, Wu, Wd, act=lambda z: np.maximum(z, 0))
+
+
+def _gelu_tanh_gate(x, Wg, Wu, Wd):
+    """that is GELU (its tanh form); Llama's gate uses SiLU, x * sigmoid(x) = x / (1 + exp(-x))."""
+    return _ffn(x, Wg, Wu, Wd, act=lambda z: 0.5 * z * (1 + np.tanh(math.sqrt(2 / math.pi) * (z + 0.044715 * z**3))))
 
 
 def _tanh_gate(x, Wg, Wu, Wd):
@@ -440,4 +316,27 @@ def _with_residual(x, Wg, Wu, Wd):
     return (x + _ffn(x, Wg, Wu, Wd)[0],)
 
 
-SWIGLU = [_relu_gate, _tanh_gate, _silu_on_up_too, _added, _no_down, _silu_last, _silu_sign, _with_residual]
+def _down_on_each(x, Wg, Wu, Wd):
+    """W_down is applied to the gate and to the up projection apart, then multiplied; it comes once, after their
+    product: (silu(x @ W_gate) * (x @ W_up)) @ W_down."""
+    return ((silu(x @ Wg) @ Wd) * ((x @ Wu) @ Wd),)
+
+
+def _silu_on_x(x, Wg, Wu, Wd):
+    """SiLU is applied to x before W_gate; it goes on the gate's output, silu(x @ W_gate)."""
+    return (((silu(x) @ Wg) * (x @ Wu)) @ Wd,)
+
+
+SWIGLU = [
+    _down_on_each,
+    _silu_on_x,
+    _relu_gate,
+    _gelu_tanh_gate,
+    _tanh_gate,
+    _silu_on_up_too,
+    _added,
+    _no_down,
+    _silu_last,
+    _silu_sign,
+    _with_residual,
+]

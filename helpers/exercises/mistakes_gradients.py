@@ -1,0 +1,252 @@
+"""More named mistakes for the implement-its of notebooks 10 to 13 (the backward passes, layer normalisation and
+the online softmax's update), found by trying realistic wrong answers: each function computes what one wrong version
+returns, and its docstring is the hint the learner reads."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..attention import softmax
+
+
+def _swap(a):
+    return np.swapaxes(a, -1, -2)
+
+
+# ---------------------------------------------------------------- 10.1 the softmax's backward pass
+def _mean_not_sum(P, dP):
+    """the term subtracted is the mean of dP * P over the row; it is the sum, sum(dP * P, axis=-1, keepdims=True)
+    (the weights already sum to 1)."""
+    return (P * (dP - np.mean(dP * P, axis=-1, keepdims=True)),)
+
+
+def _diagonal_only(P, dP):
+    """that keeps only the diagonal of the Jacobian, p (1 - p): each score also moves the other weights of its row
+    (the - p p^T part), which gives the - sum(dP * P) term."""
+    return (P * (1 - P) * dP,)
+
+
+def _p_on_the_sum_only(P, dP):
+    """P multiplies only the sum: it multiplies the whole bracket, dS = P * (dP - sum(dP * P, axis=-1,
+    keepdims=True)), dP too."""
+    return (dP - P * np.sum(dP * P, axis=-1, keepdims=True),)
+
+
+def _minus_p(P, dP):
+    """that subtracts P itself; the term subtracted is the row's sum of dP * P, np.sum(dP * P, axis=-1,
+    keepdims=True)."""
+    return (P * (dP - P),)
+
+
+SOFTMAX_BACKWARD = [_minus_p, _mean_not_sum, _diagonal_only, _p_on_the_sum_only]
+
+
+# ---------------------------------------------------------------- 10.3 attention's backward pass
+def _parts(Q, K, V, dO, forward=None, axis=-1, diagonal=False):
+    s = 1 / math.sqrt(Q.shape[-1])
+    P = softmax(Q @ _swap(K) * (s if forward is None else forward))
+    dP = dO @ _swap(V)
+    if diagonal:
+        dS = P * (1 - P) * dP
+    else:
+        dS = P * (dP - np.sum(dP * P, axis=axis, keepdims=True))
+    return P, dS, s
+
+
+def _backward_scaled_twice(Q, K, V, dO):
+    """dQ and dK are scaled twice (by 1/d_k): the chain rule through S = Q K^T / sqrt(d_k) gives one factor
+    1/sqrt(d_k)."""
+    P, dS, s = _parts(Q, K, V, dO)
+    return dS @ K * s * s, _swap(dS) @ Q * s * s, _swap(P) @ dO
+
+
+def _backward_forward_unscaled(Q, K, V, dO):
+    """the weights come from unscaled scores: the forward pass is P = softmax(Q K^T / sqrt(d_k)); recompute P with
+    the scale."""
+    P, dS, s = _parts(Q, K, V, dO, forward=1.0)
+    return dS @ K * s, _swap(dS) @ Q * s, _swap(P) @ dO
+
+
+def _backward_softmax_over_queries(Q, K, V, dO):
+    """the softmax's backward sum runs over the queries (axis -2); each row of P is one softmax, so sum dP * P over
+    that row (axis=-1)."""
+    P, dS, s = _parts(Q, K, V, dO, axis=-2)
+    return dS @ K * s, _swap(dS) @ Q * s, _swap(P) @ dO
+
+
+def _backward_diagonal(Q, K, V, dO):
+    """the softmax's backward pass keeps only the Jacobian's diagonal, p (1 - p) dP: use dS = P * (dP - sum(dP * P,
+    axis=-1)) (your my_softmax_backward of 10.1)."""
+    P, dS, s = _parts(Q, K, V, dO, diagonal=True)
+    return dS @ K * s, _swap(dS) @ Q * s, _swap(P) @ dO
+
+
+def _backward_dq_through_values(Q, K, V, dO):
+    """dQ goes through the values (dS V); the scores are Q K^T, so dQ = dS K * scale."""
+    P, dS, s = _parts(Q, K, V, dO)
+    return dS @ V * s, _swap(dS) @ Q * s, _swap(P) @ dO
+
+
+def _backward_dk_through_keys(Q, K, V, dO):
+    """dK goes through the keys (dS^T K); the scores are Q K^T, so dK = dS^T Q * scale."""
+    P, dS, s = _parts(Q, K, V, dO)
+    return dS @ K * s, _swap(dS) @ K * s, _swap(P) @ dO
+
+
+BACKWARD = [
+    _backward_dk_through_keys,
+    _backward_scaled_twice,
+    _backward_forward_unscaled,
+    _backward_softmax_over_queries,
+    _backward_diagonal,
+    _backward_dq_through_values,
+]
+
+
+def _backward_rescaled(Q, K, V, dO, c):
+    P = softmax(Q @ _swap(K) * c)
+    dP = dO @ _swap(V)
+    dS = P * (dP - np.sum(dP * P, axis=-1, keepdims=True)) * c
+    return dS @ K, _swap(dS) @ Q, _swap(P) @ dO
+
+
+BACKWARD_SCALE = (
+    _backward_rescaled,
+    "the scores are multiplied by {name} (= {value:.4g} for inputs of shapes {shapes}), in the forward pass and in dQ "
+    "and dK; the scale is 1/sqrt(d_k), with d_k = Q.shape[-1].",
+)
+
+
+# ---------------------------------------------------------------- 12.1 layer normalisation
+def _normalised(x, eps, centre=True, whole=False):
+    axis = None if whole else -1
+    c = x - x.mean(axis=axis, keepdims=True) if centre else x
+    return c / np.sqrt(x.var(axis=axis, keepdims=True) + eps)
+
+
+def _eps_after_root(x, g, b, eps):
+    """eps is added after the square root: it goes inside, sqrt(variance + eps)."""
+    c = x - x.mean(-1, keepdims=True)
+    return (c / (np.sqrt(c.var(-1, keepdims=True)) + eps) * g + b,)
+
+
+def _not_centred(x, g, b, eps):
+    """the mean is not subtracted: each row becomes (x - mean) / sqrt(variance + eps)."""
+    return (_normalised(x, eps, centre=False) * g + b,)
+
+
+def _gamma_beta_swapped(x, g, b, eps):
+    """gamma and beta are swapped: multiply by gamma (the scale), then add beta (the shift)."""
+    return (_normalised(x, eps) * b + g,)
+
+
+def _no_beta(x, g, b, eps):
+    """beta is missing: after normalising, multiply by gamma and add beta."""
+    return (_normalised(x, eps) * g,)
+
+
+def _no_gamma(x, g, b, eps):
+    """gamma is missing: after normalising, multiply by gamma and add beta."""
+    return (_normalised(x, eps) + b,)
+
+
+def _whole_array(x, g, b, eps):
+    """one mean and variance for the whole array: normalise each row on its own (axis=-1, keepdims=True)."""
+    return (_normalised(x, eps, whole=True) * g + b,)
+
+
+def _beta_before_gamma(x, g, b, eps):
+    """beta is added before gamma multiplies: normalise, multiply by gamma, then add beta."""
+    return ((_normalised(x, eps) + b) * g,)
+
+
+LAYER_NORM = [_beta_before_gamma, _eps_after_root, _not_centred, _gamma_beta_swapped, _no_beta, _no_gamma, _whole_array]
+
+
+# ---------------------------------------------------------------- 13.3 the online softmax's update
+def _step(top, total, acc, scores, V, new=None, p=None, total_term=None, total_scale=True, top_out=None):
+    new = np.maximum(top, scores.max(axis=-1, keepdims=True)) if new is None else new
+    with np.errstate(all="ignore"):
+        r = np.exp(top - new)
+        p = np.exp(scores - new) if p is None else p
+        term = p.sum(axis=-1, keepdims=True) if total_term is None else total_term(p)
+        return (new if top_out is None else top_out), (total * r if total_scale else total) + term, acc * r + p @ V
+
+
+def _update_minimum(top, total, acc, scores, V):
+    """the running value is the minimum; it is the maximum, np.maximum(top, scores.max(axis=-1, keepdims=True)),
+    so that every exp(score - max) is at most 1."""
+    with np.errstate(all="ignore"):
+        return _step(top, total, acc, scores, V, new=np.minimum(top, scores.min(axis=-1, keepdims=True)))
+
+
+def _update_total_max(top, total, acc, scores, V):
+    """total adds the block's largest term; it adds their sum, p.sum(axis=-1, keepdims=True)."""
+    return _step(top, total, acc, scores, V, total_term=lambda p: p.max(axis=-1, keepdims=True))
+
+
+def _update_acc_divided(top, total, acc, scores, V):
+    """acc is divided by total at each step; keep acc unnormalised (divide once, at the end, out = acc / total)."""
+    m, t, a = _step(top, total, acc, scores, V)
+    return m, t, a / t
+
+
+def _update_block_softmax(top, total, acc, scores, V):
+    """the block's terms are its own softmax, normalised within the block; use exp(scores - m_new), measured against
+    the running max, so blocks can be added."""
+    return _step(top, total, acc, scores, V, p=softmax(scores))
+
+
+def _update_one_max(top, total, acc, scores, V):
+    """one max for the whole block: each query (row) keeps its own running max, scores.max(axis=-1,
+    keepdims=True)."""
+    return _step(top, total, acc, scores, V, new=np.maximum(top, scores.max()))
+
+
+def _update_total_not_rescaled(top, total, acc, scores, V):
+    """acc is rescaled but total is not: both were measured against the old max, so multiply both by
+    exp(m_old - m_new)."""
+    return _step(top, total, acc, scores, V, total_scale=False)
+
+
+def _update_log_total(top, total, acc, scores, V):
+    """total is returned as its log: return the sum of exps itself (a log-sum-exp is log(total) + top)."""
+    m, t, a = _step(top, total, acc, scores, V)
+    return m, np.log(t), a
+
+
+def _update_old_top(top, total, acc, scores, V):
+    """the max returned is the old one: return the new running max, np.maximum(top, scores.max(axis=-1,
+    keepdims=True)), that total and acc are now measured against."""
+    return _step(top, total, acc, scores, V, top_out=top)
+
+
+def _update_block_own_max(top, total, acc, scores, V):
+    """the new block's terms are measured against the block's own max; total and acc are rescaled to the new running
+    max m_new, so the new terms must be too: exp(scores - m_new)."""
+    return _step(top, total, acc, scores, V, p=np.exp(scores - scores.max(axis=-1, keepdims=True)))
+
+
+def _update_only_new_terms_rescaled(top, total, acc, scores, V):
+    """the rescale multiplies the new block's p @ V, not the earlier acc: acc * exp(m_old - m_new) + p @ V, with p
+    measured against m_new."""
+    m, t, _ = _step(top, total, acc, scores, V)
+    with np.errstate(all="ignore"):
+        r = np.exp(top - m)
+        return m, t, acc + np.exp(scores - m) @ V * r
+
+
+UPDATE = [
+    _update_only_new_terms_rescaled,
+    _update_block_own_max,
+    _update_minimum,
+    _update_total_max,
+    _update_acc_divided,
+    _update_block_softmax,
+    _update_one_max,
+    _update_total_not_rescaled,
+    _update_log_total,
+    _update_old_top,
+]

@@ -1,0 +1,142 @@
+"""More named mistakes for the position implement-its of notebook 06 (the sinusoidal table and rotary encoding),
+found by trying realistic wrong answers: each function computes what one wrong version returns, and its docstring is
+the hint the learner reads."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+# ---------------------------------------------------------------- 06.1 the sinusoidal table
+def _table(n, d, base=10000.0, rate=2.0, halves=False, funcs=(np.sin, np.cos), power=-1.0, div=None, degrees=False):
+    p = np.arange(n)[:, None]
+    i = np.arange((d + 1) // 2)[None, :]
+    angles = p * (base ** (rate * i / (div or d))) ** power
+    angles = np.degrees(angles) if degrees else angles
+    pe = np.empty((n, d))
+    h = (d + 1) // 2
+    if halves:
+        pe[:, :h], pe[:, h:] = funcs[0](angles), funcs[1](angles[:, : d - h])
+    else:
+        pe[:, 0::2], pe[:, 1::2] = funcs[0](angles), funcs[1](angles[:, : d // 2])
+    return (pe,)
+
+
+def _pe_base(n, d):
+    """the base is not 10000: angle = pos / 10000 ** (2i / d)."""
+    return _table(n, d, base=1000.0)
+
+
+def _pe_halves(n, d):
+    """the sines fill the first half of the columns and the cosines the second; they interleave: sines in the even
+    columns (0::2), cosines in the odd ones (1::2)."""
+    return _table(n, d, halves=True)
+
+
+def _pe_multiplied(n, d):
+    """the position is multiplied by 10000 ** (2i / d); divide by it: angle = pos / 10000 ** (2i / d), slower for
+    later columns."""
+    return _table(n, d, power=1.0)
+
+
+def _pe_column_exponent(n, d):
+    """each column has its own exponent j / d; columns 2i and 2i+1 share one angle, pos / 10000 ** (2i / d), with i
+    counting pairs of columns."""
+    p, j = np.arange(n)[:, None], np.arange(d)[None, :]
+    angles = p / 10000.0 ** (j / d)
+    return (np.where(j % 2 == 0, np.sin(angles), np.cos(angles)),)
+
+
+def _pe_all_sines(n, d):
+    """every column is a sine: the odd columns (1::2) are cosines."""
+    return _table(n, d, funcs=(np.sin, np.sin))
+
+
+def _pe_d_minus_1(n, d):
+    """the exponent divides by d - 1; it is 2i / d, with d the number of columns."""
+    return _table(n, d, div=max(d - 1, 1))
+
+
+def _pe_degrees(n, d):
+    """the angles are in degrees: np.sin and np.cos take radians, so use pos / 10000 ** (2i / d) as it is."""
+    return _table(n, d, degrees=True)
+
+
+POSITIONAL = [_pe_base, _pe_halves, _pe_multiplied, _pe_column_exponent, _pe_all_sines, _pe_d_minus_1, _pe_degrees]
+
+
+# ---------------------------------------------------------------- 06.3 rotary encoding
+def _rotated(x, positions, base=10000.0, rate=2.0, shift=0.0, factor=1.0, swap=False, cos_only=False):
+    d = x.shape[-1]
+    theta = (np.asarray(positions, dtype=float)[:, None] * factor + shift) * base ** (-rate * np.arange(d // 2) / d)
+    c, s = np.cos(theta).astype(x.dtype), np.sin(theta).astype(x.dtype)
+    a, b = x[..., 0::2], x[..., 1::2]
+    out = np.empty_like(x)
+    first, second = (a * c, b * c) if cos_only else (a * c - b * s, a * s + b * c)
+    out[..., 0::2], out[..., 1::2] = (second, first) if swap else (first, second)
+    return (out,)
+
+
+def _rope_base(x, positions):
+    """the base is not 10000: pair i turns by position * 10000 ** (-2i / d)."""
+    return _rotated(x, positions, base=1000.0)
+
+
+def _rope_added(x, positions):
+    """that adds a sine and cosine to x, as the sinusoidal encoding does; RoPE rotates each pair:
+    (a cos - b sin, a sin + b cos)."""
+    d = x.shape[-1]
+    theta = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-2 * np.arange(d // 2) / d)
+    pe = np.empty_like(x)
+    pe[..., 0::2], pe[..., 1::2] = np.sin(theta), np.cos(theta)
+    return (x + pe,)
+
+
+def _rope_pair_swapped(x, positions):
+    """each rotated pair is written back in the wrong order: x'[2i] = a cos - b sin goes in column 2i, and
+    x'[2i+1] = a sin + b cos in column 2i+1."""
+    return _rotated(x, positions, swap=True)
+
+
+def _rope_4i(x, positions):
+    """the speeds: pair i turns by p * 10000 ** (-2i / d), with i counting pairs (0, 1, ...), not columns."""
+    return _rotated(x, positions, rate=4.0)
+
+
+def _rope_from_1(x, positions):
+    """every position is one more than given (off by one): rotate row r by positions[r] itself."""
+    return _rotated(x, positions, shift=1.0)
+
+
+def _rope_half_angle(x, positions):
+    """the angles are half what they should be: pair i turns by p * 10000 ** (-2i / d), not half of it."""
+    return _rotated(x, positions, factor=0.5)
+
+
+def _rope_cos_only(x, positions):
+    """that multiplies by the cosine only: a rotation also mixes the pair through the sine,
+    (a cos - b sin, a sin + b cos)."""
+    return _rotated(x, positions, cos_only=True)
+
+
+def _rope_sorted_positions(x, positions):
+    """the positions are sorted first: row r turns by positions[r] as given (the positions may come in any order)."""
+    return _rotated(x, np.sort(np.asarray(positions)))
+
+
+def _rope_radians_converted(x, positions):
+    """the angles are converted from degrees (np.radians): p * 10000 ** (-2i / d) is already in radians."""
+    return _rotated(x, positions, factor=np.pi / 180)
+
+
+ROPE = [
+    _rope_sorted_positions,
+    _rope_radians_converted,
+    _rope_base,
+    _rope_added,
+    _rope_pair_swapped,
+    _rope_4i,
+    _rope_from_1,
+    _rope_half_angle,
+    _rope_cos_only,
+]

@@ -1,0 +1,56 @@
+"""Every implement-it checker names realistic wrong answers and accepts right ones written another way.
+
+The wrong answers come from held-out sets (tests/wrong_answers.py, tests/wrong_answers_fresh.py), written as learners
+write them; each exercise has at least 8. A hint names the mistake when it holds one of the words listed with it.
+"""
+
+from collections import defaultdict
+
+import pytest
+
+from helpers.exercises import check_exercise
+from helpers.exercises.registry import exercise_ids
+from tests.wrong_answers import RIGHT, WRONG
+from tests.wrong_answers_fresh import FRESH, RIGHT_FRESH, THIRD
+
+IMPLEMENT_ITS = sorted({ex for ex, _, _ in WRONG})
+BY_EXERCISE = defaultdict(list)
+for _ex, _fn, _words in WRONG:
+    BY_EXERCISE[_ex].append((_fn, _words))
+
+
+def named(exercise, fn, words) -> tuple:
+    """(accepted, named, message) for one wrong answer."""
+    fb = check_exercise(exercise, fn)
+    return fb.ok, any(w.lower() in fb.message.lower() for w in words), fb.message
+
+
+def test_every_implement_it_has_at_least_8_wrong_answers_and_a_right_one_written_another_way():
+    functions = {ex for ex in exercise_ids() if ex in IMPLEMENT_ITS}
+    assert len(functions) == 19, sorted(functions)
+    assert all(len(BY_EXERCISE[ex]) >= 8 for ex in IMPLEMENT_ITS), {ex: len(BY_EXERCISE[ex]) for ex in IMPLEMENT_ITS}
+    assert {ex for ex, _ in RIGHT} == set(IMPLEMENT_ITS)
+
+
+@pytest.mark.parametrize("exercise", IMPLEMENT_ITS)
+def test_each_wrong_answer_gets_a_hint_that_names_its_mistake(exercise):
+    missed = []
+    for fn, words in BY_EXERCISE[exercise]:
+        accepted, ok, message = named(exercise, fn, words)
+        assert not accepted, f"{exercise} accepted the wrong {fn.__name__}: {message}"
+        if not ok:
+            missed.append(f"{fn.__name__}: {message}")
+    assert not missed, "\n".join(missed)
+
+
+@pytest.mark.parametrize("exercise, fn", RIGHT + RIGHT_FRESH, ids=lambda v: getattr(v, "__name__", v))
+def test_right_answers_written_another_way_are_accepted(exercise, fn):
+    fb = check_exercise(exercise, fn)
+    assert fb.ok and fb.message.startswith("right"), fb.message
+
+
+def test_the_later_sets_are_mostly_named_and_never_accepted():
+    results = [named(ex, fn, words) for ex, fn, words in FRESH + THIRD]
+    assert not [m for accepted, _, m in results if accepted]
+    share = sum(ok for _, ok, _ in results) / len(results)
+    assert share >= 0.8, f"{share:.0%} of {len(results)} named"
