@@ -242,7 +242,13 @@ def check_causal_mask(fn) -> tuple:
     """my_causal_mask(n), boolean (n, n), True where a query may attend."""
     if callable(fn):
         try:
-            got = learner_array(call_learner(fn, (4,), "n"), "the mask")
+            raw = call_learner(fn, (4,), "n")
+            got = learner_array(raw, "the mask")
+            if isinstance(raw, list) and got.shape == (4, 4) and np.array_equal(got, causal_mask(4)):
+                return False, (
+                    "the right pattern, but as a Python list: return a numpy boolean array, which ~mask and "
+                    "np.where understand, e.g. np.tril(np.ones((n, n), dtype=bool)) or np.array(rows)."
+                )
             if got.dtype != np.bool_ and got.shape == (4, 4) and np.array_equal(got.astype(bool), causal_mask(4)):
                 return False, (
                     f"the right pattern, but of dtype {got.dtype}: return a boolean array (dtype=bool), "

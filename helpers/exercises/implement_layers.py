@@ -176,7 +176,7 @@ def _split_cases() -> list:
     r = case_rng(5)
     return [
         (r.normal(size=(3, 8)), 2),
-        (r.normal(size=(2, 4, 6)), 3),
+        (r.normal(size=(2, 6, 12)), 3),  # 6 words split evenly into 3: splitting the words shows
         (r.normal(size=(1, 4)), 4),
         (r.normal(size=(5, 6)).astype(np.float32), 2),
     ]

@@ -220,7 +220,7 @@ def check_function(
     unpack = unpack or one_array
     want = [reference(*args) for args in cases]
     parts = names or ("the result", "weights", "the third array")
-    got, failed = [], None
+    got, failed, raised = [], None, None
     with_batch = batched(cases)
     listed = False  # a Python list where one array belongs: right numbers, said how to return them
     for args, right, in_batch in zip(cases, want, with_batch):  # each compared as it comes
@@ -232,7 +232,7 @@ def check_function(
             return False, str(exc)
         except LearnerError as exc:
             if not in_batch:
-                return False, str(exc)
+                raised = raised or str(exc)
             failed = failed or str(exc)  # raised with batch axes: said with the other inputs' results
             got.append(None)
             continue
@@ -246,6 +246,8 @@ def check_function(
     agree = [g is not None and all(same(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, w)) for g, w in
              zip(got, want)]  # fmt: skip
     batch_only = not all(agree) and all(ok or b for ok, b in zip(agree, with_batch)) and not all(with_batch)
+    if raised:  # a mistake that raises on the same inputs and agrees on the others names it
+        return False, _raising_mistake(got, cases, mistakes, tol) or raised
     if failed:
         return False, _batch_hint(cases[agree.index(False)], failed) if batch_only else failed
     if all(agree) and listed:
@@ -317,6 +319,27 @@ def check_function(
         f"not the expected numbers for inputs of shapes {shapes}; compare your steps with the notebook's, one "
         "at a time.",
     )
+
+
+def _raising_mistake(got: list, cases: list, mistakes: list, tol: float):
+    """The hint of the mistake that raises where the learner's function raised (None in got) and equals it elsewhere."""
+    if all(g is None for g in got):
+        return None
+    for mistake in mistakes:
+        fits = True
+        for g, args in zip(got, cases):
+            try:
+                with np.errstate(all="ignore"):
+                    e = mistake(*args)
+            except Exception:  # noqa: BLE001 - raising is what is compared
+                e = None
+            fits = (g is None) == (e is None) and (g is None or all(like(np.asarray(a), np.asarray(b), tol)
+                                                                    for a, b in zip(g, e)))  # fmt: skip
+            if not fits:
+                break
+        if fits:
+            return f"{hint(mistake)} (it raised where that mistake raises and agrees with it everywhere else)"
+    return None
 
 
 def _batch_hint(args, raised: str = "") -> str:

@@ -43,7 +43,24 @@ def _softmax_over_n(s):
     return (e / s.shape[-1],)
 
 
-SOFTMAX = [_softmax_over_n, _softmax_over_max, _softmax_over_max_unshifted, _softmax_no_exp]
+def _softmax_whole_array_sum(s):
+    """that divides by the sum of the whole array: each row is divided by its own sum, e.sum(axis=-1, keepdims=True),
+    so each row sums to 1."""
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return (e / e.sum(),)
+
+
+def _softmax_column_max(s):
+    """the max subtracted is each column's (axis 0), which changes the ratios within a row: subtract each row's own
+    max, s.max(axis=-1, keepdims=True)."""
+    e = np.exp(s - s.max(axis=0, keepdims=True))
+    return (e / e.sum(axis=-1, keepdims=True),)
+
+
+SOFTMAX = [
+    _softmax_over_n, _softmax_over_max, _softmax_over_max_unshifted, _softmax_no_exp, _softmax_whole_array_sum,
+    _softmax_column_max,
+]  # fmt: skip
 SOFTMAX_SCALE = (
     lambda s, c: (softmax(s * c),),
     "your numbers are the softmax of the scores times {name} (= {value:.4g} for inputs of shapes {shapes}): softmax "
@@ -265,7 +282,14 @@ def _split_d_head_before_heads(M, h):
     return (np.swapaxes(M.reshape(*b, n, d // h, h), -3, -2),)
 
 
-SPLIT = [_split_d_head_before_heads, _split_heads_reversed, _split_heads_features_first, _split_all_axes_reversed]
+def _split_words(M, h):
+    """that splits the words (axis -2) into n_heads groups; each head takes every word and a slice of the features:
+    reshape the last axis into (n_heads, d_head), then move the heads axis before the words."""
+    return (np.stack(np.array_split(M, h, axis=-2), axis=-3),)
+
+
+SPLIT = [_split_words, _split_d_head_before_heads, _split_heads_reversed, _split_heads_features_first]
+SPLIT += [_split_all_axes_reversed]
 
 
 def _merge_heads_reversed(M):
@@ -346,7 +370,14 @@ def _w_o_transposed(X, W_q, W_k, W_v, W_o, h):
     return _heads(X, W_q, W_k, W_v, W_o.T, h)
 
 
+def _w_o_same_rows(X, W_q, W_k, W_v, W_o, h):
+    """every head is multiplied by the first d_head rows of W_o; head i takes rows i*d_head to (i+1)*d_head (or merge
+    the heads, then multiply by all of W_o)."""
+    return _heads(X, W_q, W_k, W_v, np.tile(W_o[: X.shape[-1] // h], (h, 1)), h)
+
+
 MHA = [
+    _w_o_same_rows,
     _w_o_transposed,
     _merged_without_transpose,
     _weights_averaged,

@@ -40,7 +40,14 @@ def _minus_p(P, dP):
     return (P * (dP - P),)
 
 
-SOFTMAX_BACKWARD = [_minus_p, _mean_not_sum, _diagonal_only, _p_on_the_sum_only]
+def _softmax_of_p(P, dP):
+    """that takes the softmax of P again: P is already the softmax's output; use it as it is, P * (dP - sum(dP * P,
+    axis=-1, keepdims=True))."""
+    S = softmax(P)
+    return (S * (dP - np.sum(dP * S, axis=-1, keepdims=True)),)
+
+
+SOFTMAX_BACKWARD = [_softmax_of_p, _minus_p, _mean_not_sum, _diagonal_only, _p_on_the_sum_only]
 
 
 # ---------------------------------------------------------------- 10.3 attention's backward pass
@@ -162,7 +169,20 @@ def _beta_before_gamma(x, g, b, eps):
     return ((_normalised(x, eps) + b) * g,)
 
 
-LAYER_NORM = [_beta_before_gamma, _eps_after_root, _not_centred, _gamma_beta_swapped, _no_beta, _no_gamma, _whole_array]
+def _median(x, g, b, eps):
+    """that centres each row on its median: subtract the mean, x.mean(axis=-1, keepdims=True)."""
+    c = x - np.median(x, axis=-1, keepdims=True)
+    return (c / np.sqrt(np.mean(c**2, axis=-1, keepdims=True) + eps) * g + b,)
+
+
+def _no_eps(x, g, b, eps):
+    """eps is missing: divide by sqrt(variance + eps), which keeps a row of equal values (variance 0) from giving
+    0/0 = NaN."""
+    with np.errstate(all="ignore"):
+        return (_normalised(x, 0.0) * g + b,)
+
+
+LAYER_NORM = [_no_eps, _median, _beta_before_gamma, _eps_after_root, _not_centred, _gamma_beta_swapped, _no_beta, _no_gamma, _whole_array]
 
 
 # ---------------------------------------------------------------- 13.3 the online softmax's update

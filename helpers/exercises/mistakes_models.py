@@ -52,7 +52,14 @@ def _probability_not_log(logits, targets):
     return (np.array(float(-np.take_along_axis(softmax(logits), targets[..., None], axis=-1).mean())),)
 
 
+def _over_positions(logits, targets):
+    """the log-softmax runs over the positions (axis -2): each position's distribution is over the vocabulary, the
+    last axis (axis=-1, keepdims=True)."""
+    return _loss_of(_swap(log_softmax(_swap(logits))), targets)
+
+
 CROSS_ENTROPY = [
+    _over_positions,
     _probability_not_log,
     _every_target_everywhere,
     _likeliest_not_target,
