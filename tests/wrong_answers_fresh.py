@@ -670,7 +670,8 @@ def h_mg_axes_from_the_front(M):
 
 def h_mha_softmax_across_heads(X, W_q, W_k, W_v, W_o, h):
     d = X.shape[-1] // h
-    S = np.stack([(X @ W_q[:, i * d : (i + 1) * d]) @ (X @ W_k[:, i * d : (i + 1) * d]).T / math.sqrt(d) for i in range(h)])
+    c = [slice(i * d, (i + 1) * d) for i in range(h)]
+    S = np.stack([(X @ W_q[:, c[i]]) @ (X @ W_k[:, c[i]]).T / math.sqrt(d) for i in range(h)])
     e = np.exp(S - S.max())
     w = e / e.sum(axis=(0, -1), keepdims=True)
     outs = [w[i] @ (X @ W_v[:, i * d : (i + 1) * d]) for i in range(h)]

@@ -182,7 +182,8 @@ def _no_eps(x, g, b, eps):
         return (_normalised(x, 0.0) * g + b,)
 
 
-LAYER_NORM = [_no_eps, _median, _beta_before_gamma, _eps_after_root, _not_centred, _gamma_beta_swapped, _no_beta, _no_gamma, _whole_array]
+LAYER_NORM = [_no_eps, _median, _beta_before_gamma, _eps_after_root, _not_centred, _gamma_beta_swapped, _no_beta]
+LAYER_NORM += [_no_gamma, _whole_array]
 
 
 # ---------------------------------------------------------------- 13.3 the online softmax's update
