@@ -11,7 +11,7 @@ import pytest
 from helpers.exercises import check_exercise
 from helpers.exercises.registry import exercise_ids
 from tests.wrong_answers import RIGHT, WRONG
-from tests.wrong_answers_fresh import FOURTH, FRESH, RIGHT_FOURTH, RIGHT_FRESH, THIRD
+from tests.wrong_answers_fresh import FIFTH, FOURTH, FRESH, RIGHT_FIFTH, RIGHT_FOURTH, RIGHT_FRESH, THIRD
 
 IMPLEMENT_ITS = sorted({ex for ex, _, _ in WRONG})
 BY_EXERCISE = defaultdict(list)
@@ -43,14 +43,16 @@ def test_each_wrong_answer_gets_a_hint_that_names_its_mistake(exercise):
     assert not missed, "\n".join(missed)
 
 
-@pytest.mark.parametrize("exercise, fn", RIGHT + RIGHT_FRESH + RIGHT_FOURTH, ids=lambda v: getattr(v, "__name__", v))
+@pytest.mark.parametrize(
+    "exercise, fn", RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH, ids=lambda v: getattr(v, "__name__", v)
+)
 def test_right_answers_written_another_way_are_accepted(exercise, fn):
     fb = check_exercise(exercise, fn)
     assert fb.ok and fb.message.startswith("right"), fb.message
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    results = [named(ex, fn, words) for ex, fn, words in FRESH + THIRD + FOURTH]
+    results = [named(ex, fn, words) for ex, fn, words in FRESH + THIRD + FOURTH + FIFTH]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
     assert share >= 0.8, f"{share:.0%} of {len(results)} named"

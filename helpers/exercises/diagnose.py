@@ -77,7 +77,8 @@ _POWERS = {0.0: "1 (not scaled at all)", -0.5: "1/sqrt({s})", -1.0: "1/{s}", -0.
 
 def scale_candidates(cases: list, arg_names, fixed: dict | None = None) -> list:
     """Each scale a learner may have used, with the same meaning on every case: no scale, a size of an input (the same
-    axis of the same argument) to the power -1, -1/2, -1/4, 1/2 or 1, and the fixed constants. -> [(name, [value])]"""
+    axis of the same argument, or an integer argument) to the power -1, -1/2, -1/4, 1/2 or 1, and the fixed
+    constants. -> [(name, [value])]"""
     found, seen = [], set()
 
     def add(name, values):
@@ -90,6 +91,12 @@ def scale_candidates(cases: list, arg_names, fixed: dict | None = None) -> list:
     for name, value in (fixed or {}).items():
         add(name, [value] * len(cases))
     for i, arg in enumerate(arg_names):
+        counts = [c[i] if i < len(c) and isinstance(c[i], int | np.integer) and not isinstance(c[i], bool) else None
+                  for c in cases]  # fmt: skip
+        if all(v is not None and v > 0 for v in counts) and any(v > 1 for v in counts):  # a count such as n_heads
+            for p, form in _POWERS.items():
+                if p:
+                    add(form.format(s=arg), [v**p for v in counts])
         arrays = [c[i] if i < len(c) and isinstance(c[i], np.ndarray) else None for c in cases]
         if any(a is None for a in arrays):
             continue

@@ -11,8 +11,8 @@ from ..attention import merge_heads, multi_head_attention, softmax, split_heads
 from ..gradients import softmax_backward
 from ..layers import layer_norm
 from ..positions import positional_encoding
-from . import mistakes_attention as more
 from . import mistakes_gradients as more_models
+from . import mistakes_heads as more
 from . import mistakes_positions as positions
 from .learner import case_rng, check_function, learner_array, two_arrays
 from .registry import exercise

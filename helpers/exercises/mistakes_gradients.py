@@ -47,7 +47,12 @@ def _softmax_of_p(P, dP):
     return (S * (dP - np.sum(dP * S, axis=-1, keepdims=True)),)
 
 
-SOFTMAX_BACKWARD = [_softmax_of_p, _minus_p, _mean_not_sum, _diagonal_only, _p_on_the_sum_only]
+def _sum_of_dp_squared(P, dP):
+    """the term subtracted sums dP * dP; it is the row's sum of dP * P, np.sum(dP * P, axis=-1, keepdims=True)."""
+    return (P * (dP - np.sum(dP * dP, axis=-1, keepdims=True)),)
+
+
+SOFTMAX_BACKWARD = [_sum_of_dp_squared, _softmax_of_p, _minus_p, _mean_not_sum, _diagonal_only, _p_on_the_sum_only]
 
 
 # ---------------------------------------------------------------- 10.3 attention's backward pass
@@ -182,7 +187,31 @@ def _no_eps(x, g, b, eps):
         return (_normalised(x, 0.0) * g + b,)
 
 
-LAYER_NORM = [_no_eps, _median, _beta_before_gamma, _eps_after_root, _not_centred, _gamma_beta_swapped, _no_beta]
+def _variance_not_centred(x, g, b, eps):
+    """the variance is the mean of x**2, not of (x - mean)**2: use the centred values for it too,
+    x.var(axis=-1, keepdims=True)."""
+    c = x - x.mean(-1, keepdims=True)
+    return (c / np.sqrt(np.mean(x**2, axis=-1, keepdims=True) + eps) * g + b,)
+
+
+def _by_max_abs(x, g, b, eps):
+    """that divides by the row's largest |x - mean|; LayerNorm divides by the standard deviation, sqrt(variance +
+    eps)."""
+    c = x - x.mean(-1, keepdims=True)
+    return (c / (np.abs(c).max(axis=-1, keepdims=True) + eps) * g + b,)
+
+
+LAYER_NORM = [
+    _variance_not_centred,
+    _by_max_abs,
+    _no_eps,
+    _median,
+    _beta_before_gamma,
+    _eps_after_root,
+    _not_centred,
+    _gamma_beta_swapped,
+    _no_beta,
+]
 LAYER_NORM += [_no_gamma, _whole_array]
 
 

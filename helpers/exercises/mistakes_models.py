@@ -58,7 +58,23 @@ def _over_positions(logits, targets):
     return _loss_of(_swap(log_softmax(_swap(logits))), targets)
 
 
+def _summed_over_positions(logits, targets):
+    """that sums -log p over the positions, then averages over the batch: the loss is the mean over every position
+    of every sequence, .mean() of all of them."""
+    picked = -np.take_along_axis(log_softmax(logits), targets[..., None], axis=-1)[..., 0]
+    return (np.array(float(picked.sum(axis=-1).mean())),)
+
+
+def _rows_by_target(logits, targets):
+    """that indexes the rows (the positions) by the targets, logp[targets]: pick each position's own row at its
+    target, np.take_along_axis(logp, targets[..., None], axis=-1)."""
+    flat = log_softmax(logits).reshape(-1, logits.shape[-1])
+    return (np.array(float(-flat[targets.reshape(-1) % len(flat)].mean())),)
+
+
 CROSS_ENTROPY = [
+    _summed_over_positions,
+    _rows_by_target,
     _over_positions,
     _probability_not_log,
     _every_target_everywhere,
@@ -173,7 +189,16 @@ def _scores_normalised_without_exp(q, K_cache, V_cache, k_new, v_new):
     return (s / s.sum()) @ V, K, V
 
 
+def _new_key_as_query(q, K_cache, V_cache, k_new, v_new):
+    """the scores use the new key k_new as the query: the query is q, scores = K @ q / sqrt(d_head)."""
+    K, V = _grown(K_cache, V_cache, k_new, v_new)
+    s = K @ k_new / math.sqrt(len(q))
+    w = np.exp(s - s.max())
+    return (w / w.sum()) @ V, K, V
+
+
 CACHE = [
+    _new_key_as_query,
     _scores_normalised_without_exp,
     _values_averaged,
     _only_the_new_value,
@@ -257,7 +282,13 @@ def _rms_gain_inside(x, g, eps):
     return (x / _rms(x * g, eps),)
 
 
+def _rms_gain_divides(x, g, eps):
+    """the gain divides: multiply the normalised row by the gain, x / sqrt(mean(x**2) + eps) * g."""
+    return (x / _rms(x, eps) / g,)
+
+
 RMS_NORM = [
+    _rms_gain_divides,
     _rms_gain_inside,
     _rms_gain_added,
     _rms_eps_after_root,
@@ -334,7 +365,14 @@ def _silu_on_x(x, Wg, Wu, Wd):
     return (((silu(x) @ Wg) * (x @ Wu)) @ Wd,)
 
 
+def _gate_twice(x, Wg, Wu, Wd):
+    """the gate multiplies itself: the product is silu(x @ W_gate) * (x @ W_up), the up projection with W_up."""
+    z = x @ Wg
+    return ((silu(z) * z) @ Wd,)
+
+
 SWIGLU = [
+    _gate_twice,
     _down_on_each,
     _silu_on_x,
     _relu_gate,

@@ -8,8 +8,9 @@ import numpy as np
 
 
 # ---------------------------------------------------------------- 06.1 the sinusoidal table
-def _table(n, d, base=10000.0, rate=2.0, halves=False, funcs=(np.sin, np.cos), power=-1.0, div=None, degrees=False):
-    p = np.arange(n)[:, None]
+def _table(n, d, base=10000.0, rate=2.0, halves=False, funcs=(np.sin, np.cos), power=-1.0, div=None, degrees=False,
+           step=1.0):  # fmt: skip
+    p = np.arange(n)[:, None] * step
     i = np.arange((d + 1) // 2)[None, :]
     angles = p * (base ** (rate * i / (div or d))) ** power
     angles = np.degrees(angles) if degrees else angles
@@ -62,7 +63,28 @@ def _pe_degrees(n, d):
     return _table(n, d, degrees=True)
 
 
-POSITIONAL = [_pe_base, _pe_halves, _pe_multiplied, _pe_column_exponent, _pe_all_sines, _pe_d_minus_1, _pe_degrees]
+def _pe_positions_over_n(n, d):
+    """the positions are divided by n (a fraction of the sentence): angle = pos / 10000 ** (2i / d) with pos the
+    word's index, 0, 1, 2, ..."""
+    return _table(n, d, step=1 / max(n, 1))
+
+
+def _pe_integer_exponent(n, d):
+    """the exponent 2i // d is an integer division, which makes it 0 for every column: 2 * i / d, a float."""
+    return _table(n, d, base=1.0)
+
+
+POSITIONAL = [
+    _pe_positions_over_n,
+    _pe_integer_exponent,
+    _pe_base,
+    _pe_halves,
+    _pe_multiplied,
+    _pe_column_exponent,
+    _pe_all_sines,
+    _pe_d_minus_1,
+    _pe_degrees,
+]
 
 
 # ---------------------------------------------------------------- 06.3 rotary encoding
@@ -129,7 +151,14 @@ def _rope_radians_converted(x, positions):
     return _rotated(x, positions, factor=np.pi / 180)
 
 
+def _rope_one_angle(x, positions):
+    """every pair is turned by the same angle, the position: pair i turns by pos * 10000 ** (-2i / d), a slower
+    frequency for each later pair."""
+    return _rotated(x, positions, base=1.0)
+
+
 ROPE = [
+    _rope_one_angle,
     _rope_sorted_positions,
     _rope_radians_converted,
     _rope_base,
