@@ -136,7 +136,7 @@ classroom: setup-test
 course: setup
 	$(BIN)/python classroom/make_course.py
 
-## The series as a static website in build/book (open build/book/index.html; the README says how to publish it).
+## The series as a static website in build/book (open build/book/index.html; the teachers' guide, docs/teachers.md, says how to publish it).
 BOOK_OUT ?= build/book
 book: book-setup
 	$(BIN)/python scripts/build_book.py --out $(BOOK_OUT)
@@ -145,7 +145,8 @@ book: book-setup
 notebooks: setup-test
 	$(BIN)/python scripts/make_nav.py
 	$(PINNED) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False \
+	  --ExecutePreprocessor.timeout=600 notebooks/[0-9]*.ipynb notebooks/solutions/*.ipynb
 	$(BIN)/python classroom/make_course.py
 
 nav: setup-test

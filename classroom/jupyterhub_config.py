@@ -6,8 +6,8 @@ nbgitpuller, the proxy and the class environment at pinned versions):
     sudo CLASSROOM_ROSTER=roster.txt .venv/bin/jupyterhub -f classroom/jupyterhub_config.py
 
 then hand each learner the first-login code the hub wrote to <state>/first-login-codes.txt, and the nbgitpuller
-link the README's teachers' section builds. Everything listens on 127.0.0.1; to open it to a class, put a TLS
-reverse proxy (nginx, Caddy) in front of CLASSROOM_PORT (http://127.0.0.1:800 by default).
+link the teachers' guide (docs/teachers.md) builds. Everything listens on 127.0.0.1; to open it to a class, put a
+TLS reverse proxy (nginx, Caddy) in front of CLASSROOM_PORT (http://127.0.0.1:800 by default).
 
 Settings come from environment variables so the tests can run a hub in temporary folders:
   CLASSROOM_ROSTER        the roster: one learner's name per line, `name teacher` for a teacher (required)
@@ -28,7 +28,7 @@ Settings come from environment variables so the tests can run a hub in temporary
   CLASSROOM_REPO_DIR      the folder nbgitpuller pulls the series into, in each learner's home (self-attention)
   CLASSROOM_EXCHANGE      nbgrader's exchange, where assignments are released and submitted (<state>/exchange)
 
-What keeps learners apart (the README's teachers' section says more):
+What keeps learners apart (the teachers' guide, docs/teachers.md, says more):
 - Identity: only the roster's names can log in, each with a password of its own. The hub gives every name
   without one a first-login code (appended to <state>/first-login-codes.txt, readable by root only); the learner
   logs in with it and chooses a password at /hub/auth/change-password. There is no shared class password.

@@ -3,7 +3,8 @@
 The lessons and their solutions notebooks are read as they are committed, executed (nothing is re-run but the
 few cells an exported slider needs), and laid out by Sphinx with myst-nb and the Book theme (book/conf.py):
 
-- pages in the series' order, the contents page as home, previous/next links, each solutions notebook a page;
+- pages in the series' order, the contents page as home, previous/next links, each solutions notebook a page, and
+  the guides of docs/ (for learners, teachers, maintainers, and the speed figures) in a "Guides" part;
 - every picture with its text alternative and its "describe" note; a widget shows its saved picture, words and
   numbers (a widget needs a kernel to run);
 - every widget with a slider gets that slider moving without Python: the statements the widget needs are run
@@ -45,6 +46,7 @@ MATHJAX = ROOT / ".cache" / f"mathjax-{MATHJAX_VERSION}"  # the npm package's es
 # menu's accessibility tools (speech, explorer): a fifth of the package
 MATHJAX_PARTS = ["tex-chtml.js", "output/chtml/fonts/woff-v2", "input/tex/extensions", "a11y", "ui", "sre"]
 
+GUIDES = ("learners", "teachers", "maintainers", "speed")  # docs/<name>.md, pages of the side bar's "Guides" part
 REQUIRED = ("02", "04", "07", "14")  # lessons whose widget must move in the book (the build stops if not)
 CHOSEN = {"14": "temperature"}  # lesson -> the slider to export when it is not the widget's first
 SLIDER_BYTES = 2_000_000  # pictures per exported slider, at most (PNG bytes; the page holds them as base64)
@@ -201,6 +203,14 @@ def toctree(caption: str, docs: list[str]) -> str:
     return "```{toctree}\n:hidden:\n:caption: " + caption + "\n\n" + "\n".join(docs) + "\n```"
 
 
+def guide_page(markdown: str) -> str:
+    """A guide of docs/ as a page of the book (in guides/): links to the notebooks become links to their pages, the
+    README's to the contents page, and links to other files of the repository, which are not pages, their text."""
+    markdown = re.sub(r"\]\(\.\./notebooks/", "](../", markdown)
+    markdown = re.sub(r"\]\(\.\./README\.md[^)]*\)", "](../00_contents.ipynb)", markdown)
+    return re.sub(r"\[([^\]]+)\]\(\.\./(?![^)]*\.ipynb)[^)]*\)", r"\1", markdown)
+
+
 def favicon(path: Path) -> None:
     """The site's icon: a 3 x 3 attention heatmap, strongest on the diagonal (32 x 32 pixels, PNG)."""
     import numpy as np
@@ -254,7 +264,12 @@ def stage(folder: Path, log) -> dict:
             nb.cells.append(
                 nbformat.v4.new_markdown_cell(toctree("Solutions", [f"solutions/{p.stem}" for p in solutions()]))
             )
+            nb.cells.append(nbformat.v4.new_markdown_cell(toctree("Guides", [f"guides/{g}" for g in GUIDES])))
         nbformat.write(nb, folder / path.relative_to(NOTEBOOKS))
+    (folder / "guides").mkdir()
+    for name in GUIDES:
+        text = (ROOT / "docs" / f"{name}.md").read_text(encoding="utf-8")
+        (folder / "guides" / f"{name}.md").write_text(guide_page(text), encoding="utf-8")
     missing = [n for n in REQUIRED if not any(key.startswith(n + "-") for key in exported)]
     if missing:
         raise BookError(f"no slider could be exported for lesson(s) {', '.join(missing)} (REQUIRED)")

@@ -4,7 +4,8 @@ From the files' numbers and H1 titles this writes
 - the cell tagged ``contents`` in ``notebooks/00_contents.ipynb`` (a linked list of every notebook),
 - the cell tagged ``implement-it`` there (the implement-it exercises, from the exercise registry), and
 - the last cell of every numbered notebook, tagged ``navigation`` (prev | contents | next).
-It also checks that every relative link in the notebooks and the README points to a file that exists.
+It also checks that every relative link in the notebooks, the README and the guides in docs/ points to a file that
+exists (and, into a guide, to one of its headings).
 
     python scripts/make_nav.py          # rewrite what changed
     python scripts/make_nav.py --check  # exit 1 if anything would change or a link is broken (CI)
@@ -91,10 +92,20 @@ def broken_links(path: Path, text: str) -> list[str]:
     for target in LINK.findall(text):
         if re.match(r"^[a-z]+:", target) or target.startswith("#"):
             continue
-        file_part = target.split("#")[0].split("?")[0]
+        file_part, _, anchor = target.split("?")[0].partition("#")
         if file_part and not (path.parent / file_part).exists():
             bad.append(f"{path.relative_to(ROOT)}: link to missing file {target}")
+        elif file_part.endswith(".md") and anchor and anchor not in anchors((path.parent / file_part).read_text()):
+            bad.append(f"{path.relative_to(ROOT)}: link to a heading {file_part} does not have: #{anchor}")
     return bad
+
+
+def anchors(markdown: str) -> set[str]:
+    """The anchors of a Markdown file's headings, as GitHub and the book (myst_heading_anchors) make them."""
+    found = set()
+    for heading in re.findall(r"^#{1,6} +(.+?) *$", markdown, flags=re.M):
+        found.add(re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-"))
+    return found
 
 
 def main() -> int:
@@ -139,9 +150,9 @@ def main() -> int:
                 path.write_text(after, encoding="utf-8")
         text = "\n".join(source(c) for c in nb["cells"] if c["cell_type"] == "markdown")
         problems += broken_links(path, text)
-    readme = ROOT / "README.md"
-    if readme.exists():
-        problems += broken_links(readme, readme.read_text(encoding="utf-8"))
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:  # the front page and the guides
+        if page.exists():
+            problems += broken_links(page, page.read_text(encoding="utf-8"))
 
     for p in problems:
         print(p, file=sys.stderr)

@@ -1,10 +1,11 @@
 """Every reference to a notebook or an exercise names one that exists and that uses what the sentence is about.
 
-After a renumbering, a "notebook 09" left behind in a docstring, a requirements file or the README fails here.
+After a renumbering, a "notebook 09" left behind in a docstring, a requirements file, the README or a guide in docs/
+fails here.
 Where a reference stands decides what it is about: a function's docstring or body is about that function; a
 section heading (``# ---- name``) with a number is about the functions under it; a module's docstring or
 top-level comment is about the module (any of its public names, or the module itself, must appear in the
-notebook's code); a line of the README or of a requirements file is about the helpers names it mentions.
+notebook's code); a line of the README, a guide or a requirements file is about the helpers names it mentions.
 """
 
 import ast
@@ -122,9 +123,10 @@ def helpers_names() -> set:
 
 
 def text_references():
-    """(where, notebook number, helpers names in code on that line) for the README, requirements files and postBuild."""
+    """(where, notebook number, helpers names in code on that line) for the README, the guides, requirements files and
+    postBuild."""
     known = helpers_names()
-    for path in [ROOT / "README.md", ROOT / "postBuild", *sorted(ROOT.glob("requirements*.txt"))]:
+    for path in [*PAGES, ROOT / "postBuild", *sorted(ROOT.glob("requirements*.txt"))]:
         for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             code = " ".join(re.findall(r"`([^`]+)`", line) + re.findall(r"helpers/(\w+)", line))
             words = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", code)) & known
@@ -133,12 +135,14 @@ def text_references():
                     yield f"{path.name}:{i}", number, words
 
 
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]  # the front page and the guides
 REFERENCES = list(python_references()) + list(text_references())
 
 
 def test_the_references_were_found():
     where = {w.split(":")[0] for w, _, _ in REFERENCES}
-    assert len(REFERENCES) > 50 and "README.md" in where and "requirements-model.txt" in where, where
+    assert len(REFERENCES) > 50 and "requirements-model.txt" in where, where
+    assert {"README.md", "learners.md", "teachers.md", "maintainers.md", "speed.md"} <= where, where
 
 
 @pytest.mark.parametrize("where, number, names", REFERENCES, ids=[f"{w}->{n}" for w, n, _ in REFERENCES])
@@ -164,13 +168,15 @@ def exercise_references():
         for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             for key in re.findall(r"\"(\d\d\.\d)\"", line):
                 yield f"{path.relative_to(ROOT)}:{i}", key
-    for i, line in enumerate((ROOT / "README.md").read_text(encoding="utf-8").splitlines(), start=1):
+    for page, i, line in (
+        (p, i, line) for p in PAGES for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+    ):
         if line.startswith("|"):  # a table: an id is a row's first cell or stands among words, never a bare measurement
             cells = line.split("|")[1:-1]
             line = "|".join(c for k, c in enumerate(cells) if k == 0 or not re.fullmatch(r"\s*[\d.,]+\s*", c))
         for m in EXERCISE_ID.finditer(line):
-            if int(m.group(1)) <= 20:  # larger numbers in the README are measurements (50.8 ms), not exercises
-                yield f"README.md:{i}", m.group(0)[:4]
+            if int(m.group(1)) <= 20:  # larger numbers in the guides are measurements (50.8 ms), not exercises
+                yield f"{page.name}:{i}", m.group(0)[:4]
 
 
 @pytest.mark.parametrize("where, key", list(exercise_references()))
@@ -181,8 +187,8 @@ def test_an_exercise_id_is_registered_and_checked_in_its_notebook(where, key):
     assert f'check_exercise("{key}"' in notebooks()[key[:2]], f"{where}: notebook {key[:2]} never checks {key}"
 
 
-def test_readme_lists_exactly_the_implement_it_exercises():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_learners_guide_lists_exactly_the_implement_it_exercises():
+    readme = (ROOT / "docs" / "learners.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| (\d\d\.\d) \| `my_\w+\(.*\| (\d\d) \|$", readme, flags=re.M)
     assert [key for key, _ in rows] == list(implement_it_exercises())
     assert all(key[:2] == number for key, number in rows)

@@ -3,7 +3,8 @@
 The course and the exchange the teacher releases assignments into and collects them from; JupyterLab's
 Assignments panel (Nbgrader > Assignments) fetches, submits and fetches feedback through it. The
 panels that make and grade assignments are switched off in JupyterLab (labconfig/page_config.json beside this
-file): learners do not need them, and teachers run nbgrader's commands in a terminal, as the README says.
+file): learners do not need them, and teachers run nbgrader's commands in a terminal, as the teachers' guide
+(docs/teachers.md) says.
 """
 
 import os

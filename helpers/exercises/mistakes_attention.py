@@ -278,13 +278,13 @@ def _flipped_left_right(n):
 def _window_of(k):
     """A mistake: word i sees words i - k to i only (a sliding window)."""
 
-    def window(n):
+    def _window(n):
         """that lets each word see only the last few words (a window): a causal mask lets word i see itself and every
         earlier word, np.tril(np.ones((n, n), dtype=bool))."""
         one = np.ones((n, n), dtype=bool)
         return (np.tril(one) & np.triu(one, -k),)
 
-    return window
+    return _window
 
 
 CAUSAL = [_window_of(k) for k in (1, 2, 3, 4)] + [

@@ -85,6 +85,10 @@ def solution_pages() -> list[str]:
     return [f"solutions/{p.stem}.html" for p in build_book.solutions()]
 
 
+def guide_pages() -> list[str]:
+    return [f"guides/{name}.html" for name in build_book.GUIDES]
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -157,7 +161,7 @@ class Visit:
 def test_the_book_builds_offline_and_stays_small(site):
     out, _, report, offline = site
     assert report["bytes"] < build_book.MAX_SITE_BYTES, f"the site is {report['bytes'] / 1e6:.1f} MB"
-    for page in ["index.html", *lesson_pages(), *solution_pages()]:
+    for page in ["index.html", *lesson_pages(), *solution_pages(), *guide_pages()]:
         assert (out / page).is_file(), f"{page} is not in the book"
     assert {key[:2] for key in report["exported"]} >= set(build_book.REQUIRED)
     assert (out / "_static" / "mathjax" / "tex-chtml.js").is_file()
@@ -165,7 +169,7 @@ def test_the_book_builds_offline_and_stays_small(site):
         assert offline, "the build could not be run without a network (unshare --net)"
 
 
-@pytest.mark.parametrize("path", ["index.html", *lesson_pages(), *solution_pages()])
+@pytest.mark.parametrize("path", ["index.html", *lesson_pages(), *solution_pages(), *guide_pages()])
 def test_a_page_opens_offline_accessible_and_described(site, browser, path):
     _, base, _, _ = site
     with Visit(browser, base) as visit:
@@ -176,6 +180,7 @@ def test_a_page_opens_offline_accessible_and_described(site, browser, path):
             links = page.locator("nav a.reference.internal").evaluate_all("es => es.map(e => e.getAttribute('href'))")
             lessons = [h for h in links if h and not h.startswith("#") and "solutions/" not in h]
             assert [h.split("#")[0] for h in lessons][: len(lesson_pages()) - 1] == lesson_pages()[1:], lessons
+            assert [h.split("#")[0] for h in links if h and h.startswith("guides/")] == guide_pages(), links
         else:
             assert page.locator("h1").count() >= 1
         visit.assert_local(path)

@@ -92,8 +92,8 @@ def run_axe(page, name: str, when: str) -> list:
 
 
 # violations from JupyterLab's or ipywidgets' own markup that the project cannot change, by axe rule id, each with
-# the reason (the README lists them). Empty: every one found so far is fixed (the sliders' handles are named by
-# the project's FigureView, see helpers/app.py).
+# the reason (the teachers' guide, docs/teachers.md, lists them under Accessibility). Empty: every one found so far is
+# fixed (the sliders' handles are named by the project's FigureView, see helpers/app.py).
 THIRD_PARTY = {}
 
 
@@ -105,7 +105,7 @@ def assert_accessible(violations: list, where: str):
     ours = [(v["id"], n["html"]) for v in violations for n in v["nodes"] if n["ours"]]
     assert not ours, f"{where}: axe violations in the project's own markup: {ours}"
     others = [(v["id"], n["html"]) for v in violations if v["id"] not in THIRD_PARTY for n in v["nodes"]]
-    assert not others, f"{where}: axe violations in third-party markup not yet listed in the README: {others}"
+    assert not others, f"{where}: axe violations in third-party markup not yet listed in docs/teachers.md: {others}"
 
 
 def expected_apps(name: str) -> int:
@@ -362,8 +362,8 @@ def test_slider_latency_in_the_browser(lab, browser):
 
 
 def test_a_notebook_not_yet_run_shows_its_pictures(lab, browser):
-    """Opened and not run, a notebook shows each widget's saved picture with its text alternative (from the widget
-    state saved in the notebook), not the widget's text `VBox(children=...)`."""
+    """Opened and not run, a notebook shows each widget's saved picture with its text alternative (from the widget's
+    saved output: the notebooks keep no widget state), not the widget's text `VBox(children=...)`."""
     page = browser.new_page()
     try:
         name = "04_self-attention-from-scratch.ipynb"

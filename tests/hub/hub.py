@@ -148,7 +148,7 @@ class Course:
         return self.handout.as_uri()  # file:///...: a local git URL
 
     def publish(self):
-        """The README's steps: the handout of the teacher's last commit, pushed to the repository learners pull."""
+        """docs/teachers.md's steps: the handout of the teacher's last commit, pushed where learners pull."""
         subprocess.run(
             [sys.executable, "scripts/handout.py", "--branch", "handout"],
             cwd=self.work, check=True, capture_output=True, timeout=120,

@@ -1,5 +1,5 @@
 """A class on one hub, as two learners see it: a real JupyterHub (classroom/jupyterhub_config.py), the
-nbgitpuller link the README gives teachers, headless Chromium.
+nbgitpuller link the teachers' guide (docs/teachers.md) gives, headless Chromium.
 
 Learner ada logs in, follows the link (the series is pulled into her home and the contents page opens),
 runs notebook 04 and moves its slider, writes an answer into an exercise cell. The teacher pushes a fix to

@@ -1,4 +1,4 @@
-"""Grading a class with nbgrader on the class hub, end to end, as the README's teachers' section says.
+"""Grading a class with nbgrader on the class hub, end to end, as the teachers' guide (docs/teachers.md) says.
 
 The teacher (ms-rao, a roster teacher: her own system user) generates and releases notebook 04 and notebook
 03 from the course in classroom/course; learners kim and lee fetch both from JupyterLab's Assignments panel in
@@ -108,7 +108,7 @@ def teacher(hub: Hub, *args: str, timeout: float = 900) -> str:
 
 
 def as_root_autograde(hub: Hub, assignment: str) -> str:
-    """The README's step: classroom/autograde.py as root, which grades each submission as the grader account."""
+    """docs/teachers.md's step: classroom/autograde.py as root, which grades each submission as the grader account."""
     run = subprocess.run(
         [sys.executable, str(ROOT / "classroom" / "autograde.py"), assignment, "--state", str(hub.state)],
         cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False,
