@@ -6,12 +6,23 @@ write them; each exercise has at least 8. A hint names the mistake when it holds
 
 from collections import defaultdict
 
+import numpy as np
 import pytest
 
 from helpers.exercises import check_exercise
 from helpers.exercises.registry import exercise_ids
 from tests.wrong_answers import RIGHT, WRONG
-from tests.wrong_answers_fresh import FIFTH, FOURTH, FRESH, RIGHT_FIFTH, RIGHT_FOURTH, RIGHT_FRESH, THIRD
+from tests.wrong_answers_fresh import (
+    FIFTH,
+    FOURTH,
+    FRESH,
+    RIGHT_FIFTH,
+    RIGHT_FOURTH,
+    RIGHT_FRESH,
+    RIGHT_SIXTH,
+    SIXTH,
+    THIRD,
+)
 
 IMPLEMENT_ITS = sorted({ex for ex, _, _ in WRONG})
 BY_EXERCISE = defaultdict(list)
@@ -44,7 +55,9 @@ def test_each_wrong_answer_gets_a_hint_that_names_its_mistake(exercise):
 
 
 @pytest.mark.parametrize(
-    "exercise, fn", RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH, ids=lambda v: getattr(v, "__name__", v)
+    "exercise, fn",
+    RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH + RIGHT_SIXTH,
+    ids=lambda v: getattr(v, "__name__", v),
 )
 def test_right_answers_written_another_way_are_accepted(exercise, fn):
     fb = check_exercise(exercise, fn)
@@ -52,7 +65,7 @@ def test_right_answers_written_another_way_are_accepted(exercise, fn):
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    results = [named(ex, fn, words) for ex, fn, words in FRESH + THIRD + FOURTH + FIFTH]
+    results = [named(ex, fn, words) for ex, fn, words in FRESH + THIRD + FOURTH + FIFTH + SIXTH]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
     assert share >= 0.8, f"{share:.0%} of {len(results)} named"
@@ -68,3 +81,27 @@ def test_a_function_that_raises_where_a_mistake_raises_and_agrees_elsewhere_gets
 def test_a_causal_mask_returned_as_a_nested_list_is_refused_with_how_to_return_an_array():
     fb = check_exercise("08.3", lambda n: [[j <= i for j in range(n)] for i in range(n)])
     assert not fb.ok and "Python list" in fb.message and "boolean array" in fb.message
+
+
+def test_a_reduction_without_keepdims_that_cannot_broadcast_is_told_to_keep_its_axis():
+    fb = check_exercise("04.4", lambda s: np.exp(s - s.max(-1)) / np.exp(s - s.max(-1)).sum(-1))
+    assert not fb.ok and "keepdims=True" in fb.message and "ValueError" in fb.message
+
+
+def test_two_arrays_returned_the_other_way_round_are_named():
+    fb = check_exercise("04.5", lambda X: ((w := _softmax(X @ X.T)), w @ X))
+    assert not fb.ok and "other order" in fb.message and "(Y, weights)" in fb.message
+
+
+def test_the_log_of_the_right_numbers_is_named():
+    fb = check_exercise(
+        "17.1", lambda x, g, eps: np.log(np.abs(x / np.sqrt((x * x).mean(-1, keepdims=True) + eps) * g))
+    )
+    assert not fb.ok
+    fb = check_exercise("04.4", lambda s: np.log(_softmax(s)))
+    assert not fb.ok and "the log of the right numbers" in fb.message
+
+
+def _softmax(s):
+    e = np.exp(s - s.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)

@@ -1119,3 +1119,297 @@ FIFTH = [
 # Written as a wrong answer for the fifth set (it fails for top_k=None), but right: 14.2's prompt says top_k is a whole
 # number from 1 to the number of logits. Measured before any change: 20 of the other 37 named (54%), none accepted.
 RIGHT_FIFTH = [("14.2", i_sample_top_k_as_given)]
+
+
+# ---------------------------------------------------------------- a sixth set, written after the fifth was named and
+# measured before any checker was changed for it
+def j_sm_no_keepdims(s):
+    e = np.exp(s - s.max(-1))
+    return e / e.sum(-1)
+
+
+def j_sm_log_softmax(s):
+    z = s - s.max(-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(-1, keepdims=True))
+
+
+def j_sa_softmax_of_all_scores(X):
+    S = X @ X.T
+    w = _sm(S.ravel()).reshape(S.shape)
+    return w @ X, w
+
+
+def j_sa_returned_in_the_other_order(X):
+    w = _sm(X @ X.T)
+    return w, w @ X
+
+
+def j_sc_q_and_k_both_scaled(Q, K, V):
+    d = math.sqrt(Q.shape[-1])
+    w = _sm((Q / d) @ _T(K / d))
+    return w @ V, w
+
+
+def j_sc_softmax_axis_1(Q, K, V):
+    w = _sm(Q @ _T(K) / math.sqrt(Q.shape[-1]), axis=1)
+    return w @ V, w
+
+
+def j_pe_sines_only(n, d):
+    pos = np.arange(n)[:, None]
+    i = np.arange(d // 2)
+    return np.sin(pos / 10000 ** (2 * i / d))
+
+
+def j_pe_base_log_10000(n, d):
+    pos = np.arange(n)[:, None]
+    j = np.arange(d)
+    a = pos / np.log(10000) ** ((j - j % 2) / d)
+    return np.where(j % 2 == 0, np.sin(a), np.cos(a))
+
+
+def j_rope_pairs_written_as_halves(x, positions):
+    d = x.shape[-1]
+    t = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-2 * np.arange(d // 2) / d)
+    a, b = x[..., 0::2], x[..., 1::2]
+    return np.concatenate([a * np.cos(t) - b * np.sin(t), a * np.sin(t) + b * np.cos(t)], -1)
+
+
+def j_rope_frequencies_reversed(x, positions):
+    d = x.shape[-1]
+    t = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-2 * np.arange(d // 2)[::-1] / d)
+    return _rope_with(x, t)
+
+
+def j_cm_tril_of_arange(n):
+    return np.tril(np.arange(n * n).reshape(n, n)) > 0
+
+
+def j_cm_tril_indices(n):
+    return np.tril_indices(n)
+
+
+def j_mk_renormalised_by_mask_count(Q, K, V, mask):
+    w = _sm(Q @ _T(K) / math.sqrt(Q.shape[-1])) * mask
+    w = w / mask.sum(-1, keepdims=True)
+    return w @ V, w
+
+
+def j_mk_one_minus_mask(Q, K, V, mask):
+    w = _sm(np.where(1 - mask, Q @ _T(K) / math.sqrt(Q.shape[-1]), -np.inf))
+    return w @ V, w
+
+
+def j_sp_2d_transpose(M, h):
+    n, d = M.shape[-2:]
+    return M.reshape(n, h, d // h).transpose(1, 0, 2)
+
+
+def j_sp_heads_concatenated(M, h):
+    return np.concatenate(np.split(M, h, axis=-1), axis=-2)
+
+
+def j_mg_hstack(M):
+    return np.hstack(list(M))
+
+
+def j_mg_full_transpose(M):
+    *b, h, n, dh = M.shape
+    return M.T.reshape(*b, n, h * dh)
+
+
+def j_mha_scale_by_d_head(X, W_q, W_k, W_v, W_o, h):
+    d = X.shape[-1] // h
+    outs, ws = [], []
+    for i in range(h):
+        c = slice(i * d, (i + 1) * d)
+        w = _sm((X @ W_q[:, c]) @ (X @ W_k[:, c]).T / d)
+        outs.append(w @ (X @ W_v[:, c]))
+        ws.append(w)
+    return np.concatenate(outs, -1) @ W_o, np.stack(ws)
+
+
+def j_mha_weights_as_a_list(X, W_q, W_k, W_v, W_o, h):
+    d = X.shape[-1] // h
+    outs, ws = [], []
+    for i in range(h):
+        c = slice(i * d, (i + 1) * d)
+        w = _sm((X @ W_q[:, c]) @ (X @ W_k[:, c]).T / math.sqrt(d))
+        outs.append(w @ (X @ W_v[:, c]))
+        ws.append(w)
+    return np.concatenate(outs, -1) @ W_o, ws
+
+
+def j_sb_transposed(P, dP):
+    return _T(P * (dP - (P * dP).sum(-1, keepdims=True)))
+
+
+def j_sb_no_p_factor_on_diag(P, dP):
+    return dP * (1 - P)
+
+
+def j_bw_dk_not_transposed(Q, K, V, dO):
+    s = 1 / math.sqrt(Q.shape[-1])
+    P = _sm(Q @ _T(K) * s)
+    dP = dO @ _T(V)
+    dS = P * (dP - (dP * P).sum(-1, keepdims=True)) * s
+    return dS @ K, dS @ Q, _T(P) @ dO
+
+
+def j_bw_dv_p_not_transposed(Q, K, V, dO):
+    s = 1 / math.sqrt(Q.shape[-1])
+    P = _sm(Q @ _T(K) * s)
+    dP = dO @ _T(V)
+    dS = P * (dP - (dP * P).sum(-1, keepdims=True)) * s
+    return dS @ K, _T(dS) @ Q, P @ dO
+
+
+def j_ln_eps_added_after(x, g, b, eps):
+    m = x.mean(-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        return ((x - m) / x.std(-1, keepdims=True) + eps) * g + b
+
+
+def j_ln_mean_of_whole_array(x, g, b, eps):
+    c = x - x.mean()
+    return c / np.sqrt(x.var(-1, keepdims=True) + eps) * g + b
+
+
+def j_ou_max_forgets_top(top, total, acc, scores, V):
+    new = scores.max(-1, keepdims=True)
+    r = np.exp(top - new)
+    p = np.exp(scores - new)
+    return new, total * r + p.sum(-1, keepdims=True), acc * r + p @ V
+
+
+def j_ou_ratio_not_exp(top, total, acc, scores, V):
+    new = np.maximum(top, scores.max(-1, keepdims=True))
+    with np.errstate(all="ignore"):
+        r = top / new
+    p = np.exp(scores - new)
+    return new, total * r + p.sum(-1, keepdims=True), acc * r + p @ V
+
+
+def j_ce_sum_of_unshifted_exps(logits, targets):
+    z = logits - logits.max(-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        lp = z - np.log(np.exp(logits).sum(-1, keepdims=True))
+    return float(-np.take_along_axis(lp, targets[..., None], axis=-1).mean())
+
+
+def j_ce_log_of_mean_probability(logits, targets):
+    p = _sm(logits)
+    return float(-np.log(np.take_along_axis(p, targets[..., None], axis=-1).mean()))
+
+
+def j_sample_greedy_below_1(logits, temperature, top_k, rng):
+    if temperature < 1:
+        return int(np.argmax(logits))
+    keep = np.argsort(logits)[-top_k:]
+    z = logits[keep] / temperature
+    p = np.exp(z - z.max())
+    return int(keep[rng.choice(len(keep), p=p / p.sum())])
+
+
+def j_sample_cdf_one_past(logits, temperature, top_k, rng):
+    if temperature == 0:
+        return int(np.argmax(logits))
+    keep = np.argsort(logits)[-top_k:]
+    z = logits[keep] / temperature
+    p = np.exp(z - z.max())
+    cdf = np.cumsum(p / p.sum())
+    return int(keep[min(int(np.searchsorted(cdf, rng.random())) + 1, len(keep) - 1)])
+
+
+def j_ca_scale_by_cache_length(q, K_cache, V_cache, k_new, v_new):
+    K, V = np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])
+    return _sm(K @ q / math.sqrt(len(K))) @ V, K, V
+
+
+def j_ca_old_values(q, K_cache, V_cache, k_new, v_new):
+    K, V = np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])
+    w = _sm(K @ q / math.sqrt(len(q)))
+    return w[:-1] @ V_cache, K, V
+
+
+def j_rms_no_keepdims(x, g, eps):
+    return x / np.sqrt((x**2).mean(-1) + eps) * g
+
+
+def j_rms_over_columns(x, g, eps):
+    return x / np.sqrt((x**2).mean(0, keepdims=True) + eps) * g
+
+
+def j_sw_silu_of_the_product(x, Wg, Wu, Wd):
+    z = (x @ Wg) * (x @ Wu)
+    return (z / (1 + np.exp(-z))) @ Wd
+
+
+def j_sw_down_transposed(x, Wg, Wu, Wd):
+    z = x @ Wg
+    h = (z / (1 + np.exp(-z))) * (x @ Wu)
+    return h @ Wd.T if h.shape[-1] == Wd.shape[-1] else (h @ Wd)[..., ::-1]
+
+
+def j_mk_log_of_mask(Q, K, V, mask):  # right: log(True) = 0, log(False) = -inf
+    with np.errstate(divide="ignore"):
+        w = _sm(Q @ _T(K) / math.sqrt(Q.shape[-1]) + np.log(mask))
+    return w @ V, w
+
+
+def j_sample_power_of_probabilities(logits, temperature, top_k, rng):  # right: p ** (1/T), renormalised
+    if temperature == 0:
+        return int(np.argmax(logits))
+    keep = np.argsort(logits)[-top_k:]
+    p = _sm(logits[keep]) ** (1 / temperature)
+    return int(keep[rng.choice(len(keep), p=p / p.sum())])
+
+
+def j_sw_sigmoid_times_gate(x, Wg, Wu, Wd):  # right: silu(z) = z * sigmoid(z)
+    z = x @ Wg
+    return (z * (1 / (1 + np.exp(-z))) * (x @ Wu)) @ Wd
+
+
+SIXTH = [
+    ("04.4", j_sm_no_keepdims, ["keepdims"]),
+    ("04.4", j_sm_log_softmax, ["log"]),
+    ("04.5", j_sa_softmax_of_all_scores, ["row", "whole", "axis"]),
+    ("04.5", j_sa_returned_in_the_other_order, ["order", "swap", "(Y, weights)"]),
+    ("05.3", j_sc_q_and_k_both_scaled, ["scale", "1/d", "twice"]),
+    ("05.3", j_sc_softmax_axis_1, ["batch", "axis", "end"]),
+    ("06.1", j_pe_sines_only, ["shape", "cos"]),
+    ("06.1", j_pe_base_log_10000, ["10000", "base"]),
+    ("06.3", j_rope_pairs_written_as_halves, ["pair", "2i", "order", "interleav", "halves"]),
+    ("06.3", j_rope_frequencies_reversed, ["frequenc", "order", "first pair"]),
+    ("08.3", j_cm_tril_of_arange, ["diagonal", "first", "itself"]),
+    ("08.3", j_cm_tril_indices, ["boolean", "array", "tril_indices"]),
+    ("08.4", j_mk_renormalised_by_mask_count, ["sum", "renormal", "-inf"]),
+    ("08.4", j_mk_one_minus_mask, ["~", "logical_not", "invert", "boolean"]),
+    ("09.4", j_sp_2d_transpose, ["batch", "end"]),
+    ("09.4", j_sp_heads_concatenated, ["stack", "axis", "shape", "new axis"]),
+    ("09.5", j_mg_hstack, ["batch", "end"]),
+    ("09.5", j_mg_full_transpose, ["transpose", "axes", "swap", "order"]),
+    ("09.6", j_mha_scale_by_d_head, ["sqrt", "scale"]),
+    ("09.6", j_mha_weights_as_a_list, ["stack", "one array", "list"]),
+    ("10.1", j_sb_transposed, ["transpose", "swap", "axes"]),
+    ("10.1", j_sb_no_p_factor_on_diag, ["P *", "multipl", "sum"]),
+    ("10.3", j_bw_dk_not_transposed, ["dK", "transpose", "dS^T"]),
+    ("10.3", j_bw_dv_p_not_transposed, ["dV", "P^T", "transpose"]),
+    ("12.1", j_ln_eps_added_after, ["eps", "inside"]),
+    ("12.1", j_ln_mean_of_whole_array, ["mean", "row", "axis"]),
+    ("13.3", j_ou_max_forgets_top, ["top", "maximum", "running"]),
+    ("13.3", j_ou_ratio_not_exp, ["exp"]),
+    ("14.1", j_ce_sum_of_unshifted_exps, ["overflow", "max", "shift"]),
+    ("14.1", j_ce_log_of_mean_probability, ["log", "mean", "each"]),
+    ("14.2", j_sample_greedy_below_1, ["temperature", "sample", "draw"]),
+    ("14.2", j_sample_cdf_one_past, ["shift", "one", "next", "off by"]),
+    ("15.1", j_ca_scale_by_cache_length, ["scale", "sqrt", "d_head"]),
+    ("15.1", j_ca_old_values, ["V", "new value", "append"]),
+    ("17.1", j_rms_no_keepdims, ["keepdims"]),
+    ("17.1", j_rms_over_columns, ["axis", "row"]),
+    ("17.2", j_sw_silu_of_the_product, ["silu", "gate", "product"]),
+    ("17.2", j_sw_down_transposed, ["W_down", "transpose"]),
+]
+# Measured before any change: 20 of 38 named (53%), none accepted; three right answers written another way (the log of
+# the mask added to the scores, p ** (1/T) renormalised, z * sigmoid(z)) accepted.
+RIGHT_SIXTH = [("08.4", j_mk_log_of_mask), ("14.2", j_sample_power_of_probabilities), ("17.2", j_sw_sigmoid_times_gate)]

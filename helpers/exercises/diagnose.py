@@ -35,6 +35,11 @@ def diagnose(got, want, sizes=(), tol: float = 1e-5) -> str | None:
             return (
                 "the right numbers with the sign flipped: look for a minus sign, or a subtraction the wrong way round"
             )
+        with np.errstate(all="ignore"):
+            if np.all(want > 0) and _close(got, np.log(want), tol):
+                return "the log of the right numbers: np.log (or a log-softmax) where the numbers themselves belong"
+            if _close(got, np.exp(want), tol):
+                return "the exp of the right numbers: np.exp where the numbers themselves belong"
         nonzero = np.abs(want) > 1e-9
         if nonzero.any():
             ratio = float(np.median(got[nonzero] / want[nonzero]))
@@ -97,6 +102,13 @@ def scale_candidates(cases: list, arg_names, fixed: dict | None = None) -> list:
             for p, form in _POWERS.items():
                 if p:
                     add(form.format(s=arg), [v**p for v in counts])
+            for j, other in enumerate(arg_names):  # a size shared out by that count, such as d_model / n_heads
+                sizes = [c[j].shape[-1] / v if isinstance(c[j], np.ndarray) and c[j].ndim else None
+                         for c, v in zip(cases, counts)]  # fmt: skip
+                if all(s is not None for s in sizes):
+                    for p, form in _POWERS.items():
+                        if p:
+                            add(form.format(s=f"({other}.shape[-1] / {arg})"), [s**p for s in sizes])
         arrays = [c[i] if i < len(c) and isinstance(c[i], np.ndarray) else None for c in cases]
         if any(a is None for a in arrays):
             continue
@@ -166,6 +178,14 @@ def diagnosed(got, want, cases, agree, names, tol):
     return None
 
 
+def in_other_order(got, want, tol) -> bool:
+    """The learner's two arrays are the right ones returned the other way round, on every input. -> bool"""
+    return all(
+        g is not None and len(g) == 2 and all(_close(np.asarray(a), np.asarray(b), tol) for a, b in zip(g[::-1], w))
+        for g, w in zip(got, want)
+    )
+
+
 def wrong_parts(got, want, names, tol) -> str | None:
     """Which returned arrays are right on every input and which are not, or whose rows of weights do not sum to 1:
     where to look, when no mistake is named. -> str | None"""
@@ -183,3 +203,18 @@ def wrong_parts(got, want, names, tol) -> str | None:
         bad = " and ".join(n for n, r in zip(names, right) if not r)
         return f"{ok}: right on every input; {bad}: not, so the mistake is in the step that makes {bad}"
     return None
+
+
+def keepdims_hint(message: str) -> str:
+    """A hint when numpy could not broadcast an array against the same array reduced over its last axis without
+    keepdims: shapes (3, 5) and (3,). -> str"""
+    found = re.search(r"broadcast together with shapes \(([\d,]*)\) \(([\d,]*)\)", message)
+    if not found:
+        return ""
+    a, b = (tuple(int(v) for v in g.split(",") if v) for g in found.groups())
+    if (len(a) > 1 and a[:-1] in (b, b[:-1])) or (len(b) > 1 and b[:-1] in (a, a[:-1])):
+        return (
+            " A max, sum or mean over axis=-1 without keepdims=True drops that axis, so it no longer lines up with "
+            "the array it came from: add keepdims=True."
+        )
+    return ""

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..attention import causal_mask, scaled_dot_product_attention, self_attention, softmax
 from . import mistakes_attention as more
+from . import mistakes_weights as first
 from .learner import (
     LearnerError,
     LearnerTimeout,
@@ -90,10 +91,10 @@ def check_softmax(fn) -> tuple:
         fn,
         cases,
         lambda s: (softmax(s),),
-        SOFTMAX_MISTAKES + more.SOFTMAX,
+        SOFTMAX_MISTAKES + first.SOFTMAX,
         "my_softmax(scores)",
         covers,
-        rescaled=more.SOFTMAX_SCALE,
+        rescaled=first.SOFTMAX_SCALE,
     )
 
 
@@ -139,10 +140,18 @@ def _y_and_weights(result):
 def check_self_attention(fn) -> tuple:
     """my_self_attention(X) -> (Y, weights), unscaled: softmax(X @ X.T) @ X."""
     cases, covers = _self_attention_cases(), "the toy sentence, random vectors, one word, float32"
-    mistakes = SELF_ATTENTION_MISTAKES + more.SELF_ATTENTION
+    mistakes = SELF_ATTENTION_MISTAKES + first.SELF_ATTENTION
     what = "my_self_attention(X)"
     return check_function(
-        fn, cases, self_attention, mistakes, what, covers, _y_and_weights, rescaled=more.SELF_ATTENTION_SCALE
+        fn,
+        cases,
+        self_attention,
+        mistakes,
+        what,
+        covers,
+        _y_and_weights,
+        names=("Y", "weights"),
+        rescaled=first.SELF_ATTENTION_SCALE,
     )
 
 

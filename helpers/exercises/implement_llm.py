@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..layers import gelu, rms_norm, silu, swiglu
-from . import mistakes_models as more
+from . import mistakes_llm as more
 from .learner import case_rng, check_function
 from .registry import exercise, routine
 

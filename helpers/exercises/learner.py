@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .diagnose import batched, diagnosed, rescaled_as, wrong_parts
+from .diagnose import batched, diagnosed, in_other_order, keepdims_hint, rescaled_as, wrong_parts
 from .registry import MalformedAnswer, time_limit
 
 Case = tuple  # the arguments of one call
@@ -120,6 +120,7 @@ def call_learner(fn: Callable, args: Case, what: str):
             hint = " With batch dimensions, .T reverses every axis: use np.swapaxes(K, -1, -2) (or K.swapaxes(-1, -2))."
         if isinstance(exc, ValueError) and "do not sum to 1" in message:
             hint = " The probabilities you sample from must sum to 1: after keeping the top k, divide by their sum."
+        hint = hint or keepdims_hint(message)
         raise LearnerError(
             f"your function raised {type(exc).__name__}: {text} (called with {what} of shapes {shapes_of(args)}).{hint}"
         ) from None
@@ -264,6 +265,9 @@ def check_function(
                 "np.sqrt(d) turns float32 arrays into float64 (use d ** 0.5 or math.sqrt(d))."
             )
         return True, f"right on all {len(cases)} inputs ({covers})."
+    if len(want[0]) == 2 and in_other_order(got, want, tol):
+        first, second = names or ("out", "weights")
+        return False, f"the two arrays are returned in the other order: return ({first}, {second}), in that order."
     if _weights_transposed(got, want, tol):  # named whatever else is right or wrong
         return False, (
             "the weights are transposed (returned as weights.T): row i must be query i and column j key j, shape "

@@ -52,7 +52,21 @@ def _sum_of_dp_squared(P, dP):
     return (P * (dP - np.sum(dP * dP, axis=-1, keepdims=True)),)
 
 
-SOFTMAX_BACKWARD = [_sum_of_dp_squared, _softmax_of_p, _minus_p, _mean_not_sum, _diagonal_only, _p_on_the_sum_only]
+def _one_minus_p(P, dP):
+    """that is dP * (1 - P): the softmax's backward pass multiplies by P, and subtracts the row's sum,
+    dS = P * (dP - sum(dP * P, axis=-1, keepdims=True))."""
+    return (dP * (1 - P),)
+
+
+SOFTMAX_BACKWARD = [
+    _one_minus_p,
+    _sum_of_dp_squared,
+    _softmax_of_p,
+    _minus_p,
+    _mean_not_sum,
+    _diagonal_only,
+    _p_on_the_sum_only,
+]
 
 
 # ---------------------------------------------------------------- 10.3 attention's backward pass
@@ -201,7 +215,29 @@ def _by_max_abs(x, g, b, eps):
     return (c / (np.abs(c).max(axis=-1, keepdims=True) + eps) * g + b,)
 
 
+def _eps_after_normalising(x, g, b, eps):
+    """eps is added after normalising; it goes inside the square root, (x - mean) / sqrt(variance + eps), which
+    keeps a row of equal values from giving 0/0."""
+    c = x - x.mean(-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        return ((c / np.sqrt(np.mean(c**2, axis=-1, keepdims=True)) + eps) * g + b,)
+
+
+def _mean_of_whole_array(x, g, b, eps):
+    """the mean subtracted is the whole array's: subtract each row's own mean, x.mean(axis=-1, keepdims=True)."""
+    return ((x - x.mean()) / np.sqrt(x.var(axis=-1, keepdims=True) + eps) * g + b,)
+
+
+def _mean_abs_deviation(x, g, b, eps):
+    """that divides by the mean |x - mean|; LayerNorm divides by the standard deviation, sqrt(variance + eps)."""
+    c = x - x.mean(-1, keepdims=True)
+    return (c / (np.abs(c).mean(axis=-1, keepdims=True) + eps) * g + b,)
+
+
 LAYER_NORM = [
+    _mean_abs_deviation,
+    _eps_after_normalising,
+    _mean_of_whole_array,
     _variance_not_centred,
     _by_max_abs,
     _no_eps,
@@ -288,7 +324,25 @@ def _update_only_new_terms_rescaled(top, total, acc, scores, V):
         return m, t, acc + np.exp(scores - m) @ V * r
 
 
+def _update_ratio(top, total, acc, scores, V):
+    """the old sums are rescaled by top / new; the rescale is exp(top - new), the factor that moves exp(s - top) to
+    exp(s - new)."""
+    new = np.maximum(top, scores.max(axis=-1, keepdims=True))
+    r, p = top / new, np.exp(scores - new)
+    return new, total * r + p.sum(axis=-1, keepdims=True), acc * r + p @ V
+
+
+def _update_forgets_top(top, total, acc, scores, V):
+    """the new maximum is the block's alone: it is the larger of the running maximum and the block's,
+    np.maximum(top, scores.max(axis=-1, keepdims=True))."""
+    new = scores.max(axis=-1, keepdims=True)
+    r, p = np.exp(top - new), np.exp(scores - new)
+    return new, total * r + p.sum(axis=-1, keepdims=True), acc * r + p @ V
+
+
 UPDATE = [
+    _update_ratio,
+    _update_forgets_top,
     _update_only_new_terms_rescaled,
     _update_block_own_max,
     _update_minimum,

@@ -89,7 +89,15 @@ def _merge_first_head_repeated(M):
     return (np.concatenate([M[..., 0, :, :]] * M.shape[-3], axis=-1),)
 
 
+def _merge_full_transpose(M):
+    """M.T reverses every axis (and the batch's): swap only the heads and words axes, np.swapaxes(M, -3, -2), then
+    reshape to (..., n, n_heads * d_head)."""
+    *batch, h, n, dh = M.shape
+    return (M.T.reshape(*batch, n, h * dh),)
+
+
 MERGE = [
+    _merge_full_transpose,
     _merge_first_head_repeated,
     _merge_last_two_swapped,
     _merge_heads_reversed,
@@ -149,7 +157,15 @@ def _w_o_same_rows(X, W_q, W_k, W_v, W_o, h):
     return _heads(X, W_q, W_k, W_v, np.tile(W_o[: X.shape[-1] // h], (h, 1)), h)
 
 
+def _one_query_projection(X, W_q, W_k, W_v, W_o, h):
+    """every head uses the first d_head columns of W_q: head i takes its own columns, i*d_head to (i+1)*d_head (or
+    split X @ W_q into heads, as K and V)."""
+    d = X.shape[-1] // h
+    return _heads(X, np.tile(W_q[:, :d], (1, h)), W_k, W_v, W_o, h)
+
+
 MHA = [
+    _one_query_projection,
     _w_o_same_rows,
     _w_o_transposed,
     _merged_without_transpose,

@@ -23,9 +23,23 @@ def _table(n, d, base=10000.0, rate=2.0, halves=False, funcs=(np.sin, np.cos), p
     return (pe,)
 
 
-def _pe_base(n, d):
-    """the base is not 10000: angle = pos / 10000 ** (2i / d)."""
-    return _table(n, d, base=1000.0)
+def _pe_base_of(base):
+    """A mistake: the table with another base."""
+
+    def _pe_base(n, d):
+        """the base is not 10000: angle = pos / 10000 ** (2i / d)."""
+        return _table(n, d, base=base)
+
+    return _pe_base
+
+
+_OTHER_BASES = (1000.0, 100.0, 10.0, 100000.0, float(np.e), float(np.log(10000.0)))
+
+
+def _pe_cosines_first_halves(n, d):
+    """the cosines fill the first half of the columns and the sines the second; they interleave: sines in the even
+    columns (0, 2, 4, ...), cosines in the odd ones."""
+    return _table(n, d, halves=True, funcs=(np.cos, np.sin))
 
 
 def _pe_halves(n, d):
@@ -77,7 +91,8 @@ def _pe_integer_exponent(n, d):
 POSITIONAL = [
     _pe_positions_over_n,
     _pe_integer_exponent,
-    _pe_base,
+    *[_pe_base_of(b) for b in _OTHER_BASES],
+    _pe_cosines_first_halves,
     _pe_halves,
     _pe_multiplied,
     _pe_column_exponent,
@@ -157,7 +172,28 @@ def _rope_one_angle(x, positions):
     return _rotated(x, positions, base=1.0)
 
 
+def _rope_written_as_halves(x, positions):
+    """the pairs (2i, 2i+1) are read right but written back as two halves; write each rotated pair where it came
+    from, out[..., 0::2] and out[..., 1::2]."""
+    (out,) = _rotated(x, positions)
+    return (np.concatenate([out[..., 0::2], out[..., 1::2]], axis=-1),)
+
+
+def _rope_frequencies_reversed(x, positions):
+    """the frequencies run the wrong way: pair 0 turns fastest, by position * 10000 ** 0, and pair i by
+    position * 10000 ** (-2i / d)."""
+    d = x.shape[-1]
+    theta = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-2 * np.arange(d // 2)[::-1] / d)
+    a, b = x[..., 0::2], x[..., 1::2]
+    out = np.empty_like(x)
+    c, s = np.cos(theta).astype(x.dtype), np.sin(theta).astype(x.dtype)
+    out[..., 0::2], out[..., 1::2] = a * c - b * s, a * s + b * c
+    return (out,)
+
+
 ROPE = [
+    _rope_written_as_halves,
+    _rope_frequencies_reversed,
     _rope_one_angle,
     _rope_sorted_positions,
     _rope_radians_converted,
