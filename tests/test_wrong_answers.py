@@ -19,7 +19,9 @@ from tests.wrong_answers_fresh import (
     RIGHT_FIFTH,
     RIGHT_FOURTH,
     RIGHT_FRESH,
+    RIGHT_SEVENTH,
     RIGHT_SIXTH,
+    SEVENTH,
     SIXTH,
     THIRD,
 )
@@ -56,7 +58,7 @@ def test_each_wrong_answer_gets_a_hint_that_names_its_mistake(exercise):
 
 @pytest.mark.parametrize(
     "exercise, fn",
-    RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH + RIGHT_SIXTH,
+    RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH + RIGHT_SIXTH + RIGHT_SEVENTH,
     ids=lambda v: getattr(v, "__name__", v),
 )
 def test_right_answers_written_another_way_are_accepted(exercise, fn):
@@ -65,7 +67,7 @@ def test_right_answers_written_another_way_are_accepted(exercise, fn):
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    results = [named(ex, fn, words) for ex, fn, words in FRESH + THIRD + FOURTH + FIFTH + SIXTH]
+    results = [named(ex, fn, words) for ex, fn, words in FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
     assert share >= 0.8, f"{share:.0%} of {len(results)} named"

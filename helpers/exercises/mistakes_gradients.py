@@ -58,7 +58,13 @@ def _one_minus_p(P, dP):
     return (dP * (1 - P),)
 
 
+def _plus_sum(P, dP):
+    """the row's sum is added; it is subtracted: dS = P * (dP - sum(dP * P, axis=-1, keepdims=True))."""
+    return (P * (dP + np.sum(dP * P, axis=-1, keepdims=True)),)
+
+
 SOFTMAX_BACKWARD = [
+    _plus_sum,
     _one_minus_p,
     _sum_of_dp_squared,
     _softmax_of_p,
@@ -234,7 +240,15 @@ def _mean_abs_deviation(x, g, b, eps):
     return (c / (np.abs(c).mean(axis=-1, keepdims=True) + eps) * g + b,)
 
 
+def _gamma_first(x, g, b, eps):
+    """gamma multiplies before normalising, so normalising undoes it: normalise each row, then multiply by gamma and
+    add beta."""
+    y = x * g
+    return ((y - y.mean(-1, keepdims=True)) / np.sqrt(y.var(-1, keepdims=True) + eps) + b,)
+
+
 LAYER_NORM = [
+    _gamma_first,
     _mean_abs_deviation,
     _eps_after_normalising,
     _mean_of_whole_array,
@@ -340,7 +354,16 @@ def _update_forgets_top(top, total, acc, scores, V):
     return new, total * r + p.sum(axis=-1, keepdims=True), acc * r + p @ V
 
 
+def _update_total_over_queries(top, total, acc, scores, V):
+    """total adds up the whole block, every query's row together; each query keeps its own sum, p.sum(axis=-1,
+    keepdims=True)."""
+    new = np.maximum(top, scores.max(axis=-1, keepdims=True))
+    r, p = np.exp(top - new), np.exp(scores - new)
+    return new, total * r + p.sum(axis=0, keepdims=True).sum(axis=-1, keepdims=True), acc * r + p @ V
+
+
 UPDATE = [
+    _update_total_over_queries,
     _update_ratio,
     _update_forgets_top,
     _update_only_new_terms_rescaled,

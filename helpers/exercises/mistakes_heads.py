@@ -48,7 +48,19 @@ def _split_words(M, h):
     return (np.stack(np.array_split(M, h, axis=-2), axis=-3),)
 
 
-SPLIT = [_split_words, _split_d_head_before_heads, _split_heads_reversed, _split_heads_features_first]
+def _split_stacked_in_front(M, h):
+    """the heads are stacked in front of the batch axes (axis=0): the heads axis goes just before the words, at -3,
+    np.stack(..., axis=-3), so a batch stays in front."""
+    return (np.stack(np.split(M, h, axis=-1), axis=0),)
+
+
+SPLIT = [
+    _split_stacked_in_front,
+    _split_words,
+    _split_d_head_before_heads,
+    _split_heads_reversed,
+    _split_heads_features_first,
+]
 SPLIT += [_split_all_axes_reversed]
 
 
@@ -164,7 +176,21 @@ def _one_query_projection(X, W_q, W_k, W_v, W_o, h):
     return _heads(X, np.tile(W_q[:, :d], (1, h)), W_k, W_v, W_o, h)
 
 
+def _keys_from_w_q(X, W_q, W_k, W_v, W_o, h):
+    """the keys are made with W_q: queries come from X @ W_q, keys from X @ W_k."""
+    return _heads(X, W_q, W_q, W_v, W_o, h)
+
+
+def _heads_averaged(X, W_q, W_k, W_v, W_o, h):
+    """the heads' contributions are averaged (divided by n_heads): merge the heads, then @ W_o, which sums each
+    head's share with no division."""
+    out, w = _heads(X, W_q, W_k, W_v, W_o, h)
+    return out / h, w
+
+
 MHA = [
+    _keys_from_w_q,
+    _heads_averaged,
     _one_query_projection,
     _w_o_same_rows,
     _w_o_transposed,

@@ -86,7 +86,22 @@ def _rms_mean_abs_squared(x, g, eps):
     return (x / np.sqrt(np.abs(x).mean(axis=-1, keepdims=True) ** 2 + eps) * g,)
 
 
+def _rms_max_abs(x, g, eps):
+    """that divides by the row's largest |x|; RMSNorm divides by the root of the mean square, sqrt(mean(x**2) +
+    eps)."""
+    return (x / (np.abs(x).max(axis=-1, keepdims=True) + eps) * g,)
+
+
+def _rms_float16(x, g, eps):
+    """that computes in float16, which keeps about 3 significant digits: compute in the input's own dtype."""
+    h = x.astype(np.float16)
+    with np.errstate(all="ignore"):
+        return ((h / np.sqrt((h * h).mean(axis=-1, keepdims=True) + eps) * g).astype(x.dtype),)
+
+
 RMS_NORM = [
+    _rms_max_abs,
+    _rms_float16,
     _rms_unbiased,
     _rms_mean_abs_squared,
     _rms_gain_divides,
@@ -172,7 +187,13 @@ def _gate_twice(x, Wg, Wu, Wd):
     return ((silu(z) * z) @ Wd,)
 
 
+def _tanh_for_sigmoid(x, Wg, Wu, Wd):
+    """that is z * tanh(z); SiLU is z * sigmoid(z) = z / (1 + exp(-z))."""
+    return _ffn(x, Wg, Wu, Wd, act=lambda z: z * np.tanh(z))
+
+
 SWIGLU = [
+    _tanh_for_sigmoid,
     _gate_twice,
     _down_on_each,
     _silu_on_x,

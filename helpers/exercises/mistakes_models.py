@@ -91,7 +91,14 @@ def _last_position_only(logits, targets):
     return _loss_of(log_softmax(logits)[..., -1:, :], targets[..., -1:])
 
 
+def _logits_as_log_probabilities(logits, targets):
+    """that takes the logits as if they were log-probabilities: take the log-softmax first, logits - max -
+    log(sum(exp(logits - max)))."""
+    return _loss_of(logits, targets)
+
+
 CROSS_ENTROPY = [
+    _logits_as_log_probabilities,
     _last_position_only,
     _unshifted_sum,
     _log_of_mean,
@@ -229,7 +236,23 @@ def _new_key_as_query(q, K_cache, V_cache, k_new, v_new):
     return (w / w.sum()) @ V, K, V
 
 
+def _scaled_after_softmax(q, K_cache, V_cache, k_new, v_new):
+    """the weights are divided by sqrt(d_head) after the softmax, so they no longer sum to 1: scale the scores before
+    it, softmax(K q / sqrt(d_head))."""
+    K, V = _grown(K_cache, V_cache, k_new, v_new)
+    return (softmax(K @ q) / math.sqrt(len(q))) @ V, K, V
+
+
+def _new_value_added(q, K_cache, V_cache, k_new, v_new):
+    """the new value is added on top of attention over the old cache: the new token is one of the keys it attends
+    to, softmax over all n + 1 scores, then weights @ V."""
+    K, V = _grown(K_cache, V_cache, k_new, v_new)
+    return softmax(K_cache @ q / math.sqrt(len(q))) @ V_cache + v_new, K, V
+
+
 CACHE = [
+    _scaled_after_softmax,
+    _new_value_added,
     _new_key_as_query,
     _scores_normalised_without_exp,
     _values_averaged,

@@ -88,7 +88,17 @@ def _pe_integer_exponent(n, d):
     return _table(n, d, base=1.0)
 
 
+def _pe_position_and_i_swapped(n, d):
+    """the position and the pair index are swapped: angle = pos / 10000 ** (2i / d), with pos the row (the word) and
+    i the column pair."""
+    pos = np.arange(n)[:, None]
+    i = (np.arange(d) // 2)[None, :]
+    angles = i / 10000.0 ** (2 * pos / d)
+    return (np.where(np.arange(d) % 2 == 0, np.sin(angles), np.cos(angles)),)
+
+
 POSITIONAL = [
+    _pe_position_and_i_swapped,
     _pe_positions_over_n,
     _pe_integer_exponent,
     *[_pe_base_of(b) for b in _OTHER_BASES],
@@ -191,7 +201,22 @@ def _rope_frequencies_reversed(x, positions):
     return (out,)
 
 
+def _rope_second_sign(x, positions):
+    """the second feature of each pair has the wrong sign: a rotation gives (a cos - b sin, a sin + b cos)."""
+    (out,) = _rotated(x, positions)
+    (back,) = _rotated(x, positions, cos_only=True)  # a cos and b cos
+    out[..., 1::2] = out[..., 1::2] - 2 * back[..., 1::2]
+    return (out,)
+
+
+def _rope_double_angle(x, positions):
+    """each pair turns by twice its angle: pair i turns by position * 10000 ** (-2i / d), once."""
+    return _rotated(x, positions, factor=2.0)
+
+
 ROPE = [
+    _rope_second_sign,
+    _rope_double_angle,
     _rope_written_as_halves,
     _rope_frequencies_reversed,
     _rope_one_angle,

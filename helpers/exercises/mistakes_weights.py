@@ -59,7 +59,14 @@ def _sigmoid(s):
     return (1 / (1 + np.exp(-s)),)
 
 
+def _floor_division(s):
+    """// is floor division, which rounds each weight down to 0: divide with /, e / e.sum(axis=-1, keepdims=True)."""
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return (e // e.sum(axis=-1, keepdims=True),)
+
+
 SOFTMAX = [
+    _floor_division,
     _sigmoid,
     _softmax_over_n, _softmax_over_max, _softmax_over_max_unshifted, _softmax_no_exp, _softmax_whole_array_sum,
     _softmax_column_max,
