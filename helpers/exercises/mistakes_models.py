@@ -181,6 +181,11 @@ def _grown(K_cache, V_cache, k_new, v_new):
     return np.concatenate([K_cache, k_new[None]]), np.concatenate([V_cache, v_new[None]])
 
 
+def _attend(K, V, query, d_head):
+    """softmax(K query / sqrt(d_head)) @ V: the weighted sum a step of the cache returns. -> (d_v,)"""
+    return softmax(K @ query / math.sqrt(d_head)) @ V
+
+
 def _only_the_new_value(q, K_cache, V_cache, k_new, v_new):
     """out is the new token's value alone: the new token attends to every token in the cache and to itself,
     out = softmax(K q / sqrt(d_head)) @ V over all n + 1 rows."""
@@ -192,25 +197,19 @@ def _caches_not_grown(q, K_cache, V_cache, k_new, v_new):
     """out is right, but the caches returned are the old ones: return K_cache and V_cache with the new row appended,
     so the next token sees this one."""
     K, V = _grown(K_cache, V_cache, k_new, v_new)
-    s = K @ q / math.sqrt(len(q))
-    w = np.exp(s - s.max())
-    return (w / w.sum()) @ V, K_cache, V_cache
+    return _attend(K, V, q, len(q)), K_cache, V_cache
 
 
 def _caches_swapped(q, K_cache, V_cache, k_new, v_new):
     """out is right, but K_cache and V_cache are returned swapped: return (out, K_cache, V_cache) in that order."""
     K, V = _grown(K_cache, V_cache, k_new, v_new)
-    s = K @ q / math.sqrt(len(q))
-    w = np.exp(s - s.max())
-    return (w / w.sum()) @ V, V, K
+    return _attend(K, V, q, len(q)), V, K
 
 
 def _weights_not_out(q, K_cache, V_cache, k_new, v_new):
     """out is the attention weights; it is their weighted sum of the values, weights @ V."""
     K, V = _grown(K_cache, V_cache, k_new, v_new)
-    s = K @ q / math.sqrt(len(q))
-    w = np.exp(s - s.max())
-    return w / w.sum(), K, V
+    return softmax(K @ q / math.sqrt(len(q))), K, V
 
 
 def _values_averaged(q, K_cache, V_cache, k_new, v_new):
@@ -231,9 +230,7 @@ def _scores_normalised_without_exp(q, K_cache, V_cache, k_new, v_new):
 def _new_key_as_query(q, K_cache, V_cache, k_new, v_new):
     """the scores use the new key k_new as the query: the query is q, scores = K @ q / sqrt(d_head)."""
     K, V = _grown(K_cache, V_cache, k_new, v_new)
-    s = K @ k_new / math.sqrt(len(q))
-    w = np.exp(s - s.max())
-    return (w / w.sum()) @ V, K, V
+    return _attend(K, V, k_new, len(q)), K, V
 
 
 def _scaled_after_softmax(q, K_cache, V_cache, k_new, v_new):
@@ -247,7 +244,7 @@ def _new_value_added(q, K_cache, V_cache, k_new, v_new):
     """the new value is added on top of attention over the old cache: the new token is one of the keys it attends
     to, softmax over all n + 1 scores, then weights @ V."""
     K, V = _grown(K_cache, V_cache, k_new, v_new)
-    return softmax(K_cache @ q / math.sqrt(len(q))) @ V_cache + v_new, K, V
+    return _attend(K_cache, V_cache, q, len(q)) + v_new, K, V
 
 
 CACHE = [
@@ -265,9 +262,7 @@ CACHE = [
 
 def _cache_rescaled(q, K_cache, V_cache, k_new, v_new, c):
     K, V = _grown(K_cache, V_cache, k_new, v_new)
-    s = K @ q * c
-    w = np.exp(s - s.max())
-    return (w / w.sum()) @ V, K, V
+    return softmax(K @ q * c) @ V, K, V
 
 
 CACHE_SCALE = (
