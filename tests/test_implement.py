@@ -546,11 +546,51 @@ def test_diagnose_names_a_flipped_sign_a_scale_a_reversal_a_shift_and_swapped_ax
     shifted = np.concatenate([np.zeros((1, 4)), want[:-1]])  # one step late, a row of zeros first
     assert "shifted by one position along axis 0" in diagnose(shifted, want)
     assert "axes 0 and 1 swapped" in diagnose(want.T, want)
-    for unrelated in (want**2, np.ones((3, 4)), want[:2]):
+    for unrelated in (np.sin(want), np.ones((3, 4)), want[:2]):
         assert diagnose(unrelated, want) is None
     assert diagnose(want, want) is None  # right is not a mistake
     two = np.array([0.3, 0.7])  # two entries: a reversal there is too often something else
     assert diagnose(two[::-1], two) is None
+
+
+def test_diagnose_names_a_function_an_offset_other_places_rounding_and_a_factor_per_line():
+    from helpers.exercises.diagnose import diagnose
+
+    want = np.arange(1.0, 13.0).reshape(3, 4) / 7 + 0.05
+    assert "squared" in diagnose(want**2, want) and "square root" in diagnose(np.sqrt(want), want)
+    assert "1 minus" in diagnose(1 - want, want) and "1 over" in diagnose(1 / want, want)
+    assert "absolute values" in diagnose(np.abs(want - 1), want - 1)
+    assert "plus 0.25 everywhere" in diagnose(want + 0.25, want)
+    assert "in other places" in diagnose(want.ravel()[::-1][np.r_[1:12, 0]].reshape(3, 4), want)
+    assert "in shape (4, 3), expected (3, 4)" in diagnose(want.reshape(4, 3), want)
+    assert "whole numbers" in diagnose(np.floor(want * 3), want) and "all zeros" in diagnose(0 * want, want)
+    assert "float16" in diagnose(want.astype(np.float16).astype(float), want)
+    rows = diagnose(want * np.array([[1.0], [2.0], [0.5]]), want)
+    assert "same along axis 1" in rows and "from 0.5 to 2" in rows and "normalisation" in rows
+    assert "same along axis 0" in diagnose(want * np.array([1.0, 2.0, 3.0, 0.5]), want)
+    shifted = diagnose(want + np.array([[1.0], [-2.0], [0.5]]), want)
+    assert "plus an amount that is the same along axis 1" in shifted and "log-sum-exp" in shifted
+    mask = np.array([[0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 1.0]])  # few distinct values: other places say nothing
+    assert diagnose(mask[:, ::-1][:, np.r_[1:4, 0]], mask) is None
+    for unrelated in (np.sin(want), want + np.arange(12.0).reshape(3, 4) / 10):
+        assert diagnose(unrelated, want) is None
+
+
+def test_where_wrong_says_which_numbers_differ_when_only_some_do():
+    from helpers.exercises.diagnose import where_wrong
+
+    want = np.arange(1.0, 17.0).reshape(4, 4)
+    first = want.copy()
+    first[0] += 1
+    assert where_wrong(first, want) == "wrong only at index 0 (the first) along axis 0: 4 of its 16 numbers are wrong"
+    late = want.copy()
+    late[:, 2:] = 0
+    assert "from index 2 on along axis 1 (right before it)" in where_wrong(late, want)
+    diagonal = want + np.eye(4)
+    assert where_wrong(diagonal, want).startswith("right everywhere except on the diagonal")
+    assert "above the diagonal" in where_wrong(want + np.triu(np.ones((4, 4)), 1), want)
+    assert where_wrong(want + 1, want) is None and where_wrong(want, want) is None  # all wrong, or none
+    assert where_wrong(want[:3], want) is None
 
 
 def _log2_cross_entropy(logits, targets):

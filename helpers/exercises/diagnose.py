@@ -73,7 +73,124 @@ def diagnose(got, want, sizes=(), tol: float = 1e-5) -> str | None:
                         f"the right numbers with axes {i} and {j} swapped (shape {got.shape}, expected {want.shape}): "
                         "np.swapaxes or a transpose where none belongs, or one missing"
                     )
+    return _changed(got, want, tol)
+
+
+_FUNCTIONS = (  # (the learner's numbers as a function of the right ones, when it applies, what they are)
+    (lambda w: w**2, lambda w: True, "the right numbers squared: a ** 2 (or x * x) where the numbers belong"),
+    (np.sqrt, lambda w: np.all(w >= 0), "the square root of the right numbers: one np.sqrt too many"),
+    (
+        lambda w: 1 - w,
+        lambda w: not any(n == 2 and np.allclose(np.flip(w, a), 1 - w) for a, n in enumerate(w.shape)),
+        "1 minus the right numbers: a complement (1 - p) where p belongs",
+    ),  # two probabilities: 1 - p is a reversal
+    (lambda w: 1 / w, lambda w: np.all(w != 0), "1 over the right numbers: a division the wrong way up"),
+    (np.abs, lambda w: np.any(w < 0), "the absolute values of the right numbers: an np.abs where the signs matter"),
+)
+
+
+def _changed(got: np.ndarray, want: np.ndarray, tol: float) -> str | None:
+    """The right numbers through a simple function, plus an offset, in other places, rounded, or times (plus) a factor
+    that changes from line to line, else None. (...), (...) -> str | None"""
+    same_shape = got.shape == want.shape and bool(np.all(np.isfinite(got)))
+    if same_shape and _close(got, want, tol):
+        return None
+    with np.errstate(all="ignore"):
+        for f, applies, said in _FUNCTIONS if same_shape else ():
+            if applies(want) and _close(got, f(want), tol):
+                return said
+        offset = float(np.median(got - want)) if same_shape and want.size > 1 else 0.0
+        if abs(offset) > tol and _close(got, want + offset, tol):
+            return f"the right numbers plus {offset:.4g} everywhere: a constant added, or one left out"
+    distinct = np.unique(np.round(want, 8)).size * 2 >= want.size > 2
+    if distinct and got.size == want.size and _close(np.sort(got, axis=None), np.sort(want, axis=None), tol):
+        where = "in other places" if got.shape == want.shape else f"in shape {got.shape}, expected {want.shape}"
+        return (
+            f"the right numbers, but {where}: a reshape where a transpose (np.swapaxes) belongs, or axes moved "
+            "in another order"
+        )
+    if not same_shape:
+        return None
+    fractions = not np.all(want == np.round(want))
+    if fractions and not got.any():
+        return "all zeros: the results are never written into the array you return, or a // rounds them all down"
+    if fractions and np.all(got == np.round(got)):
+        return (
+            "whole numbers where the right ones have fractions: // (floor division), int() or round(), or an "
+            "integer array (np.zeros(n, dtype=int), or integer inputs) that the results were written into"
+        )
+    scale = float(np.max(np.abs(want)))
+    with np.errstate(all="ignore"):
+        off = float(np.max(np.abs(got - want) / (np.abs(want) + 1e-3 * scale))) if scale else np.inf
+    if off < 2e-2:
+        return (
+            f"close to the right numbers but off by up to {off:.2%}: float16 (or another low precision), a rounded "
+            "constant, or an approximation where the exact formula belongs"
+        )
+    return _per_line(got, want, tol)
+
+
+def _per_line(got: np.ndarray, want: np.ndarray, tol: float) -> str | None:
+    """The right numbers times, or plus, an amount that is the same along one axis and changes across the others (a
+    missing or wrong normalisation, a missing shift), else None. (...), (...) -> str | None"""
+    for axis in reversed(range(want.ndim if want.ndim > 1 else 0)):
+        if want.shape[axis] < 2:
+            continue
+        with np.errstate(all="ignore"):
+            den = (want * want).sum(axis=axis, keepdims=True)
+            factor = np.where(den > 0, (got * want).sum(axis=axis, keepdims=True) / den, 1.0)
+            shift = (got - want).mean(axis=axis, keepdims=True)
+        told = (np.count_nonzero(want, axis=axis) >= 2).mean() >= 0.5  # lines with two numbers tell a factor
+        span = f"along axis {axis} but changes from line to line (from {{lo:.3g}} to {{hi:.3g}})"
+        if told and np.ptp(factor) > 1e-3 * np.max(np.abs(factor)) and _close(got, factor * want, tol):
+            return (
+                f"the right numbers times a factor that is the same {span}: a normalisation that is missing, or "
+                "divides by a sum, a norm or a maximum of the wrong numbers"
+            ).format(lo=float(factor.min()), hi=float(factor.max()))
+        if np.ptp(shift) > tol and _close(got, want + shift, tol):
+            return (
+                f"the right numbers plus an amount that is the same {span}: a shift (a maximum, a mean or a "
+                "log-sum-exp) left out, added twice, or taken over the wrong numbers"
+            ).format(lo=float(shift.min()), hi=float(shift.max()))
     return None
+
+
+def _index(i: int, n: int) -> str:
+    return f"index {i}" + (" (the first)" if i == 0 else " (the last)" if i == n - 1 else "")
+
+
+def where_wrong(got, want, tol: float = 1e-5) -> str | None:
+    """Where the learner's numbers differ from the right ones, when only part of them does: on the diagonal, above or
+    below it, or at some indices along an axis; else None. (...), (...) -> str | None"""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    if got.shape != want.shape or want.ndim == 0:
+        return None
+    with np.errstate(all="ignore"):
+        bad = ~np.isclose(got, want, rtol=max(tol, 1e-5), atol=max(tol, 1e-5))
+    if bad.all() or not bad.any():
+        return None
+    count = f"{int(bad.sum())} of its {bad.size} numbers are wrong"
+    if want.ndim >= 2 and want.shape[-1] == want.shape[-2] >= 3:
+        i, j = np.indices(want.shape[-2:])
+        for region, said in ((i == j, "on the diagonal (each position with itself)"),
+                             (j > i, "above the diagonal (each query with later keys)"),
+                             (j < i, "below the diagonal (each query with earlier keys)")):  # fmt: skip
+            if not bad[..., ~region].any():
+                return f"right everywhere except {said}: {count}"
+    found = []
+    for axis, n in enumerate(want.shape):
+        rows = np.flatnonzero(np.moveaxis(bad, axis, 0).reshape(n, -1).any(axis=1))
+        if n < 3 or len(rows) == n:
+            continue
+        if len(rows) == 1:
+            found.append(f"only at {_index(rows[0], n)} along axis {axis}")
+        elif rows[-1] == n - 1 and len(rows) == n - rows[0]:
+            found.append(f"from index {rows[0]} on along axis {axis} (right before it)")
+        elif rows[0] == 0 and len(rows) == rows[-1] + 1:
+            found.append(f"up to index {rows[-1]} along axis {axis} (right after it)")
+        elif len(rows) * 3 <= n:
+            found.append(f"only at indices {', '.join(str(r) for r in rows)} along axis {axis}")
+    return f"wrong {' and '.join(found)}: {count}" if found else None
 
 
 _POWERS = {0.0: "1 (not scaled at all)", -0.5: "1/sqrt({s})", -1.0: "1/{s}", -0.25: "1/sqrt(sqrt({s}))",
@@ -154,18 +271,19 @@ def batched(cases: list) -> list:
     return [any(isinstance(a, np.ndarray) and a.ndim > least[j] for j, a in enumerate(args)) for args in cases]
 
 
-def diagnosed(got, want, cases, agree, names, tol):
+def diagnosed(got, want, cases, agree, names, tol, where=False):
     """(name of the part, what it holds) when one generic diagnosis fits that part on every case it is wrong on, with
-    the same kind of change (the factor may follow the sizes), else None. -> (str, str) | None"""
+    the same kind of change (the factor may follow the sizes), else None. where: say where the numbers are wrong
+    instead, the last part first (weights before the out made from them). -> (str, str) | None"""
     wrong = [k for k, ok in enumerate(agree) if not ok]
-    for p, part in enumerate(names):
+    for p, part in reversed(list(enumerate(names))) if where else enumerate(names):
         seen = []
         for k in wrong:
             g, w = np.asarray(got[k][p]), np.asarray(want[k][p])
             if g.shape == w.shape and _close(g, w, tol):
                 continue
             sizes = [d for a in cases[k] if isinstance(a, np.ndarray) for d in a.shape]
-            seen.append(diagnose(g, w, sizes, tol))
+            seen.append(where_wrong(g, w, tol) if where else diagnose(g, w, sizes, tol))
         if sum(1 for s in seen if s) * 2 < len(seen) or not any(seen):  # most wrong cases (a small one may not tell)
             continue
         seen = [s for s in seen if s]
@@ -186,18 +304,23 @@ def in_other_order(got, want, tol) -> bool:
     )
 
 
-def wrong_parts(got, want, names, tol) -> str | None:
-    """Which returned arrays are right on every input and which are not, or whose rows of weights do not sum to 1:
-    where to look, when no mistake is named. -> str | None"""
-    count = len(want[0])
-    right = [all(_close(np.asarray(g[k]), np.asarray(w[k]), tol) for g, w in zip(got, want)) for k in range(count)]
-    for k in range(count):
-        if names[k] == "weights" and not right[k]:
-            sums = [np.asarray(g[k], dtype=float).sum(axis=-1) for g in got]
+def rows_off(got, names) -> str | None:
+    """What to say when a returned array named weights has rows that do not sum to 1, else None. -> str | None"""
+    for k, name in enumerate(names):
+        if name == "weights":
+            sums = [np.asarray(g[k], dtype=float).sum(axis=-1) for g in got if g is not None and len(g) > k]
             off = [x for x in sums if x.size and np.all(np.isfinite(x)) and not np.allclose(x, 1, atol=1e-4)]
             if off:
                 first = off[0].ravel()[0]
                 return f"each row of weights must sum to 1 (a softmax over axis=-1): yours sum to {first:.4g}"
+    return None
+
+
+def wrong_parts(got, want, names, tol) -> str | None:
+    """Which returned arrays are right on every input and which are not: where to look, when no mistake is named.
+    -> str | None"""
+    count = len(want[0])
+    right = [all(_close(np.asarray(g[k]), np.asarray(w[k]), tol) for g, w in zip(got, want)) for k in range(count)]
     if 0 < sum(right) < count:
         ok = " and ".join(n for n, r in zip(names, right) if r)
         bad = " and ".join(n for n, r in zip(names, right) if not r)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .diagnose import batched, diagnosed, in_other_order, keepdims_hint, rescaled_as, wrong_parts
+from .diagnose import batched, diagnosed, in_other_order, keepdims_hint, rescaled_as, rows_off, wrong_parts
 from .registry import MalformedAnswer, time_limit
 
 Case = tuple  # the arguments of one call
@@ -295,11 +295,11 @@ def check_function(
             f"{names[0]} holds the right numbers computed along axis {other_axis} instead of the last one (for inputs "
             f"of shapes {shapes}): reduce over axis=-1, with keepdims=True where you subtract or divide."
         )
-    found = diagnosed(got, want, cases, agree, names, tol)
-    if found:
-        return False, f"{found[0]} holds {found[1]} (for inputs of shapes {shapes})."
     if batch_only:
         return False, _batch_hint(cases[i])
+    found = rows_off(got, names) or diagnosed(got, want, cases, agree, names, tol)
+    if found:
+        return False, f"{found if isinstance(found, str) else ' holds '.join(found)} (for inputs of shapes {shapes})."
     for part, a, b in zip(names, got[i], want[i]):
         a, b = np.asarray(a), np.asarray(b)
         if a.shape != b.shape:
@@ -315,9 +315,10 @@ def check_function(
                 False,
                 f"{part} contains inf or NaN for inputs of shapes {shapes}: something overflowed or divided by 0.",
             )
-    located = wrong_parts(got, want, names, tol)
-    if located:
-        return False, f"{located} (for inputs of shapes {shapes})."
+    located, spot = wrong_parts(got, want, names, tol), diagnosed(got, want, cases, agree, names, tol, where=True)
+    where = f"{spot[0]}: {spot[1]}" if spot else ""
+    if located or where:
+        return False, f"{'; '.join(m for m in (located, where) if m)} (for inputs of shapes {shapes})."
     return (
         False,
         f"not the expected numbers for inputs of shapes {shapes}; compare your steps with the notebook's, one "
