@@ -12,6 +12,7 @@ import pytest
 from helpers.exercises import check_exercise
 from helpers.exercises.registry import exercise_ids
 from tests.wrong_answers import RIGHT, WRONG
+from tests.wrong_answers_eighth import EIGHTH, RIGHT_EIGHTH
 from tests.wrong_answers_fresh import (
     FIFTH,
     FOURTH,
@@ -58,7 +59,7 @@ def test_each_wrong_answer_gets_a_hint_that_names_its_mistake(exercise):
 
 @pytest.mark.parametrize(
     "exercise, fn",
-    RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH + RIGHT_SIXTH + RIGHT_SEVENTH,
+    RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH + RIGHT_SIXTH + RIGHT_SEVENTH + RIGHT_EIGHTH,
     ids=lambda v: getattr(v, "__name__", v),
 )
 def test_right_answers_written_another_way_are_accepted(exercise, fn):
@@ -67,7 +68,8 @@ def test_right_answers_written_another_way_are_accepted(exercise, fn):
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    results = [named(ex, fn, words) for ex, fn, words in FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH]
+    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH
+    results = [named(ex, fn, words) for ex, fn, words in later]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
     assert share >= 0.8, f"{share:.0%} of {len(results)} named"
@@ -102,6 +104,40 @@ def test_the_log_of_the_right_numbers_is_named():
     assert not fb.ok
     fb = check_exercise("04.4", lambda s: np.log(_softmax(s)))
     assert not fb.ok and "the log of the right numbers" in fb.message
+
+
+def test_a_function_that_raises_on_some_inputs_and_matches_a_mistake_on_the_others_gets_both_said():
+    from tests.wrong_answers_eighth import m_pe_times_not_divided
+
+    fb = check_exercise("06.1", m_pe_times_not_divided)  # multiplies by 10000 ** (2i / d), and fails for d odd
+    assert not fb.ok and "divide by it" in fb.message and "And on other inputs your function raised" in fb.message
+    assert "the cosines take the first d // 2 angles" in fb.message
+
+
+def test_the_eighth_sets_first_misses_are_named():
+    from tests import wrong_answers_eighth as w
+
+    fb = check_exercise("04.4", w.m_sm_shift_by_mean)  # a row 750 above its mean overflows
+    assert not fb.ok and "overflows" in fb.message
+    fb = check_exercise("04.4", w.m_sm_sum_axis0)
+    assert not fb.ok and "the max is taken over each row" in fb.message
+    fb = check_exercise("14.2", w.m_sa_no_greedy_case)
+    assert not fb.ok and "It runs at temperature 1" in fb.message and "np.argmax(logits)" in fb.message
+    fb = check_exercise("14.2", lambda logits, temperature, top_k, rng: 1 / 0)  # fails everywhere: no greedy hint
+    assert not fb.ok and "temperature 1" not in fb.message
+    fb = check_exercise("15.1", w.m_ca_append_flattens)
+    assert not fb.ok and "flattened (np.append without axis=" in fb.message
+
+
+def test_where_the_numbers_are_wrong_is_said_when_nothing_else_is_named():
+    def first_row_doubled(x, g, b, eps):  # not a mistake anyone lists: only the first row is off
+        m, v = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
+        y = g * (x - m) / np.sqrt(v + eps) + b
+        y[..., :1, :] *= 1.5
+        return y
+
+    fb = check_exercise("12.1", first_row_doubled)
+    assert not fb.ok and "wrong only at index 0 (the first)" in fb.message, fb.message
 
 
 def _softmax(s):

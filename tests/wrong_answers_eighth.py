@@ -146,7 +146,7 @@ def m_mg_wrong_swap(M):
     return np.swapaxes(M, -2, -1).reshape(*lead, n, h * dh)
 
 
-# ---------------------------------------------------------------- 09.6 my_multi_head_attention(X, W_q, W_k, W_v, W_o, h)
+# ------------------------------------------------------------- 09.6 my_multi_head_attention(X, W_q, W_k, W_v, W_o, h)
 def _heads(X, W_q, W_k, W_v, h, scale):
     d = X.shape[-1] // h
     outs, ws = [], []
@@ -321,7 +321,7 @@ EIGHTH = [
     ("08.4", m_mk_weights_times_mask, ["sum to 1", "renormal", "-inf"]),
     ("08.4", m_mk_mask_transposed, ["transpose", "mask.T", "future"]),
     ("09.4", m_sp_2d_transpose, ["batch", "leading"]),
-    ("09.4", m_sp_head_last, ["interleav", "order", "(n, h, d_head)", "h, d_head"]),
+    ("09.4", m_sp_head_last, ["interleav", "order", "(n, h, d_head)", "h, d_head", "n_heads, d_head"]),
     ("09.5", m_mg_2d_transpose, ["batch", "leading"]),
     ("09.5", m_mg_wrong_swap, ["swap", "axes", "-3"]),
     ("09.6", m_mha_sqrt_d_model, ["d_head", "d_model", "sqrt"]),

@@ -1,13 +1,21 @@
 """Generic diagnoses of a wrong numeric answer, tried after an exercise's own named mistakes: the right numbers with
 the sign flipped, times a constant (named when it is sqrt(d), 1/sqrt(d), d, log 2...), in reverse order or shifted by
-one position along an axis, or with two axes swapped. Each says what the learner's numbers are, measured."""
+one position along an axis, with two axes swapped, through a simple function, flattened or in other places, rounded,
+or times (plus) an amount that changes from line to line; and, when only some are wrong, where. Each says what the
+learner's numbers are, measured."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import numpy as np
+
+
+def like(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
+    """A learner's result equals a mistake's, NaN where it has NaN (e.g. a row left with nothing to attend to)."""
+    return a.shape == b.shape and np.allclose(a, b, rtol=tol, atol=tol, equal_nan=True)
 
 
 def _close(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
@@ -102,6 +110,12 @@ def _changed(got: np.ndarray, want: np.ndarray, tol: float) -> str | None:
         offset = float(np.median(got - want)) if same_shape and want.size > 1 else 0.0
         if abs(offset) > tol and _close(got, want + offset, tol):
             return f"the right numbers plus {offset:.4g} everywhere: a constant added, or one left out"
+    if got.shape != want.shape and got.size == want.size > 1 and _close(got.ravel(), want.ravel(), tol):
+        return (
+            f"the right numbers in the right order, but in shape {got.shape}, expected {want.shape}: flattened "
+            "(np.append without axis=, .ravel() or .flatten()) or reshaped; keep the axes, e.g. "
+            "np.concatenate([a, b], axis=0) or np.vstack"
+        )
     distinct = np.unique(np.round(want, 8)).size * 2 >= want.size > 2
     if distinct and got.size == want.size and _close(np.sort(got, axis=None), np.sort(want, axis=None), tol):
         where = "in other places" if got.shape == want.shape else f"in shape {got.shape}, expected {want.shape}"
@@ -273,8 +287,8 @@ def batched(cases: list) -> list:
 
 def diagnosed(got, want, cases, agree, names, tol, where=False):
     """(name of the part, what it holds) when one generic diagnosis fits that part on every case it is wrong on, with
-    the same kind of change (the factor may follow the sizes), else None. where: say where the numbers are wrong
-    instead, the last part first (weights before the out made from them). -> (str, str) | None"""
+    the same kind of change (the factor may follow the sizes), else None. where: say instead where the first wrong
+    input's numbers are wrong, the last part first (weights before the out made from them). -> (str, str) | None"""
     wrong = [k for k, ok in enumerate(agree) if not ok]
     for p, part in reversed(list(enumerate(names))) if where else enumerate(names):
         seen = []
@@ -284,6 +298,8 @@ def diagnosed(got, want, cases, agree, names, tol, where=False):
                 continue
             sizes = [d for a in cases[k] if isinstance(a, np.ndarray) for d in a.shape]
             seen.append(where_wrong(g, w, tol) if where else diagnose(g, w, sizes, tol))
+        if where and seen and seen[0]:  # where the first wrong input's numbers are wrong: a fact about that input
+            return part, seen[0]
         if sum(1 for s in seen if s) * 2 < len(seen) or not any(seen):  # most wrong cases (a small one may not tell)
             continue
         seen = [s for s in seen if s]
@@ -341,3 +357,33 @@ def keepdims_hint(message: str) -> str:
             "the array it came from: add keepdims=True."
         )
     return ""
+
+
+def along_another_axis(got: tuple, reference: Callable, args: tuple, tol: float):
+    """The axis along which the reference gives the learner's numbers, for a function that works along the last axis
+    of its arrays of one shape (a softmax, a normalisation, a softmax's backward pass), or None. -> int | None"""
+    arrays = [a for a in args if isinstance(a, np.ndarray)]
+    if not arrays or arrays[0].ndim < 2 or len(got) != 1:
+        return None
+    x = arrays[0]
+    for axis in range(x.ndim - 1):
+        moved = tuple(np.moveaxis(a, axis, -1) if isinstance(a, np.ndarray) and a.shape == x.shape else a for a in args)
+        try:
+            with np.errstate(all="ignore"):
+                there = np.moveaxis(np.asarray(reference(*moved)[0]), -1, axis)
+        except (ValueError, TypeError):  # the reference needs the last axis it had (a gain of that size)
+            continue
+        if there.shape == np.shape(got[0]) and like(np.asarray(got[0]), there, max(tol, 1e-6)):
+            return axis
+    return None
+
+
+def weights_transposed(got: list, want: list, tol: float) -> bool:
+    """Every case returns (out, weights) and the weights equal the right ones with their last two axes swapped,
+    on some case where that makes a difference."""
+    pairs = [(np.asarray(g[1]), np.asarray(w[1])) for g, w in zip(got, want) if len(g) == 2 and len(w) == 2]
+    if not pairs or len(pairs) != len(got):
+        return False
+    swapped = [a.shape == b.swapaxes(-1, -2).shape and like(a, b.swapaxes(-1, -2), tol) for a, b in pairs]
+    differs = [not (a.shape == b.shape and like(a, b, tol)) for a, b in pairs]
+    return all(swapped) and any(differs)

@@ -142,6 +142,18 @@ def _draw(fn, temperature, top_k, rng) -> int:
     return int(got)
 
 
+def _greedy_hint(fn) -> str:
+    """What to add when the learner's function fails at temperature 0 only: it means greedy. -> str"""
+    try:
+        _draw(fn, 1.0, 6, np.random.default_rng(0))
+    except LearnerError:
+        return ""
+    return (
+        " It runs at temperature 1, so temperature 0 is the case to handle: T = 0 means greedy, so return "
+        "int(np.argmax(logits)) before dividing by the temperature."
+    )
+
+
 def _frequencies(fn, temperature, top_k, seed) -> np.ndarray:
     rng = np.random.default_rng(seed)
     draws = [_draw(fn, temperature, top_k, rng) for _ in range(DRAWS)]
@@ -156,6 +168,9 @@ def check_sample(fn) -> tuple:
     likeliest = int(np.argmax(_LOGITS))
     try:
         greedy = {_draw(fn, 0.0, 6, np.random.default_rng(k)) for k in range(20)}
+    except LearnerError as exc:
+        return False, f"{exc}{_greedy_hint(fn)}"
+    try:
         twice = [[_draw(fn, 1.0, 6, np.random.default_rng(7)) for _ in range(40)] for _ in range(2)]
         seen = [_frequencies(fn, t, k, seed) for seed, (t, k) in enumerate(_SAMPLE_CASES)]
     except LearnerError as exc:

@@ -58,7 +58,13 @@ def check_positional_encoding(fn) -> tuple:
     """my_positional_encoding(n, d), the sinusoidal table of Vaswani et al."""
     cases, reference = [(4, 6), (10, 16), (1, 4), (5, 7)], lambda n, d: (positional_encoding(n, d),)
     what, covers = "my_positional_encoding(n, d)", "n = 1 to 10, d even and odd"
-    return check_function(fn, cases, reference, PE_MISTAKES + positions.POSITIONAL, what, covers, _the_table)
+    ok, message = check_function(fn, cases, reference, PE_MISTAKES + positions.POSITIONAL, what, covers, _the_table)
+    if not ok and "broadcast" in message and "shapes 5, 7" in message:  # d odd: one more sine column than cosines
+        message += (
+            " With d odd (7) there are 4 sine columns (0::2) and 3 cosine columns (1::2): the cosines take the first "
+            "d // 2 angles, angles[:, : d // 2]."
+        )
+    return ok, message
 
 
 # ---------------------------------------------------------------- the softmax's backward pass

@@ -15,7 +15,18 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .diagnose import batched, diagnosed, in_other_order, keepdims_hint, rescaled_as, rows_off, wrong_parts
+from .diagnose import (
+    along_another_axis,
+    batched,
+    diagnosed,
+    in_other_order,
+    keepdims_hint,
+    like,
+    rescaled_as,
+    rows_off,
+    weights_transposed,
+    wrong_parts,
+)
 from .registry import MalformedAnswer, time_limit
 
 Case = tuple  # the arguments of one call
@@ -175,11 +186,6 @@ def same(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
     return a.shape == b.shape and bool(np.all(np.isfinite(a))) and np.allclose(a, b, rtol=tol, atol=tol)
 
 
-def like(a: np.ndarray, b: np.ndarray, tol: float) -> bool:
-    """A learner's result equals a mistake's, NaN where it has NaN (e.g. a row left with nothing to attend to)."""
-    return a.shape == b.shape and np.allclose(a, b, rtol=tol, atol=tol, equal_nan=True)
-
-
 def loose_softmax(s, axis=-1):
     """A softmax that returns NaN for an empty row instead of raising: what a mistaken mask computes."""
     with np.errstate(all="ignore"):
@@ -247,8 +253,8 @@ def check_function(
     agree = [g is not None and all(same(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, w)) for g, w in
              zip(got, want)]  # fmt: skip
     batch_only = not all(agree) and all(ok or b for ok, b in zip(agree, with_batch)) and not all(with_batch)
-    if raised:  # a mistake that raises on the same inputs and agrees on the others names it
-        return False, _raising_mistake(got, cases, mistakes, tol) or raised
+    if raised:  # a mistake that raises on the same inputs, or agrees wherever the learner's ran, names it
+        return False, _raising_mistake(got, cases, mistakes, tol, raised) or raised
     if failed:
         return False, _batch_hint(cases[agree.index(False)], failed) if batch_only else failed
     if all(agree) and listed:
@@ -268,7 +274,7 @@ def check_function(
     if len(want[0]) == 2 and in_other_order(got, want, tol):
         first, second = names or ("out", "weights")
         return False, f"the two arrays are returned in the other order: return ({first}, {second}), in that order."
-    if _weights_transposed(got, want, tol):  # named whatever else is right or wrong
+    if weights_transposed(got, want, tol):  # named whatever else is right or wrong
         return False, (
             "the weights are transposed (returned as weights.T): row i must be query i and column j key j, shape "
             "(..., n_q, n_k); return weights, not np.swapaxes(weights, -1, -2)."
@@ -289,7 +295,7 @@ def check_function(
         scale = rescaled_as(got, cases, rescaled[0], arg_names, tol, rescaled[2] if len(rescaled) > 2 else None)
         if scale is not None:
             return False, rescaled[1].format(name=scale[0], value=scale[1], shapes=shapes)
-    other_axis = _along_another_axis(got[i], reference, cases[i], tol)
+    other_axis = along_another_axis(got[i], reference, cases[i], tol)
     if other_axis is not None:
         return False, (
             f"{names[0]} holds the right numbers computed along axis {other_axis} instead of the last one (for inputs "
@@ -326,8 +332,9 @@ def check_function(
     )
 
 
-def _raising_mistake(got: list, cases: list, mistakes: list, tol: float):
-    """The hint of the mistake that raises where the learner's function raised (None in got) and equals it elsewhere."""
+def _raising_mistake(got: list, cases: list, mistakes: list, tol: float, raised: str = ""):
+    """The hint of the mistake that raises where the learner's function raised (None in got) and equals it elsewhere;
+    else of one that equals it on the two or more inputs it ran on, with what it raised on the others."""
     if all(g is None for g in got):
         return None
     for mistake in mistakes:
@@ -344,6 +351,15 @@ def _raising_mistake(got: list, cases: list, mistakes: list, tol: float):
                 break
         if fits:
             return f"{hint(mistake)} (it raised where that mistake raises and agrees with it everywhere else)"
+    ran = [k for k, g in enumerate(got) if g is not None]
+    for mistake in mistakes if len(ran) >= 2 else ():
+        try:
+            with np.errstate(all="ignore"):
+                expected = [mistake(*cases[k]) for k in ran]
+        except Exception:  # a mistake that cannot run where the learner's did is not this one
+            continue
+        if all(all(like(np.asarray(a), np.asarray(b), tol) for a, b in zip(got[k], e)) for k, e in zip(ran, expected)):
+            return f"{hint(mistake)} And on other inputs {raised[0].lower()}{raised[1:]}"
     return None
 
 
@@ -354,36 +370,6 @@ def _batch_hint(args, raised: str = "") -> str:
         f"right on every input without batch axes, but not on inputs of shapes {shapes_of(args)}, which have one: "
         f"count axes from the end (shape[-2:], axis=-1, np.swapaxes(K, -1, -2)) so leading axes pass through.{said}"
     )
-
-
-def _along_another_axis(got: tuple, reference: Callable, args: tuple, tol: float):
-    """The axis along which the reference gives the learner's numbers, for a function that works along the last axis
-    of its arrays of one shape (a softmax, a normalisation, a softmax's backward pass), or None. -> int | None"""
-    arrays = [a for a in args if isinstance(a, np.ndarray)]
-    if not arrays or arrays[0].ndim < 2 or len(got) != 1:
-        return None
-    x = arrays[0]
-    for axis in range(x.ndim - 1):
-        moved = tuple(np.moveaxis(a, axis, -1) if isinstance(a, np.ndarray) and a.shape == x.shape else a for a in args)
-        try:
-            with np.errstate(all="ignore"):
-                there = np.moveaxis(np.asarray(reference(*moved)[0]), -1, axis)
-        except (ValueError, TypeError):  # the reference needs the last axis it had (a gain of that size)
-            continue
-        if there.shape == np.shape(got[0]) and like(np.asarray(got[0]), there, max(tol, 1e-6)):
-            return axis
-    return None
-
-
-def _weights_transposed(got: list, want: list, tol: float) -> bool:
-    """Every case returns (out, weights) and the weights equal the right ones with their last two axes swapped,
-    on some case where that makes a difference."""
-    pairs = [(np.asarray(g[1]), np.asarray(w[1])) for g, w in zip(got, want) if len(g) == 2 and len(w) == 2]
-    if not pairs or len(pairs) != len(got):
-        return False
-    swapped = [a.shape == b.swapaxes(-1, -2).shape and like(a, b.swapaxes(-1, -2), tol) for a, b in pairs]
-    differs = [not (a.shape == b.shape and like(a, b, tol)) for a, b in pairs]
-    return all(swapped) and any(differs)
 
 
 def _is_float32(a) -> bool:

@@ -55,7 +55,21 @@ def _out_from_transposed(Q, K, V):
     return _swap(w) @ V, w
 
 
-SCALED = [_scaled_after_softmax, _output_scaled, _log_weights, _keys_as_values, _out_from_transposed]
+def _weights_to_a_power(Q, K, V):
+    """the weights are raised to the power 1/sqrt(d_k) after the softmax: the scale divides the scores before the
+    softmax, softmax(Q @ K^T / sqrt(d_k)), so each row still sums to 1."""
+    w = _weights(Q, K, scale=1.0) ** (1 / math.sqrt(Q.shape[-1]))
+    return w @ V, w
+
+
+SCALED = [
+    _scaled_after_softmax,
+    _output_scaled,
+    _log_weights,
+    _keys_as_values,
+    _out_from_transposed,
+    _weights_to_a_power,
+]
 ATTENTION_SCALE = (
     "the scores are multiplied by {name} (= {value:.4g} for inputs of shapes {shapes}); the scale is 1/sqrt(d_k), "
     "with d_k = Q.shape[-1], the length of the query and key vectors."

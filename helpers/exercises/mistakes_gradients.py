@@ -127,7 +127,16 @@ def _backward_dk_through_keys(Q, K, V, dO):
     return dS @ K * s, _swap(dS) @ K * s, _swap(P) @ dO
 
 
+def _backward_dp_as_ds(Q, K, V, dO):
+    """dQ and dK are made from dP itself: the softmax's backward pass is missing, dS = P * (dP - sum(P * dP, axis=-1,
+    keepdims=True)), and the scale 1/sqrt(d_k) with it."""
+    P = softmax(Q @ _swap(K) / math.sqrt(Q.shape[-1]))
+    dP = dO @ _swap(V)
+    return dP @ K, _swap(dP) @ Q, _swap(P) @ dO
+
+
 BACKWARD = [
+    _backward_dp_as_ds,
     _backward_dk_through_keys,
     _backward_scaled_twice,
     _backward_forward_unscaled,

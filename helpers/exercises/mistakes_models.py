@@ -206,6 +206,13 @@ def _caches_swapped(q, K_cache, V_cache, k_new, v_new):
     return _attend(K, V, q, len(q)), V, K
 
 
+def _new_rows_swapped(q, K_cache, V_cache, k_new, v_new):
+    """k_new is appended to the values and v_new to the keys (which fails where keys and values differ in size): the
+    new key goes under the cached keys, np.concatenate([K_cache, k_new[None]]), and the new value under the values."""
+    K, V = _grown(K_cache, V_cache, v_new, k_new)
+    return _attend(K, V, q, len(q)), K, V
+
+
 def _weights_not_out(q, K_cache, V_cache, k_new, v_new):
     """out is the attention weights; it is their weighted sum of the values, weights @ V."""
     K, V = _grown(K_cache, V_cache, k_new, v_new)
@@ -225,6 +232,14 @@ def _scores_normalised_without_exp(q, K_cache, V_cache, k_new, v_new):
     K, V = _grown(K_cache, V_cache, k_new, v_new)
     s = K @ q / math.sqrt(len(q))
     return (s / s.sum()) @ V, K, V
+
+
+def _scores_over_absolute_sum(q, K_cache, V_cache, k_new, v_new):
+    """the scores are divided by the sum of their absolute values, without a softmax: take exp(s - max) first, then
+    divide by the sum of the exps, so every weight is positive."""
+    K, V = _grown(K_cache, V_cache, k_new, v_new)
+    s = K @ q / math.sqrt(len(q))
+    return (s / np.abs(s).sum()) @ V, K, V
 
 
 def _new_key_as_query(q, K_cache, V_cache, k_new, v_new):
@@ -252,10 +267,12 @@ CACHE = [
     _new_value_added,
     _new_key_as_query,
     _scores_normalised_without_exp,
+    _scores_over_absolute_sum,
     _values_averaged,
     _only_the_new_value,
     _caches_not_grown,
     _caches_swapped,
+    _new_rows_swapped,
     _weights_not_out,
 ]
 

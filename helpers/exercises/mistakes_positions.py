@@ -214,7 +214,21 @@ def _rope_double_angle(x, positions):
     return _rotated(x, positions, factor=2.0)
 
 
+def _rope_overwritten(x, positions):
+    """the second feature of each pair is computed from the first one already rotated: both lines need the original
+    pair, so keep a = x[..., 0::2] and b = x[..., 1::2] (from x, not from the array being filled) and write
+    (a cos - b sin, a sin + b cos)."""
+    d = x.shape[-1]
+    theta = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-2 * np.arange(d // 2) / d)
+    c, s = np.cos(theta).astype(x.dtype), np.sin(theta).astype(x.dtype)
+    out = x.copy()
+    out[..., 0::2] = x[..., 0::2] * c - x[..., 1::2] * s
+    out[..., 1::2] = out[..., 0::2] * s + x[..., 1::2] * c
+    return (out,)
+
+
 ROPE = [
+    _rope_overwritten,
     _rope_second_sign,
     _rope_double_angle,
     _rope_written_as_halves,

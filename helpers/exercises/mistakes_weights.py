@@ -65,8 +65,16 @@ def _floor_division(s):
     return (e // e.sum(axis=-1, keepdims=True),)
 
 
+def _max_of_rows_sum_of_columns(s):
+    """the max is taken over each row (axis=-1) but the sum over axis 0, the columns: take both over the last axis,
+    e / e.sum(axis=-1, keepdims=True)."""
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    return (e / e.sum(axis=0, keepdims=True),)
+
+
 SOFTMAX = [
     _floor_division,
+    _max_of_rows_sum_of_columns,
     _sigmoid,
     _softmax_over_n, _softmax_over_max, _softmax_over_max_unshifted, _softmax_no_exp, _softmax_whole_array_sum,
     _softmax_column_max,
