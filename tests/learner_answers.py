@@ -137,15 +137,15 @@ def attend_before_appending(q, K_cache, V_cache, k_new, v_new):
 
 
 def right_rope(x, positions):
-    """Rotary encoding with loops over rows and pairs, as a learner might write it."""
+    """Rotary encoding with loops over rows and pairs, as a learner might write it; leading axes pass through."""
     out = np.array(x, copy=True)
     d = x.shape[-1]
     for r, p in enumerate(positions):
         for i in range(d // 2):
             angle = p * 10000 ** (-2 * i / d)
-            a, b = x[r, 2 * i], x[r, 2 * i + 1]
-            out[r, 2 * i] = a * math.cos(angle) - b * math.sin(angle)
-            out[r, 2 * i + 1] = a * math.sin(angle) + b * math.cos(angle)
+            a, b = x[..., r, 2 * i], x[..., r, 2 * i + 1]
+            out[..., r, 2 * i] = a * math.cos(angle) - b * math.sin(angle)
+            out[..., r, 2 * i + 1] = a * math.sin(angle) + b * math.cos(angle)
     return out
 
 

@@ -418,9 +418,9 @@ def rope_with(sign=1.0, rate=2, halves=False, by_row=False):
             for i in range(d // 2):
                 angle = p * 10000 ** (-rate * i / d)
                 j, k = (i, i + d // 2) if halves else (2 * i, 2 * i + 1)
-                a, b = x[r, j], x[r, k]
-                out[r, j] = a * math.cos(angle) - sign * b * math.sin(angle)
-                out[r, k] = sign * a * math.sin(angle) + b * math.cos(angle)
+                a, b = x[..., r, j], x[..., r, k]
+                out[..., r, j] = a * math.cos(angle) - sign * b * math.sin(angle)
+                out[..., r, k] = sign * a * math.sin(angle) + b * math.cos(angle)
         return out
 
     return fn
@@ -459,7 +459,7 @@ def update_with(rescale_total=True, rescale_acc=True, upside_down=False, block_m
         ("06.3", rope_with(halves=True), "the two halves"),
         ("06.3", rope_with(rate=1), "with 2i in the exponent"),
         ("06.3", rope_with(by_row=True), "by its row number"),
-        ("06.3", lambda x, p: right_rope(x, p)[:, ::2], "has shape"),
+        ("06.3", lambda x, p: right_rope(x, p)[..., ::2], "has shape"),
         ("10.3", backward_with(scale=False), "miss the scale"),
         ("10.3", backward_with(through_softmax=False), "skips the softmax"),
         ("10.3", backward_with(dv_t=False), "dV = P^T dO"),

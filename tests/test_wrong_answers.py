@@ -129,6 +129,31 @@ def test_the_eighth_sets_first_misses_are_named():
     assert not fb.ok and "flattened (np.append without axis=" in fb.message
 
 
+def test_an_answer_written_for_one_sentence_that_is_also_wrong_gets_its_mistake_and_the_batch_axis_said():
+    def rope_other_way_rows_only(x, positions):  # x[:, 0::2] fails with a batch axis; the sign is wrong too
+        d = x.shape[-1]
+        angles = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-np.arange(0, d, 2) / d)
+        u, v = x[:, 0::2], x[:, 1::2]
+        out = np.empty_like(x)
+        out[:, 0::2], out[:, 1::2] = u * np.cos(angles) + v * np.sin(angles), -u * np.sin(angles) + v * np.cos(angles)
+        return out
+
+    fb = check_exercise("06.3", rope_other_way_rows_only)
+    assert not fb.ok and "rotates the other way" in fb.message and "leading axes pass through" in fb.message
+
+    def rope_times_1_5_rows_only(x, positions):  # no listed mistake: said as on the inputs without a batch axis
+        d = x.shape[-1]
+        angles = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-np.arange(0, d, 2) / d)
+        u, v = x[:, 0::2], x[:, 1::2]
+        out = np.empty_like(x)
+        out[:, 0::2], out[:, 1::2] = u * np.cos(angles) - v * np.sin(angles), u * np.sin(angles) + v * np.cos(angles)
+        return 1.5 * out
+
+    fb = check_exercise("06.3", rope_times_1_5_rows_only)
+    assert not fb.ok and "the right numbers times 1.5" in fb.message, fb.message
+    assert "And on inputs with a batch axis your function raised ValueError" in fb.message
+
+
 def test_where_the_numbers_are_wrong_is_said_when_nothing_else_is_named():
     def first_row_doubled(x, g, b, eps):  # not a mistake anyone lists: only the first row is off
         m, v = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)

@@ -344,6 +344,12 @@ def wrong_parts(got, want, names, tol) -> str | None:
     return None
 
 
+KEEPDIMS = (
+    " A max, sum or mean over axis=-1 without keepdims=True drops that axis, so it no longer lines up with the array "
+    "it came from: add keepdims=True."
+)
+
+
 def keepdims_hint(message: str) -> str:
     """A hint when numpy could not broadcast an array against the same array reduced over its last axis without
     keepdims: shapes (3, 5) and (3,). -> str"""
@@ -352,10 +358,7 @@ def keepdims_hint(message: str) -> str:
         return ""
     a, b = (tuple(int(v) for v in g.split(",") if v) for g in found.groups())
     if (len(a) > 1 and a[:-1] in (b, b[:-1])) or (len(b) > 1 and b[:-1] in (a, a[:-1])):
-        return (
-            " A max, sum or mean over axis=-1 without keepdims=True drops that axis, so it no longer lines up with "
-            "the array it came from: add keepdims=True."
-        )
+        return KEEPDIMS
     return ""
 
 

@@ -26,6 +26,7 @@ def _rope_cases() -> list:
         (r.normal(size=(1, 4)), np.array([40])),  # one word far along the sentence
         (r.normal(size=(5, 2)), np.array([2, 3, 4, 5, 6])),  # one pair
         (r.normal(size=(3, 8)).astype(np.float32), np.array([1, 9, 4])),
+        (r.normal(size=(2, 3, 6)), np.array([4, 0, 7])),  # a batch axis (or heads): one position per word, shared
     ]
 
 
@@ -76,8 +77,10 @@ ROPE_MISTAKES = [_rope_other_way, _rope_halves, _rope_exponent_i_over_d, _rope_r
 
 @exercise("06.3", writes="`my_rope(x, positions)`: rotate each pair of features by its position's angle")
 def check_rope(fn) -> tuple:
-    """my_rope(x, positions): each pair (x[2i], x[2i+1]) of row r rotated by positions[r] * 10000**(-2i/d)."""
-    what, covers = "my_rope(x, positions)", "positions 0..3, positions in any order, one word, one pair, float32"
+    """my_rope(x, positions): each pair (x[..., r, 2i], x[..., r, 2i+1]) of row r rotated by
+    positions[r] * 10000**(-2i/d); leading axes pass through."""
+    what = "my_rope(x, positions)"
+    covers = "positions 0..3, positions in any order, one word, one pair, float32, a batch axis"
     return check_function(
         fn, _rope_cases(), lambda x, p: (apply_rope(x, p),), ROPE_MISTAKES + positions.ROPE, what, covers
     )

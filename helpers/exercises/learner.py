@@ -16,6 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .diagnose import (
+    KEEPDIMS,
     along_another_axis,
     batched,
     diagnosed,
@@ -255,8 +256,15 @@ def check_function(
     batch_only = not all(agree) and all(ok or b for ok, b in zip(agree, with_batch)) and not all(with_batch)
     if raised:  # a mistake that raises on the same inputs, or agrees wherever the learner's ran, names it
         return False, _raising_mistake(got, cases, mistakes, tol, raised) or raised
+    if failed and not batch_only:  # raised with batch axes only, and wrong without them: a mistake, and the axes
+        named = _raising_mistake(got, cases, mistakes, tol, failed.replace(KEEPDIMS, ""))
+        if named:
+            return False, f"{named} {_BATCH_AXES}"
+        plain = [c for c, b in zip(cases, with_batch) if not b]  # what is wrong without batch axes, then the raise
+        said = check_function(fn, plain, reference, mistakes, what, covers, unpack, tol, dtype, names, rescaled)[1]
+        return False, f"{said} And on inputs with a batch axis {failed[0].lower()}{failed[1:]} {_BATCH_AXES}"
     if failed:
-        return False, _batch_hint(cases[agree.index(False)], failed) if batch_only else failed
+        return False, _batch_hint(cases[agree.index(False)], failed)
     if all(agree) and listed:
         return True, (
             f"right on all {len(cases)} inputs ({covers}), returned as a Python list: return a numpy array "
@@ -363,12 +371,17 @@ def _raising_mistake(got: list, cases: list, mistakes: list, tol: float, raised:
     return None
 
 
+_BATCH_AXES = (
+    "Count axes from the end (shape[-2:], axis=-1, x[..., 0::2], np.swapaxes(K, -1, -2)) so leading axes pass through."
+)
+
+
 def _batch_hint(args, raised: str = "") -> str:
     """What to say when only the inputs with batch axes go wrong; raised: the learner's exception, said. -> str"""
     said = f" It raised: {raised[0].lower()}{raised[1:]}" if raised else ""
     return (
         f"right on every input without batch axes, but not on inputs of shapes {shapes_of(args)}, which have one: "
-        f"count axes from the end (shape[-2:], axis=-1, np.swapaxes(K, -1, -2)) so leading axes pass through.{said}"
+        f"{_BATCH_AXES[0].lower()}{_BATCH_AXES[1:]}{said}"
     )
 
 
