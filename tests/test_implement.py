@@ -398,7 +398,7 @@ def _transposed(fn):
     [("04.5", right_self_attention), ("05.3", right_scaled), ("08.4", right_masked), ("09.6", right_mha)],
 )
 def test_weights_returned_transposed_are_named_in_every_exercise(exercise, right):
-    assert "weights are transposed (returned as weights.T)" in hint(exercise, _transposed(right))
+    assert "weights are transposed (returned as weights.T" in hint(exercise, _transposed(right))
 
 
 def test_softmax_backward_names_summing_everything_and_the_wrong_sign():

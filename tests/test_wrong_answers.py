@@ -26,6 +26,7 @@ from tests.wrong_answers_fresh import (
     SIXTH,
     THIRD,
 )
+from tests.wrong_answers_ninth import NINTH, RIGHT_NINTH
 
 IMPLEMENT_ITS = sorted({ex for ex, _, _ in WRONG})
 BY_EXERCISE = defaultdict(list)
@@ -59,7 +60,7 @@ def test_each_wrong_answer_gets_a_hint_that_names_its_mistake(exercise):
 
 @pytest.mark.parametrize(
     "exercise, fn",
-    RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH + RIGHT_SIXTH + RIGHT_SEVENTH + RIGHT_EIGHTH,
+    RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH + RIGHT_SIXTH + RIGHT_SEVENTH + RIGHT_EIGHTH + RIGHT_NINTH,
     ids=lambda v: getattr(v, "__name__", v),
 )
 def test_right_answers_written_another_way_are_accepted(exercise, fn):
@@ -68,7 +69,7 @@ def test_right_answers_written_another_way_are_accepted(exercise, fn):
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH
+    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH
     results = [named(ex, fn, words) for ex, fn, words in later]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
@@ -152,6 +153,13 @@ def test_an_answer_written_for_one_sentence_that_is_also_wrong_gets_its_mistake_
     fb = check_exercise("06.3", rope_times_1_5_rows_only)
     assert not fb.ok and "the right numbers times 1.5" in fb.message, fb.message
     assert "And on inputs with a batch axis your function raised ValueError" in fb.message
+
+
+def test_a_mistake_on_the_inputs_without_batch_axes_is_named_with_the_axes_said():
+    from tests.wrong_answers_ninth import n_mg_concatenate_axis_0  # list(M) is the heads, or the batch
+
+    fb = check_exercise("09.5", n_mg_concatenate_axis_0)
+    assert not fb.ok and "concatenated along the words" in fb.message and "leading axes pass through" in fb.message
 
 
 def test_where_the_numbers_are_wrong_is_said_when_nothing_else_is_named():

@@ -12,6 +12,7 @@ from ..blockwise import online_softmax_update
 from ..gradients import attention_backward, softmax_backward
 from ..positions import apply_rope
 from . import mistakes_gradients as more_models
+from . import mistakes_online as more_online
 from . import mistakes_positions as positions
 from .learner import case_rng, check_function, named_arrays
 from .registry import exercise
@@ -278,7 +279,7 @@ def check_online_update(fn) -> tuple:
         fn,
         _update_cases(),
         online_softmax_update,
-        UPDATE_MISTAKES + more_models.UPDATE,
+        UPDATE_MISTAKES + more_online.UPDATE,
         what,
         covers,
         _state,

@@ -284,8 +284,8 @@ def check_function(
         return False, f"the two arrays are returned in the other order: return ({first}, {second}), in that order."
     if weights_transposed(got, want, tol):  # named whatever else is right or wrong
         return False, (
-            "the weights are transposed (returned as weights.T): row i must be query i and column j key j, shape "
-            "(..., n_q, n_k); return weights, not np.swapaxes(weights, -1, -2)."
+            "the weights are transposed (returned as weights.T, or a softmax down the columns of symmetric scores): "
+            "row i must be query i and column j key j, shape (..., n_q, n_k), each row a softmax over axis=-1."
         )
     for mistake in mistakes:
         try:
@@ -295,6 +295,10 @@ def check_function(
             continue
         if all(all(like(np.asarray(a), np.asarray(b), tol) for a, b in zip(g, e)) for g, e in zip(got, expected)):
             return False, hint(mistake)
+    plain = [None if b else g for g, b in zip(got, with_batch)]  # a mistake on the inputs without batch axes
+    named = _raising_mistake(plain, cases, mistakes, tol, exact=False) if any(with_batch) and not batch_only else None
+    if named:
+        return False, f"{named} {_BATCH_AXES}"
     i = agree.index(False)
     shapes = shapes_of(cases[i])
     names = names or (("the result",) if len(got[i]) == 1 else ("out", "weights"))
@@ -340,12 +344,12 @@ def check_function(
     )
 
 
-def _raising_mistake(got: list, cases: list, mistakes: list, tol: float, raised: str = ""):
+def _raising_mistake(got: list, cases: list, mistakes: list, tol: float, raised: str = "", exact: bool = True):
     """The hint of the mistake that raises where the learner's function raised (None in got) and equals it elsewhere;
-    else of one that equals it on the two or more inputs it ran on, with what it raised on the others."""
+    else of one that equals it on the two or more inputs it ran on, with what it raised (if it did) on the others."""
     if all(g is None for g in got):
         return None
-    for mistake in mistakes:
+    for mistake in mistakes if exact else ():
         fits = True
         for g, args in zip(got, cases):
             try:
@@ -367,7 +371,7 @@ def _raising_mistake(got: list, cases: list, mistakes: list, tol: float, raised:
         except Exception:  # a mistake that cannot run where the learner's did is not this one
             continue
         if all(all(like(np.asarray(a), np.asarray(b), tol) for a, b in zip(got[k], e)) for k, e in zip(ran, expected)):
-            return f"{hint(mistake)} And on other inputs {raised[0].lower()}{raised[1:]}"
+            return f"{hint(mistake)} And on other inputs {raised[0].lower()}{raised[1:]}" if raised else hint(mistake)
     return None
 
 

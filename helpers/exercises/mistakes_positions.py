@@ -227,8 +227,20 @@ def _rope_overwritten(x, positions):
     return (out,)
 
 
+def _rope_rotate_half_on_neighbours(x, positions):
+    """the angles are repeated for neighbouring pairs (x[2i], x[2i+1]), but each feature's partner is taken from the
+    other half (rotate_half pairs x[i] with x[i + d/2]): use one pairing; here the pairs are neighbours,
+    (x[2i] cos - x[2i+1] sin, x[2i] sin + x[2i+1] cos)."""
+    d = x.shape[-1]
+    theta = np.asarray(positions, dtype=float)[:, None] * 10000.0 ** (-2 * np.arange(d // 2) / d)
+    theta = np.repeat(theta, 2, axis=-1).astype(x.dtype)
+    half = np.concatenate([-x[..., d // 2 :], x[..., : d // 2]], axis=-1)
+    return (x * np.cos(theta) + half * np.sin(theta),)
+
+
 ROPE = [
     _rope_overwritten,
+    _rope_rotate_half_on_neighbours,
     _rope_second_sign,
     _rope_double_angle,
     _rope_written_as_halves,
