@@ -27,6 +27,7 @@ from tests.wrong_answers_fresh import (
     THIRD,
 )
 from tests.wrong_answers_ninth import NINTH, RIGHT_NINTH
+from tests.wrong_answers_tenth import TENTH
 
 IMPLEMENT_ITS = sorted({ex for ex, _, _ in WRONG})
 BY_EXERCISE = defaultdict(list)
@@ -69,7 +70,7 @@ def test_right_answers_written_another_way_are_accepted(exercise, fn):
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH
+    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH + TENTH
     results = [named(ex, fn, words) for ex, fn, words in later]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
@@ -160,6 +161,11 @@ def test_a_mistake_on_the_inputs_without_batch_axes_is_named_with_the_axes_said(
 
     fb = check_exercise("09.5", n_mg_concatenate_axis_0)
     assert not fb.ok and "concatenated along the words" in fb.message and "leading axes pass through" in fb.message
+
+
+def test_mistakes_other_people_reported_are_all_named():  # the tenth set: each from a public issue or pull request
+    missed = [fn.__name__ for ex, fn, words in TENTH if not named(ex, fn, words)[1]]
+    assert not missed, missed
 
 
 def test_where_the_numbers_are_wrong_is_said_when_nothing_else_is_named():

@@ -139,6 +139,12 @@ def _layer_norm_cases() -> list:
         (constant, r.normal(size=4), r.normal(size=4), 1e-5),
         (*(a.astype(np.float32) for a in float32), 1e-6),
         (0.1 * r.normal(size=(2, 5)), r.normal(size=5), r.normal(size=5), 0.5),  # a large eps: where it goes shows
+        (
+            1e8 + r.normal(size=(2, 6)),
+            r.normal(size=6),
+            r.normal(size=6),
+            1e-5,
+        ),  # a large mean: mean(x**2) - m**2 fails
     ]
 
 
@@ -172,7 +178,7 @@ def check_layer_norm(fn) -> tuple:
     cases, reference = _layer_norm_cases(), lambda x, g, b, eps: (layer_norm(x, g, b, eps),)
     what, covers = (
         "my_layer_norm(x, gamma, beta, eps)",
-        "shifted and scaled rows, a batch, a constant row, float32, eps 0.5",
+        "shifted and scaled rows, a batch, a constant row, float32, eps 0.5, a mean of 1e8",
     )
     return check_function(fn, cases, reference, LAYER_NORM_MISTAKES + more_models.LAYER_NORM, what, covers, tol=1e-5)
 

@@ -55,6 +55,14 @@ def _out_from_transposed(Q, K, V):
     return _swap(w) @ V, w
 
 
+def _masked_to_plus_inf(Q, K, V, mask):
+    """masked scores set to +inf (as -float('-inf') gives): exp(inf) is inf and inf / inf is NaN; set them to -inf,
+    np.where(mask, scores, -np.inf)."""
+    with np.errstate(all="ignore"):
+        w = loose_softmax(np.where(mask, Q @ _swap(K) / math.sqrt(Q.shape[-1]), np.inf))
+        return w @ V, w
+
+
 def _weights_to_a_power(Q, K, V):
     """the weights are raised to the power 1/sqrt(d_k) after the softmax: the scale divides the scores before the
     softmax, softmax(Q @ K^T / sqrt(d_k)), so each row still sums to 1."""
@@ -132,6 +140,7 @@ def _masked_to_row_min(Q, K, V, mask):
 
 
 MASKED = [
+    _masked_to_plus_inf,
     _masked_to_row_min,
     _mask_added,
     _mask_transposed,

@@ -168,6 +168,20 @@ BACKWARD_SCALE = (
 
 
 # ---------------------------------------------------------------- 12.1 layer normalisation
+def _variance_squared(x, g, b, eps):
+    """the variance plus eps is squared, (var + eps) ** 2; divide by its square root, np.sqrt(var + eps)."""
+    c = x - x.mean(axis=-1, keepdims=True)
+    return (g * c / (x.var(axis=-1, keepdims=True) + eps) ** 2 + b,)
+
+
+def _one_pass_variance(x, g, b, eps):
+    """the variance as mean(x**2) - mean(x)**2: the two cancel when the mean is large (a row near 1e8 keeps no
+    digits of its variance). Subtract the mean first: ((x - mean) ** 2).mean(axis=-1, keepdims=True)."""
+    m = x.mean(axis=-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        return (g * (x - m) / np.sqrt((x * x).mean(axis=-1, keepdims=True) - m * m + eps) + b,)
+
+
 def _normalised(x, eps, centre=True, whole=False):
     axis = None if whole else -1
     c = x - x.mean(axis=axis, keepdims=True) if centre else x
@@ -264,6 +278,8 @@ def _gamma_first(x, g, b, eps):
 
 
 LAYER_NORM = [
+    _variance_squared,
+    _one_pass_variance,
     _gamma_first,
     _mean_abs_deviation,
     _eps_after_normalising,

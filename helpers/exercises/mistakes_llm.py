@@ -86,6 +86,13 @@ def _rms_mean_abs_squared(x, g, eps):
     return (x / np.sqrt(np.abs(x).mean(axis=-1, keepdims=True) ** 2 + eps) * g,)
 
 
+def _rms_eps_scaled_by_max(x, g, eps):
+    """eps is added after x is divided by its largest |x|, which multiplies eps by max|x| ** 2: add eps to the mean
+    square of x itself, sqrt(mean(x**2) + eps)."""
+    m = np.abs(x).max(axis=-1, keepdims=True)
+    return (x / (np.sqrt(((x / m) ** 2).mean(axis=-1, keepdims=True) + eps) * m) * g,)
+
+
 def _rms_max_abs(x, g, eps):
     """that divides by the row's largest |x|; RMSNorm divides by the root of the mean square, sqrt(mean(x**2) +
     eps)."""
@@ -100,6 +107,7 @@ def _rms_float16(x, g, eps):
 
 
 RMS_NORM = [
+    _rms_eps_scaled_by_max,
     _rms_max_abs,
     _rms_float16,
     _rms_unbiased,

@@ -158,6 +158,11 @@ def _sqrt_t(logits, temperature, top_k):
     return _probs(logits, temperature, top_k, z=lambda z: z / math.sqrt(temperature))
 
 
+def _temperature_twice(logits, temperature, top_k):
+    """the logits are divided by the temperature twice, by T ** 2; divide them once: softmax(logits / T)."""
+    return _probs(logits, temperature, top_k, z=lambda z: z / temperature**2)
+
+
 def _one_too_few(logits, temperature, top_k):
     """that keeps k - 1 characters, one too few: np.argsort(logits)[-top_k:] keeps the k largest."""
     return _probs(logits, temperature, top_k, extra=-1 if top_k > 1 else 0)
@@ -173,7 +178,7 @@ def _one_past(logits, temperature, top_k):
     return q
 
 
-SAMPLE = [_one_past, _multiplied_by_t, _uniform_among_top_k, _one_too_many, _one_too_few, _sqrt_t]
+SAMPLE = [_one_past, _multiplied_by_t, _uniform_among_top_k, _one_too_many, _one_too_few, _sqrt_t, _temperature_twice]
 
 
 # ---------------------------------------------------------------- 15.1 the cache

@@ -48,6 +48,21 @@ def _pe_halves(n, d):
     return _table(n, d, halves=True)
 
 
+def _pe_floor_divided_rate(n, d):
+    """the speeds are exp(-2i), not 10000 ** (-2i / d): in -log(10000) / d // 2 the // binds as tightly as /, so it
+    floor-divides -log(10000) / d by 2 (giving -1). Write the exponent with brackets, -log(10000) * 2i / d, or
+    10000 ** (-2 * i / d)."""
+    return _table(n, d, base=np.e**d)
+
+
+def _pe_each_column_its_own_angle(n, d):
+    """each column j has its own angle pos / 10000 ** (2j / d); columns 2i and 2i+1 share one angle,
+    pos / 10000 ** (2i / d), with i counting pairs of columns (take the angles of the even columns for both)."""
+    j = np.arange(d)[None, :]
+    angles = np.arange(n)[:, None] / 10000.0 ** (2.0 * j / d)
+    return (np.where(j % 2 == 0, np.sin(angles), np.cos(angles)),)
+
+
 def _pe_multiplied(n, d):
     """the position is multiplied by 10000 ** (2i / d); divide by it: angle = pos / 10000 ** (2i / d), slower for
     later columns."""
@@ -98,6 +113,8 @@ def _pe_position_and_i_swapped(n, d):
 
 
 POSITIONAL = [
+    _pe_floor_divided_rate,
+    _pe_each_column_its_own_angle,
     _pe_position_and_i_swapped,
     _pe_positions_over_n,
     _pe_integer_exponent,
