@@ -13,6 +13,7 @@ from helpers.exercises import check_exercise
 from helpers.exercises.registry import exercise_ids
 from tests.wrong_answers import RIGHT, WRONG
 from tests.wrong_answers_eighth import EIGHTH, RIGHT_EIGHTH
+from tests.wrong_answers_eleventh import ELEVENTH, RIGHT_ELEVENTH
 from tests.wrong_answers_fresh import (
     FIFTH,
     FOURTH,
@@ -61,7 +62,15 @@ def test_each_wrong_answer_gets_a_hint_that_names_its_mistake(exercise):
 
 @pytest.mark.parametrize(
     "exercise, fn",
-    RIGHT + RIGHT_FRESH + RIGHT_FOURTH + RIGHT_FIFTH + RIGHT_SIXTH + RIGHT_SEVENTH + RIGHT_EIGHTH + RIGHT_NINTH,
+    RIGHT
+    + RIGHT_FRESH
+    + RIGHT_FOURTH
+    + RIGHT_FIFTH
+    + RIGHT_SIXTH
+    + RIGHT_SEVENTH
+    + RIGHT_EIGHTH
+    + RIGHT_NINTH
+    + RIGHT_ELEVENTH,
     ids=lambda v: getattr(v, "__name__", v),
 )
 def test_right_answers_written_another_way_are_accepted(exercise, fn):
@@ -70,7 +79,7 @@ def test_right_answers_written_another_way_are_accepted(exercise, fn):
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH + TENTH
+    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH + TENTH + ELEVENTH
     results = [named(ex, fn, words) for ex, fn, words in later]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
@@ -163,8 +172,8 @@ def test_a_mistake_on_the_inputs_without_batch_axes_is_named_with_the_axes_said(
     assert not fb.ok and "concatenated along the words" in fb.message and "leading axes pass through" in fb.message
 
 
-def test_mistakes_other_people_reported_are_all_named():  # the tenth set: each from a public issue or pull request
-    missed = [fn.__name__ for ex, fn, words in TENTH if not named(ex, fn, words)[1]]
+def test_mistakes_other_people_reported_are_all_named():  # sets 10 and 11: each from a public issue or pull request
+    missed = [fn.__name__ for ex, fn, words in TENTH + ELEVENTH if not named(ex, fn, words)[1]]
     assert not missed, missed
 
 

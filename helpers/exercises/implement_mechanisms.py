@@ -192,6 +192,11 @@ def _update_cases() -> list:
         (*low, first_s + 3.0, r.normal(size=(4, 2))),  # the new block raises the max: rescale
         (*high, r.normal(size=(3, 5)), r.normal(size=(5, 2))),  # the max stays: rescale by 1
         (*big, np.array([[1003.0, 990.0, 1001.0]]), np.ones((3, 1))),  # scores of 1000: exp overflows unshifted
+        (
+            *_start(2, 2),
+            -1e5 + r.normal(size=(2, 3)),
+            r.normal(size=(3, 2)),
+        ),  # far below 0: no -1e4 for -inf
     ]
 
 
@@ -274,7 +279,7 @@ UPDATE_MISTAKES = [
 def check_online_update(fn) -> tuple:
     """my_online_update(top, total, acc, scores, V) -> (top, total, acc), the online softmax's step for one block."""
     what = "my_online_update(top, total, acc, scores, V)"
-    covers = "the first block, a block that raises the max, one that does not, scores of 1000"
+    covers = "the first block, a block that raises the max, one that does not, scores of 1000 and of -100000"
     return check_function(
         fn,
         _update_cases(),

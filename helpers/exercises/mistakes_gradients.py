@@ -69,7 +69,14 @@ def _mean_of_dp(P, dP):
     return (P * (dP - dP.mean(axis=-1, keepdims=True)),)
 
 
+def _log_softmax_backward(P, dP):
+    """that is the log-softmax's backward pass, dP - P * sum(dP); the softmax's weighs dP by P:
+    dS = P * (dP - (P * dP).sum(axis=-1, keepdims=True))."""
+    return (dP - P * dP.sum(axis=-1, keepdims=True),)
+
+
 SOFTMAX_BACKWARD = [
+    _log_softmax_backward,
     _mean_of_dp,
     _plus_sum,
     _one_minus_p,

@@ -112,7 +112,21 @@ def _update_total_over_axis_0(top, total, acc, scores, V):
     return _step(top, total, acc, scores, V, total_term=lambda p: p.sum(axis=0))
 
 
+def _finite_start(stand_in):
+    """A mistake: a finite number standing in for -inf as the starting max."""
+
+    def _update_finite_start(top, total, acc, scores, V):
+        """a finite number stands in for -inf as the running max (as -1e4, -5e4 or -65504 do): when every score of a
+        row is below it (scores of -100000), its exps all underflow to 0. Start from -inf, which np.maximum(top,
+        scores.max(axis=-1, keepdims=True)) and exp(top - new) = 0 handle."""
+        floor = np.maximum(top, stand_in)
+        return _step(floor, total, acc, scores, V, new=np.maximum(floor, scores.max(axis=-1, keepdims=True)))
+
+    return _update_finite_start
+
+
 UPDATE = [
+    *[_finite_start(v) for v in (-1e4, -5e4, -65504.0)],
     _update_total_over_axis_0,
     _update_total_over_queries,
     _update_ratio,
