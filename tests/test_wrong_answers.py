@@ -29,6 +29,7 @@ from tests.wrong_answers_fresh import (
 )
 from tests.wrong_answers_ninth import NINTH, RIGHT_NINTH
 from tests.wrong_answers_tenth import TENTH
+from tests.wrong_answers_twelfth import TWELFTH
 
 IMPLEMENT_ITS = sorted({ex for ex, _, _ in WRONG})
 BY_EXERCISE = defaultdict(list)
@@ -79,7 +80,7 @@ def test_right_answers_written_another_way_are_accepted(exercise, fn):
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH + TENTH + ELEVENTH
+    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH + TENTH + ELEVENTH + TWELFTH
     results = [named(ex, fn, words) for ex, fn, words in later]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
@@ -172,9 +173,20 @@ def test_a_mistake_on_the_inputs_without_batch_axes_is_named_with_the_axes_said(
     assert not fb.ok and "concatenated along the words" in fb.message and "leading axes pass through" in fb.message
 
 
-def test_mistakes_other_people_reported_are_all_named():  # sets 10 and 11: each from a public issue or pull request
-    missed = [fn.__name__ for ex, fn, words in TENTH + ELEVENTH if not named(ex, fn, words)[1]]
+def test_mistakes_other_people_reported_are_all_named():  # sets 10 to 12: each from a public issue or pull request
+    missed = [fn.__name__ for ex, fn, words in TENTH + ELEVENTH + TWELFTH if not named(ex, fn, words)[1]]
     assert not missed, missed
+
+
+def test_the_cause_is_told_apart_where_two_mistakes_give_the_same_nan():
+    from tests import wrong_answers_twelfth as w
+
+    fb = check_exercise("04.4", w.w_sm_max_with_zero)  # a shift of max(0, m), not one max for the whole array
+    assert not fb.ok and "not that row's own max" in fb.message and "one max for the whole array" not in fb.message
+    fb = check_exercise("04.4", w.w_sm_max_of_whole_array)
+    assert not fb.ok and "one max for the whole array" in fb.message
+    fb = check_exercise("14.1", w.w_ce_one_hot_times_log)  # a stable softmax: nothing overflowed
+    assert not fb.ok and "0 * -inf = NaN" in fb.message and "overflows" not in fb.message
 
 
 def test_where_the_numbers_are_wrong_is_said_when_nothing_else_is_named():

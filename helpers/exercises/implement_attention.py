@@ -65,6 +65,12 @@ def _softmax_one_max(s):
 
 
 SOFTMAX_MISTAKES = [_softmax_axis0, _softmax_whole, _softmax_sum_normalize, _softmax_one_max]
+_ALL_NEGATIVE = np.array([[-1000.0, -1001.0, -999.0]])  # one row, every score far below 0
+_NOT_THE_ROWS_MAX = (
+    "right on small scores, but a row whose scores are all far below 0 (near -1000) gives NaN: what you subtract is "
+    "not that row's own max (max(0, m) is 0 there, so exp(-1000) = 0 everywhere and 0 / 0 is NaN). Subtract the "
+    "row's own max, negative or not: s.max(axis=-1, keepdims=True)."
+)
 _OVERFLOW = (
     "right on small scores, but exp(1000) overflows to inf and the result has NaN: subtract each row's max "
     "before exp (it cancels out)."
@@ -79,6 +85,9 @@ def check_softmax(fn) -> tuple:
         try:
             small, large = (learner_array(call_learner(fn, case, "scores"), "the result") for case in cases[:2])
             if same(small, softmax(cases[0][0]), 1e-6) and not np.all(np.isfinite(large)):
+                low = learner_array(call_learner(fn, (_ALL_NEGATIVE,), "scores"), "the result")
+                if np.all(np.isfinite(large[0])) and not np.all(np.isfinite(low)):  # the shift is not the row's max
+                    return False, _NOT_THE_ROWS_MAX
                 if like(large, _softmax_one_max(cases[1][0])[0], 1e-6):
                     return False, hint(_softmax_one_max)  # nothing overflowed: a row far below the one max
                 return False, _OVERFLOW

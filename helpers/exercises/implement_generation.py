@@ -23,6 +23,7 @@ def _cross_entropy_cases() -> list:
         (np.array([[1000.0, 0.0, -1000.0], [0.0, 2000.0, 0.0]]), np.array([1, 1])),  # exp(1000) overflows
         (r.normal(size=(1, 4)), np.array([2])),  # one position
         (r.normal(size=(3, 6)).astype(np.float32), r.integers(0, 6, size=3)),
+        (np.array([[0.0, 0.5, -1000.0]]), np.array([0])),  # a far logit not picked: its probability underflows to 0
     ]
 
 
@@ -44,6 +45,16 @@ def _unstable(logits, targets):
     with np.errstate(all="ignore"):
         logp = np.log(np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True))
     return (np.array(-_picked(logp, targets).mean()),)
+
+
+def _one_hot_times_log(logits, targets):
+    """a probability underflows to 0 (exp(-1000)), and one_hot * log(p) is then 0 * -inf = NaN, even where the one-hot
+    is 0: pick each target's log-probability instead, computed directly as z - max - log(sum(exp(z - max)))."""
+    z = logits - logits.max(axis=-1, keepdims=True)
+    with np.errstate(all="ignore"):
+        p = np.exp(z) / np.exp(z).sum(axis=-1, keepdims=True)
+        one_hot = np.eye(logits.shape[-1])[targets]
+        return (np.array(-(one_hot * np.log(p)).sum(axis=-1).mean()),)
 
 
 def _wrong_axis(logits, targets):
@@ -76,13 +87,15 @@ def _log_of_probabilities(logits, targets):
         return (np.array(-np.log(_picked(p, targets)).mean()),)
 
 
-CROSS_ENTROPY_MISTAKES = [_unstable, _log_of_probabilities, _wrong_axis, _probabilities_not_logits, _sum_not_mean]
+CROSS_ENTROPY_MISTAKES = [
+    _unstable, _one_hot_times_log, _log_of_probabilities, _wrong_axis, _probabilities_not_logits, _sum_not_mean,
+]  # fmt: skip
 
 
 @exercise("14.1", writes="`my_cross_entropy(logits, targets)`: the mean of -log softmax(logits) at the targets")
 def check_cross_entropy(fn) -> tuple:
     """my_cross_entropy(logits, targets) -> float, the mean over positions of -log p(target), p = softmax(logits)."""
-    what, covers = "my_cross_entropy(logits, targets)", "a batch, logits of 1000, one position, float32"
+    what, covers = "my_cross_entropy(logits, targets)", "a batch, logits of 1000 and -1000, one position, float32"
     reference = lambda lg, t: (np.array(cross_entropy(lg, t)),)  # noqa: E731
     cases, mistakes = _cross_entropy_cases(), CROSS_ENTROPY_MISTAKES + more.CROSS_ENTROPY
     return check_function(

@@ -218,6 +218,13 @@ def _new_rows_swapped(q, K_cache, V_cache, k_new, v_new):
     return _attend(K, V, q, len(q)), K, V
 
 
+def _cache_replaced(q, K_cache, V_cache, k_new, v_new):
+    """the caches hold only the new token: the earlier keys and values are dropped. Append the new row to the cached
+    ones, np.concatenate([K_cache, k_new[None]]), so the new token attends to every earlier token and to itself."""
+    K, V = k_new[None], v_new[None]
+    return _attend(K, V, q, len(q)), K, V
+
+
 def _weights_not_out(q, K_cache, V_cache, k_new, v_new):
     """out is the attention weights; it is their weighted sum of the values, weights @ V."""
     K, V = _grown(K_cache, V_cache, k_new, v_new)
@@ -278,6 +285,7 @@ CACHE = [
     _caches_not_grown,
     _caches_swapped,
     _new_rows_swapped,
+    _cache_replaced,
     _weights_not_out,
 ]
 
