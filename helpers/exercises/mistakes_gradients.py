@@ -149,7 +149,16 @@ def _backward_dp_as_ds(Q, K, V, dO):
     return dP @ K, _swap(dP) @ Q, _swap(P) @ dO
 
 
+def _backward_dq_from_transposed(Q, K, V, dO):
+    """dQ: S = Q K^T, so dQ = dS K (dS as it is), not dS^T K; it is dK that takes dS transposed."""
+    P = softmax(Q @ _swap(K) / math.sqrt(Q.shape[-1]))
+    dP = dO @ _swap(V)
+    dS = P * (dP - (P * dP).sum(axis=-1, keepdims=True)) / math.sqrt(Q.shape[-1])
+    return _swap(dS) @ K, _swap(dS) @ Q, _swap(P) @ dO
+
+
 BACKWARD = [
+    _backward_dq_from_transposed,
     _backward_dp_as_ds,
     _backward_dk_through_keys,
     _backward_scaled_twice,

@@ -125,7 +125,18 @@ def _finite_start(stand_in):
     return _update_finite_start
 
 
+def _update_acc_divided_by_rescale(top, total, acc, scores, V):
+    """acc is divided by the rescale exp(m_old - m_new); multiply it, as total is: acc * exp(m_old - m_new) + p @ V."""
+    new = np.maximum(top, scores.max(axis=-1, keepdims=True))
+    with np.errstate(all="ignore"):
+        r = np.exp(top - new)
+        kept = np.where(np.isneginf(top), 0.0, acc / r)
+        p = np.exp(scores - new)
+        return new, total * r + p.sum(axis=-1, keepdims=True), kept + p @ V
+
+
 UPDATE = [
+    _update_acc_divided_by_rescale,
     *[_finite_start(v) for v in (-1e4, -5e4, -65504.0)],
     _update_total_over_axis_0,
     _update_total_over_queries,

@@ -115,6 +115,13 @@ def _self_attention_from_transposed(X):
     return w.T @ X, w
 
 
+def _x_transposed_times_weights(X):
+    """Y is X^T @ weights, the features mixed by the weights: row i of Y is word i's weighted sum of the words (rows of
+    X), Y = weights @ X, shape (n, d)."""
+    w = softmax(X @ X.T)
+    return X.T @ w, w
+
+
 def _plus_x(X):
     """that adds X to the weighted sum (a residual connection); self-attention's output is the weighted sum alone,
     Y = weights @ X."""
@@ -130,6 +137,7 @@ def _cosine_scores(X):
 
 
 SELF_ATTENTION = [
+    _x_transposed_times_weights,
     _cosine_scores,
     _plus_x,
     _raw_weights_returned,
