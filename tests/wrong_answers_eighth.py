@@ -6,14 +6,7 @@ import math
 
 import numpy as np
 
-
-def _sm(s):
-    e = np.exp(s - s.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _sT(a):
-    return np.swapaxes(a, -1, -2)
+from tests.wrong_answers import _silu, _sm, _sT
 
 
 # ---------------------------------------------------------------- 04.4 my_softmax(scores)
@@ -291,10 +284,6 @@ def m_rms_centred(x, g, eps):
 
 
 # ---------------------------------------------------------------- 17.2 my_swiglu(x, W_gate, W_up, W_down)
-def _silu(z):
-    return z / (1 + np.exp(-z))
-
-
 def m_sw_silu_on_up(x, Wg, Wu, Wd):
     return ((x @ Wg) * _silu(x @ Wu)) @ Wd
 
