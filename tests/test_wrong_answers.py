@@ -189,6 +189,29 @@ def test_the_cause_is_told_apart_where_two_mistakes_give_the_same_nan():
     assert not fb.ok and "0 * -inf = NaN" in fb.message and "overflows" not in fb.message
 
 
+def _all_inf(right):
+    """A wrong answer: the right answer's arrays, of the right shapes, with inf in every number."""
+
+    def fn(*args):
+        result = right(*args)
+        if isinstance(result, tuple):
+            return tuple(np.full(np.shape(a), np.inf) for a in result)
+        return np.full(np.shape(result), np.inf)
+
+    return fn
+
+
+def test_inf_in_an_answer_is_said_without_a_numpy_warning():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning from the checker's own arithmetic would raise here
+        for exercise, right in RIGHT:
+            if exercise in ("05.3", "06.3", "10.1", "10.3", "15.1"):
+                fb = check_exercise(exercise, _all_inf(right))
+                assert not fb.ok and "inf" in fb.message, fb.message
+
+
 def test_where_the_numbers_are_wrong_is_said_when_nothing_else_is_named():
     def first_row_doubled(x, g, b, eps):  # not a mistake anyone lists: only the first row is off
         m, v = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)

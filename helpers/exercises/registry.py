@@ -181,7 +181,8 @@ def check_exercise(exercise_id, answer, time_limit: float | None = None) -> Feed
     learners = {name: vars(np).get(name, _GONE) for name in changed}
     vars(np).update({name: _NUMPY[name] for name in changed})  # the check runs on numpy's own functions
     try:
-        ok, message = _CHECKERS[exercise_id](answer)
+        with np.errstate(all="ignore"):  # inf or NaN in an answer is said in the message, never printed as a warning
+            ok, message = _CHECKERS[exercise_id](answer)
     except MalformedAnswer as exc:
         ok, message = False, str(exc).rstrip(".") + "."
     except ModelFileError as exc:  # the model package is missing: say how to install it
