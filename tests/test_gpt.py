@@ -390,3 +390,46 @@ def test_attend_with_cache_keeps_float32():
     assert out.dtype == K2.dtype == V2.dtype == np.float32
     wide = gpt.attend_with_cache(*(a.astype(np.float64) for a in (q, K, V, k, v)))[0]
     np.testing.assert_allclose(out, wide, rtol=1e-5)
+
+
+# ---------------------------------------------------------------- scripts/induction_experiments.py: the markov task
+def test_the_markov_task_draws_each_sequence_from_its_own_chain_seeded():
+    from scripts.induction_experiments import markov
+
+    a, b = markov(8, 32, 4, 0.2, np.random.default_rng(0)), markov(8, 32, 4, 0.2, np.random.default_rng(0))
+    assert a.shape == (4, 33) and a.dtype == np.int64 and a.min() >= 0 and a.max() < 8 and np.array_equal(a, b)
+    peaked = markov(6, 400, 3, 0.01, np.random.default_rng(1))  # alpha 0.01: each token has one likely successor
+    for row in peaked:  # within a sequence, the successor of a token is nearly always the same one
+        pairs = list(zip(row[:-1].tolist(), row[1:].tolist(), strict=True))
+        top = {x: max(np.bincount([y for t, y in pairs if t == x], minlength=6)) for x in set(row[:-1])}
+        assert sum(top.values()) / len(pairs) > 0.9
+    other = [tuple(np.argmax(np.bincount(r[1:][r[:-1] == x], minlength=6)) for x in range(6)) for r in peaked]
+    assert len(set(other)) > 1  # and the chains differ from sequence to sequence
+
+
+def test_the_matched_score_is_the_weight_after_earlier_occurrences_as_a_loop_computes_it():
+    from scripts.induction_experiments import matched_score
+
+    rng = np.random.default_rng(3)
+    ids = rng.integers(0, 3, size=(2, 8))
+    maps = rng.random((2, 2, 5, 8, 8))  # (layers, batch, heads, n, n), rows need not sum to 1 here
+    want = np.zeros((2, 5))
+    for b in range(2):
+        for i in range(4, 8):
+            for j in range(1, i + 1):
+                if ids[b, j - 1] == ids[b, i]:
+                    want += maps[:, b, :, i, j] / (2 * 4)
+    assert np.allclose(matched_score(maps, ids), want)
+
+
+def test_the_ablation_rows_agree_with_the_loss_per_position_helper():
+    from helpers.gpt.heads import loss_per_position
+    from scripts.induction_experiments import ablations, repeated
+
+    params = gpt.init_params(gpt.GPTConfig(8, 24, 2, 16, 2, d_ff=0), seed=4)
+    rows = ablations(params, 8, 24)
+    assert [(r[0], r[1]) for r in rows] == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    full = repeated(8, 12, 64, 24, seed=999)
+    for layer, head, zero, mean in rows:
+        assert np.isclose(zero, loss_per_position(params, full, ablate=[(layer, head)])[12:].mean(), atol=1e-5)
+        assert np.isfinite(mean)
