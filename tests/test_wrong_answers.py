@@ -226,3 +226,51 @@ def test_where_the_numbers_are_wrong_is_said_when_nothing_else_is_named():
 def _softmax(s):
     e = np.exp(s - s.max(-1, keepdims=True))
     return e / e.sum(-1, keepdims=True)
+
+
+def test_no_named_mistake_repeats_an_earlier_one_on_every_input():  # a repeat can never be reached: one home each
+    from helpers.exercises import implement_attention as a
+    from helpers.exercises import implement_generation as g
+    from helpers.exercises import implement_layers as ly
+    from helpers.exercises import implement_mechanisms as m
+    from helpers.exercises import (
+        mistakes_attention,
+        mistakes_gradients,
+        mistakes_models,
+        mistakes_online,
+        mistakes_positions,
+        mistakes_weights,
+    )
+    from helpers.exercises.diagnose import like
+
+    lists = [
+        (a._softmax_cases(), a.SOFTMAX_MISTAKES + mistakes_weights.SOFTMAX),
+        (a._masked_cases(), mistakes_attention.MASKED),
+        (m._rope_cases(), m.ROPE_MISTAKES + mistakes_positions.ROPE),
+        (m._update_cases(), m.UPDATE_MISTAKES + mistakes_online.UPDATE),
+        (ly._layer_norm_cases(), ly.LAYER_NORM_MISTAKES + mistakes_gradients.LAYER_NORM),
+        (ly._softmax_backward_cases(), ly.SOFTMAX_BACKWARD_MISTAKES + mistakes_gradients.SOFTMAX_BACKWARD),
+        (g._cross_entropy_cases(), g.CROSS_ENTROPY_MISTAKES + mistakes_models.CROSS_ENTROPY),
+        (g._cache_cases(), g.CACHE_MISTAKES + mistakes_models.CACHE),
+    ]
+    repeats = []
+    for cases, mistakes in lists:
+        outs = []
+        with np.errstate(all="ignore"):
+            for mistake in mistakes:
+                try:
+                    outs.append([mistake(*c) for c in cases])
+                except ValueError:  # a mistake that cannot run on some input
+                    outs.append(None)
+        for j, later in enumerate(outs):
+            for i, earlier in enumerate(outs[:j]):
+                if (
+                    later is not None
+                    and earlier is not None
+                    and all(
+                        all(like(np.asarray(x), np.asarray(y), 1e-6) for x, y in zip(e, lt))
+                        for e, lt in zip(earlier, later)
+                    )
+                ):
+                    repeats.append(f"{mistakes[j].__name__} repeats {mistakes[i].__name__}")
+    assert not repeats, repeats

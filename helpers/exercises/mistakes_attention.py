@@ -95,13 +95,6 @@ def _mask_transposed(Q, K, V, mask):
     return w @ V, w
 
 
-def _allowed_pushed_down(Q, K, V, mask):
-    """the mask is inverted: the scores where the mask is True (may attend) were pushed down; push down where it is
-    False, np.where(mask, scores, -np.inf)."""
-    w = _weights(Q, K, ~mask)
-    return w @ V, w
-
-
 def _allowed_pushed_down_by_a_lot(Q, K, V, mask):
     """the mask is inverted: the scores where the mask is True (may attend) were pushed down (scores - mask * 1e9);
     push down where it is False, np.where(mask, scores, -np.inf)."""
@@ -144,7 +137,6 @@ MASKED = [
     _masked_to_row_min,
     _mask_added,
     _mask_transposed,
-    _allowed_pushed_down,
     _allowed_pushed_down_by_a_lot,
     _masked_over_queries,
     _renormalised_after,

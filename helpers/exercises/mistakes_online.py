@@ -90,14 +90,6 @@ def _update_ratio(top, total, acc, scores, V):
     return new, total * r + p.sum(axis=-1, keepdims=True), acc * r + p @ V
 
 
-def _update_forgets_top(top, total, acc, scores, V):
-    """the new maximum is the block's alone: it is the larger of the running maximum and the block's,
-    np.maximum(top, scores.max(axis=-1, keepdims=True))."""
-    new = scores.max(axis=-1, keepdims=True)
-    r, p = np.exp(top - new), np.exp(scores - new)
-    return new, total * r + p.sum(axis=-1, keepdims=True), acc * r + p @ V
-
-
 def _update_total_over_queries(top, total, acc, scores, V):
     """total adds up the whole block, every query's row together; each query keeps its own sum, p.sum(axis=-1,
     keepdims=True)."""
@@ -141,7 +133,6 @@ UPDATE = [
     _update_total_over_axis_0,
     _update_total_over_queries,
     _update_ratio,
-    _update_forgets_top,
     _update_only_new_terms_rescaled,
     _update_block_own_max,
     _update_minimum,
