@@ -178,6 +178,11 @@ def test_mistakes_other_people_reported_are_all_named():  # sets 10 to 12: each 
     assert not missed, missed
 
 
+def test_the_sets_measured_since_the_generic_diagnoses_stay_fully_named():  # sets 8 and 9, after their fixes
+    missed = [fn.__name__ for ex, fn, words in EIGHTH + NINTH if not named(ex, fn, words)[1]]
+    assert not missed, missed
+
+
 def test_the_cause_is_told_apart_where_two_mistakes_give_the_same_nan():
     from tests import wrong_answers_twelfth as w
 
