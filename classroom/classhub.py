@@ -81,8 +81,21 @@ def unprivileged_port_start() -> int:
         return 1024
 
 
-def privileged_ports(settings: dict[str, str]) -> dict[str, int]:
-    """Each setting's port, checked to be one only root can bind here (else a learner's process could take it)."""
+# The Fetch standard's "bad ports" (https://fetch.spec.whatwg.org/#port-blocking): every browser refuses to load a
+# page from one of them (Chromium says net::ERR_UNSAFE_PORT), so learners could never open a hub listening there.
+BROWSER_BLOCKED_PORTS = frozenset(
+    (1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110)
+    + (111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531)
+    + (532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190)
+    + (5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080)
+)
+
+
+def privileged_ports(settings: dict[str, str], browsers_open: tuple[str, ...] = ()) -> dict[str, int]:
+    """Each setting's port, checked to be one only root can bind here (else a learner's process could take it).
+
+    The settings in `browsers_open` are ports learners' browsers load pages from: a browser-blocked one is refused.
+    """
     first = unprivileged_port_start()
     ports = {}
     for name, text in settings.items():
@@ -93,6 +106,11 @@ def privileged_ports(settings: dict[str, str]) -> dict[str, int]:
             raise ClassSetupError(
                 f"{name}={port}: any user on this machine may bind ports from {first} up, so a learner's process could "
                 f"take it while the hub restarts; choose a port below {first}"
+            )
+        if name in browsers_open and port in BROWSER_BLOCKED_PORTS:
+            raise ClassSetupError(
+                f"{name}={port}: browsers refuse to open pages on port {port} (one of the ports the web's Fetch "
+                f"standard blocks), so no learner could reach the hub; choose another port below {first}, such as 800"
             )
         ports[name] = port
     if len(set(ports.values())) < len(ports):

@@ -17,6 +17,7 @@ Settings come from environment variables so the tests can run a hub in temporary
   CLASSROOM_PORT          the port learners' browsers use (default 800); the hub's own API listens on
                           CLASSROOM_HUB_PORT (default 801). Both must be below the first port an ordinary user may
                           bind (1024 unless net.ipv4.ip_unprivileged_port_start says otherwise): checked at start.
+                          CLASSROOM_PORT may not be one browsers refuse to open (990, 995, ...): checked too.
                           The proxy's API is a Unix socket in a folder only root can enter.
   CLASSROOM_IDLE_TIMEOUT  seconds without activity before the idle culler stops a learner's server (3600)
   CLASSROOM_MEM_LIMIT     memory per learner (2G): each process's address space, and all of the learner's processes
@@ -119,7 +120,8 @@ try:
         {
             "CLASSROOM_PORT": os.environ.get("CLASSROOM_PORT", "800"),
             "CLASSROOM_HUB_PORT": os.environ.get("CLASSROOM_HUB_PORT", "801"),
-        }
+        },
+        browsers_open=("CLASSROOM_PORT",),
     )
 except classhub.ClassSetupError as exc:
     _stop(str(exc))

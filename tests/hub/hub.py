@@ -78,9 +78,13 @@ def unique_name(name: str) -> str:
 
 
 def free_root_ports(count: int) -> list[int]:
-    """`count` free localhost ports below the first one an ordinary user may bind (the class hub wants those)."""
+    """`count` free localhost ports below the first one an ordinary user may bind (the class hub wants those).
+
+    None is a port browsers refuse to load pages from (990, say): the learners' browsers open the first one.
+    """
     found = []
-    for port in random.sample(range(600, classhub.unprivileged_port_start()), 200):
+    allowed = sorted(set(range(600, classhub.unprivileged_port_start())) - classhub.BROWSER_BLOCKED_PORTS)
+    for port in random.sample(allowed, min(200, len(allowed))):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))

@@ -777,6 +777,7 @@ def _start_hub(roster_text: str | None, **env_changes):
         (f"{ZOE}\n", {"CLASSROOM_MEM_LIMIT": "lots"}, "CLASSROOM_MEM_LIMIT='lots' is not a size such as 2G"),
         (f"{ZOE}\n", {"CLASSROOM_ENV": "/nowhere"}, "no class environment at /nowhere: run `make hub-setup`"),
         (f"{ZOE}\n", {"CLASSROOM_PORT": "8000"}, "CLASSROOM_PORT=8000: any user on this machine may bind ports"),
+        (f"{ZOE}\n", {"CLASSROOM_PORT": "990"}, "CLASSROOM_PORT=990: browsers refuse to open pages on port 990"),
     ],
 )
 def test_a_roster_or_setting_the_hub_cannot_use_stops_it_at_start_with_one_line(roster, env, says):

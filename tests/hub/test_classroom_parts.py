@@ -166,6 +166,23 @@ def test_memory_sizes():
             classhub.parse_bytes(bad)
 
 
+def test_the_port_learners_browsers_open_is_never_one_browsers_refuse(monkeypatch):
+    # Chromium refused a test hub on 990 (net::ERR_UNSAFE_PORT): the settings refuse it, the tests never pick it
+    with pytest.raises(classhub.ClassSetupError, match="browsers refuse to open pages on port 990"):
+        classhub.privileged_ports({"CLASSROOM_PORT": "990"}, browsers_open=("CLASSROOM_PORT",))
+    assert classhub.privileged_ports({"CLASSROOM_PORT": "800", "CLASSROOM_HUB_PORT": "990"}, ("CLASSROOM_PORT",)) == {
+        "CLASSROOM_PORT": 800,
+        "CLASSROOM_HUB_PORT": 990,
+    }
+    assert {80, 443, 800, 8000, 8888}.isdisjoint(classhub.BROWSER_BLOCKED_PORTS)
+    assert {22, 601, 636, 989, 990, 993, 995, 6000, 10080} <= classhub.BROWSER_BLOCKED_PORTS
+    from tests.hub import hub
+
+    blocked_first = lambda ports, k: sorted(ports, key=lambda p: p not in classhub.BROWSER_BLOCKED_PORTS)[:k]  # noqa: E731
+    monkeypatch.setattr(hub.random, "sample", blocked_first)
+    assert classhub.BROWSER_BLOCKED_PORTS.isdisjoint(hub.free_root_ports(8))
+
+
 def _git(cwd, *args):
     subprocess.run(
         ["git", "-c", "user.name=T", "-c", "user.email=t@example.org", *args], cwd=cwd, check=True, capture_output=True
