@@ -29,6 +29,7 @@ from tests.wrong_answers_fresh import (
 )
 from tests.wrong_answers_ninth import NINTH, RIGHT_NINTH
 from tests.wrong_answers_tenth import TENTH
+from tests.wrong_answers_thirteenth import RIGHT_THIRTEENTH, THIRTEENTH
 from tests.wrong_answers_twelfth import TWELFTH
 
 IMPLEMENT_ITS = sorted({ex for ex, _, _ in WRONG})
@@ -71,7 +72,8 @@ def test_each_wrong_answer_gets_a_hint_that_names_its_mistake(exercise):
     + RIGHT_SEVENTH
     + RIGHT_EIGHTH
     + RIGHT_NINTH
-    + RIGHT_ELEVENTH,
+    + RIGHT_ELEVENTH
+    + RIGHT_THIRTEENTH,
     ids=lambda v: getattr(v, "__name__", v),
 )
 def test_right_answers_written_another_way_are_accepted(exercise, fn):
@@ -80,7 +82,7 @@ def test_right_answers_written_another_way_are_accepted(exercise, fn):
 
 
 def test_the_later_sets_are_mostly_named_and_never_accepted():
-    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH + TENTH + ELEVENTH + TWELFTH
+    later = FRESH + THIRD + FOURTH + FIFTH + SIXTH + SEVENTH + EIGHTH + NINTH + TENTH + ELEVENTH + TWELFTH + THIRTEENTH
     results = [named(ex, fn, words) for ex, fn, words in later]
     assert not [m for accepted, _, m in results if accepted]
     share = sum(ok for _, ok, _ in results) / len(results)
@@ -173,8 +175,9 @@ def test_a_mistake_on_the_inputs_without_batch_axes_is_named_with_the_axes_said(
     assert not fb.ok and "concatenated along the words" in fb.message and "leading axes pass through" in fb.message
 
 
-def test_mistakes_other_people_reported_are_all_named():  # sets 10 to 12: each from a public issue or pull request
-    missed = [fn.__name__ for ex, fn, words in TENTH + ELEVENTH + TWELFTH if not named(ex, fn, words)[1]]
+def test_mistakes_other_people_reported_are_all_named():  # sets 10 to 13: each from a public issue or pull request
+    reported = TENTH + ELEVENTH + TWELFTH + THIRTEENTH
+    missed = [fn.__name__ for ex, fn, words in reported if not named(ex, fn, words)[1]]
     assert not missed, missed
 
 
@@ -279,3 +282,19 @@ def test_no_named_mistake_repeats_an_earlier_one_on_every_input():  # a repeat c
                 ):
                     repeats.append(f"{mistakes[j].__name__} repeats {mistakes[i].__name__}")
     assert not repeats, repeats
+
+
+def _sample_with_stray_draws(logits, temperature, top_k, rng):  # one draw in ten from the whole vocabulary
+    if temperature == 0:
+        return int(np.argmax(logits))
+    if rng.random() < 0.1:
+        return int(rng.integers(len(logits)))
+    keep = np.argsort(logits)[-top_k:]
+    z = logits[keep] / temperature
+    p = np.exp(z - z.max())
+    return int(keep[rng.choice(len(keep), p=p / p.sum())])
+
+
+def test_a_sampler_whose_draws_leave_the_top_k_is_told_how_often():
+    fb = check_exercise("14.2", _sample_with_stray_draws)
+    assert not fb.ok and "of your draws were ids outside the 3 most likely" in fb.message, fb.message

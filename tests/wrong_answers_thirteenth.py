@@ -16,7 +16,8 @@ def _silu(z):
 
 
 # ---------------------------------------------------------------- 04.5 and 05.3: attention
-def w_sa_softmax_over_queries(X):  # softmax over the queries' axis (labmlai/annotated_deep_learning_paper_implementations#146)
+# softmax over the queries' axis (labmlai/annotated_deep_learning_paper_implementations#146)
+def w_sa_softmax_over_queries(X):
     w = _sm(X @ _sT(X), axis=-2)
     return w @ X, w
 
@@ -43,7 +44,8 @@ def ok_sc_fourth_root_each(Q, K, V):  # right: q and k each times d ** -0.25 (op
 
 
 # ---------------------------------------------------------------- 08.3 and 08.4: masks
-def w_cm_subsequent_mask_as_allowed(n):  # triu(diagonal=1), the positions to hide, returned as allowed (pytorch/tutorials#2250)
+# triu(diagonal=1), the positions to hide, returned as allowed (pytorch/tutorials#2250)
+def w_cm_subsequent_mask_as_allowed(n):
     return np.triu(np.ones((n, n), dtype=bool), k=1)
 
 
@@ -108,8 +110,8 @@ def w_bw_dq_dk_swapped(Q, K, V, dO):  # dQ and dK swapped (ooples/AiDotNet.Tenso
 def ok_bw_flash_d(Q, K, V, dO):  # right: D = rowsum(dO * O), as FlashAttention-2's backward pass computes it
     s = 1 / math.sqrt(Q.shape[-1])
     P = _sm(Q @ _sT(K) * s)
-    O = P @ V
-    D = (dO * O).sum(axis=-1, keepdims=True)
+    out = P @ V
+    D = (dO * out).sum(axis=-1, keepdims=True)
     dS = P * (dO @ _sT(V) - D) * s
     return dS @ K, _sT(dS) @ Q, _sT(P) @ dO
 
@@ -126,7 +128,8 @@ def w_ln_unbiased_std_plus_eps(x, g, b, eps):  # torch's unbiased std, eps added
 
 
 # ---------------------------------------------------------------- 14.1 and 14.2: the loss and sampling
-def w_ce_softmax_twice(logits, targets):  # probabilities passed where logits belong: two softmaxes (tflearn/tflearn#562)
+# probabilities passed where logits belong: two softmaxes (tflearn/tflearn#562)
+def w_ce_softmax_twice(logits, targets):
     p = _sm(_sm(logits))
     return float(-np.log(np.take_along_axis(p, targets[..., None], axis=-1)).mean())
 
@@ -142,7 +145,8 @@ def w_sa_filtered_to_tiny(logits, temperature, top_k, rng):  # 1e-10 where -1e10
     return int(rng.choice(len(z), p=p / p.sum()))
 
 
-def w_sa_top_k_removed(logits, temperature, top_k, rng):  # the top k set to -inf, the tail kept (EricLBuehler/mistral.rs#1316)
+# the top k set to -inf, the tail kept (EricLBuehler/mistral.rs#1316)
+def w_sa_top_k_removed(logits, temperature, top_k, rng):
     if temperature == 0:
         return int(np.argmax(logits))
     z = np.array(logits, dtype=float) / temperature
@@ -153,7 +157,8 @@ def w_sa_top_k_removed(logits, temperature, top_k, rng):  # the top k set to -in
 
 
 # ---------------------------------------------------------------- 15.1 and 17.2: the cache and SwiGLU
-def w_ca_current_token_not_in_cache(q, K_cache, V_cache, k_new, v_new):  # the cache lacks the current token (mistral.rs#143)
+# the cache lacks the current token (mistral.rs#143)
+def w_ca_current_token_not_in_cache(q, K_cache, V_cache, k_new, v_new):
     w = _sm(K_cache @ q / math.sqrt(len(q)))
     return w @ V_cache, np.vstack([K_cache, k_new]), np.vstack([V_cache, v_new])
 
@@ -180,7 +185,7 @@ THIRTEENTH = [
     ("09.6", w_mha_view_split_and_merge, ["transpose", "split", "swap"]),
     ("10.3", w_bw_dq_dk_swapped, ["swapped", "the other way"]),
     ("12.1", w_ln_unbiased_variance, ["ddof", "unbiased", "n - 1"]),
-    ("12.1", w_ln_unbiased_std_plus_eps, ["ddof", "unbiased", "n - 1", "eps"]),
+    ("12.1", w_ln_unbiased_std_plus_eps, ["ddof", "unbiased", "n - 1", "+ eps"]),  # "eps" matched "steps"
     ("14.1", w_ce_softmax_twice, ["softmax", "twice", "probabilities"]),
     ("14.2", w_sa_filtered_to_tiny, ["-inf", "filtered", "top_k", "top-k"]),
     ("14.2", w_sa_top_k_removed, ["largest", "top", "removed"]),

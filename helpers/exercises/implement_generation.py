@@ -201,7 +201,21 @@ def check_sample(fn) -> tuple:
             if mistake is None:
                 return True, f"right: {DRAWS} draws per setting follow softmax(logits / T) over the top k (T 0.5 to 2)."
             return False, hint(mistake)
-    return False, "the frequencies of your draws do not follow softmax(logits / T) over the k most likely ids."
+    return False, "the frequencies of your draws do not follow softmax(logits / T) over the k most likely ids." + (
+        _outside_top_k(seen)
+    )
+
+
+def _outside_top_k(seen: list) -> str:
+    """How often the draws of a case with top_k below the vocabulary fell outside its k most likely ids. -> str"""
+    for freq, (_, k) in zip(seen, _SAMPLE_CASES):
+        outside = 1.0 - float(freq[np.argsort(_LOGITS)[-k:]].sum())
+        if k < _LOGITS.shape[0] and outside > 0.02:  # 3,000 draws: a few stray ones are not noise
+            return (
+                f" At top_k = {k}, {outside:.0%} of your draws were ids outside the {k} most likely: only "
+                "np.argsort(logits)[-top_k:] may be drawn."
+            )
+    return ""
 
 
 # ---------------------------------------------------------------- attending with a key/value cache

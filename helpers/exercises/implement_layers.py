@@ -159,6 +159,13 @@ def _sample_variance(x, g, b, eps):
     return ((x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, ddof=1, keepdims=True) + eps) * g + b,)
 
 
+def _sample_std_plus_eps(x, g, b, eps):
+    """that divides by x.std(ddof=1) + eps, as many transformer tutorials do: the sample standard deviation (ddof=1,
+    torch's .std() default) with eps outside the root. LayerNorm divides by sqrt(np.var(x, axis=-1) + eps)."""
+    c = x - x.mean(-1, keepdims=True)
+    return (c / (x.std(-1, ddof=1, keepdims=True) + eps) * g + b,)
+
+
 def _no_gamma_beta(x, g, b, eps):
     """gamma and beta are missing: scale by gamma and shift by beta after normalising."""
     return ((x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + eps),)
@@ -169,7 +176,13 @@ def _divided_by_variance(x, g, b, eps):
     return ((x - x.mean(-1, keepdims=True)) / (x.var(-1, keepdims=True) + eps) * g + b,)
 
 
-LAYER_NORM_MISTAKES = [_normalised_columns, _sample_variance, _no_gamma_beta, _divided_by_variance]
+LAYER_NORM_MISTAKES = [
+    _normalised_columns,
+    _sample_variance,
+    _sample_std_plus_eps,
+    _no_gamma_beta,
+    _divided_by_variance,
+]
 
 
 @exercise("12.1", writes="`my_layer_norm(x, gamma, beta, eps)`: each row to mean 0, variance 1, then `gamma`, `beta`")

@@ -97,8 +97,15 @@ def _logits_as_log_probabilities(logits, targets):
     return _loss_of(logits, targets)
 
 
+def _softmax_twice(logits, targets):
+    """that is the loss of softmax(logits) taken as logits: a softmax was applied before the log-softmax, so there are
+    two. Take the log-softmax of the raw logits once."""
+    return _loss_of(log_softmax(softmax(logits)), targets)
+
+
 CROSS_ENTROPY = [
     _logits_as_log_probabilities,
+    _softmax_twice,
     _last_position_only,
     _unshifted_sum,
     _log_of_mean,
@@ -178,7 +185,26 @@ def _one_past(logits, temperature, top_k):
     return q
 
 
-SAMPLE = [_one_past, _multiplied_by_t, _uniform_among_top_k, _one_too_many, _one_too_few, _sqrt_t, _temperature_twice]
+def _filtered_to_zero(logits, temperature, top_k):
+    """the logits outside the top k are set to 0 (or a tiny number such as 1e-10), not -inf, so they are still drawn
+    (a negative one more often than before): set them to -np.inf, or draw only among np.argsort(logits)[-top_k:]."""
+    kept = np.isin(np.arange(len(logits)), _kept(logits, top_k))
+    return _probs(np.where(kept, logits, 0.0), temperature, len(logits))
+
+
+def _top_k_removed(logits, temperature, top_k):
+    """the k most likely ids are removed and the others kept: top-k keeps the k largest logits,
+    np.argsort(logits)[-top_k:], and sets the others to -inf."""
+    if top_k >= len(logits):
+        return _probs(logits, temperature, top_k)
+    rest = np.argsort(logits)[: len(logits) - top_k]
+    p = np.zeros(len(logits))
+    p[rest] = _probs(logits[rest], temperature, len(rest))
+    return p
+
+
+SAMPLE = [_filtered_to_zero, _top_k_removed, _one_past, _multiplied_by_t, _uniform_among_top_k, _one_too_many]
+SAMPLE += [_one_too_few, _sqrt_t, _temperature_twice]
 
 
 # ---------------------------------------------------------------- 15.1 the cache
