@@ -213,8 +213,8 @@ async def log_in(hub: Hub, browser, name: str, password: str) -> str:
     await page.goto(f"{hub.url}/hub/login")
     await page.fill("input[name=username]", name)
     await page.fill("input[name=password]", password)
-    await page.click("[type=submit]")
-    await page.wait_for_load_state()
+    async with page.expect_navigation():  # the URL of the page the form's answer loads, not of the form's own page
+        await page.click("[type=submit]")
     url = page.url
     await context.close()
     return url
@@ -475,10 +475,12 @@ async def choose_a_password(hub: Hub, course: Course):
         page = grace.page
         await page.goto(f"{hub.url}/hub/auth/change-password")
         await page.fill("input[name=password]", "short")
-        await page.click("[type=submit]")
+        async with page.expect_navigation():  # the form posts: read the answer's page, not the one it replaces
+            await page.click("[type=submit]")
         assert "at least 8 characters" in await page.inner_text("body")
         await page.fill("input[name=password]", mine)
-        await page.click("[type=submit]")
+        async with page.expect_navigation():
+            await page.click("[type=submit]")
         assert "changed successfully" in await page.inner_text("body")
         assert "/hub/login" in await log_in(hub, browser, GRACE, hub.codes[GRACE]), "the old code still works"
         assert "/hub/login" not in await log_in(hub, browser, GRACE, mine)
