@@ -53,7 +53,9 @@ def w_cm_itself_excluded(n):  # each token may not attend to itself: diagonal le
     return np.tril(np.ones((n, n), dtype=bool), k=-1)
 
 
-def w_mk_mask_added(Q, K, V, mask):  # a 0/1 mask where an additive one belongs (harvard-edge/cs249r_book#1785)
+# a mask of one kind used as the other: there an additive one where a 0/1 one belonged, here the 0/1 mask added
+# (harvard-edge/cs249r_book#1785)
+def w_mk_mask_added(Q, K, V, mask):
     w = _sm(Q @ _sT(K) / math.sqrt(Q.shape[-1]) + mask)
     return w @ V, w
 
@@ -64,7 +66,8 @@ def w_sp_view_without_transpose(M, n_heads):  # view(..., heads, -1, d_head) wit
     return M.reshape(*lead, n_heads, n, d_model // n_heads)
 
 
-def w_sp_heads_before_batch(M, n_heads):  # transpose [2, 0, 1, 3]: heads before the batch (lsdefine/...-keras#36)
+# transpose [2, 0, 1, 3]: heads before the batch (lsdefine/attention-is-all-you-need-keras#36)
+def w_sp_heads_before_batch(M, n_heads):
     *lead, n, d_model = M.shape
     split = M.reshape(*lead, n, n_heads, d_model // n_heads)
     return np.moveaxis(split, -2, 0)
@@ -85,13 +88,15 @@ def _merge(A):
     return np.swapaxes(A, -2, -3).reshape(*lead, n, h * d)
 
 
-def w_mha_scaled_by_d_model(X, W_q, W_k, W_v, W_o, h):  # sqrt(d_model) for sqrt(d_head) (brightmart/...#9)
+# sqrt(d_model) for sqrt(d_head) (brightmart/bert_language_understanding#9, chelsea0x3b/dfdx#171)
+def w_mha_scaled_by_d_model(X, W_q, W_k, W_v, W_o, h):
     Q, K, V = (_heads(X @ W, h) for W in (W_q, W_k, W_v))
     w = _sm(Q @ _sT(K) / math.sqrt(X.shape[-1]))
     return _merge(w @ V) @ W_o, w
 
 
-def w_mha_view_split_and_merge(X, W_q, W_k, W_v, W_o, h):  # view(b * heads, -1, d_head) both ways (...-Pytorch#53)
+# view(b * heads, -1, d_head) to split and view back to merge (649453932/Chinese-Text-Classification-Pytorch#53)
+def w_mha_view_split_and_merge(X, W_q, W_k, W_v, W_o, h):
     *lead, n, d_model = X.shape
     Q, K, V = ((X @ W).reshape(*lead, h, n, d_model // h) for W in (W_q, W_k, W_v))
     w = _sm(Q @ _sT(K) / math.sqrt(d_model // h))
@@ -122,7 +127,8 @@ def w_ln_unbiased_variance(x, g, b, eps):  # the unbiased variance estimate (LBA
     return (x - mu) / np.sqrt(x.var(axis=-1, ddof=1, keepdims=True) + eps) * g + b
 
 
-def w_ln_unbiased_std_plus_eps(x, g, b, eps):  # torch's unbiased std, eps added to it (harvardnlp/...-transformer#119)
+# torch's unbiased std, eps added to it (harvardnlp/annotated-transformer#119)
+def w_ln_unbiased_std_plus_eps(x, g, b, eps):
     mu = x.mean(axis=-1, keepdims=True)
     return g * (x - mu) / (x.std(axis=-1, ddof=1, keepdims=True) + eps) + b
 
